@@ -1,0 +1,45 @@
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import type { Logger } from '../log/create-logger.js';
+
+export interface ServerParts {
+  logger: Logger;
+  /** Resolves when the database answers; /readyz reports it. */
+  ping: () => Promise<void>;
+  twilio: Router | { off: string };
+  admin: Router | { off: string };
+}
+
+function offRoute(reason: string): express.RequestHandler {
+  return (_req, res) => {
+    res.status(503).json({ error: 'channel_off', message: reason });
+  };
+}
+
+/** The HTTP app: health, readiness, the Twilio webhook and the admin API, each mounted by prefix. */
+export function createServer(parts: ServerParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await parts.ping();
+      res.json({ ok: true, database: 'up' });
+    } catch (error) {
+      parts.logger.error({ err: error }, 'readiness check failed: the database does not answer; check DATABASE_URL');
+      res.status(503).json({ ok: false, database: 'down' });
+    }
+  });
+  app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
+  app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
+  });
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    parts.logger.error({ err: error, path: req.path }, 'request failed; the client may retry it safely');
+    if (!res.headersSent) res.status(500).json({ error: 'internal', message: 'something went wrong; retry later' });
+  };
+  app.use(onError);
+  return app;
+}

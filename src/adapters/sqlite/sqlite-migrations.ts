@@ -1,0 +1,84 @@
+import type Database from 'better-sqlite3';
+
+export interface SqliteMigration {
+  /** Strictly increasing; a version, once shipped, is never edited, only followed by a new one. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const sqliteMigrations: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'conversations, transcript and inbound dedupe',
+    // Channel and status get no CHECK: adding a value later would force a table rebuild in SQLite,
+    // and rows are validated with zod on the way out anyway. Direction and author are closed sets.
+    sql: `
+      CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        participant TEXT NOT NULL,
+        status TEXT NOT NULL,
+        awaiting TEXT,
+        answers TEXT NOT NULL CHECK (json_valid(answers)),
+        verdict TEXT,
+        flags TEXT NOT NULL CHECK (json_valid(flags)),
+        snapshot TEXT NOT NULL CHECK (json_valid(snapshot)),
+        machine_version INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX conversations_sender ON conversations (channel, participant, id);
+      CREATE INDEX conversations_recent ON conversations (updated_at DESC, id DESC);
+
+      CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+        at INTEGER NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        author TEXT NOT NULL CHECK (author IN ('user', 'bot', 'advisor')),
+        text TEXT NOT NULL,
+        external_id TEXT
+      );
+      CREATE INDEX messages_conversation ON messages (conversation_id, id);
+
+      CREATE TABLE processed_inbound (
+        provider TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+        received_at INTEGER NOT NULL,
+        replies TEXT NOT NULL CHECK (json_valid(replies)),
+        PRIMARY KEY (provider, external_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/**
+ * Applies the migrations not yet recorded in schema_migrations, each in its own transaction so a
+ * failing one leaves the database at the previous version rather than half-migrated.
+ */
+export function runSqliteMigrations(
+  db: Database.Database,
+  migrations: readonly SqliteMigration[] = sqliteMigrations,
+  now: () => number = Date.now,
+): void {
+  migrations.forEach((migration, index) => {
+    const previous = migrations[index - 1];
+    if (previous !== undefined && migration.version <= previous.version) {
+      throw new Error(`sqlite migrations out of order at version ${migration.version}`);
+    }
+  });
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = db.prepare<[number]>('SELECT 1 FROM schema_migrations WHERE version = ?');
+  const record = db.prepare<[number, number]>('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+  for (const migration of migrations) {
+    // Checked under the write lock: two processes starting together must not both apply it.
+    db.transaction(() => {
+      if (applied.get(migration.version) !== undefined) return;
+      db.exec(migration.sql);
+      record.run(migration.version, now());
+    }).immediate();
+  }
+}

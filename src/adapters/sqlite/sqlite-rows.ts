@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
+import type { Verdict } from '../../core/advise.js';
+import type { Awaiting } from '../../core/reading.js';
+import type { SavedConversation } from '../../core/ports.js';
+
+// The database is outside the type system: whatever a row holds (an older writer, a hand edit)
+// is checked here before it reaches the core.
+
+/** A TEXT column holding JSON, parsed and then validated by `schema`. */
+function jsonText<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+const channel = z.enum(['sms', 'slack']) satisfies z.ZodType<Channel>;
+const status = z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']) satisfies z.ZodType<Status>;
+const awaiting = z.enum(['product', 'asker']) satisfies z.ZodType<Awaiting>;
+const verdict = z.enum(['soc1', 'soc2', 'both']) satisfies z.ZodType<Verdict>;
+const flag = z.enum(['human', 'cost', 'unclear']) satisfies z.ZodType<FlagReason>;
+const epochMs = z.number().int();
+
+const recordRow = z.object({
+  id: z.number().int(),
+  channel,
+  participant: z.string(),
+  status,
+  awaiting: awaiting.nullable(),
+  answers: jsonText(z.object({ product: z.string().nullable(), asker: z.string().nullable() })),
+  verdict: verdict.nullable(),
+  flags: jsonText(z.array(flag)),
+  created_at: epochMs,
+  updated_at: epochMs,
+});
+
+/** Columns to select for `parseRecordRow`. */
+export const recordColumns =
+  'id, channel, participant, status, awaiting, answers, verdict, flags, created_at, updated_at';
+
+const savedRow = z.object({
+  id: z.number().int(),
+  machine_version: z.number().int(),
+  snapshot: jsonText(z.unknown()),
+  version: z.number().int(),
+});
+
+/** Columns to select for `parseSavedRow`. */
+export const savedColumns = 'id, machine_version, snapshot, version';
+
+const messageRow = z.object({
+  at: epochMs,
+  direction: z.enum(['in', 'out']),
+  author: z.enum(['user', 'bot', 'advisor']),
+  text: z.string(),
+});
+
+const processedRow = z.object({
+  conversation_id: z.number().int(),
+  replies: jsonText(z.array(z.string())),
+});
+
+export const isoTime = (ms: number): string => new Date(ms).toISOString();
+
+export function parseRecordRow(row: unknown): ConversationRecord {
+  const r = recordRow.parse(row);
+  return {
+    id: r.id,
+    channel: r.channel,
+    participant: r.participant,
+    status: r.status,
+    awaiting: r.awaiting,
+    answers: r.answers,
+    verdict: r.verdict,
+    flags: r.flags,
+    createdAt: isoTime(r.created_at),
+    updatedAt: isoTime(r.updated_at),
+  };
+}
+
+/** The saved conversation plus the row version the update must match. */
+export function parseSavedRow(row: unknown): { saved: SavedConversation; version: number } {
+  const r = savedRow.parse(row);
+  return {
+    saved: {
+      id: r.id,
+      machineVersion: r.machine_version,
+      snapshot: r.snapshot,
+    },
+    version: r.version,
+  };
+}
+
+export function parseMessageRow(row: unknown): TranscriptEntry {
+  const r = messageRow.parse(row);
+  return { at: isoTime(r.at), direction: r.direction, author: r.author, text: r.text };
+}
+
+export function parseProcessedRow(row: unknown): { conversationId: number; replies: string[] } {
+  const r = processedRow.parse(row);
+  return { conversationId: r.conversation_id, replies: r.replies };
+}

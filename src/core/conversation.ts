@@ -1,0 +1,60 @@
+import type { Verdict } from './advise.js';
+import type { Awaiting } from './reading.js';
+
+export type Channel = 'sms' | 'slack';
+
+/** bot: the bot is talking; waiting: flagged for PJ; human: PJ has it; closed; opted_out: send nothing. */
+export type Status = 'bot' | 'waiting' | 'human' | 'closed' | 'opted_out';
+
+/** Why a conversation was flagged for PJ. */
+export type FlagReason = 'human' | 'cost' | 'unclear';
+
+export type Author = 'user' | 'bot' | 'advisor';
+
+export interface Answers {
+  /** The user's own words that answered "what does your product do", or null. */
+  product: string | null;
+  /** The user's own words that answered "who is asking", or null. */
+  asker: string | null;
+}
+
+/** The queryable summary of a conversation, derived from the machine snapshot on every change. */
+export interface ConversationSummary {
+  status: Status;
+  awaiting: Awaiting | null;
+  answers: Answers;
+  verdict: Verdict | null;
+  flags: FlagReason[];
+}
+
+export interface ConversationRecord extends ConversationSummary {
+  id: number;
+  channel: Channel;
+  /** E.164 number for SMS; "<team_id>:<user_id>" for Slack. */
+  participant: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TranscriptEntry {
+  at: string;
+  direction: 'in' | 'out';
+  author: Author;
+  text: string;
+}
+
+export interface ConversationDetail extends ConversationRecord {
+  transcript: TranscriptEntry[];
+}
+
+/** One message a user sent, as a channel adapter hands it over. */
+export interface InboundMessage {
+  channel: Channel;
+  participant: string;
+  /** The provider that assigned `externalId` ("twilio", "slack"); together they dedupe retries. */
+  provider: string;
+  externalId: string;
+  text: string;
+  /** Epoch milliseconds when we received it. */
+  receivedAt: number;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { findNonGsmCharacters } from './sms-segments.js';
+
+const PLACEHOLDERS = ['advisor', 'phone', 'product', 'asker'] as const;
+
+/**
+ * One text the bot sends. It must be GSM-7 (a curly quote or an em dash makes an SMS UCS-2 and
+ * up to three times dearer) and may use only the placeholders the renderer fills in.
+ */
+const Copy = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const bad = findNonGsmCharacters(text);
+    if (bad.length > 0) {
+      const shown = bad.map((c) => `U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`);
+      ctx.addIssue({ code: 'custom', message: `not GSM-7: ${shown.join(', ')}; use plain ASCII quotes and dashes` });
+    }
+    for (const [, name] of text.matchAll(/\{(\w+)\}/g)) {
+      if (!PLACEHOLDERS.includes(name as (typeof PLACEHOLDERS)[number])) {
+        ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; use ${PLACEHOLDERS.join(', ')}` });
+      }
+    }
+  });
+
+export const FlowSchema = z.strictObject({
+  greeting: Copy,
+  askProduct: Copy,
+  askAsker: Copy,
+  reaskProduct: Copy,
+  reaskAsker: Copy,
+  unclear: Copy,
+  handoffHuman: Copy,
+  handoffCost: Copy,
+  help: Copy,
+  optOutConfirm: Copy,
+  optInConfirm: Copy,
+  restart: Copy,
+  resumed: Copy,
+  afterVerdict: Copy,
+  verdict: z.strictObject({
+    headline: z.strictObject({ soc1: Copy, soc2: Copy, both: Copy }),
+    reason: z.strictObject({
+      'soc1.product': Copy,
+      'soc1.productAndAsker': Copy,
+      'soc2.product': Copy,
+      'soc2.productAndAsker': Copy,
+      'both.product': Copy,
+      'both.financialProduct': Copy,
+      'both.dataProduct': Copy,
+    }),
+    types: Copy,
+    both: Copy,
+    international: Copy,
+    handoff: Copy,
+  }),
+});
+
+/** All the bot's words, loaded from flows/main.yaml. */
+export type Flow = z.infer<typeof FlowSchema>;

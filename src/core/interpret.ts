@@ -1,0 +1,205 @@
+import type { Lexicon, Term } from './lexicon.js';
+import type { AskerFacts, Awaiting, Intent, ProductFacts, Reading } from './reading.js';
+
+type Kind = 'financial' | 'data' | 'finance' | 'security' | 'unknown';
+type PhraseIntent = 'optOut' | 'restart' | 'human' | 'cost' | 'help' | 'greeting';
+
+/** One lexicon phrase as tokens, with what finding it means. */
+type Entry =
+  | { tokens: string[]; type: 'term'; kind: Kind; label: string; when: Term['when'] }
+  | { tokens: string[]; type: 'negation' | 'international' }
+  | { tokens: string[]; type: 'intent'; intent: PhraseIntent };
+
+interface Match {
+  clause: number;
+  start: number;
+  end: number;
+  entry: Entry;
+}
+
+interface Compiled {
+  /** Entries indexed by their first token, so a text is scanned once rather than once per phrase. */
+  byFirstToken: Map<string, Entry[]>;
+  keywords: Map<string, Intent>;
+  optOutKeywords: Set<string>;
+  helpKeywords: Set<string>;
+}
+
+/** Words that start a new clause: "we don't do payroll but we do billing" must keep billing. */
+const CLAUSE_WORDS = new Set(['but', 'however', 'although']);
+/** How far back (in tokens) a negation reaches: "we don't process payments or payroll". */
+const NEGATION_REACH = 4;
+const PHRASE_INTENTS: PhraseIntent[] = ['optOut', 'restart', 'human', 'cost', 'help', 'greeting'];
+const CHOICE = /^(?:#|no\.?|number|option|choice)?\s*\(?\s*(\d)\s*[.):]?\s*$/;
+
+const cache = new WeakMap<Lexicon, Compiled>();
+
+/** Lowercase, drop apostrophes ("don't" -> "dont", "clients'" -> "clients"), keep only [a-z0-9] words. */
+export function tokenize(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`\u00b4']/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .split(' ')
+    .filter((token) => token !== '');
+}
+
+/** Punctuation and contrast words bound clauses, so a negation never reaches across them. */
+function clausesOf(text: string): string[][] {
+  const clauses: string[][] = [];
+  for (const part of text.split(/[.,;!?]+/)) {
+    let current: string[] = [];
+    for (const token of tokenize(part)) {
+      if (CLAUSE_WORDS.has(token)) {
+        clauses.push(current);
+        current = [];
+      } else current.push(token);
+    }
+    clauses.push(current);
+  }
+  return clauses.filter((clause) => clause.length > 0);
+}
+
+function compile(lexicon: Lexicon): Compiled {
+  const entries: Entry[] = [];
+  const addTerms = (kind: Kind, terms: Term[]): void => {
+    for (const { label, when, match } of terms) {
+      for (const phrase of match) entries.push({ tokens: tokenize(phrase), type: 'term', kind, label, when });
+    }
+  };
+  addTerms('financial', lexicon.product.financial);
+  addTerms('data', lexicon.product.data);
+  addTerms('finance', lexicon.asker.finance);
+  addTerms('security', lexicon.asker.security);
+  addTerms('unknown', lexicon.asker.unknown);
+  for (const phrase of lexicon.negation) entries.push({ tokens: tokenize(phrase), type: 'negation' });
+  for (const phrase of lexicon.international) entries.push({ tokens: tokenize(phrase), type: 'international' });
+  for (const intent of PHRASE_INTENTS) {
+    for (const phrase of lexicon.intents[intent]) entries.push({ tokens: tokenize(phrase), type: 'intent', intent });
+  }
+  const byFirstToken = new Map<string, Entry[]>();
+  for (const entry of entries) {
+    const first = entry.tokens[0];
+    if (first !== undefined) byFirstToken.set(first, [...(byFirstToken.get(first) ?? []), entry]);
+  }
+  const { optOutKeywords, optInKeywords, helpKeywords } = lexicon.intents;
+  const keywords = new Map<string, Intent>();
+  for (const word of optOutKeywords) keywords.set(word.toLowerCase(), 'optOutKeyword');
+  for (const word of optInKeywords) keywords.set(word.toLowerCase(), 'optInKeyword');
+  for (const word of helpKeywords) keywords.set(word.toLowerCase(), 'helpKeyword');
+  const lower = (words: string[]): Set<string> => new Set(words.map((word) => word.toLowerCase()));
+  return { byFirstToken, keywords, optOutKeywords: lower(optOutKeywords), helpKeywords: lower(helpKeywords) };
+}
+
+function compiled(lexicon: Lexicon): Compiled {
+  let result = cache.get(lexicon);
+  if (result === undefined) {
+    result = compile(lexicon);
+    cache.set(lexicon, result);
+  }
+  return result;
+}
+
+function findMatches(clauses: string[][], index: Compiled['byFirstToken']): Match[] {
+  const found: Match[] = [];
+  clauses.forEach((tokens, clause) => {
+    tokens.forEach((token, start) => {
+      for (const entry of index.get(token) ?? []) {
+        if (entry.tokens.every((word, i) => tokens[start + i] === word)) {
+          found.push({ clause, start, end: start + entry.tokens.length, entry });
+        }
+      }
+    });
+  });
+  return found;
+}
+
+const overlaps = (a: Match, b: Match): boolean => a.clause === b.clause && a.start < b.end && b.start < a.end;
+const length = (m: Match): number => m.end - m.start;
+
+/**
+ * The longest phrase wins where phrases overlap: "security audit" is the security side even though
+ * "audit" alone is finance, and "soc 1 or soc 2" (unsure) beats both "soc 1" and "soc 2".
+ */
+function longestWins(matches: Match[]): Match[] {
+  const kept: Match[] = [];
+  for (const m of [...matches].sort((a, b) => length(b) - length(a))) {
+    if (!kept.some((k) => length(k) > length(m) && overlaps(k, m))) kept.push(m);
+  }
+  return kept.sort((a, b) => a.clause - b.clause || a.start - b.start);
+}
+
+/** `when: answer` terms ("security", "customer") only mean something in reply to their own question. */
+function eligible(entry: Entry, awaiting: Awaiting | null): boolean {
+  if (entry.type !== 'term' || entry.when === 'any') return true;
+  const question: Awaiting = entry.kind === 'financial' || entry.kind === 'data' ? 'product' : 'asker';
+  return awaiting === question;
+}
+
+const negatedBy = (negations: Match[]) => (m: Match): boolean =>
+  negations.some((n) => n.clause === m.clause && n.end <= m.start && m.start - n.start <= NEGATION_REACH);
+
+function firstLabel(terms: Match[], kind: Kind): string | null {
+  const hit = terms.find((m) => m.entry.type === 'term' && m.entry.kind === kind);
+  return hit?.entry.type === 'term' ? hit.entry.label : null;
+}
+
+function productOf(terms: Match[]): ProductFacts | null {
+  const financial = firstLabel(terms, 'financial');
+  const data = firstLabel(terms, 'data');
+  return financial === null && data === null ? null : { financial, data };
+}
+
+/** A named asker who is neither side ("a prospect", "not sure") still answers the question. */
+function askerOf(terms: Match[]): AskerFacts | null {
+  const finance = firstLabel(terms, 'finance');
+  const security = firstLabel(terms, 'security');
+  if (finance !== null || security !== null) return { finance, security };
+  return firstLabel(terms, 'unknown') === null ? null : { finance: null, security: null };
+}
+
+function phraseIntent(intents: Match[], all: string[], c: Compiled): Intent {
+  const has = (intent: PhraseIntent): boolean => intents.some((m) => m.entry.type === 'intent' && m.entry.intent === intent);
+  // A lone keyword wrapped in punctuation ("STOP!") is not a carrier keyword but still means it.
+  const lone = all.length === 1 ? all[0] ?? '' : '';
+  if (has('optOut') || c.optOutKeywords.has(lone)) return 'optOut';
+  for (const intent of ['restart', 'human', 'cost'] as const) if (has(intent)) return intent;
+  if (has('help') || c.helpKeywords.has(lone)) return 'help';
+  const greeted = new Set(intents.filter((m) => m.entry.type === 'intent' && m.entry.intent === 'greeting')
+    .flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+  return all.length > 0 && greeted.size === all.length ? 'greeting' : 'answer';
+}
+
+/** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option. */
+function choiceOf(text: string): string | undefined {
+  return CHOICE.exec(text.trim().toLowerCase())?.[1];
+}
+
+/** Reads one inbound text: its intent, and what it says about the product, the asker and selling abroad. */
+export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | null): Reading {
+  const c = compiled(lexicon);
+  const clauses = clausesOf(text);
+  const matches = findMatches(clauses, c.byFirstToken);
+  const of = (type: Entry['type']): Match[] => matches.filter((m) => m.entry.type === type);
+  const terms = longestWins(of('term').filter((m) => eligible(m.entry, awaiting)));
+  // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
+  const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n))));
+  const active = terms.filter((m) => !isNegated(m));
+  // An intent word inside a recognised business term ("human capital management") is not an intent.
+  const intents = of('intent').filter((m) => !terms.some((t) => overlaps(t, m)));
+
+  const keyword = c.keywords.get(text.trim().toLowerCase());
+  const intent = keyword ?? phraseIntent(intents, clauses.flat(), c);
+  const reading: Reading = {
+    intent,
+    product: productOf(active),
+    asker: askerOf(active),
+    international: of('international').some((m) => !isNegated(m)),
+  };
+  const choice = choiceOf(text);
+  const productChoice = awaiting === 'product' && choice !== undefined ? lexicon.choices.product[choice] : undefined;
+  const askerChoice = awaiting === 'asker' && choice !== undefined ? lexicon.choices.asker[choice] : undefined;
+  if (productChoice !== undefined) reading.product = { ...productChoice };
+  if (askerChoice !== undefined) reading.asker = { ...askerChoice };
+  return reading;
+}

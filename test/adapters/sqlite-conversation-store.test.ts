@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
+import { runSqliteMigrations, sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.js';
+import type { Decide } from '../../src/core/ports.js';
+import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
+
+const tempDirs: string[] = [];
+function tempDbPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sqlite-store-'));
+  tempDirs.push(dir);
+  return join(dir, 'nested', 'conversations.db');
+}
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describeConversationStoreContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
+
+const decide: Decide = () => ({
+  machineVersion: 1,
+  snapshot: { value: 'start' },
+  summary: { status: 'bot', awaiting: 'product', answers: { product: null, asker: null }, verdict: null, flags: [] },
+  replies: ['hi'],
+});
+const message = (externalId: string) => ({
+  channel: 'sms' as const,
+  participant: '+15550000001',
+  provider: 'twilio',
+  externalId,
+  text: `text ${externalId}`,
+  receivedAt: Date.UTC(2025, 0, 1),
+});
+
+function withRawDb<T>(path: string, use: (db: Database.Database) => T): T {
+  const db = new Database(path);
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('sqlite conversation store specifics', () => {
+  it('runs migrations once: reopening keeps the data and does not re-record them', async () => {
+    const path = tempDbPath();
+    const first = createSqliteConversationStore(path);
+    const { conversationId } = await first.receive(message('m1'), decide);
+    await first.close();
+
+    for (let i = 0; i < 2; i += 1) {
+      const reopened = createSqliteConversationStore(path);
+      expect((await reopened.get(conversationId))?.transcript).toHaveLength(2);
+      await reopened.close();
+    }
+    const versions = withRawDb(path, (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all());
+    expect(versions).toEqual(sqliteMigrations.map((m) => m.version));
+  });
+
+  it('rolls back a failing migration and leaves it unrecorded', () => {
+    const db = new Database(':memory:');
+    const broken = [
+      ...sqliteMigrations,
+      { version: 1000, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' },
+    ];
+    expect(() => runSqliteMigrations(db, broken)).toThrow(/no_such_table/);
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(sqliteMigrations.at(-1)?.version);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('refuses migrations that are out of order', () => {
+    const db = new Database(':memory:');
+    const swapped = [...sqliteMigrations, { version: 0, name: 'late', sql: 'SELECT 1' }];
+    expect(() => runSqliteMigrations(db, swapped)).toThrow(/out of order/);
+    db.close();
+  });
+
+  it('puts the database in WAL mode and creates the parent directory', async () => {
+    const path = tempDbPath();
+    const store = createSqliteConversationStore(path);
+    await store.ping();
+    expect(withRawDb(path, (db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+    await store.close();
+  });
+
+  it('works in memory and fails ping once closed', async () => {
+    const store = createSqliteConversationStore(':memory:');
+    await store.ping();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow();
+  });
+
+  it('rejects rows that do not match the schema instead of passing them on', async () => {
+    const path = tempDbPath();
+    const store = createSqliteConversationStore(path);
+    const { conversationId } = await store.receive(message('m1'), decide);
+    withRawDb(path, (db) => db.prepare("UPDATE conversations SET status = 'bogus' WHERE id = ?").run(conversationId));
+    await expect(store.get(conversationId)).rejects.toThrow(/status/);
+    await store.close();
+  });
+});
+
+const childScript = fileURLToPath(new URL('../support/sqlite-writer-child.ts', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+function lastAcknowledged(output: string): number {
+  const counts = [...output.matchAll(/^done (\d+)$/gm)].map((match) => Number(match[1]));
+  return Math.max(0, ...counts);
+}
+
+/** Runs the writer child, SIGKILLs it once `killAfter` messages were acknowledged; resolves with every acknowledged count. */
+function writeThenKill(path: string, count: number, killAfter: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', childScript, path, String(count)], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (lastAcknowledged(out) >= killAfter) child.kill('SIGKILL');
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    child.on('error', reject);
+    // 'close' waits for stdout to drain, so every acknowledgement written before the kill is counted.
+    child.on('close', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(lastAcknowledged(out));
+      else reject(new Error(`writer exited with ${code}: ${err}`));
+    });
+  });
+}
+
+async function inboundTexts(path: string): Promise<string[]> {
+  const store = createSqliteConversationStore(path);
+  try {
+    const [conversation] = await store.list({ participant: '+15550000009' });
+    if (conversation === undefined) return [];
+    const detail = await store.get(conversation.id);
+    return (detail?.transcript ?? []).filter((entry) => entry.direction === 'in').map((entry) => entry.text);
+  } finally {
+    await store.close();
+  }
+}
+
+const texts = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `message ${from + i}`);
+
+describe('sqlite durability under SIGKILL', () => {
+  it('keeps every acknowledged message after the writer is killed while idle', async () => {
+    const path = tempDbPath();
+    const acknowledged = await writeThenKill(path, 30, 30);
+    expect(acknowledged).toBe(30);
+    // Killed with the connection open: the data lives in the WAL, which the next open must recover.
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    expect(await inboundTexts(path)).toEqual(texts(1, 30));
+  });
+
+  it('keeps every acknowledged message after the writer is killed mid-stream', async () => {
+    const path = tempDbPath();
+    const acknowledged = await writeThenKill(path, 100_000, 25);
+    expect(acknowledged).toBeGreaterThanOrEqual(25);
+    const stored = await inboundTexts(path);
+    // At most one more: a commit that landed before its "done" line was printed.
+    expect(stored.length).toBeGreaterThanOrEqual(acknowledged);
+    expect(stored.length).toBeLessThanOrEqual(acknowledged + 1);
+    expect(stored).toEqual(texts(1, stored.length));
+  });
+});

@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConversationSummary, InboundMessage } from '../../src/core/conversation.js';
+import type { ConversationStore, Decide, ReceiveResult } from '../../src/core/ports.js';
+import { botSummary, fakeDecide, inbound, iso, T0 } from './fake-decide.js';
+import type { FakeOptions } from './fake-decide.js';
+
+// Every ConversationStore implementation runs this same suite, so behaviour cannot drift between
+// the SQLite store used locally and the PostgreSQL one used in production.
+
+export function describeConversationStoreContract(
+  name: string,
+  create: () => Promise<ConversationStore> | ConversationStore,
+): void {
+  describe(`ConversationStore contract: ${name}`, () => {
+    let store: ConversationStore;
+
+    beforeEach(async () => {
+      store = await create();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function send(message: InboundMessage, options: FakeOptions = {}) {
+      const { decide, seen } = fakeDecide(options);
+      const result: ReceiveResult = await store.receive(message, decide);
+      return { result, seen };
+    }
+
+    async function detail(id: number) {
+      const found = await store.get(id);
+      if (found === null) throw new Error(`conversation ${id} not found`);
+      return found;
+    }
+
+    it('creates a conversation for a new sender, deciding from null', async () => {
+      const { result, seen } = await send(inbound('m1'));
+      expect(seen).toEqual([null]);
+      expect(result).toEqual({ conversationId: expect.any(Number), replies: ['reply 1'], duplicate: false });
+      expect(await detail(result.conversationId)).toEqual({
+        id: result.conversationId,
+        channel: 'sms',
+        participant: '+15550000001',
+        ...botSummary,
+        createdAt: iso(T0),
+        updatedAt: iso(T0),
+        transcript: [
+          { at: iso(T0), direction: 'in', author: 'user', text: 'text m1' },
+          { at: iso(T0), direction: 'out', author: 'bot', text: 'reply 1' },
+        ],
+      });
+    });
+
+    it('hands the next message the saved snapshot and machine version', async () => {
+      const first = await send(inbound('m1'), { machineVersion: 3 });
+      const summary: ConversationSummary = {
+        status: 'waiting',
+        awaiting: 'asker',
+        answers: { product: 'we run payroll', asker: null },
+        verdict: 'both',
+        flags: ['cost', 'unclear'],
+      };
+      const second = await send(inbound('m2', { receivedAt: T0 + 1000 }), { summary, machineVersion: 4 });
+      expect(second.seen).toEqual([
+        {
+          id: first.result.conversationId,
+          machineVersion: 3,
+          snapshot: { turns: 1, nested: { list: [1, 'two', null] } },
+        },
+      ]);
+      expect(second.result.conversationId).toBe(first.result.conversationId);
+      expect(await detail(first.result.conversationId)).toMatchObject({
+        ...summary,
+        createdAt: iso(T0),
+        updatedAt: iso(T0 + 1000),
+      });
+      const third = await send(inbound('m3', { receivedAt: T0 + 2000 }));
+      expect(third.seen).toEqual([
+        {
+          id: first.result.conversationId,
+          machineVersion: 4,
+          snapshot: { turns: 2, nested: { list: [1, 'two', null] } },
+        },
+      ]);
+      expect(third.result.replies).toEqual(['reply 3']);
+    });
+
+    it('returns the first replies for a duplicate message id and changes nothing', async () => {
+      const first = await send(inbound('m1'), { replies: ['a', 'b'] });
+      const before = await detail(first.result.conversationId);
+      const again = await send(inbound('m1', { text: 'retried', receivedAt: T0 + 5000 }), { replies: ['other'] });
+      expect(again.seen).toEqual([]);
+      expect(again.result).toEqual({ conversationId: first.result.conversationId, replies: ['a', 'b'], duplicate: true });
+      expect(await detail(first.result.conversationId)).toEqual(before);
+      expect(before.transcript).toHaveLength(3);
+      expect(await store.list({})).toHaveLength(1);
+    });
+
+    it('does not treat the same id from another provider as a duplicate', async () => {
+      const first = await send(inbound('m1'));
+      const other = await send(inbound('m1', { provider: 'other', receivedAt: T0 + 1 }));
+      expect(other.result.duplicate).toBe(false);
+      expect(other.result.conversationId).toBe(first.result.conversationId);
+      expect(other.seen[0]).not.toBeNull();
+      expect((await detail(first.result.conversationId)).transcript).toHaveLength(4);
+    });
+
+    it('starts a new conversation after a closed one', async () => {
+      const first = await send(inbound('m1'), { summary: { status: 'closed' } });
+      const next = await send(inbound('m2', { receivedAt: T0 + 1 }));
+      expect(next.seen).toEqual([null]);
+      expect(next.result.conversationId).not.toBe(first.result.conversationId);
+      expect((await detail(first.result.conversationId)).transcript).toHaveLength(2);
+      expect(await store.list({ participant: '+15550000001' })).toHaveLength(2);
+    });
+
+    it('keeps reloading conversations that are open in any other status', async () => {
+      const first = await send(inbound('m1'), { summary: { status: 'opted_out' } });
+      const next = await send(inbound('m2', { receivedAt: T0 + 1 }), { summary: { status: 'human' } });
+      const last = await send(inbound('m3', { receivedAt: T0 + 2 }));
+      expect(next.seen[0]?.id).toBe(first.result.conversationId);
+      expect(last.seen[0]?.id).toBe(first.result.conversationId);
+    });
+
+    it('leaves no trace when decide throws, for a new sender', async () => {
+      const failing: Decide = () => {
+        throw new Error('machine broke');
+      };
+      await expect(store.receive(inbound('m1'), failing)).rejects.toThrow('machine broke');
+      expect(await store.list({})).toEqual([]);
+      const retry = await send(inbound('m1'));
+      expect(retry.result.duplicate).toBe(false);
+      expect(retry.seen).toEqual([null]);
+      expect((await detail(retry.result.conversationId)).transcript).toHaveLength(2);
+    });
+
+    it('leaves no trace when decide throws, for an existing conversation', async () => {
+      const first = await send(inbound('m1'));
+      const before = await detail(first.result.conversationId);
+      const failing: Decide = () => {
+        throw new Error('machine broke');
+      };
+      await expect(store.receive(inbound('m2', { receivedAt: T0 + 1 }), failing)).rejects.toThrow('machine broke');
+      expect(await detail(first.result.conversationId)).toEqual(before);
+      const retry = await send(inbound('m2', { receivedAt: T0 + 2 }));
+      expect(retry.result).toEqual({ conversationId: first.result.conversationId, replies: ['reply 2'], duplicate: false });
+    });
+
+    it('keeps the transcript in order with authors and directions', async () => {
+      const first = await send(inbound('m1', { text: 'one' }), { replies: ['r1a', 'r1b'] });
+      await send(inbound('m2', { text: 'two', receivedAt: T0 + 1000 }), { replies: [] });
+      await send(inbound('m3', { text: 'three', receivedAt: T0 + 2000 }), { replies: ['r3'] });
+      expect((await detail(first.result.conversationId)).transcript).toEqual([
+        { at: iso(T0), direction: 'in', author: 'user', text: 'one' },
+        { at: iso(T0), direction: 'out', author: 'bot', text: 'r1a' },
+        { at: iso(T0), direction: 'out', author: 'bot', text: 'r1b' },
+        { at: iso(T0 + 1000), direction: 'in', author: 'user', text: 'two' },
+        { at: iso(T0 + 2000), direction: 'in', author: 'user', text: 'three' },
+        { at: iso(T0 + 2000), direction: 'out', author: 'bot', text: 'r3' },
+      ]);
+    });
+
+    it('lists newest first and filters by channel, participant and status', async () => {
+      const a = await send(inbound('a', { participant: '+15550000001', receivedAt: T0 + 10 }));
+      const b = await send(inbound('b', { participant: '+15550000002', receivedAt: T0 + 20 }), {
+        summary: { status: 'waiting' },
+      });
+      const c = await send(inbound('c', { channel: 'slack', provider: 'slack', participant: 'T1:U1', receivedAt: T0 + 30 }));
+      // Same updatedAt as c: the later id wins.
+      const d = await send(inbound('d', { participant: '+15550000003', receivedAt: T0 + 30 }));
+      const ids = async (filter: Parameters<ConversationStore['list']>[0]) =>
+        (await store.list(filter)).map((record) => record.id);
+
+      expect(await ids({})).toEqual([d, c, b, a].map((x) => x.result.conversationId));
+      expect(await ids({ channel: 'slack' })).toEqual([c.result.conversationId]);
+      expect(await ids({ participant: '+15550000002' })).toEqual([b.result.conversationId]);
+      expect(await ids({ status: 'waiting' })).toEqual([b.result.conversationId]);
+      expect(await ids({ channel: 'sms', status: 'bot' })).toEqual([d, a].map((x) => x.result.conversationId));
+      expect(await ids({ channel: 'slack', status: 'waiting' })).toEqual([]);
+
+      await send(inbound('a2', { participant: '+15550000001', receivedAt: T0 + 40 }));
+      expect((await ids({}))[0]).toBe(a.result.conversationId);
+      const [top] = await store.list({});
+      expect(top).toMatchObject({ participant: '+15550000001', updatedAt: iso(T0 + 40) });
+      expect(top).not.toHaveProperty('transcript');
+    });
+
+    it('returns null for an unknown id', async () => {
+      expect(await store.get(987654)).toBeNull();
+    });
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

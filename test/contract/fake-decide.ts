@@ -1,0 +1,57 @@
+import type { ConversationSummary, InboundMessage } from '../../src/core/conversation.js';
+import type { Decide, SavedConversation } from '../../src/core/ports.js';
+
+// Test doubles for the conversation store contract; the real conversation machine is not needed
+// to check what a store saves and hands back.
+
+export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const botSummary: ConversationSummary = {
+  status: 'bot',
+  awaiting: 'product',
+  answers: { product: null, asker: null },
+  verdict: null,
+  flags: [],
+};
+
+export function inbound(externalId: string, overrides: Partial<InboundMessage> = {}): InboundMessage {
+  return {
+    channel: 'sms',
+    participant: '+15550000001',
+    provider: 'twilio',
+    externalId,
+    text: `text ${externalId}`,
+    receivedAt: T0,
+    ...overrides,
+  };
+}
+
+export interface FakeOptions {
+  replies?: string[];
+  summary?: Partial<ConversationSummary>;
+  machineVersion?: number;
+}
+
+function turnsOf(snapshot: unknown): number {
+  if (typeof snapshot === 'object' && snapshot !== null && 'turns' in snapshot && typeof snapshot.turns === 'number') {
+    return snapshot.turns;
+  }
+  throw new Error(`unexpected snapshot ${JSON.stringify(snapshot)}`);
+}
+
+/** A stand-in for the conversation machine: counts turns in the snapshot. */
+export function fakeDecide(options: FakeOptions = {}): { decide: Decide; seen: (SavedConversation | null)[] } {
+  const seen: (SavedConversation | null)[] = [];
+  const decide: Decide = (saved) => {
+    seen.push(saved);
+    const turns = saved === null ? 1 : turnsOf(saved.snapshot) + 1;
+    return {
+      machineVersion: options.machineVersion ?? 1,
+      snapshot: { turns, nested: { list: [1, 'two', null] } },
+      summary: { ...botSummary, ...options.summary },
+      replies: options.replies ?? [`reply ${turns}`],
+    };
+  };
+  return { decide, seen };
+}
