@@ -181,10 +181,12 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   const clauses = clausesOf(text);
   const matches = findMatches(clauses, c.byFirstToken);
   const of = (type: Entry['type']): Match[] => matches.filter((m) => m.entry.type === type);
-  const terms = longestWins(of('term').filter((m) => eligible(m.entry, awaiting)));
+  // Out-of-scope `when: answer` phrases still take part in longest-wins, then drop out: in a product
+  // answer "soc 1 or soc 2" means "unsure" (nothing), not a SOC 1 request plus a SOC 2 request.
+  const terms = longestWins(of('term'));
   // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
   const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n))));
-  const active = terms.filter((m) => !isNegated(m));
+  const active = terms.filter((m) => eligible(m.entry, awaiting) && !isNegated(m));
   // An intent word inside a recognised business term ("human capital management") is not an intent.
   const intents = of('intent').filter((m) => !terms.some((t) => overlaps(t, m)));
 
