@@ -158,21 +158,31 @@ function askerOf(terms: Match[]): AskerFacts | null {
   return firstLabel(terms, 'unknown') === null ? null : { finance: null, security: null };
 }
 
-function phraseIntent(intents: Match[], all: string[], c: Compiled): Intent {
-  const has = (intent: PhraseIntent): boolean => intents.some((m) => m.entry.type === 'intent' && m.entry.intent === intent);
-  // A lone keyword wrapped in punctuation ("STOP!") is not a carrier keyword but still means it.
-  const lone = all.length === 1 ? all[0] ?? '' : '';
-  if (has('optOut') || c.optOutKeywords.has(lone)) return 'optOut';
-  for (const intent of ['restart', 'human', 'cost'] as const) if (has(intent)) return intent;
-  if (has('help') || c.helpKeywords.has(lone)) return 'help';
-  const greeted = new Set(intents.filter((m) => m.entry.type === 'intent' && m.entry.intent === 'greeting')
-    .flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
-  return all.length > 0 && greeted.size === all.length ? 'greeting' : 'answer';
+/** A greeting only when greeting phrases cover every word: "hi, we do payroll" is an answer. */
+function onlyGreeting(greetings: Match[], tokenCount: number): boolean {
+  const covered = new Set(greetings.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+  return tokenCount > 0 && covered.size === tokenCount;
 }
 
-/** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option. */
-function choiceOf(text: string): string | undefined {
-  return CHOICE.exec(text.trim().toLowerCase())?.[1];
+function phraseIntent(intents: Match[], tokens: string[], c: Compiled): Intent {
+  const found = (intent: PhraseIntent): Match[] =>
+    intents.filter((m) => m.entry.type === 'intent' && m.entry.intent === intent);
+  // A lone keyword wrapped in punctuation ("STOP!") is not a carrier keyword but still means it.
+  const lone = tokens.length === 1 ? tokens[0] ?? '' : '';
+  if (found('optOut').length > 0 || c.optOutKeywords.has(lone)) return 'optOut';
+  for (const intent of ['restart', 'human', 'cost'] as const) if (found(intent).length > 0) return intent;
+  if (found('help').length > 0 || c.helpKeywords.has(lone)) return 'help';
+  return onlyGreeting(found('greeting'), tokens.length) ? 'greeting' : 'answer';
+}
+
+/** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option's facts. */
+function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting: Awaiting | null): void {
+  const digit = CHOICE.exec(text.trim().toLowerCase())?.[1];
+  if (digit === undefined) return;
+  const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
+  const asker = awaiting === 'asker' ? lexicon.choices.asker[digit] : undefined;
+  if (product !== undefined) reading.product = { ...product };
+  if (asker !== undefined) reading.asker = { ...asker };
 }
 
 /** Reads one inbound text: its intent, and what it says about the product, the asker and selling abroad. */
@@ -187,21 +197,15 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
   const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n))));
   const active = terms.filter((m) => eligible(m.entry, awaiting) && !isNegated(m));
-  // An intent word inside a recognised business term ("human capital management") is not an intent.
-  const intents = of('intent').filter((m) => !terms.some((t) => overlaps(t, m)));
+  // An intent word inside a longer business term ("human capital management") is not an intent.
+  const intents = of('intent').filter((m) => !terms.some((t) => overlaps(t, m) && length(t) > length(m)));
 
-  const keyword = c.keywords.get(text.trim().toLowerCase());
-  const intent = keyword ?? phraseIntent(intents, clauses.flat(), c);
   const reading: Reading = {
-    intent,
+    intent: c.keywords.get(text.trim().toLowerCase()) ?? phraseIntent(intents, clauses.flat(), c),
     product: productOf(active),
     asker: askerOf(active),
     international: of('international').some((m) => !isNegated(m)),
   };
-  const choice = choiceOf(text);
-  const productChoice = awaiting === 'product' && choice !== undefined ? lexicon.choices.product[choice] : undefined;
-  const askerChoice = awaiting === 'asker' && choice !== undefined ? lexicon.choices.asker[choice] : undefined;
-  if (productChoice !== undefined) reading.product = { ...productChoice };
-  if (askerChoice !== undefined) reading.asker = { ...askerChoice };
+  applyChoice(reading, text, lexicon, awaiting);
   return reading;
 }

@@ -1,0 +1,37 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FLOWS_DIR, FlowFileError, loadFlows } from '../../src/adapters/flow-files/load-flows.js';
+
+function flowsWith(mainYaml: (text: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'flows-'));
+  copyFileSync(join(DEFAULT_FLOWS_DIR, 'lexicon.yaml'), join(dir, 'lexicon.yaml'));
+  writeFileSync(join(dir, 'main.yaml'), mainYaml(readFileSync(join(DEFAULT_FLOWS_DIR, 'main.yaml'), 'utf8')));
+  return dir;
+}
+
+describe('loadFlows', () => {
+  it('loads the shipped flows', () => {
+    const { flow, lexicon } = loadFlows();
+    expect(flow.verdict.headline.soc2).toMatch(/SOC 2/);
+    expect(lexicon.intents.optOutKeywords).toContain('stop');
+  });
+
+  it('names the file and the field of a text that is not GSM-7', () => {
+    const dir = flowsWith((t) => t.replace('optInConfirm: "Welcome back."', 'optInConfirm: "Welcome back \u2014 again."'));
+    expect(() => loadFlows(dir)).toThrow(FlowFileError);
+    expect(() => loadFlows(dir)).toThrow(/main\.yaml[\s\S]*optInConfirm: not GSM-7: U\+2014/);
+  });
+
+  it('names a missing field and an unknown placeholder', () => {
+    const dir = flowsWith((t) => t.replace(/^help: .*$/m, '').replace('{advisor} handed', '{advizor} handed'));
+    expect(() => loadFlows(dir)).toThrow(/help: Invalid input/);
+    expect(() => loadFlows(dir)).toThrow(/resumed: unknown placeholder \{advizor\}/);
+  });
+
+  it('says when a file is not YAML at all', () => {
+    const dir = flowsWith(() => 'greeting: "unterminated');
+    expect(() => loadFlows(dir)).toThrow(/main\.yaml: cannot read it as YAML/);
+  });
+});

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
+
+const ALICE = '+14155550101';
+const BOB = '+14155550102';
+
+describe('admin API', () => {
+  let h: SmsHarness;
+  beforeEach(async () => {
+    h = await startSmsHarness();
+    await replyTo(h, ALICE, 'we are a SaaS for dentists and their IT team is asking');
+    await replyTo(h, BOB, 'can I talk to a real person?');
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('refuses requests without the bearer token with 401', async () => {
+    expect((await fetch(`${h.baseUrl}/admin/api/conversations`)).status).toBe(401);
+    expect((await h.admin('/conversations', 'wrong-token-wrong-token')).status).toBe(401);
+    const res = await fetch(`${h.baseUrl}/admin/api/conversations/1`, { headers: { Authorization: 'Basic abc' } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Bearer/);
+  });
+
+  it('lists conversations newest first with the documented fields', async () => {
+    const { conversations } = (await (await h.admin('/conversations')).json()) as {
+      conversations: Array<Record<string, unknown>>;
+    };
+    expect(conversations.map((c) => c.participant)).toEqual([BOB, ALICE]);
+    const alice = conversations[1];
+    expect(alice).toMatchObject({
+      channel: 'sms',
+      participant: ALICE,
+      status: 'bot',
+      awaiting: null,
+      verdict: 'soc2',
+      flags: [],
+      answers: { product: 'we are a SaaS for dentists and their IT team is asking', asker: 'we are a SaaS for dentists and their IT team is asking' },
+    });
+    expect(typeof alice?.id).toBe('number');
+    expect(Date.parse(String(alice?.createdAt))).not.toBeNaN();
+    expect(Date.parse(String(alice?.updatedAt))).not.toBeNaN();
+    expect(alice).not.toHaveProperty('transcript');
+  });
+
+  it('filters by channel, participant and status', async () => {
+    const get = async (q: string) =>
+      ((await (await h.admin(`/conversations?${q}`)).json()) as { conversations: Array<{ participant: string }> })
+        .conversations.map((c) => c.participant);
+    expect(await get('status=waiting')).toEqual([BOB]);
+    expect(await get(`participant=${encodeURIComponent(ALICE)}`)).toEqual([ALICE]);
+    expect(await get('channel=slack')).toEqual([]);
+    expect(await get('channel=sms&status=bot')).toEqual([ALICE]);
+  });
+
+  it('rejects an unknown filter value with 400 and says which', async () => {
+    const res = await h.admin('/conversations?status=sleeping');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/status/);
+  });
+
+  it('returns one conversation with its transcript, and 404 for an unknown id', async () => {
+    const { conversations } = (await (await h.admin('/conversations?status=waiting')).json()) as {
+      conversations: Array<{ id: number }>;
+    };
+    const res = await h.admin(`/conversations/${conversations[0]?.id}`);
+    const bob = (await res.json()) as { flags: string[]; transcript: Array<Record<string, unknown>> };
+    expect(bob.flags).toEqual(['human']);
+    expect(bob.transcript).toHaveLength(2);
+    expect(bob.transcript[0]).toMatchObject({ direction: 'in', author: 'user', text: 'can I talk to a real person?' });
+    expect(bob.transcript[1]).toMatchObject({ direction: 'out', author: 'bot' });
+    expect(Date.parse(String(bob.transcript[0]?.at))).not.toBeNaN();
+    expect((await h.admin('/conversations/99999')).status).toBe(404);
+    expect((await h.admin('/conversations/abc')).status).toBe(404);
+  });
+});
+
+describe('admin API without ADMIN_TOKEN', () => {
+  it('is off and says which variable turns it on', async () => {
+    const h = await startSmsHarness({ ADMIN_TOKEN: '' });
+    try {
+      const res = await fetch(`${h.baseUrl}/admin/api/conversations`);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { message: string }).message).toMatch(/ADMIN_TOKEN/);
+    } finally {
+      await h.close();
+    }
+  });
+});
