@@ -63,13 +63,18 @@ describe('intents', () => {
       'remove me from your list', 'take me off this', 'unsubscribe me', 'opt me out', 'no more texts', 'do not contact me']],
     ['restart', ['start over', 'can we begin again', "let's begin again", 'restart', 'reset', 'from the top', 'start again', 'new question']],
     ['human', ['human', 'can I talk to a real person', 'a person please', 'speak with someone', 'talk to someone', 'talk to PJ',
-      'call me', 'representative', 'agent']],
+      'call me', 'representative', 'an agent please', 'live agent']],
     ['cost', ['how much?', "what's the price", 'pricing', 'what does it cost', 'what will this set me back', 'can I get a quote',
       'we have a small budget', 'what are your fees', 'is it expensive', 'what would it run me']],
     ['help', ['what is this', 'who is this?', 'what are you', 'what do you do', 'how does this work']],
     ['greeting', ['hi', 'Hello!', 'hey', 'hiya', 'Good morning', 'yo', 'howdy', 'hi there', 'hey, hello!', '  Hi PJ :) ']],
   ] as const)('reads %s phrases', (intent, texts) => {
     for (const text of texts) expect(intentOf(text), text).toBe(intent);
+  });
+
+  it('does not read a business description as a request for a person or a price', () => {
+    expect(intentOf('we are an insurance agent platform')).toBe('answer');
+    expect(intentOf('we process tuition fees for schools')).toBe('answer');
   });
 
   it('reads a greeting followed by anything else as an answer', () => {

@@ -88,3 +88,24 @@ describe('admin API without ADMIN_TOKEN', () => {
     }
   });
 });
+
+describe('health and readiness', () => {
+  it('reports the process up, the database up, and 503 once the database is gone', async () => {
+    const h = await startSmsHarness();
+    try {
+      expect(await (await fetch(`${h.baseUrl}/healthz`)).json()).toEqual({ ok: true });
+      expect(await (await fetch(`${h.baseUrl}/readyz`)).json()).toEqual({ ok: true, database: 'up' });
+      await h.composed.store.close();
+      const res = await fetch(`${h.baseUrl}/readyz`);
+      expect(res.status).toBe(503);
+      expect(h.logs.join('')).toMatch(/DATABASE_URL/);
+      // A text that cannot be stored is not accepted: 500, so Twilio retries it later.
+      expect((await h.text('+14155550101', 'hi')).status).toBe(500);
+      expect(h.logs.join('')).toMatch(/request failed; the client may retry it safely/);
+      const unknown = await fetch(`${h.baseUrl}/nope`);
+      expect(unknown.status).toBe(404);
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+  });
+});

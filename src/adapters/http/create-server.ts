@@ -34,6 +34,7 @@ export function createServer(parts: ServerParts): Express {
   app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
   app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
   app.use((req, res) => {
+    parts.logger.warn({ method: req.method, path: req.path }, 'no such route: check the URL configured in Twilio or your client');
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
