@@ -137,6 +137,7 @@ export const conversationMachine = setup({
     isQuiet: ({ event }) => 'quiet' in event && event.quiet,
     hasAdvice: ({ context }) => context.advice !== null,
     awaitsAsker: ({ context }) => context.awaiting === 'asker',
+    awaitsProduct: ({ context }) => context.awaiting === 'product',
     answersProduct: ({ event }) => event.type === 'user.answered' && event.product !== null,
     answersAsker: ({ event }) => event.type === 'user.answered' && event.asker !== null,
     isFirstMiss: ({ context }) => context.misses === 0,
@@ -336,10 +337,28 @@ export const conversationMachine = setup({
       always: [
         { guard: 'hasAdvice', target: 'bot.advised' },
         { guard: 'awaitsAsker', target: 'bot.askingAsker' },
-        { target: 'bot.askingProduct' },
+        { guard: 'awaitsProduct', target: 'bot.askingProduct' },
+        // Nothing was asked yet: the next text opens the conversation as a first one would.
+        { target: 'fresh' },
       ],
     },
-    closed: { type: 'final' },
+    // Final, but xstate's pure transition() still offers events to the root handlers: swallow them all.
+    closed: {
+      type: 'final',
+      on: {
+        'user.answered': {},
+        'user.greeted': {},
+        'user.optedOut': {},
+        'user.optedIn': {},
+        'user.askedHelp': {},
+        'user.restarted': {},
+        'user.askedForHuman': {},
+        'user.askedCost': {},
+        'advisor.tookOver': {},
+        'advisor.handedBack': {},
+        'advisor.closed': {},
+      },
+    },
   },
 });
 

@@ -270,7 +270,9 @@ describe('FlowSchema', () => {
         JSON.stringify(withText(['verdict', 'reason', 'both.product'], 'Both \u2014 sorry \u{1F600}')),
       );
       writeFileSync(join(dir, 'lexicon.yaml'), readFileSync(new URL('../../flows/lexicon.yaml', import.meta.url)));
-      expect(() => loadFlows(dir)).toThrow(/main\.yaml[\s\S]*verdict\.reason\.both\.product: not GSM-7: U\+2014, U\+1F600/);
+      expect(() => loadFlows(dir)).toThrow(
+        /main\.yaml[\s\S]*verdict\.reason\.both\.product: not GSM-7: U\+2014, U\+1F600/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -21,7 +21,8 @@ describe('countSegments in GSM-7', () => {
     expect(countSegments(text)).toEqual({ encoding: 'GSM-7', units: [...text].length, segments: 1 });
   });
 
-  it.each(['^', '{', '}', '\\', '[', '~', ']', '|', '€', '\f'])('counts the extension character %j as two units', (ch) => {
+  const extensionCharacters = ['^', '{', '}', '\\', '[', '~', ']', '|', '€', '\f'];
+  it.each(extensionCharacters)('counts the extension character %j as two units', (ch) => {
     expect(countSegments(ch)).toEqual({ encoding: 'GSM-7', units: 2, segments: 1 });
   });
 
