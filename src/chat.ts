@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createInboundHandler } from './app/handle-inbound.js';
-import { loadFlows } from './adapters/flow-files/load-flows.js';
-import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
+import { composeBot } from './compose.js';
 import { parseConfig } from './config.js';
 import { countSegments } from './core/sms-segments.js';
 import { loadDotEnv } from './load-env.js';
@@ -18,14 +16,7 @@ async function chat(): Promise<void> {
   const from = values.from ?? '+15555550100';
   if (!/^\+[1-9]\d{6,14}$/.test(from)) throw new Error(`--from must be an E.164 number like +15555550100, got ${from}`);
   const config = parseConfig(process.env);
-  const { flow, lexicon } = loadFlows();
-  const store = createSqliteConversationStore(config.databasePath);
-  const handle = createInboundHandler(store, {
-    flow,
-    lexicon,
-    advisor: config.advisor,
-    botAnswersKeywords: config.botAnswersKeywords,
-  });
+  const { store, handleInbound: handle } = composeBot(config);
   const rl = createInterface({ input: process.stdin, terminal: false });
   console.log(`Texting the bot as ${from} (database ${config.databasePath}). Type a message; Ctrl+D to quit.`);
   for await (const line of rl) {
@@ -33,6 +24,7 @@ async function chat(): Promise<void> {
     const result = await handle({
       channel: 'sms',
       participant: from,
+      conversationKey: from,
       provider: 'simulator',
       externalId: randomUUID(),
       text: line,

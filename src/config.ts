@@ -21,11 +21,18 @@ const EnvSchema = z
     ),
     ADVISOR_PHONE: optional(E164).transform((v) => v ?? '+18584618054'),
     ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    SLACK_SIGNING_SECRET: optional(z.string().min(1)),
+    SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)')),
+    SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...) with connections:write')),
+    SLACK_API_URL: optional(z.url({ protocol: /^https?$/ })),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).transform(
       (v) => v ?? 'info',
     ),
   })
   .superRefine((env, ctx) => {
+    if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_APP_TOKEN is set' });
+    }
     if (env.TWILIO_AUTH_TOKEN !== undefined && env.PUBLIC_BASE_URL === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -40,6 +47,8 @@ export interface Config {
   databasePath: string;
   sms: { authToken: string; publicBaseUrl: string; accountSid?: string; phoneNumber?: string } | null;
   botAnswersKeywords: boolean;
+  /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
   advisor: { name: string; phone: string };
   adminToken: string | null;
   logLevel: string;
@@ -67,6 +76,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     botAnswersKeywords: e.SMS_KEYWORD_REPLIES === 'bot',
+    slack:
+      e.SLACK_BOT_TOKEN !== undefined && (e.SLACK_SIGNING_SECRET !== undefined || e.SLACK_APP_TOKEN !== undefined)
+        ? {
+            botToken: e.SLACK_BOT_TOKEN,
+            ...(e.SLACK_SIGNING_SECRET !== undefined && { signingSecret: e.SLACK_SIGNING_SECRET }),
+            ...(e.SLACK_APP_TOKEN !== undefined && { appToken: e.SLACK_APP_TOKEN }),
+            ...(e.SLACK_API_URL !== undefined && { apiUrl: e.SLACK_API_URL }),
+          }
+        : null,
     advisor: { name: e.ADVISOR_NAME, phone: e.ADVISOR_PHONE },
     adminToken: e.ADMIN_TOKEN ?? null,
     logLevel: e.LOG_LEVEL,

@@ -21,7 +21,14 @@ function start(): void {
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
-  const { http, store } = composed;
+  const { http, store, slack } = composed;
+  if (!config.slack) logger.warn('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
+  if (slack) {
+    slack.start().then(
+      () => config.slack?.appToken && logger.info('Slack connected in Socket Mode'),
+      (error: unknown) => logger.error({ err: error }, 'Slack Socket Mode could not connect: check SLACK_APP_TOKEN and SLACK_BOT_TOKEN'),
+    );
+  }
   if (!config.sms) logger.warn('SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on (npm run chat works without them)');
   if (!config.adminToken) logger.info('admin API is off: set ADMIN_TOKEN to turn it on');
 
@@ -42,7 +49,7 @@ function start(): void {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests in flight finish and their replies go out; only then does the database close.
     server.close(() => {
-      void store.close().then(() => {
+      void Promise.all([slack?.stop(), store.close()]).then(() => {
         logger.info('stopped');
         process.exit(0);
       });

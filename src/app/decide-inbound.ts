@@ -30,20 +30,24 @@ function revive(saved: SavedConversation | null): Snapshot {
   return conversationMachine.resolveState(saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0]);
 }
 
-/** Maps what a text means to the one event the conversation reacts to. */
-export function toEvent(reading: Reading, text: string, botAnswersKeywords: boolean): ConversationEvent {
-  const quiet = !botAnswersKeywords;
+/**
+ * Maps what a text means to the one event the conversation reacts to. Carrier keywords exist
+ * only on SMS; `carrierAnswers` says Twilio already replied to them there.
+ */
+export function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: boolean): ConversationEvent {
+  const quiet = message.channel === 'sms' && carrierAnswers;
+  if (message.command === 'restart') return { type: 'user.restarted' };
+  if (message.command === 'human') return { type: 'user.askedForHuman' };
   switch (reading.intent) {
     case 'optOutKeyword':
-      return { type: 'user.optedOut', quiet };
-    case 'optInKeyword':
-      return { type: 'user.optedIn', quiet };
-    case 'helpKeyword':
-      return { type: 'user.askedHelp', quiet };
     case 'optOut':
-      return { type: 'user.optedOut', quiet: false };
+      if (message.channel === 'slack') return { type: 'user.ended' };
+      return { type: 'user.optedOut', quiet: reading.intent === 'optOutKeyword' && quiet };
+    case 'optInKeyword':
+      return message.channel === 'sms' ? { type: 'user.optedIn', quiet } : { type: 'user.greeted' };
+    case 'helpKeyword':
     case 'help':
-      return { type: 'user.askedHelp', quiet: false };
+      return { type: 'user.askedHelp', quiet: reading.intent === 'helpKeyword' && quiet };
     case 'restart':
       return { type: 'user.restarted' };
     case 'human':
@@ -55,7 +59,7 @@ export function toEvent(reading: Reading, text: string, botAnswersKeywords: bool
     case 'answer':
       return {
         type: 'user.answered',
-        text,
+        text: message.text.trim(),
         product: reading.product,
         asker: reading.asker,
         international: reading.international,
@@ -68,17 +72,32 @@ function saysOf(actions: ReadonlyArray<{ type: string; params?: unknown }>): Say
   return actions.filter((a) => a.type === 'say').map((a) => a.params as Say);
 }
 
+/** A decision plus what the bot says, for channels that render more than text (Slack buttons). */
+export interface InboundDecision extends Decision {
+  says: Say[];
+}
+
 /** Applies one user text to the saved conversation: pure, so the store can run it in a transaction. */
-export function decideInbound(settings: BotSettings, message: InboundMessage, saved: SavedConversation | null): Decision {
+export function decideInbound(
+  settings: BotSettings,
+  message: InboundMessage,
+  saved: SavedConversation | null,
+): InboundDecision {
   const snapshot = revive(saved);
-  const reading = interpret(message.text, settings.lexicon, snapshot.context.awaiting);
-  const event = toEvent(reading, message.text.trim(), settings.botAnswersKeywords);
-  const [next, actions] = transition(conversationMachine, snapshot, event);
-  const reply = renderReply(saysOf(actions), settings.flow, settings.advisor);
+  const { awaiting } = snapshot.context;
+  // A choice clicked on an old question is kept in the transcript but changes nothing.
+  const stale = message.answers !== undefined && message.answers !== awaiting;
+  const reading = interpret(message.text, settings.lexicon, awaiting);
+  const [next, actions] = stale
+    ? [snapshot, []]
+    : transition(conversationMachine, snapshot, toEvent(reading, message, !settings.botAnswersKeywords));
+  const says = saysOf(actions);
+  const reply = renderReply(says, settings.flow, settings.advisor, message.channel);
   return {
     machineVersion: MACHINE_VERSION,
     snapshot: conversationMachine.getPersistedSnapshot(next),
     summary: summarizeConversation(next),
     replies: reply === null ? [] : [reply],
+    says,
   };
 }

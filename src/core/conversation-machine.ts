@@ -9,11 +9,10 @@ export const MACHINE_VERSION = 1;
 /** One thing the bot says; the renderer turns it into words from flows/main.yaml. */
 export type Say =
   | { message: 'askProduct' | 'askAsker'; greet: boolean }
+  | { message: 'reaskProduct' | 'reaskAsker' }
   | { message: 'verdict'; advice: Advice; international: boolean }
   | {
       message:
-        | 'reaskProduct'
-        | 'reaskAsker'
         | 'unclear'
         | 'handoffHuman'
         | 'handoffCost'
@@ -22,7 +21,8 @@ export type Say =
         | 'optInConfirm'
         | 'restart'
         | 'resumed'
-        | 'afterVerdict';
+        | 'afterVerdict'
+        | 'ended';
     };
 
 export interface ConversationContext {
@@ -58,6 +58,8 @@ export type ConversationEvent =
   | { type: 'user.optedIn'; quiet: boolean }
   | { type: 'user.askedHelp'; quiet: boolean }
   | { type: 'user.restarted' }
+  /** Slack's "stop": there is no opt-out there, so the conversation just ends politely. */
+  | { type: 'user.ended' }
   | { type: 'user.askedForHuman' }
   | { type: 'user.askedCost' }
   | { type: 'advisor.tookOver' }
@@ -181,6 +183,7 @@ export const conversationMachine = setup({
       ],
     },
     'user.askedHelp': [{ guard: 'isQuiet' }, { actions: { type: 'say', params: { message: 'help' } } }],
+    'user.ended': { target: '.closed', actions: { type: 'say', params: { message: 'ended' } } },
     'advisor.tookOver': { target: '.human' },
     'advisor.closed': { target: '.closed' },
   },
@@ -299,6 +302,7 @@ export const conversationMachine = setup({
         'user.restarted': {},
         'user.askedForHuman': {},
         'user.askedCost': { actions: { type: 'flag', params: { reason: 'cost' } } },
+        'user.ended': {},
         'advisor.tookOver': {},
         'advisor.handedBack': { target: '#conversation.resume', actions: { type: 'say', params: { message: 'resumed' } } },
       },
@@ -325,6 +329,7 @@ export const conversationMachine = setup({
         'user.askedForHuman': {},
         'user.askedCost': {},
         'user.optedOut': {},
+        'user.ended': {},
         'advisor.tookOver': {},
         'user.optedIn': [
           { guard: 'isQuiet', target: 'resumeQuietly' },
@@ -354,6 +359,7 @@ export const conversationMachine = setup({
         'user.restarted': {},
         'user.askedForHuman': {},
         'user.askedCost': {},
+        'user.ended': {},
         'advisor.tookOver': {},
         'advisor.handedBack': {},
         'advisor.closed': {},

@@ -47,14 +47,33 @@ export interface ConversationDetail extends ConversationRecord {
   transcript: TranscriptEntry[];
 }
 
+/**
+ * What a channel control (a slash command, a button) asks for regardless of the words:
+ * `restart` starts over, `human` asks for PJ.
+ */
+export type Command = 'restart' | 'human';
+
 /** One message a user sent, as a channel adapter hands it over. */
 export interface InboundMessage {
   channel: Channel;
+  /** Who sent it: E.164 for SMS, "<team_id>:<user_id>" for Slack. */
   participant: string;
+  /**
+   * Which conversation it belongs to within the channel: the phone number for SMS, team and user
+   * for a Slack DM, team, channel and thread for a Slack thread.
+   */
+  conversationKey: string;
   /** The provider that assigned `externalId` ("twilio", "slack"); together they dedupe retries. */
   provider: string;
   externalId: string;
   text: string;
   /** Epoch milliseconds when we received it. */
   receivedAt: number;
+  /** Set when a control, not typed words, produced the message. */
+  command?: Command;
+  /**
+   * Set when the message answers a specific question (a clicked choice button): if the
+   * conversation has moved on since, the message is recorded and otherwise ignored.
+   */
+  answers?: Awaiting;
 }

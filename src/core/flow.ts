@@ -23,21 +23,36 @@ const Copy = z
     }
   });
 
+/**
+ * A question with numbered choices. SMS shows "question 1 a, 2 b, 3 c. freeText"; Slack shows
+ * the question with one button per choice. Choice N means what lexicon.yaml's choice N means.
+ */
+const Question = z.strictObject({
+  question: Copy,
+  choices: z.array(Copy).min(2).max(9),
+  freeText: Copy.optional(),
+});
+export type Question = z.infer<typeof Question>;
+
 export const FlowSchema = z.strictObject({
   greeting: Copy,
-  askProduct: Copy,
-  askAsker: Copy,
-  reaskProduct: Copy,
-  reaskAsker: Copy,
+  askProduct: Question,
+  askAsker: Question,
+  reaskProduct: Question,
+  reaskAsker: Question,
   unclear: Copy,
   handoffHuman: Copy,
   handoffCost: Copy,
   help: Copy,
+  slackHelp: Copy,
   optOutConfirm: Copy,
   optInConfirm: Copy,
   restart: Copy,
   resumed: Copy,
   afterVerdict: Copy,
+  ended: Copy,
+  talkToAdvisor: Copy,
+  slackHome: z.strictObject({ about: Copy, start: Copy, contact: Copy }),
   verdict: z.strictObject({
     headline: z.strictObject({ soc1: Copy, soc2: Copy, both: Copy }),
     reason: z.strictObject({

@@ -43,14 +43,18 @@ export interface ConversationFilter {
 export interface ConversationStore {
   /**
    * Atomically: records `message` unless its (provider, externalId) was seen before, loads the
-   * sender's latest conversation that is not closed (null if none), applies `decide`, saves the
-   * result and appends the inbound text and the replies to the transcript. A duplicate changes
-   * nothing and returns the replies recorded the first time.
+   * latest conversation that is not closed for its (channel, conversationKey) (null if none),
+   * applies `decide`, saves the result and appends the inbound text and the replies to the
+   * transcript. A new conversation takes the message's participant as its own; later messages
+   * from other senders with the same key join it. A duplicate changes nothing and returns the
+   * replies recorded the first time.
    */
   receive(message: InboundMessage, decide: Decide): Promise<ReceiveResult>;
   /** Newest first. */
   list(filter: ConversationFilter): Promise<ConversationRecord[]>;
   get(id: number): Promise<ConversationDetail | null>;
+  /** The latest conversation that is not closed for (channel, conversationKey), or null if none. */
+  findOpen(channel: Channel, conversationKey: string): Promise<ConversationRecord | null>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

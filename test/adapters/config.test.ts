@@ -8,6 +8,7 @@ describe('parseConfig', () => {
       databasePath: './data/soc-advisor.db',
       sms: null,
       botAnswersKeywords: false,
+      slack: null,
       advisor: { name: 'PJ', phone: '+18584618054' },
       adminToken: null,
       logLevel: 'info',
@@ -35,6 +36,20 @@ describe('parseConfig', () => {
     expect(config.databasePath).toBe('/tmp/x.db');
   });
 
+  it('turns Slack on over HTTP with a signing secret, or in Socket Mode with an app token', () => {
+    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toBeNull();
+    expect(parseConfig({ SLACK_SIGNING_SECRET: 's' }).slack).toBeNull();
+    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api' }).slack).toEqual({
+      botToken: 'xoxb-1',
+      signingSecret: 's',
+      apiUrl: 'http://127.0.0.1:9/api',
+    });
+    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack).toEqual({
+      botToken: 'xoxb-1',
+      appToken: 'xapp-1',
+    });
+  });
+
   it.each([
     ['PORT', { PORT: '70000' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
@@ -44,6 +59,10 @@ describe('parseConfig', () => {
     ['ADVISOR_NAME', { ADVISOR_NAME: 'P\u2019J' }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['SLACK_BOT_TOKEN', { SLACK_BOT_TOKEN: 'xoxp-user-token' }],
+    ['SLACK_BOT_TOKEN', { SLACK_APP_TOKEN: 'xapp-1' }],
+    ['SLACK_APP_TOKEN', { SLACK_APP_TOKEN: 'xoxb-1', SLACK_BOT_TOKEN: 'xoxb-1' }],
+    ['SLACK_API_URL', { SLACK_API_URL: 'slack' }],
   ])('names %s when its value is wrong', (name, env) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(new RegExp(name));

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,7 @@ const decide: Decide = () => ({
 const message = (externalId: string) => ({
   channel: 'sms' as const,
   participant: '+15550000001',
+  conversationKey: '+15550000001',
   provider: 'twilio',
   externalId,
   text: `text ${externalId}`,
@@ -57,6 +58,41 @@ describe('sqlite conversation store specifics', () => {
       const reopened = createSqliteConversationStore(path);
       expect((await reopened.get(conversationId))?.transcript).toHaveLength(2);
       await reopened.close();
+    }
+    const versions = withRawDb(path, (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all());
+    expect(versions).toEqual(sqliteMigrations.map((m) => m.version));
+  });
+
+  it('migrates a database from the previous release: its conversations are found by number as key', async () => {
+    const path = tempDbPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const oldId = withRawDb(path, (db) => {
+      runSqliteMigrations(db, sqliteMigrations.slice(0, 1));
+      // The way release 1 wrote a conversation: no conversation_key column yet.
+      const info = db
+        .prepare(
+          `INSERT INTO conversations (channel, participant, status, awaiting, answers, verdict, flags, snapshot,
+             machine_version, version, created_at, updated_at)
+           VALUES ('sms', '+15550000001', 'bot', 'product', '{"product":null,"asker":null}', NULL, '[]',
+             '{"value":"old"}', 1, 1, 1000, 1000)`,
+        )
+        .run();
+      return Number(info.lastInsertRowid);
+    });
+
+    const store = createSqliteConversationStore(path);
+    try {
+      expect(await store.findOpen('sms', '+15550000001')).toMatchObject({ id: oldId, participant: '+15550000001' });
+      const seen: unknown[] = [];
+      const result = await store.receive(message('m1'), (saved) => {
+        seen.push(saved);
+        return decide(saved);
+      });
+      expect(seen).toEqual([{ id: oldId, machineVersion: 1, snapshot: { value: 'old' } }]);
+      expect(result.conversationId).toBe(oldId);
+      expect(await store.list({})).toHaveLength(1);
+    } finally {
+      await store.close();
     }
     const versions = withRawDb(path, (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all());
     expect(versions).toEqual(sqliteMigrations.map((m) => m.version));

@@ -8,7 +8,15 @@ import { createKeyedQueue } from '../../src/app/keyed-queue.js';
 const settings = { ...loadFlows(), advisor: { name: 'PJ', phone: '+18584618054' }, botAnswersKeywords: false };
 
 function message(participant: string, text: string, i: number): InboundMessage {
-  return { channel: 'sms', participant, provider: 'test', externalId: `${participant}-${i}`, text, receivedAt: 1_000 + i };
+  return {
+    channel: 'sms',
+    participant,
+    conversationKey: participant,
+    provider: 'test',
+    externalId: `${participant}-${i}`,
+    text,
+    receivedAt: 1_000 + i,
+  };
 }
 
 describe('handleInbound', () => {

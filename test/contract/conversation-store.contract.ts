@@ -114,6 +114,53 @@ export function describeConversationStoreContract(
       expect(await store.list({ participant: '+15550000001' })).toHaveLength(2);
     });
 
+    const thread = 'T1:C1:1700000000.000100';
+    const slack = (externalId: string, participant: string, conversationKey: string, receivedAt: number) =>
+      inbound(externalId, { channel: 'slack', provider: 'slack', participant, conversationKey, receivedAt });
+
+    it('shares one conversation between senders with the same key, named after the first sender', async () => {
+      const first = await send(slack('s1', 'T1:U1', thread, T0));
+      const second = await send(slack('s2', 'T1:U2', thread, T0 + 1000));
+      expect(second.seen).toEqual([expect.objectContaining({ id: first.result.conversationId })]);
+      expect(second.result.conversationId).toBe(first.result.conversationId);
+      const found = await detail(first.result.conversationId);
+      expect(found).toMatchObject({ channel: 'slack', participant: 'T1:U1', updatedAt: iso(T0 + 1000) });
+      expect(found.transcript.filter((entry) => entry.direction === 'in').map((entry) => entry.text)).toEqual([
+        'text s1',
+        'text s2',
+      ]);
+      expect(await store.list({})).toHaveLength(1);
+      expect(await store.list({ participant: 'T1:U2' })).toEqual([]);
+    });
+
+    it('keeps one sender in two conversations apart when their keys differ', async () => {
+      const dm = await send(slack('s1', 'T1:U1', 'T1:U1', T0));
+      const inThread = await send(slack('s2', 'T1:U1', thread, T0 + 1));
+      const dmAgain = await send(slack('s3', 'T1:U1', 'T1:U1', T0 + 2));
+      expect(inThread.seen).toEqual([null]);
+      expect(inThread.result.conversationId).not.toBe(dm.result.conversationId);
+      expect(dmAgain.seen).toEqual([expect.objectContaining({ id: dm.result.conversationId })]);
+      expect((await detail(inThread.result.conversationId)).participant).toBe('T1:U1');
+      expect(await store.list({ participant: 'T1:U1' })).toHaveLength(2);
+    });
+
+    it('finds the open conversation for a key, and none once it is closed', async () => {
+      expect(await store.findOpen('slack', thread)).toBeNull();
+      const first = await send(slack('s1', 'T1:U1', thread, T0));
+      await send(slack('s2', 'T1:U2', thread, T0 + 1));
+      const open = await store.findOpen('slack', thread);
+      expect(open).toEqual((await store.list({})).find((record) => record.id === first.result.conversationId));
+      expect(open).toMatchObject({ participant: 'T1:U1', updatedAt: iso(T0 + 1) });
+      expect(await store.findOpen('slack', 'T1:C1:1700000000.999999')).toBeNull();
+      expect(await store.findOpen('sms', thread)).toBeNull();
+
+      await send(slack('s3', 'T1:U1', thread, T0 + 2), { summary: { status: 'closed' } });
+      expect(await store.findOpen('slack', thread)).toBeNull();
+      const next = await send(slack('s4', 'T1:U2', thread, T0 + 3));
+      expect(next.result.conversationId).not.toBe(first.result.conversationId);
+      expect(await store.findOpen('slack', thread)).toMatchObject({ id: next.result.conversationId, participant: 'T1:U2' });
+    });
+
     it('keeps reloading conversations that are open in any other status', async () => {
       const first = await send(inbound('m1'), { summary: { status: 'opted_out' } });
       const next = await send(inbound('m2', { receivedAt: T0 + 1 }), { summary: { status: 'human' } });

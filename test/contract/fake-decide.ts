@@ -15,10 +15,13 @@ export const botSummary: ConversationSummary = {
   flags: [],
 };
 
+/** An SMS from +15550000001 by default; the key follows the participant unless overridden. */
 export function inbound(externalId: string, overrides: Partial<InboundMessage> = {}): InboundMessage {
+  const participant = overrides.participant ?? '+15550000001';
   return {
     channel: 'sms',
-    participant: '+15550000001',
+    participant,
+    conversationKey: participant,
     provider: 'twilio',
     externalId,
     text: `text ${externalId}`,

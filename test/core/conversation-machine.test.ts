@@ -14,7 +14,7 @@ import {
 import type { Status } from '../../src/core/conversation.js';
 import { FlowSchema } from '../../src/core/flow.js';
 import type { AskerFacts, ProductFacts } from '../../src/core/reading.js';
-import { renderReply, type Advisor } from '../../src/core/render-reply.js';
+import { questionText, renderReply, type Advisor } from '../../src/core/render-reply.js';
 import { countSegments } from '../../src/core/sms-segments.js';
 import { summarizeConversation } from '../../src/core/summarize-conversation.js';
 
@@ -416,7 +416,7 @@ describe('conversation machine, examples', () => {
     const { snapshot, says } = run(ev.greeted);
     expect(snapshot.value).toEqual({ bot: 'askingProduct' });
     expect(says).toEqual([[{ message: 'askProduct', greet: true }]]);
-    expect(renderReply(says[0] ?? [], flow, advisor)).toBe(`Hi, I'm PJ's SOC Advisor bot. ${flow.askProduct}`);
+    expect(renderReply(says[0] ?? [], flow, advisor)).toBe(`Hi, I'm PJ's SOC Advisor bot. ${questionText(flow.askProduct)}`);
   });
 
   it('gives the verdict directly when the opening message has product and asker', () => {
@@ -521,7 +521,7 @@ describe('conversation machine, examples', () => {
     expect(snapshot.value).toEqual({ bot: 'askingProduct' });
     expect(snapshot.context).toEqual({ ...initialContext, awaiting: 'product', flags: ['cost'] });
     expect(says).toEqual([{ message: 'restart' }, { message: 'askProduct', greet: false }]);
-    expect(renderReply(says, flow, advisor)).toBe(`${flow.restart} ${flow.askProduct}`);
+    expect(renderReply(says, flow, advisor)).toBe(`${flow.restart} ${questionText(flow.askProduct)}`);
   });
 
   it('hands back at the open question with the resumed line', () => {
@@ -530,7 +530,7 @@ describe('conversation machine, examples', () => {
     const back = step(waiting, ev.handedBack);
     expect(back.snapshot.value).toEqual({ bot: 'askingAsker' });
     expect(back.says).toEqual([{ message: 'resumed' }, { message: 'askAsker', greet: false }]);
-    expect(renderReply(back.says, flow, advisor)).toBe(`PJ handed you back to me. ${flow.askAsker}`);
+    expect(renderReply(back.says, flow, advisor)).toBe(`PJ handed you back to me. ${questionText(flow.askAsker)}`);
 
     const human = run(ev.greeted, ev.tookOver, ev.dataProduct, ev.helpLoud, ev.restarted).snapshot;
     expect(human.value).toBe('human');

@@ -81,8 +81,8 @@ describe('flows/main.yaml copy', () => {
     expect(longestData.length).toBeGreaterThan(0);
     expect(longestFinance.length).toBeGreaterThan(0);
     expect(longestSecurity.length).toBeGreaterThan(0);
-    // 14 top-level texts + 3 headlines + 7 reasons + types, both, international, handoff.
-    expect(texts).toHaveLength(28);
+    // 13 single texts + 4 questions (17 texts with their choices) + 3 Slack Home texts + 14 verdict texts.
+    expect(texts).toHaveLength(47);
   });
 
   it.each(texts)('%s is GSM-7 and at most 3 segments once filled in', (_path, text) => {

@@ -20,6 +20,7 @@ for (let n = 1; n <= count; n += 1) {
     {
       channel: 'sms',
       participant: '+15550000009',
+      conversationKey: '+15550000009',
       provider: 'twilio',
       externalId: `m${n}`,
       text: `message ${n}`,

@@ -6,6 +6,8 @@ export interface ServerParts {
   /** Resolves when the database answers; /readyz reports it. */
   ping: () => Promise<void>;
   twilio: Router | { off: string };
+  /** Bolt's router; it parses and verifies its own bodies, so no parser runs before it. */
+  slack: Router | { off: string };
   admin: Router | { off: string };
 }
 
@@ -15,7 +17,7 @@ function offRoute(reason: string): express.RequestHandler {
   };
 }
 
-/** The HTTP app: health, readiness, the Twilio webhook and the admin API, each mounted by prefix. */
+/** The HTTP app: health, readiness, the Twilio and Slack endpoints and the admin API, by prefix. */
 export function createServer(parts: ServerParts): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -32,6 +34,7 @@ export function createServer(parts: ServerParts): Express {
     }
   });
   app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
+  app.use('/slack', 'off' in parts.slack ? offRoute(parts.slack.off) : parts.slack);
   app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
   app.use((req, res) => {
     parts.logger.warn({ method: req.method, path: req.path }, 'no such route: check the URL configured in Twilio or your client');

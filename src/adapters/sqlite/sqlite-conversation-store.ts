@@ -55,15 +55,17 @@ export function createSqliteConversationStore(path: string): SqliteConversationS
   const findProcessed = db.prepare<[string, string]>(
     'SELECT conversation_id, replies FROM processed_inbound WHERE provider = ? AND external_id = ?',
   );
-  const findOpen = db.prepare<[string, string]>(
-    `SELECT ${savedColumns} FROM conversations
-     WHERE channel = ? AND participant = ? AND status != 'closed' ORDER BY id DESC LIMIT 1`,
-  );
-  const insertConversation = db.prepare<SummaryParams & { channel: string; participant: string }>(
-    `INSERT INTO conversations (channel, participant, status, awaiting, answers, verdict, flags, snapshot,
-       machine_version, version, created_at, updated_at)
-     VALUES (@channel, @participant, @status, @awaiting, @answers, @verdict, @flags, @snapshot,
-       @machineVersion, 1, @now, @now)`,
+  // The latest conversation for the key that is not closed; both lookups must pick the same row.
+  const openWhere = `WHERE channel = ? AND conversation_key = ? AND status != 'closed' ORDER BY id DESC LIMIT 1`;
+  const findOpenSaved = db.prepare<[string, string]>(`SELECT ${savedColumns} FROM conversations ${openWhere}`);
+  const findOpenRecord = db.prepare<[string, string]>(`SELECT ${recordColumns} FROM conversations ${openWhere}`);
+  const insertConversation = db.prepare<
+    SummaryParams & { channel: string; conversationKey: string; participant: string }
+  >(
+    `INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict, flags,
+       snapshot, machine_version, version, created_at, updated_at)
+     VALUES (@channel, @conversationKey, @participant, @status, @awaiting, @answers, @verdict, @flags,
+       @snapshot, @machineVersion, 1, @now, @now)`,
   );
   const updateConversation = db.prepare<SummaryParams & { id: number; version: number }>(
     `UPDATE conversations SET status = @status, awaiting = @awaiting, answers = @answers, verdict = @verdict,
@@ -95,14 +97,20 @@ export function createSqliteConversationStore(path: string): SqliteConversationS
     const processed = findProcessed.get(message.provider, message.externalId);
     if (processed !== undefined) return { ...parseProcessedRow(processed), duplicate: true };
 
-    const openRow = findOpen.get(message.channel, message.participant);
+    const openRow = findOpenSaved.get(message.channel, message.conversationKey);
     const open = openRow === undefined ? null : parseSavedRow(openRow);
     const decision = decide(open === null ? null : open.saved);
     const params = summaryParams(decision, message.receivedAt);
 
     let conversationId: number;
     if (open === null) {
-      const info = insertConversation.run({ ...params, channel: message.channel, participant: message.participant });
+      // The first sender names the conversation; later senders in the same thread do not change it.
+      const info = insertConversation.run({
+        ...params,
+        channel: message.channel,
+        conversationKey: message.conversationKey,
+        participant: message.participant,
+      });
       conversationId = Number(info.lastInsertRowid);
     } else {
       conversationId = open.saved.id;
@@ -133,6 +141,10 @@ export function createSqliteConversationStore(path: string): SqliteConversationS
         .all({ channel: filter.channel ?? null, participant: filter.participant ?? null, status: filter.status ?? null })
         .map(parseRecordRow),
     get: async (id) => getTx(id),
+    findOpen: async (channel, conversationKey) => {
+      const row = findOpenRecord.get(channel, conversationKey);
+      return row === undefined ? null : parseRecordRow(row);
+    },
     ping: async () => {
       selectOne.get();
     },

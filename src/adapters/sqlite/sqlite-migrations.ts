@@ -53,6 +53,19 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'conversation key',
+    // A Slack thread is one conversation with several senders, so conversations are found by key,
+    // not by participant. Until now the key was the participant; participant stays the first
+    // sender, which the admin API filters on. ADD COLUMN cannot be NOT NULL without a default, so
+    // the store always writes it instead.
+    sql: `
+      ALTER TABLE conversations ADD COLUMN conversation_key TEXT;
+      UPDATE conversations SET conversation_key = participant;
+      CREATE INDEX conversations_key ON conversations (channel, conversation_key, id);
+    `,
+  },
 ];
 
 /**

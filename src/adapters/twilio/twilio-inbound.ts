@@ -21,6 +21,14 @@ export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInb
   const { MessageSid, From, Body } = result.data;
   return {
     ok: true,
-    message: { channel: 'sms', participant: From, provider: 'twilio', externalId: MessageSid, text: Body, receivedAt },
+    message: {
+      channel: 'sms',
+      participant: From,
+      conversationKey: From,
+      provider: 'twilio',
+      externalId: MessageSid,
+      text: Body,
+      receivedAt,
+    },
   };
 }

@@ -1,0 +1,107 @@
+import { App, ExpressReceiver, type webApi } from '@slack/bolt';
+import type { Router } from 'express';
+import type { HandleInbound } from '../../app/handle-inbound.js';
+import type { Flow } from '../../core/flow.js';
+import type { InboundMessage } from '../../core/conversation.js';
+import type { ConversationStore } from '../../core/ports.js';
+import type { Advisor } from '../../core/render-reply.js';
+import type { Logger } from '../log/create-logger.js';
+import { createBoltLogger } from './bolt-logger.js';
+import { renderSlackMessage } from './slack-blocks.js';
+import type { SlackAddress } from './slack-conversations.js';
+import { registerSlackListeners } from './slack-listeners.js';
+
+export interface SlackOptions {
+  botToken: string;
+  /** HTTP mode: Slack signs every request with it. */
+  signingSecret?: string;
+  /** Socket Mode (no public URL) when set. */
+  appToken?: string;
+  /** Web API base URL; Slack's own by default. */
+  apiUrl?: string;
+  handleInbound: HandleInbound;
+  store: ConversationStore;
+  flow: Flow;
+  advisor: Advisor;
+  logger: Logger;
+  now: () => number;
+  /** How the Web API client retries 5xx and network failures (429s wait for Retry-After). */
+  retryConfig?: webApi.RetryOptions;
+}
+
+export interface SlackChannel {
+  /** Mount at /slack in HTTP mode; null in Socket Mode. */
+  router: Router | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// Slack retries quickly itself; a few of our own retries over about half a minute cover blips.
+const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
+
+/**
+ * Handles one Slack message and posts what the bot says, if anything. `firstTime` runs before
+ * the reply only when the message was not seen before (a retry or second click skips it).
+ */
+export type Deliver = (
+  message: InboundMessage,
+  address: SlackAddress,
+  client: webApi.WebClient,
+  firstTime?: () => Promise<void>,
+) => Promise<void>;
+
+function createDeliver(options: SlackOptions): Deliver {
+  const { handleInbound, flow, advisor, logger } = options;
+  return async (message, address, client, firstTime) => {
+    const result = await handleInbound(message);
+    const log = { conversationId: result.conversationId, duplicate: result.duplicate };
+    if (result.duplicate) {
+      logger.info(log, 'repeated Slack delivery: already answered, nothing posted');
+      return;
+    }
+    await firstTime?.();
+    const reply = renderSlackMessage(result.says, flow, advisor);
+    if (reply === null) return;
+    try {
+      await client.chat.postMessage({ channel: address.channel, thread_ts: address.threadTs, ...reply });
+      logger.info(log, 'answered on Slack');
+    } catch (error) {
+      logger.error(
+        { ...log, err: error },
+        'could not post the reply to Slack: check SLACK_BOT_TOKEN and the chat:write and im:write scopes',
+      );
+    }
+  };
+}
+
+/** The Slack channel on Bolt: HTTP on our express server, or Socket Mode when an app token is set. */
+export function createSlackChannel(options: SlackOptions): SlackChannel {
+  const logger = createBoltLogger(options.logger);
+  const clientOptions = {
+    retryConfig: options.retryConfig ?? DEFAULT_RETRY,
+    ...(options.apiUrl !== undefined && { slackApiUrl: options.apiUrl.replace(/\/*$/, '/') }),
+  };
+  let receiver: ExpressReceiver | undefined;
+  let app: App;
+  if (options.appToken !== undefined) {
+    app = new App({ token: options.botToken, appToken: options.appToken, socketMode: true, logger, clientOptions, convoStore: false });
+  } else {
+    if (options.signingSecret === undefined) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
+    // NOTE: processBeforeResponse stays false: Bolt acks at once and our work runs after the ack.
+    receiver = new ExpressReceiver({ signingSecret: options.signingSecret, endpoints: '/events', logger });
+    app = new App({ token: options.botToken, receiver, logger, clientOptions, convoStore: false });
+  }
+  registerSlackListeners(app, { ...options, deliver: createDeliver(options) });
+  app.error(async (error) => {
+    options.logger.error({ err: error }, 'Slack listener failed');
+  });
+  return {
+    router: receiver ? receiver.router : null,
+    async start() {
+      if (options.appToken !== undefined) await app.start();
+    },
+    async stop() {
+      if (options.appToken !== undefined) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { types } from '@slack/bolt';
+import type { Say } from '../../core/conversation-machine.js';
+import type { Flow } from '../../core/flow.js';
+import { fillAdvisor, isQuestion, renderReply, sayText, verdictParts, type Advisor } from '../../core/render-reply.js';
+
+type Block = types.KnownBlock;
+
+/** Action ids the app listens for. */
+export const ACTION = {
+  choice: 'soc_choice',
+  talkToAdvisor: 'soc_talk_to_advisor',
+  start: 'soc_start',
+} as const;
+
+/** A Slack message: blocks for people, text for notifications and screen readers. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+function escape(text: string): string {
+  // NOTE: Slack mrkdwn needs only these three escaped.
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function questionBlocks(say: Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>, flow: Flow): Block[] {
+  const question = flow[say.message];
+  const answers = say.message === 'askProduct' || say.message === 'reaskProduct' ? 'product' : 'asker';
+  const lead = 'greet' in say && say.greet ? `${flow.greeting} ` : '';
+  const blocks: Block[] = [
+    section(escape(lead + question.question)),
+    {
+      type: 'actions',
+      elements: question.choices.map((choice, i) => ({
+        type: 'button' as const,
+        action_id: `${ACTION.choice}_${i + 1}`,
+        text: { type: 'plain_text' as const, text: choice.slice(0, 75) },
+        value: `${answers}:${i + 1}`,
+      })),
+    },
+  ];
+  if (question.freeText) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escape(question.freeText) }] });
+  return blocks;
+}
+
+function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow): Block[] {
+  const parts = verdictParts(say, flow);
+  return [
+    section(`*${escape(parts.headline)}* ${escape(parts.reason)}`),
+    section(parts.advice.map(escape).join('\n')),
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.talkToAdvisor,
+          style: 'primary',
+          text: { type: 'plain_text', text: flow.talkToAdvisor },
+          value: 'talk',
+        },
+      ],
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: escape(parts.handoff) }] },
+  ];
+}
+
+function sayBlocks(say: Say, flow: Flow): Block[] {
+  if (isQuestion(say)) return questionBlocks(say, flow);
+  if (say.message === 'verdict') return verdictBlocks(say, flow);
+  return [section(escape(sayText(say, flow, 'slack')))];
+}
+
+/** One turn of the bot as a Slack message: choices become buttons, the verdict a compact card. */
+export function renderSlackMessage(says: Say[], flow: Flow, advisor: Advisor): SlackMessage | null {
+  const text = renderReply(says, flow, advisor, 'slack');
+  if (text === null) return null;
+  const blocks = says.flatMap((say) => sayBlocks(say, flow));
+  // Placeholders may sit in any text field; fill them once over the whole message.
+  return { text, blocks: JSON.parse(fillAdvisor(JSON.stringify(blocks), advisor)) as Block[] };
+}

@@ -1,0 +1,28 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freeTextCases } from '../fixtures/free-text-cases.js';
+import { dm, startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
+
+const HEADLINE = { soc1: 'You need SOC 1.', soc2: 'You need SOC 2.', both: 'You need both SOC 1 and SOC 2.' };
+
+describe('free-text answers over Slack (the table shared with SMS)', () => {
+  let h: SlackHarness;
+  beforeEach(async () => {
+    h = await startSlackHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it.each(freeTextCases.map((c, i) => [i, c] as const))('case %i: %o', async (_i, c) => {
+    await h.event(dm('U1', 'hi'));
+    await h.waitFor('chat.postMessage', 1);
+    await h.event(dm('U1', c.product));
+    let posts = await h.waitFor('chat.postMessage', 2);
+    if (c.asker !== null) {
+      expect(posts[1]?.body.text).toMatch(/who is asking/i);
+      await h.event(dm('U1', c.asker));
+      posts = await h.waitFor('chat.postMessage', 3);
+    }
+    expect(posts.at(-1)?.body.text).toContain(HEADLINE[c.verdict]);
+  });
+});
