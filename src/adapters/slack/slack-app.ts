@@ -84,7 +84,16 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
   let receiver: ExpressReceiver | undefined;
   let app: App;
   if (options.appToken !== undefined) {
-    app = new App({ token: options.botToken, appToken: options.appToken, socketMode: true, logger, clientOptions, convoStore: false });
+    // NOTE: the socket's own apps.connections.open call reads installerOptions, not clientOptions.
+    app = new App({
+      token: options.botToken,
+      appToken: options.appToken,
+      socketMode: true,
+      logger,
+      clientOptions,
+      installerOptions: { clientOptions },
+      convoStore: false,
+    });
   } else {
     if (options.signingSecret === undefined) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
     // NOTE: processBeforeResponse stays false: Bolt acks at once and our work runs after the ack.
