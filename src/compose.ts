@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { HandoffSettings } from './app/apply-event.js';
 import { createInboundHandler, type HandleInbound } from './app/handle-inbound.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
@@ -28,6 +29,15 @@ export interface ComposeOptions {
   slackRetry?: webApi.RetryOptions;
 }
 
+export function handoffSettings(config: Config): HandoffSettings {
+  return {
+    notifySms: config.twilioRest ? config.handoff.notifySms : null,
+    desk: config.handoff.deskChannel !== null && config.slack !== null,
+    idleMs: config.handoff.idleMs,
+    remindMs: config.handoff.remindMs,
+  };
+}
+
 /** The bot without any channel: its store and the use case every channel feeds. */
 export function composeBot(
   config: Config,
@@ -40,6 +50,7 @@ export function composeBot(
     lexicon,
     advisor: config.advisor,
     botAnswersKeywords: config.botAnswersKeywords,
+    handoff: handoffSettings(config),
   });
   return { store, handleInbound, flow };
 }

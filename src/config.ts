@@ -21,6 +21,11 @@ const EnvSchema = z
     ),
     ADVISOR_PHONE: optional(E164).transform((v) => v ?? '+18584618054'),
     ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    ADVISOR_NOTIFY_SMS: optional(E164),
+    ADVISOR_IDLE_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 240),
+    ADVISOR_REMIND_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 30),
+    TWILIO_API_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
+    SLACK_HANDOFF_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id like C0123ABCD (channel details > About)')),
     SLACK_SIGNING_SECRET: optional(z.string().min(1)),
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)')),
     SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...) with connections:write')),
@@ -30,6 +35,17 @@ const EnvSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    if (env.SLACK_HANDOFF_CHANNEL !== undefined && env.SLACK_BOT_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_HANDOFF_CHANNEL is set' });
+    }
+    const canText = env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_AUTH_TOKEN !== undefined && env.TWILIO_PHONE_NUMBER !== undefined;
+    if (env.ADVISOR_NOTIFY_SMS !== undefined && !canText) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADVISOR_NOTIFY_SMS'],
+        message: 'needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER to text PJ',
+      });
+    }
     if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_APP_TOKEN is set' });
     }
@@ -46,6 +62,9 @@ export interface Config {
   port: number;
   databasePath: string;
   sms: { authToken: string; publicBaseUrl: string; accountSid?: string; phoneNumber?: string } | null;
+  /** Sending SMS through the REST API (the outbox): needs the account SID and the number. */
+  twilioRest: { accountSid: string; authToken: string; from: string; apiUrl?: string; statusCallback?: string } | null;
+  handoff: { notifySms: string | null; deskChannel: string | null; idleMs: number; remindMs: number };
   botAnswersKeywords: boolean;
   /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
@@ -76,6 +95,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     botAnswersKeywords: e.SMS_KEYWORD_REPLIES === 'bot',
+    twilioRest:
+      e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined && e.TWILIO_PHONE_NUMBER !== undefined
+        ? {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            from: e.TWILIO_PHONE_NUMBER,
+            ...(e.TWILIO_API_URL !== undefined && { apiUrl: e.TWILIO_API_URL }),
+            ...(e.PUBLIC_BASE_URL !== undefined && { statusCallback: `${e.PUBLIC_BASE_URL}/twilio/status` }),
+          }
+        : null,
+    handoff: {
+      notifySms: e.ADVISOR_NOTIFY_SMS ?? null,
+      deskChannel: e.SLACK_HANDOFF_CHANNEL ?? null,
+      idleMs: e.ADVISOR_IDLE_MINUTES * 60_000,
+      remindMs: e.ADVISOR_REMIND_MINUTES * 60_000,
+    },
     slack:
       e.SLACK_BOT_TOKEN !== undefined && (e.SLACK_SIGNING_SECRET !== undefined || e.SLACK_APP_TOKEN !== undefined)
         ? {

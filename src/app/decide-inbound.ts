@@ -1,34 +1,13 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import {
-  conversationMachine,
-  MACHINE_VERSION,
-  type ConversationEvent,
-  type Say,
-} from '../core/conversation-machine.js';
+import type { ConversationEvent, Say } from '../core/conversation-machine.js';
 import type { InboundMessage } from '../core/conversation.js';
-import type { Flow } from '../core/flow.js';
 import { interpret } from '../core/interpret.js';
-import type { Lexicon } from '../core/lexicon.js';
 import type { Decision, SavedConversation } from '../core/ports.js';
 import type { Reading } from '../core/reading.js';
-import { renderReply, type Advisor } from '../core/render-reply.js';
+import { renderReply } from '../core/render-reply.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
+import { applyEvent, fanOut, persist, revive, type BotSettings } from './apply-event.js';
 
-export interface BotSettings {
-  flow: Flow;
-  lexicon: Lexicon;
-  advisor: Advisor;
-  /** true: the bot answers STOP/START/HELP itself; false: Twilio does and the bot stays silent. */
-  botAnswersKeywords: boolean;
-}
-
-type Snapshot = SnapshotFrom<typeof conversationMachine>;
-
-function revive(saved: SavedConversation | null): Snapshot {
-  // An older machine's snapshot may not fit this machine: such a conversation starts over.
-  if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialTransition(conversationMachine)[0];
-  return conversationMachine.resolveState(saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0]);
-}
+export type { BotSettings };
 
 /**
  * Maps what a text means to the one event the conversation reacts to. Carrier keywords exist
@@ -67,11 +46,6 @@ export function toEvent(reading: Reading, message: InboundMessage, carrierAnswer
   }
 }
 
-function saysOf(actions: ReadonlyArray<{ type: string; params?: unknown }>): Say[] {
-  // NOTE: the machine declares `say` with Say params, so its params are Say by construction.
-  return actions.filter((a) => a.type === 'say').map((a) => a.params as Say);
-}
-
 /** A decision plus what the bot says, for channels that render more than text (Slack buttons). */
 export interface InboundDecision extends Decision {
   says: Say[];
@@ -84,20 +58,24 @@ export function decideInbound(
   saved: SavedConversation | null,
 ): InboundDecision {
   const snapshot = revive(saved);
+  const before = summarizeConversation(snapshot);
   const { awaiting } = snapshot.context;
   // A choice clicked on an old question is kept in the transcript but changes nothing.
-  const stale = message.answers !== undefined && message.answers !== awaiting;
+  if (message.answers !== undefined && message.answers !== awaiting) {
+    return { ...persist(snapshot), summary: before, replies: [], says: [] };
+  }
   const reading = interpret(message.text, settings.lexicon, awaiting);
-  const [next, actions] = stale
-    ? [snapshot, []]
-    : transition(conversationMachine, snapshot, toEvent(reading, message, !settings.botAnswersKeywords));
-  const says = saysOf(actions);
-  const reply = renderReply(says, settings.flow, settings.advisor, message.channel);
+  const event = toEvent(reading, message, !settings.botAnswersKeywords);
+  const applied = applyEvent(settings, snapshot, event, message.receivedAt);
+  const reply = renderReply(applied.says, settings.flow, settings.advisor, message.channel);
+  // Once PJ was asked in, he sees everything the client writes, wherever he is.
+  const mirror = before.flags.length > 0 ? fanOut({ kind: 'clientMessage', text: message.text }, settings.handoff) : [];
   return {
-    machineVersion: MACHINE_VERSION,
-    snapshot: conversationMachine.getPersistedSnapshot(next),
-    summary: summarizeConversation(next),
+    ...persist(applied.next),
+    summary: applied.summary,
     replies: reply === null ? [] : [reply],
-    says,
+    says: applied.says,
+    outbox: [...mirror, ...applied.notices],
+    ...(applied.deadlines && { deadlines: applied.deadlines }),
   };
 }

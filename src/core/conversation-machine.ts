@@ -22,8 +22,12 @@ export type Say =
         | 'restart'
         | 'resumed'
         | 'afterVerdict'
-        | 'ended';
+        | 'ended'
+        | 'holding';
     };
+
+/** Something PJ must hear about; the shell fans it out to his surfaces through the outbox. */
+export type Notify = { kind: 'flagged' } | { kind: 'reminder' } | { kind: 'optedOut' };
 
 export interface ConversationContext {
   /** The question last asked and not yet answered; kept while PJ has the conversation. */
@@ -39,6 +43,8 @@ export interface ConversationContext {
   flags: FlagReason[];
   /** The one pointer to PJ after a verdict was sent; further chit-chat gets silence. */
   nudged: boolean;
+  /** While waiting, the one reminder (and holding text) has gone out. */
+  reminded: boolean;
 }
 
 /**
@@ -64,7 +70,10 @@ export type ConversationEvent =
   | { type: 'user.askedCost' }
   | { type: 'advisor.tookOver' }
   | { type: 'advisor.handedBack' }
-  | { type: 'advisor.closed' };
+  | { type: 'advisor.closed' }
+  /** Stored deadlines, fired by the shell's sweep. */
+  | { type: 'timer.remindDue' }
+  | { type: 'timer.idleDue' };
 
 type Answered = Extract<ConversationEvent, { type: 'user.answered' }>;
 
@@ -79,6 +88,7 @@ export const initialContext: ConversationContext = {
   advice: null,
   flags: [],
   nudged: false,
+  reminded: false,
 };
 
 function mergeProduct(a: ProductFacts | null, b: ProductFacts | null): ProductFacts | null {
@@ -116,6 +126,15 @@ function sayVerdict({ context }: { context: ConversationContext }): Say {
   return { message: 'verdict', advice: context.advice as Advice, international: context.international };
 }
 
+// A "both" client is the most valuable: after the verdict, PJ is asked to step in.
+const bothGoesToAdvisor = [
+  {
+    guard: 'isBoth',
+    target: '#conversation.waiting',
+    actions: [{ type: 'say', params: sayVerdict }, { type: 'flag', params: { reason: 'both' } }],
+  },
+] as const;
+
 /**
  * The conversation itself. Pure: the shell revives the saved snapshot, applies one event with
  * xstate's `transition()`, saves the result and only then sends what the `say` actions ask for.
@@ -128,6 +147,8 @@ export const conversationMachine = setup({
   actions: {
     // Effects are executed by the shell, never here: transition() returns them as data.
     say: (_, _params: Say) => undefined,
+    notify: (_, _params: Notify) => undefined,
+    markReminded: assign({ reminded: true }),
     takeAnswer: assign(({ context, event }) => (event.type === 'user.answered' ? takeAnswer(context, event) : {})),
     await: assign((_, params: { question: Awaiting | null }) => ({ awaiting: params.question, misses: 0 })),
     countMiss: assign(({ context }) => ({ misses: context.misses + 1 })),
@@ -143,6 +164,8 @@ export const conversationMachine = setup({
     answersProduct: ({ event }) => event.type === 'user.answered' && event.product !== null,
     answersAsker: ({ event }) => event.type === 'user.answered' && event.asker !== null,
     isFirstMiss: ({ context }) => context.misses === 0,
+    isBoth: ({ context }) => context.advice?.verdict === 'both',
+    alreadyReminded: ({ context }) => context.reminded,
     alreadyNudged: ({ context }) => context.nudged,
     changesVerdict: ({ context, event }) => {
       if (event.type !== 'user.answered' || context.advice === null) return false;
@@ -156,9 +179,14 @@ export const conversationMachine = setup({
   context: initialContext,
   on: {
     'user.optedOut': [
-      { guard: 'isQuiet', target: '.optedOut' },
-      { target: '.optedOut', actions: { type: 'say', params: { message: 'optOutConfirm' } } },
+      { guard: 'isQuiet', target: '.optedOut', actions: { type: 'notify', params: { kind: 'optedOut' } } },
+      {
+        target: '.optedOut',
+        actions: [{ type: 'say', params: { message: 'optOutConfirm' } }, { type: 'notify', params: { kind: 'optedOut' } }],
+      },
     ],
+    'timer.remindDue': {},
+    'timer.idleDue': {},
     'user.restarted': {
       target: '.bot.askingProduct',
       reenter: true,
@@ -217,6 +245,7 @@ export const conversationMachine = setup({
         // Transient: the opening message already answered the first question (maybe both).
         opened: {
           always: [
+            ...bothGoesToAdvisor,
             { guard: 'hasAdvice', target: 'advised', actions: { type: 'say', params: sayVerdict } },
             { target: 'askingAsker', actions: { type: 'say', params: { message: 'askAsker', greet: true } } },
           ],
@@ -260,6 +289,7 @@ export const conversationMachine = setup({
         // Transient: an accepted answer either completes the picture or leads to the next question.
         answered: {
           always: [
+            ...bothGoesToAdvisor,
             { guard: 'hasAdvice', target: 'advised', actions: { type: 'say', params: sayVerdict } },
             { target: 'askingAsker', actions: { type: 'say', params: { message: 'askAsker', greet: false } } },
           ],
@@ -282,7 +312,18 @@ export const conversationMachine = setup({
       },
     },
     waiting: {
+      entry: [assign({ reminded: false }), { type: 'notify', params: { kind: 'flagged' } }],
       on: {
+        'timer.remindDue': [
+          { guard: 'alreadyReminded' },
+          {
+            actions: [
+              'markReminded',
+              { type: 'notify', params: { kind: 'reminder' } },
+              { type: 'say', params: { message: 'holding' } },
+            ],
+          },
+        ],
         // PJ will answer: the bot keeps quiet and the transcript keeps everything for him.
         'user.answered': {},
         'user.greeted': {},
@@ -305,6 +346,7 @@ export const conversationMachine = setup({
         'user.ended': {},
         'advisor.tookOver': {},
         'advisor.handedBack': { target: '#conversation.resume', actions: { type: 'say', params: { message: 'resumed' } } },
+        'timer.idleDue': { target: '#conversation.resume', actions: { type: 'say', params: { message: 'resumed' } } },
       },
     },
     // Transient: back to where the bot left off, repeating the open question if there is one.
@@ -363,6 +405,8 @@ export const conversationMachine = setup({
         'advisor.tookOver': {},
         'advisor.handedBack': {},
         'advisor.closed': {},
+        'timer.remindDue': {},
+        'timer.idleDue': {},
       },
     },
   },

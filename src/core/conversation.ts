@@ -7,7 +7,7 @@ export type Channel = 'sms' | 'slack';
 export type Status = 'bot' | 'waiting' | 'human' | 'closed' | 'opted_out';
 
 /** Why a conversation was flagged for PJ. */
-export type FlagReason = 'human' | 'cost' | 'unclear';
+export type FlagReason = 'human' | 'cost' | 'unclear' | 'both';
 
 export type Author = 'user' | 'bot' | 'advisor';
 
@@ -28,6 +28,7 @@ export interface ConversationSummary {
 }
 
 export interface ConversationRecord extends ConversationSummary {
+  /** Also the short number PJ uses on his phone (#42). */
   id: number;
   channel: Channel;
   /** E.164 number for SMS; "<team_id>:<user_id>" for Slack. */
@@ -38,7 +39,8 @@ export interface ConversationRecord extends ConversationSummary {
 
 export interface TranscriptEntry {
   at: string;
-  direction: 'in' | 'out';
+  /** in: from the client; out: to the client; event: a takeover, hand back, close or internal note. */
+  direction: 'in' | 'out' | 'event';
   author: Author;
   text: string;
 }

@@ -2,26 +2,31 @@ import { z } from 'zod';
 import { findNonGsmCharacters } from './sms-segments.js';
 
 const PLACEHOLDERS = ['advisor', 'phone', 'product', 'asker'] as const;
+/** Texts to PJ about a conversation may also name it. */
+const ADVISOR_PLACEHOLDERS = [...PLACEHOLDERS, 'id', 'reasons', 'sender', 'channel', 'verdict', 'text', 'by', 'detail', 'items'] as const;
 
 /**
  * One text the bot sends. It must be GSM-7 (a curly quote or an em dash makes an SMS UCS-2 and
  * up to three times dearer) and may use only the placeholders the renderer fills in.
  */
-const Copy = z
-  .string()
-  .min(1)
-  .superRefine((text, ctx) => {
+const copyWith = (allowed: readonly string[]) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((text, ctx) => {
     const bad = findNonGsmCharacters(text);
     if (bad.length > 0) {
       const shown = bad.map((c) => `U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`);
       ctx.addIssue({ code: 'custom', message: `not GSM-7: ${shown.join(', ')}; use plain ASCII quotes and dashes` });
     }
     for (const [, name] of text.matchAll(/\{(\w+)\}/g)) {
-      if (!PLACEHOLDERS.includes(name as (typeof PLACEHOLDERS)[number])) {
-        ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; use ${PLACEHOLDERS.join(', ')}` });
+      if (name === undefined || !allowed.includes(name)) {
+        ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; use ${allowed.join(', ')}` });
       }
     }
   });
+const Copy = copyWith(PLACEHOLDERS);
+const AdvisorCopy = copyWith(ADVISOR_PLACEHOLDERS);
 
 /**
  * A question with numbered choices. SMS shows "question 1 a, 2 b, 3 c. freeText"; Slack shows
@@ -51,7 +56,25 @@ export const FlowSchema = z.strictObject({
   resumed: Copy,
   afterVerdict: Copy,
   ended: Copy,
+  holding: Copy,
   talkToAdvisor: Copy,
+  /** What PJ is told, on his phone and in the Slack handoff thread. */
+  advisor: z.strictObject({
+    flagged: AdvisorCopy,
+    reminder: AdvisorCopy,
+    clientMessage: AdvisorCopy,
+    optedOut: AdvisorCopy,
+    tookOver: AdvisorCopy,
+    released: AdvisorCopy,
+    closed: AdvisorCopy,
+    failed: AdvisorCopy,
+    unknown: AdvisorCopy,
+    usage: AdvisorCopy,
+    list: AdvisorCopy,
+    listEmpty: AdvisorCopy,
+    internal: AdvisorCopy,
+    notFound: AdvisorCopy,
+  }),
   slackHome: z.strictObject({ about: Copy, start: Copy, contact: Copy }),
   verdict: z.strictObject({
     headline: z.strictObject({ soc1: Copy, soc2: Copy, both: Copy }),

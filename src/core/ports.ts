@@ -1,11 +1,78 @@
 import type {
+  Author,
   Channel,
   ConversationDetail,
   ConversationRecord,
   ConversationSummary,
+  FlagReason,
   InboundMessage,
   Status,
 } from './conversation.js';
+
+/** A transcript line beyond an inbound text and the bot's direct replies. */
+export interface TranscriptNote {
+  direction: 'in' | 'out' | 'event';
+  author: Author;
+  text: string;
+}
+
+/** Where an outbox message goes. */
+export type OutboxDestination =
+  /** The conversation's own client, on its channel (SMS number, Slack DM or thread). */
+  | { kind: 'client' }
+  /** PJ's phone (ADVISOR_NOTIFY_SMS). */
+  | { kind: 'advisorSms'; to: string }
+  /** The conversation's thread in the Slack handoff channel (SLACK_HANDOFF_CHANNEL). */
+  | { kind: 'desk' };
+
+/** Something PJ is told about a conversation; each surface words it its own way. */
+export type AdvisorNotice =
+  | { kind: 'flagged'; reasons: FlagReason[] }
+  | { kind: 'reminder' }
+  | { kind: 'clientMessage'; text: string }
+  | { kind: 'optedOut' }
+  | { kind: 'tookOver'; by: string }
+  | { kind: 'released'; by: string }
+  | { kind: 'closed'; by: string }
+  /** A message to the client was not delivered, or may not have been (a crash mid-send). */
+  | { kind: 'deliveryProblem'; problem: 'failed' | 'unknown' | 'optedOut'; text: string; detail: string };
+
+export type OutboxPayload =
+  | {
+      type: 'text';
+      text: string;
+      author: 'bot' | 'advisor';
+      /** PJ's Slack message this relays, to react on once delivered. */
+      origin?: { channel: string; ts: string };
+    }
+  | { type: 'notice'; notice: AdvisorNotice };
+
+export interface OutboxDraft {
+  destination: OutboxDestination;
+  payload: OutboxPayload;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown';
+
+export interface OutboxItem extends OutboxDraft {
+  id: number;
+  conversationId: number;
+  status: OutboxStatus;
+  attempts: number;
+  providerId: string | null;
+  /** The provider's last delivery status (Twilio status callbacks), if any. */
+  deliveryStatus: string | null;
+  error: string | null;
+  createdAt: number;
+}
+
+/** When the conversation's stored timers fire, in epoch ms; null: not set. */
+export interface Deadlines {
+  /** Waiting for PJ too long: one reminder to him, one holding text to the client. */
+  remindAt: number | null;
+  /** PJ silent too long while he has it: hand back to the bot. */
+  idleAt: number | null;
+}
 
 /** What the store hands a decision: the sender's open conversation as last saved. */
 export interface SavedConversation {
@@ -22,6 +89,18 @@ export interface Decision {
   summary: ConversationSummary;
   /** Texts to send back to the user, in order. Empty: stay silent. */
   replies: string[];
+  /** Transcript lines after the inbound text and the replies. */
+  notes?: TranscriptNote[];
+  /** Messages to send later through the outbox, in order, written in the same transaction. */
+  outbox?: OutboxDraft[];
+  /** New timer deadlines; undefined leaves them as they are. */
+  deadlines?: Deadlines;
+}
+
+/** What an update sees: the saved state plus its record and deadlines. */
+export interface SavedForUpdate extends SavedConversation {
+  record: ConversationRecord;
+  deadlines: Deadlines;
 }
 
 export type Decide = (saved: SavedConversation | null) => Decision;
@@ -55,6 +134,39 @@ export interface ConversationStore {
   get(id: number): Promise<ConversationDetail | null>;
   /** The latest conversation that is not closed for (channel, conversationKey), or null if none. */
   findOpen(channel: Channel, conversationKey: string): Promise<ConversationRecord | null>;
+  /**
+   * Atomically applies `decide` to conversation `id` (an advisor action, a timer). `decide`
+   * returning null changes nothing. Returns the record after, or null if there is no such id.
+   */
+  update(id: number, decide: (saved: SavedForUpdate) => Decision | null, now: number): Promise<ConversationRecord | null>;
+  /** Conversations with a deadline at or before `now`. */
+  listDue(now: number): Promise<Array<{ id: number; remindDue: boolean; idleDue: boolean }>>;
+
+  /**
+   * Claims up to `limit` pending outbox items due at `now` for `leaseMs`, oldest first, never an
+   * item while an older one for the same conversation and destination is pending or being sent
+   * (so each recipient gets messages in order). Safe with several processes on one database.
+   */
+  claimOutbox(now: number, leaseMs: number, limit: number): Promise<OutboxItem[]>;
+  markOutboxSent(id: number, providerId: string, now: number): Promise<void>;
+  /** Back to pending, to be tried again at `nextAttemptAt`. */
+  retryOutbox(id: number, nextAttemptAt: number, error: string, now: number): Promise<void>;
+  failOutbox(id: number, error: string, now: number): Promise<void>;
+  /**
+   * Items still 'sending' after their lease: the process died between sending and marking. They
+   * become 'unknown' (never resent blindly) and are returned so PJ can be told.
+   */
+  expireOutbox(now: number): Promise<OutboxItem[]>;
+  /** Records a provider's delivery status for the item it sent; null if no item has that id. */
+  recordDelivery(providerId: string, status: string, errorCode: string | null, now: number): Promise<OutboxItem | null>;
+  /** Adds outbox items outside any conversation change (e.g. telling PJ about a delivery problem). */
+  enqueueOutbox(conversationId: number, drafts: OutboxDraft[], now: number): Promise<void>;
+
+  /** The conversation's thread in the Slack handoff channel. */
+  getDeskThread(conversationId: number): Promise<{ channel: string; ts: string } | null>;
+  setDeskThread(conversationId: number, channel: string, ts: string): Promise<void>;
+  findByDeskThread(channel: string, ts: string): Promise<number | null>;
+
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

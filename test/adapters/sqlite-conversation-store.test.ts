@@ -9,6 +9,8 @@ import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-
 import { runSqliteMigrations, sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.js';
 import type { Decide } from '../../src/core/ports.js';
 import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
+import { describeConversationUpdateContract } from '../contract/conversation-update.contract.js';
+import { describeOutboxContract } from '../contract/outbox.contract.js';
 
 const tempDirs: string[] = [];
 function tempDbPath(): string {
@@ -21,6 +23,11 @@ afterAll(() => {
 });
 
 describeConversationStoreContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
+describeConversationUpdateContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
+describeOutboxContract('sqlite (two connections to one file)', () => {
+  const path = tempDbPath();
+  return { open: () => createSqliteConversationStore(path) };
+});
 
 const decide: Decide = () => ({
   machineVersion: 1,
@@ -96,6 +103,48 @@ describe('sqlite conversation store specifics', () => {
     }
     const versions = withRawDb(path, (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all());
     expect(versions).toEqual(sqliteMigrations.map((m) => m.version));
+  });
+
+  it('migrates a release 2 database with a transcript to events and the outbox, keeping every row', async () => {
+    const path = tempDbPath();
+    mkdirSync(dirname(path), { recursive: true });
+    withRawDb(path, (db) => {
+      db.pragma('foreign_keys = ON');
+      runSqliteMigrations(db, sqliteMigrations.slice(0, 2));
+      db.exec(`INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict,
+          flags, snapshot, machine_version, version, created_at, updated_at)
+        VALUES ('sms', '+15550000001', '+15550000001', 'bot', 'product', '{"product":null,"asker":null}', NULL, '[]',
+          '{"value":"old"}', 1, 1, 1000, 2000);
+        INSERT INTO messages (conversation_id, at, direction, author, text, external_id)
+        VALUES (1, 1000, 'in', 'user', 'hello', 'SM1'), (1, 1000, 'out', 'bot', 'hi there', NULL),
+          (1, 2000, 'in', 'user', 'again', 'SM2');`);
+    });
+    const store = createSqliteConversationStore(path);
+    try {
+      const old = [
+        { at: new Date(1000).toISOString(), direction: 'in', author: 'user', text: 'hello' },
+        { at: new Date(1000).toISOString(), direction: 'out', author: 'bot', text: 'hi there' },
+        { at: new Date(2000).toISOString(), direction: 'in', author: 'user', text: 'again' },
+      ];
+      expect((await store.get(1))?.transcript).toEqual(old);
+      expect(await store.listDue(Number.MAX_SAFE_INTEGER)).toEqual([]);
+      await store.update(1, (saved) => ({ ...decide(saved), notes: [{ direction: 'event', author: 'advisor', text: 'PJ took over' }] }), 3000);
+      expect((await store.get(1))?.transcript).toEqual([
+        ...old,
+        { at: new Date(3000).toISOString(), direction: 'event', author: 'advisor', text: 'PJ took over' },
+      ]);
+    } finally {
+      await store.close();
+    }
+    withRawDb(path, (db) => {
+      expect(db.prepare('SELECT id, external_id FROM messages ORDER BY id').all()).toEqual([
+        { id: 1, external_id: 'SM1' }, { id: 2, external_id: null }, { id: 3, external_id: 'SM2' }, { id: 4, external_id: null },
+      ]);
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'").pluck().all();
+      expect(indexes).toContain('messages_conversation');
+    });
   });
 
   it('rolls back a failing migration and leaves it unrecorded', () => {

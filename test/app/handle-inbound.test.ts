@@ -5,7 +5,12 @@ import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-
 import type { InboundMessage } from '../../src/core/conversation.js';
 import { createKeyedQueue } from '../../src/app/keyed-queue.js';
 
-const settings = { ...loadFlows(), advisor: { name: 'PJ', phone: '+18584618054' }, botAnswersKeywords: false };
+const settings = {
+  ...loadFlows(),
+  advisor: { name: 'PJ', phone: '+18584618054' },
+  botAnswersKeywords: false,
+  handoff: { notifySms: null, desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
+};
 
 function message(participant: string, text: string, i: number): InboundMessage {
   return {

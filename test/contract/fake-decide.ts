@@ -1,5 +1,5 @@
 import type { ConversationSummary, InboundMessage } from '../../src/core/conversation.js';
-import type { Decide, SavedConversation } from '../../src/core/ports.js';
+import type { Deadlines, Decide, OutboxDraft, SavedConversation, TranscriptNote } from '../../src/core/ports.js';
 
 // Test doubles for the conversation store contract; the real conversation machine is not needed
 // to check what a store saves and hands back.
@@ -34,6 +34,9 @@ export interface FakeOptions {
   replies?: string[];
   summary?: Partial<ConversationSummary>;
   machineVersion?: number;
+  notes?: TranscriptNote[];
+  outbox?: OutboxDraft[];
+  deadlines?: Deadlines;
 }
 
 function turnsOf(snapshot: unknown): number {
@@ -54,7 +57,19 @@ export function fakeDecide(options: FakeOptions = {}): { decide: Decide; seen: (
       snapshot: { turns, nested: { list: [1, 'two', null] } },
       summary: { ...botSummary, ...options.summary },
       replies: options.replies ?? [`reply ${turns}`],
+      ...(options.notes === undefined ? {} : { notes: options.notes }),
+      ...(options.outbox === undefined ? {} : { outbox: options.outbox }),
+      ...(options.deadlines === undefined ? {} : { deadlines: options.deadlines }),
     };
   };
   return { decide, seen };
 }
+
+/** The turn count a fake snapshot holds, for update tests. */
+export const fakeTurns = turnsOf;
+
+/** An outbox text to the conversation's client. */
+export const toClient = (text: string): OutboxDraft => ({
+  destination: { kind: 'client' },
+  payload: { type: 'text', text, author: 'bot' },
+});

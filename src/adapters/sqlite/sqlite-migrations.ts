@@ -66,6 +66,65 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX conversations_key ON conversations (channel, conversation_key, id);
     `,
   },
+  {
+    version: 3,
+    name: 'transcript events, deadlines, outbox and desk threads',
+    // SQLite cannot alter a CHECK, so messages is rebuilt under a new name and renamed back.
+    // Foreign keys stay on: nothing references messages, the copy re-checks each row against
+    // conversations, and dropping child rows cannot break a reference. The rename moves the
+    // table's sqlite_sequence row, so AUTOINCREMENT carries on from the copied ids.
+    // Deadlines get partial indexes: listDue's "remind_at <= ? OR idle_at <= ?" reads both.
+    // provider_id is not UNIQUE: a Slack ts is only unique within its channel, and a clash must
+    // not make marking a message sent fail after it went out.
+    sql: `
+      CREATE TABLE messages_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+        at INTEGER NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out', 'event')),
+        author TEXT NOT NULL CHECK (author IN ('user', 'bot', 'advisor')),
+        text TEXT NOT NULL,
+        external_id TEXT
+      );
+      INSERT INTO messages_v3 (id, conversation_id, at, direction, author, text, external_id)
+        SELECT id, conversation_id, at, direction, author, text, external_id FROM messages ORDER BY id;
+      DROP TABLE messages;
+      ALTER TABLE messages_v3 RENAME TO messages;
+      CREATE INDEX messages_conversation ON messages (conversation_id, id);
+
+      ALTER TABLE conversations ADD COLUMN remind_at INTEGER;
+      ALTER TABLE conversations ADD COLUMN idle_at INTEGER;
+      CREATE INDEX conversations_remind_at ON conversations (remind_at) WHERE remind_at IS NOT NULL;
+      CREATE INDEX conversations_idle_at ON conversations (idle_at) WHERE idle_at IS NOT NULL;
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+        destination TEXT NOT NULL CHECK (json_valid(destination)),
+        destination_key TEXT NOT NULL,
+        payload TEXT NOT NULL CHECK (json_valid(payload)),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        claimed_until INTEGER,
+        provider_id TEXT,
+        delivery_status TEXT,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+      CREATE INDEX outbox_recipient ON outbox (conversation_id, destination_key, id);
+      CREATE INDEX outbox_provider_id ON outbox (provider_id) WHERE provider_id IS NOT NULL;
+
+      CREATE TABLE desk_threads (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations (id),
+        channel TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        UNIQUE (channel, ts)
+      );
+    `,
+  },
 ];
 
 /**
@@ -91,6 +150,11 @@ export function runSqliteMigrations(
     db.transaction(() => {
       if (applied.get(migration.version) !== undefined) return;
       db.exec(migration.sql);
+      // A table rebuild must not leave a dangling reference; throwing rolls the migration back.
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) {
+        throw new Error(`sqlite migration ${migration.version} broke foreign keys: ${JSON.stringify(broken)}`);
+      }
       record.run(migration.version, now());
     }).immediate();
   }

@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
 import type { Verdict } from '../../core/advise.js';
 import type { Awaiting } from '../../core/reading.js';
-import type { SavedConversation } from '../../core/ports.js';
+import type { Deadlines, SavedConversation, SavedForUpdate } from '../../core/ports.js';
 
 // The database is outside the type system: whatever a row holds (an older writer, a hand edit)
 // is checked here before it reaches the core.
 
 /** A TEXT column holding JSON, parsed and then validated by `schema`. */
-function jsonText<T extends z.ZodType>(schema: T) {
+export function jsonText<T extends z.ZodType>(schema: T) {
   return z
     .string()
     .transform((text, ctx): unknown => {
@@ -26,8 +26,8 @@ const channel = z.enum(['sms', 'slack']) satisfies z.ZodType<Channel>;
 const status = z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']) satisfies z.ZodType<Status>;
 const awaiting = z.enum(['product', 'asker']) satisfies z.ZodType<Awaiting>;
 const verdict = z.enum(['soc1', 'soc2', 'both']) satisfies z.ZodType<Verdict>;
-const flag = z.enum(['human', 'cost', 'unclear']) satisfies z.ZodType<FlagReason>;
-const epochMs = z.number().int();
+export const flag = z.enum(['human', 'cost', 'unclear', 'both']) satisfies z.ZodType<FlagReason>;
+export const epochMs = z.number().int();
 
 const recordRow = z.object({
   id: z.number().int(),
@@ -58,7 +58,7 @@ export const savedColumns = 'id, machine_version, snapshot, version';
 
 const messageRow = z.object({
   at: epochMs,
-  direction: z.enum(['in', 'out']),
+  direction: z.enum(['in', 'out', 'event']),
   author: z.enum(['user', 'bot', 'advisor']),
   text: z.string(),
 });
@@ -97,6 +97,19 @@ export function parseSavedRow(row: unknown): { saved: SavedConversation; version
     },
     version: r.version,
   };
+}
+
+const deadlinesRow = z.object({ remind_at: epochMs.nullable(), idle_at: epochMs.nullable() });
+
+/** Columns to select for `parseForUpdateRow`. */
+export const forUpdateColumns = `${recordColumns}, machine_version, snapshot, version, remind_at, idle_at`;
+
+/** What `update` hands its decide, plus the row version the save must match. */
+export function parseForUpdateRow(row: unknown): { saved: SavedForUpdate; version: number } {
+  const { saved, version } = parseSavedRow(row);
+  const d = deadlinesRow.parse(row);
+  const deadlines: Deadlines = { remindAt: d.remind_at, idleAt: d.idle_at };
+  return { saved: { ...saved, record: parseRecordRow(row), deadlines }, version };
 }
 
 export function parseMessageRow(row: unknown): TranscriptEntry {

@@ -1,0 +1,83 @@
+import type Database from 'better-sqlite3';
+import type { InboundMessage, TranscriptEntry } from '../../core/conversation.js';
+import type { Decision } from '../../core/ports.js';
+import type { InsertDrafts } from './sqlite-outbox.js';
+
+/** Writes of one decision; every method joins the caller's transaction. */
+export interface DecisionWriter {
+  /** A new conversation for `message`, named after its sender; returns its id. */
+  create(message: InboundMessage, decision: Decision): number;
+  /** Saves over conversation `id`, which must still be at row `version`. */
+  save(id: number, version: number, decision: Decision, now: number): void;
+  append(conversationId: number, at: number, entry: Omit<TranscriptEntry, 'at'>, externalId?: string): void;
+  /** The decision's notes (after whatever the caller appended), outbox items and deadlines. */
+  applyExtras(conversationId: number, decision: Decision, now: number): void;
+}
+
+function summaryParams(decision: Decision, now: number) {
+  const { summary } = decision;
+  return {
+    status: summary.status,
+    awaiting: summary.awaiting,
+    answers: JSON.stringify(summary.answers),
+    verdict: summary.verdict,
+    flags: JSON.stringify(summary.flags),
+    snapshot: JSON.stringify(decision.snapshot),
+    machineVersion: decision.machineVersion,
+    now,
+  };
+}
+
+type SummaryParams = ReturnType<typeof summaryParams>;
+
+export function createDecisionWriter(db: Database.Database, insertDrafts: InsertDrafts): DecisionWriter {
+  const insertConversation = db.prepare<
+    SummaryParams & { channel: string; conversationKey: string; participant: string }
+  >(
+    `INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict, flags,
+       snapshot, machine_version, version, created_at, updated_at)
+     VALUES (@channel, @conversationKey, @participant, @status, @awaiting, @answers, @verdict, @flags,
+       @snapshot, @machineVersion, 1, @now, @now)`,
+  );
+  const updateConversation = db.prepare<SummaryParams & { id: number; version: number }>(
+    `UPDATE conversations SET status = @status, awaiting = @awaiting, answers = @answers, verdict = @verdict,
+       flags = @flags, snapshot = @snapshot, machine_version = @machineVersion, version = version + 1,
+       updated_at = @now
+     WHERE id = @id AND version = @version`,
+  );
+  const insertMessage = db.prepare<[number, number, string, string, string, string | null]>(
+    `INSERT INTO messages (conversation_id, at, direction, author, text, external_id) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const setDeadlines = db.prepare<{ id: number; remindAt: number | null; idleAt: number | null }>(
+    'UPDATE conversations SET remind_at = @remindAt, idle_at = @idleAt WHERE id = @id',
+  );
+
+  const append: DecisionWriter['append'] = (conversationId, at, entry, externalId) => {
+    insertMessage.run(conversationId, at, entry.direction, entry.author, entry.text, externalId ?? null);
+  };
+
+  return {
+    create: (message, decision) => {
+      const info = insertConversation.run({
+        ...summaryParams(decision, message.receivedAt),
+        channel: message.channel,
+        conversationKey: message.conversationKey,
+        participant: message.participant,
+      });
+      return Number(info.lastInsertRowid);
+    },
+    save: (id, version, decision, now) => {
+      const info = updateConversation.run({ ...summaryParams(decision, now), id, version });
+      if (info.changes !== 1) throw new Error(`conversation ${id} changed concurrently`);
+    },
+    append,
+    applyExtras: (conversationId, decision, now) => {
+      for (const note of decision.notes ?? []) append(conversationId, now, note);
+      insertDrafts(conversationId, decision.outbox ?? [], now);
+      const { deadlines } = decision;
+      if (deadlines !== undefined) {
+        setDeadlines.run({ id: conversationId, remindAt: deadlines.remindAt, idleAt: deadlines.idleAt });
+      }
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { ConversationEvent } from '../core/conversation-machine.js';
+import type { ConversationRecord } from '../core/conversation.js';
+import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
+import { renderReply } from '../core/render-reply.js';
+import { applyEvent, clientText, fanOut, persist, revive, type BotSettings } from './apply-event.js';
+
+/** Which of PJ's surfaces acted: shown in the transcript and in notices ("PJ (console)"). */
+export type Surface = 'slack' | 'sms' | 'console';
+
+export type AdvisorResult =
+  | { ok: true; record: ConversationRecord; changed: boolean }
+  | { ok: false; error: 'not_found' | 'closed' | 'opted_out' | 'not_with_advisor' | 'empty'; record?: ConversationRecord };
+
+export interface AdvisorActions {
+  /** Idempotent: taking over a conversation PJ already has changes nothing and says nothing. */
+  takeOver(id: number, by: Surface): Promise<AdvisorResult>;
+  /** Sends PJ's words to the client, taking the conversation over first if needed. */
+  reply(id: number, text: string, by: Surface, origin?: { channel: string; ts: string }): Promise<AdvisorResult>;
+  /** Hands back to the bot, which resumes where it was with one short line. */
+  release(id: number, by: Surface): Promise<AdvisorResult>;
+  close(id: number, by: Surface): Promise<AdvisorResult>;
+}
+
+type Step = (saved: SavedForUpdate) => { decision: Decision | null; error?: Exclude<AdvisorResult, { ok: true }>['error'] };
+
+export function createAdvisorActions(store: ConversationStore, settings: BotSettings, now: () => number): AdvisorActions {
+  const who = (by: Surface) => `${settings.advisor.name} (${by})`;
+
+  /** One machine event as a Decision: bot words to the client, notes, notices, timers. */
+  function decide(saved: SavedForUpdate, event: ConversationEvent, at: number, notes: TranscriptNote[], extra: OutboxDraft[]): Decision {
+    const applied = applyEvent(settings, revive(saved), event, at);
+    const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
+    return {
+      ...persist(applied.next),
+      summary: applied.summary,
+      replies: [],
+      notes: [...notes, ...(text === null ? [] : [{ direction: 'out' as const, author: 'bot' as const, text }])],
+      outbox: [...extra, ...applied.notices, ...clientText(text, 'bot')],
+      ...(applied.deadlines && { deadlines: applied.deadlines }),
+    };
+  }
+
+  function refuse(saved: SavedForUpdate): ReturnType<Step> | null {
+    if (saved.record.status === 'closed') return { decision: null, error: 'closed' };
+    if (saved.record.status === 'opted_out') return { decision: null, error: 'opted_out' };
+    return null;
+  }
+
+  const takeOverStep =
+    (by: Surface): Step =>
+    (saved) => {
+      const refused = refuse(saved);
+      if (refused) return refused;
+      if (saved.record.status === 'human') return { decision: null };
+      const notice = fanOut({ kind: 'tookOver', by: who(by) }, settings.handoff);
+      const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} took over` };
+      return { decision: decide(saved, { type: 'advisor.tookOver' }, now(), [note], notice) };
+    };
+
+  async function run(id: number, step: Step): Promise<AdvisorResult> {
+    let error: Exclude<AdvisorResult, { ok: true }>['error'] | undefined;
+    let changed = false;
+    const record = await store.update(
+      id,
+      (saved) => {
+        const result = step(saved);
+        error = result.error;
+        changed = result.decision !== null;
+        return result.decision;
+      },
+      now(),
+    );
+    if (record === null) return { ok: false, error: 'not_found' };
+    return error === undefined ? { ok: true, record, changed } : { ok: false, error, record };
+  }
+
+  return {
+    takeOver: (id, by) => run(id, takeOverStep(by)),
+
+    reply(id, text, by, origin) {
+      const words = text.trim();
+      if (words === '') return Promise.resolve({ ok: false, error: 'empty' });
+      return run(id, (saved) => {
+        const taken = saved.record.status === 'human' ? { decision: null } : takeOverStep(by)(saved);
+        if (taken.error) return taken;
+        const base: Decision = taken.decision ?? { ...persist(revive(saved)), summary: saved.record, replies: [] };
+        const message: OutboxDraft = {
+          destination: { kind: 'client' },
+          payload: { type: 'text', text: words, author: 'advisor', ...(origin && { origin }) },
+        };
+        const at = now();
+        return {
+          decision: {
+            ...base,
+            notes: [...(base.notes ?? []), { direction: 'out', author: 'advisor', text: words }],
+            outbox: [...(base.outbox ?? []), message],
+            // PJ is active: the idle hand-back starts again from now.
+            deadlines: { remindAt: null, idleAt: at + settings.handoff.idleMs },
+          },
+        };
+      });
+    },
+
+    release: (id, by) =>
+      run(id, (saved) => {
+        const refused = refuse(saved);
+        if (refused) return refused;
+        if (saved.record.status !== 'human' && saved.record.status !== 'waiting') return { decision: null, error: 'not_with_advisor' };
+        const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} handed back to the bot` };
+        const notice = fanOut({ kind: 'released', by: who(by) }, settings.handoff);
+        return { decision: decide(saved, { type: 'advisor.handedBack' }, now(), [note], notice) };
+      }),
+
+    close: (id, by) =>
+      run(id, (saved) => {
+        if (saved.record.status === 'closed') return { decision: null };
+        const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} closed the conversation` };
+        const notice = fanOut({ kind: 'closed', by: who(by) }, settings.handoff);
+        return { decision: decide(saved, { type: 'advisor.closed' }, now(), [note], notice) };
+      }),
+  };
+}

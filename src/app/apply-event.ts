@@ -1,0 +1,104 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import {
+  conversationMachine,
+  MACHINE_VERSION,
+  type ConversationEvent,
+  type Notify,
+  type Say,
+} from '../core/conversation-machine.js';
+import type { Channel, ConversationSummary } from '../core/conversation.js';
+import type { Flow } from '../core/flow.js';
+import type { Lexicon } from '../core/lexicon.js';
+import type { AdvisorNotice, Deadlines, OutboxDraft, SavedConversation } from '../core/ports.js';
+import type { Advisor } from '../core/render-reply.js';
+import { summarizeConversation } from '../core/summarize-conversation.js';
+
+export interface HandoffSettings {
+  /** PJ's phone for notices, or null. */
+  notifySms: string | null;
+  /** Whether the Slack handoff channel is configured. */
+  desk: boolean;
+  idleMs: number;
+  remindMs: number;
+}
+
+export interface BotSettings {
+  flow: Flow;
+  lexicon: Lexicon;
+  advisor: Advisor;
+  /** true: the bot answers STOP/START/HELP itself; false: Twilio does and the bot stays silent. */
+  botAnswersKeywords: boolean;
+  handoff: HandoffSettings;
+}
+
+export type Snapshot = SnapshotFrom<typeof conversationMachine>;
+
+export function revive(saved: SavedConversation | null): Snapshot {
+  // An older machine's snapshot may not fit this machine: such a conversation starts over.
+  if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialTransition(conversationMachine)[0];
+  return conversationMachine.resolveState(saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0]);
+}
+
+export interface Applied {
+  next: Snapshot;
+  says: Say[];
+  summary: ConversationSummary;
+  /** Notices for PJ's surfaces, already fanned out as outbox drafts. */
+  notices: OutboxDraft[];
+  /** Set when the status changed: timers restart from the new status. */
+  deadlines?: Deadlines;
+}
+
+/** One notice to each of PJ's surfaces that wants it. His phone gets only what needs him. */
+export function fanOut(notice: AdvisorNotice, handoff: HandoffSettings): OutboxDraft[] {
+  const drafts: OutboxDraft[] = [];
+  if (handoff.desk) drafts.push({ destination: { kind: 'desk' }, payload: { type: 'notice', notice } });
+  const forPhone = notice.kind !== 'tookOver' && notice.kind !== 'released' && notice.kind !== 'closed';
+  if (handoff.notifySms !== null && forPhone) {
+    drafts.push({ destination: { kind: 'advisorSms', to: handoff.notifySms }, payload: { type: 'notice', notice } });
+  }
+  return drafts;
+}
+
+function noticeOf(notify: Notify, next: Snapshot, wasFlagged: boolean): AdvisorNotice | null {
+  if (notify.kind === 'flagged') return { kind: 'flagged', reasons: [...next.context.flags] };
+  if (notify.kind === 'reminder') return { kind: 'reminder' };
+  // An opt-out matters to PJ only in a conversation he was asked into.
+  return wasFlagged ? { kind: 'optedOut' } : null;
+}
+
+function deadlinesAfter(before: ConversationSummary, after: ConversationSummary, now: number, handoff: HandoffSettings): Deadlines | undefined {
+  if (before.status === after.status) return undefined;
+  return {
+    remindAt: after.status === 'waiting' ? now + handoff.remindMs : null,
+    idleAt: after.status === 'human' ? now + handoff.idleMs : null,
+  };
+}
+
+/** Applies one event purely: the next snapshot, what the bot says, and what PJ must hear. */
+export function applyEvent(settings: BotSettings, snapshot: Snapshot, event: ConversationEvent, now: number): Applied {
+  const before = summarizeConversation(snapshot);
+  const [next, actions] = transition(conversationMachine, snapshot, event);
+  const summary = summarizeConversation(next);
+  // NOTE: the machine declares these actions with these params, so the casts only restate its types.
+  const says = actions.filter((a) => a.type === 'say').map((a) => a.params as Say);
+  const notices = actions
+    .filter((a) => a.type === 'notify')
+    .map((a) => noticeOf(a.params as Notify, next, before.flags.length > 0))
+    .filter((n): n is AdvisorNotice => n !== null)
+    .flatMap((n) => fanOut(n, settings.handoff));
+  const deadlines = deadlinesAfter(before, summary, now, settings.handoff);
+  return { next, says, summary, notices, ...(deadlines && { deadlines }) };
+}
+
+/** The persisted form of a snapshot. */
+export function persist(next: Snapshot): { machineVersion: number; snapshot: unknown } {
+  return { machineVersion: MACHINE_VERSION, snapshot: conversationMachine.getPersistedSnapshot(next) };
+}
+
+/** A bot turn that is not a webhook reply goes to the client through the outbox. */
+export function clientText(text: string | null, author: 'bot' | 'advisor'): OutboxDraft[] {
+  return text === null ? [] : [{ destination: { kind: 'client' }, payload: { type: 'text', text, author } }];
+}
+
+export type { Channel };

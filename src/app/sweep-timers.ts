@@ -1,0 +1,53 @@
+import type { ConversationStore, Decision, TranscriptNote } from '../core/ports.js';
+import { renderReply } from '../core/render-reply.js';
+import { applyEvent, clientText, fanOut, persist, revive, type BotSettings } from './apply-event.js';
+
+/**
+ * Fires the stored deadlines that are due: a conversation waiting too long gets one reminder to
+ * PJ and one holding text to the client; one PJ left idle too long goes back to the bot.
+ * Deadlines live in the database, so a restart or another instance fires them just the same.
+ */
+export async function sweepTimers(store: ConversationStore, settings: BotSettings, now: number): Promise<number> {
+  let fired = 0;
+  for (const due of await store.listDue(now)) {
+    await store.update(
+      due.id,
+      (saved): Decision | null => {
+        const { status } = saved.record;
+        const event =
+          due.idleDue && status === 'human'
+            ? ({ type: 'timer.idleDue' } as const)
+            : due.remindDue && status === 'waiting'
+              ? ({ type: 'timer.remindDue' } as const)
+              : null;
+        // Each deadline fires once; a status change sets fresh ones.
+        const cleared = {
+          remindAt: due.remindDue ? null : saved.deadlines.remindAt,
+          idleAt: due.idleDue ? null : saved.deadlines.idleAt,
+        };
+        if (event === null) return { ...persist(revive(saved)), summary: saved.record, replies: [], deadlines: cleared };
+        const applied = applyEvent(settings, revive(saved), event, now);
+        const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
+        const notes: TranscriptNote[] = [];
+        const extra = [];
+        if (event.type === 'timer.idleDue' && applied.summary.status !== 'human') {
+          const by = `${settings.advisor.name} idle for ${Math.round(settings.handoff.idleMs / 60_000)} min`;
+          notes.push({ direction: 'event', author: 'bot', text: `handed back to the bot (${by})` });
+          extra.push(...fanOut({ kind: 'released', by }, settings.handoff));
+        }
+        if (text !== null) notes.push({ direction: 'out', author: 'bot', text });
+        fired += 1;
+        return {
+          ...persist(applied.next),
+          summary: applied.summary,
+          replies: [],
+          notes,
+          outbox: [...extra, ...applied.notices, ...clientText(text, 'bot')],
+          deadlines: applied.deadlines ?? cleared,
+        };
+      },
+      now,
+    );
+  }
+  return fired;
+}
