@@ -8,6 +8,8 @@ describe('parseConfig', () => {
       databasePath: './data/soc-advisor.db',
       sms: null,
       botAnswersKeywords: false,
+      twilioRest: null,
+      handoff: { notifySms: null, deskChannel: null, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
       slack: null,
       advisor: { name: 'PJ', phone: '+18584618054' },
       adminToken: null,
@@ -34,6 +36,27 @@ describe('parseConfig', () => {
     expect(config.botAnswersKeywords).toBe(true);
     expect(config.adminToken).toBeNull();
     expect(config.databasePath).toBe('/tmp/x.db');
+  });
+
+  it('reads the handoff settings and the Twilio REST sender', () => {
+    const config = parseConfig({
+      TWILIO_ACCOUNT_SID: `AC${'b'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'secret',
+      TWILIO_PHONE_NUMBER: '+15005550006',
+      PUBLIC_BASE_URL: 'https://bot.example.com',
+      TWILIO_API_URL: 'http://127.0.0.1:9999/',
+      ADVISOR_NOTIFY_SMS: '+18585550199',
+      ADVISOR_IDLE_MINUTES: '60',
+      ADVISOR_REMIND_MINUTES: '5',
+    });
+    expect(config.twilioRest).toEqual({
+      accountSid: `AC${'b'.repeat(32)}`,
+      authToken: 'secret',
+      from: '+15005550006',
+      apiUrl: 'http://127.0.0.1:9999',
+      statusCallback: 'https://bot.example.com/twilio/status',
+    });
+    expect(config.handoff).toEqual({ notifySms: '+18585550199', deskChannel: null, idleMs: 3_600_000, remindMs: 300_000 });
   });
 
   it('turns Slack on over HTTP with a signing secret, or in Socket Mode with an app token', () => {
@@ -63,6 +86,12 @@ describe('parseConfig', () => {
     ['SLACK_BOT_TOKEN', { SLACK_APP_TOKEN: 'xapp-1' }],
     ['SLACK_APP_TOKEN', { SLACK_APP_TOKEN: 'xoxb-1', SLACK_BOT_TOKEN: 'xoxb-1' }],
     ['SLACK_API_URL', { SLACK_API_URL: 'slack' }],
+    ['ADVISOR_NOTIFY_SMS', { ADVISOR_NOTIFY_SMS: '+18585550199' }],
+    ['ADVISOR_IDLE_MINUTES', { ADVISOR_IDLE_MINUTES: '0' }],
+    ['ADVISOR_REMIND_MINUTES', { ADVISOR_REMIND_MINUTES: 'soon' }],
+    ['TWILIO_API_URL', { TWILIO_API_URL: 'twilio' }],
+    ['SLACK_HANDOFF_CHANNEL', { SLACK_HANDOFF_CHANNEL: '#handoff', SLACK_BOT_TOKEN: 'xoxb-1' }],
+    ['SLACK_BOT_TOKEN', { SLACK_HANDOFF_CHANNEL: 'C0123' }],
   ])('names %s when its value is wrong', (name, env) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(new RegExp(name));

@@ -128,10 +128,11 @@ describe('sqlite conversation store specifics', () => {
       ];
       expect((await store.get(1))?.transcript).toEqual(old);
       expect(await store.listDue(Number.MAX_SAFE_INTEGER)).toEqual([]);
-      await store.update(1, (saved) => ({ ...decide(saved), notes: [{ direction: 'event', author: 'advisor', text: 'PJ took over' }] }), 3000);
+      const note = { direction: 'event', author: 'advisor', text: 'PJ took over' } as const;
+      await store.update(1, (saved) => ({ ...decide(saved), notes: [note] }), 3000);
       expect((await store.get(1))?.transcript).toEqual([
         ...old,
-        { at: new Date(3000).toISOString(), direction: 'event', author: 'advisor', text: 'PJ took over' },
+        { at: new Date(3000).toISOString(), ...note },
       ]);
     } finally {
       await store.close();

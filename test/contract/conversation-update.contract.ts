@@ -133,7 +133,7 @@ export function describeConversationUpdateContract(
         seen.push(saved);
         return null;
       }, T0 + 1000);
-      const { transcript: _, ...record } = before ?? { transcript: [] };
+      const record = (await store.list({})).find((each) => each.id === id);
       expect(seen).toEqual([
         { id, machineVersion: 7, snapshot: { turns: 1, nested: { list: [1, 'two', null] } }, record,
           deadlines: { remindAt: T0 + 5, idleAt: null } },
@@ -154,8 +154,11 @@ export function describeConversationUpdateContract(
       expect((await store.get(id))?.transcript.at(-1)).toEqual(
         { at: iso(now), direction: 'event', author: 'advisor', text: 'PJ took over' });
       expect(await store.claimOutbox(now - 1, 1000, 10)).toEqual([]);
-      expect((await store.claimOutbox(now, 1000, 10)).map((item) => [item.destination, item.payload, item.createdAt]))
-        .toEqual([[toClient('PJ here').destination, toClient('PJ here').payload, now], [deskNote.destination, deskNote.payload, now]]);
+      const claimed = await store.claimOutbox(now, 1000, 10);
+      expect(claimed.map(({ destination, payload, createdAt }) => ({ destination, payload, createdAt }))).toEqual([
+        { ...toClient('PJ here'), createdAt: now },
+        { ...deskNote, createdAt: now },
+      ]);
       expect(await store.listDue(now + 1000)).toEqual([{ id, remindDue: false, idleDue: true }]);
       // The next message sees what the update saved.
       const { decide, seen } = fakeDecide();
