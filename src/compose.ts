@@ -1,22 +1,42 @@
-import type { Express } from 'express';
-import type { HandoffSettings } from './app/apply-event.js';
+import type { webApi } from '@slack/bolt';
+import { Router, type Express } from 'express';
+import { createAdvisorActions, type AdvisorActions } from './app/advisor-actions.js';
+import type { BotSettings, HandoffSettings } from './app/apply-event.js';
 import { createInboundHandler, type HandleInbound } from './app/handle-inbound.js';
+import { createOutboxWorker, type OutboxWorker } from './app/outbox-worker.js';
+import { sweepTimers } from './app/sweep-timers.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
+import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer } from './adapters/http/create-server.js';
 import type { Logger } from './adapters/log/create-logger.js';
+import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
+import { createSlackDesk } from './adapters/slack/slack-desk.js';
+import { createSlackPoster } from './adapters/slack/slack-sender.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
+import { createAdvisorCommandRunner } from './adapters/twilio/advisor-commands.js';
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
+import { createTwilioSender } from './adapters/twilio/twilio-sender.js';
+import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
 import type { Config } from './config.js';
 import type { ConversationStore } from './core/ports.js';
-import type { Flow } from './core/flow.js';
-import type { webApi } from '@slack/bolt';
-import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
+
+export interface Background {
+  /** Sends due outbox items and fires due timers, every `everyMs`. */
+  start(everyMs?: number): void;
+  stop(): Promise<void>;
+  /** One round now: what the loop does each time (tests call it directly). */
+  runOnce(): Promise<void>;
+}
 
 export interface Composed {
   http: Express;
   store: ConversationStore;
+  settings: BotSettings;
   handleInbound: HandleInbound;
+  actions: AdvisorActions;
+  outbox: OutboxWorker;
+  background: Background;
   /** null when Slack is off. */
   slack: SlackChannel | null;
 }
@@ -42,17 +62,17 @@ export function handoffSettings(config: Config): HandoffSettings {
 export function composeBot(
   config: Config,
   flowsDir?: string,
-): { store: ConversationStore; handleInbound: HandleInbound; flow: Flow } {
+): { store: ConversationStore; handleInbound: HandleInbound; settings: BotSettings } {
   const { flow, lexicon } = loadFlows(flowsDir);
   const store = createSqliteConversationStore(config.databasePath);
-  const handleInbound = createInboundHandler(store, {
+  const settings: BotSettings = {
     flow,
     lexicon,
     advisor: config.advisor,
     botAnswersKeywords: config.botAnswersKeywords,
     handoff: handoffSettings(config),
-  });
-  return { store, handleInbound, flow };
+  };
+  return { store, handleInbound: createInboundHandler(store, settings), settings };
 }
 
 function slackOff(config: Config): string {
@@ -61,27 +81,82 @@ function slackOff(config: Config): string {
     : 'Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on';
 }
 
+function createBackground(run: () => Promise<void>, logger: Logger): Background {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const once = () =>
+    (running = running.then(run).catch((error: unknown) => {
+      logger.error({ err: error }, 'background round failed (outbox or timers); it runs again shortly');
+    }));
+  return {
+    start(everyMs = 1000) {
+      timer ??= setInterval(() => void once(), everyMs);
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+    runOnce: once,
+  };
+}
+
 /** The composition root: builds every adapter from config and wires them to the use cases. */
 export function compose(config: Config, options: ComposeOptions): Composed {
   const { logger, now = Date.now } = options;
-  const { store, handleInbound, flow } = composeBot(config, options.flowsDir);
+  const { store, handleInbound, settings } = composeBot(config, options.flowsDir);
+  const { flow, advisor } = settings;
+  const actions = createAdvisorActions(store, settings, now);
+  const deskChannel = config.handoff.deskChannel;
   const slack = config.slack
     ? createSlackChannel({
         ...config.slack,
         handleInbound,
         store,
         flow,
-        advisor: config.advisor,
+        advisor,
         logger,
         now,
         ...(options.slackRetry !== undefined && { retryConfig: options.slackRetry }),
+        ...(deskChannel !== null && { desk: { channel: deskChannel, actions } }),
       })
     : null;
-  const twilio = config.sms
-    ? createTwilioRouter({ ...config.sms, handleInbound, logger, now })
-    : { off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on' };
+
+  const outbox = createOutboxWorker({
+    store,
+    settings,
+    now,
+    log: logger,
+    senders: {
+      sms: config.twilioRest ? createTwilioSender(config.twilioRest) : null,
+      slack: slack ? createSlackPoster(slack.client) : null,
+      desk: slack && deskChannel !== null ? createSlackDesk({ client: slack.client, channel: deskChannel, store, flow, advisor }) : null,
+    },
+  });
+  const background = createBackground(async () => {
+    await sweepTimers(store, settings, now());
+    await outbox.tick();
+  }, logger);
+
+  let twilio: Router | { off: string } = { off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on' };
+  if (config.sms) {
+    const notifySms = settings.handoff.notifySms;
+    twilio = Router()
+      .use(
+        createTwilioRouter({
+          ...config.sms,
+          handleInbound,
+          logger,
+          now,
+          ...(notifySms !== null && {
+            advisor: { number: notifySms, run: createAdvisorCommandRunner({ store, actions, flow, advisor }) },
+          }),
+        }),
+      )
+      .use(createTwilioStatusRouter({ ...config.sms, store, settings, now, logger }));
+  }
   const admin = config.adminToken
-    ? createAdminRouter({ token: config.adminToken, store, logger })
+    ? createAdminRouter({ token: config.adminToken, store, logger, actions })
     : { off: 'admin API is off: set ADMIN_TOKEN to turn it on' };
   const http = createServer({
     logger,
@@ -89,6 +164,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     twilio,
     slack: slack?.router ?? { off: slackOff(config) },
     admin,
+    console: createConsoleRouter({ advisorName: advisor.name }),
   });
-  return { http, store, handleInbound, slack };
+  return { http, store, settings, handleInbound, actions, outbox, background, slack };
 }

@@ -21,7 +21,8 @@ function start(): void {
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
-  const { http, store, slack } = composed;
+  const { http, store, slack, background } = composed;
+  background.start(1000);
   if (!config.slack) logger.warn('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
   if (slack) {
     slack.start().then(
@@ -49,7 +50,7 @@ function start(): void {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests in flight finish and their replies go out; only then does the database close.
     server.close(() => {
-      void Promise.all([slack?.stop(), store.close()]).then(() => {
+      void Promise.all([slack?.stop(), background.stop()]).then(() => store.close()).then(() => {
         logger.info('stopped');
         process.exit(0);
       });

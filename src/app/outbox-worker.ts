@@ -1,6 +1,9 @@
 import type { ConversationRecord } from '../core/conversation.js';
-import type { AdvisorNotice, ConversationStore } from '../core/ports.js';
+import { DeliveryError } from '../core/delivery-error.js';
+import type { AdvisorNotice, ConversationStore, OutboxItem } from '../core/ports.js';
+import { renderNotice } from '../core/render-notice.js';
 import type { BotSettings } from './apply-event.js';
+import { OPTED_OUT_CODE, reportDeliveryProblem } from './carrier-opt-out.js';
 
 /** Sends one SMS; resolves to the provider's message id. Throws DeliveryError. */
 export interface SmsSender {
@@ -41,6 +44,147 @@ export interface OutboxWorker {
   tick(): Promise<number>;
 }
 
-export function createOutboxWorker(_deps: OutboxWorkerDeps): OutboxWorker {
-  throw new Error('not implemented yet');
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_MAX_ATTEMPTS = 8;
+const BATCH = 20;
+const FIRST_RETRY_MS = 2_000;
+const MAX_RETRY_MS = 5 * 60_000;
+
+/** 2 s, 4 s, 8 s... after each failed attempt, at most 5 min. No jitter: the clock is injected and tests rely on it. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
+}
+
+/** Where a Slack conversation's messages go, from its key: "T:U" is a DM, "T:C:ts" a thread. */
+export function slackAddress(conversationKey: string): { channel: string; threadTs?: string } | null {
+  const parts = conversationKey.split(':');
+  if (parts.length === 2 && parts[1]) return { channel: parts[1] };
+  if (parts.length === 3 && parts[1] && parts[2]) return { channel: parts[1], threadTs: parts[2] };
+  return null;
+}
+
+type Plan = { ok: true; send: () => Promise<string> } | { ok: false; reason: string; optedOut?: boolean };
+
+const SMS_OFF = 'SMS sending is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER';
+const SLACK_OFF = 'Slack is off: set SLACK_BOT_TOKEN (with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)';
+const DESK_OFF = 'the Slack handoff channel is off: set SLACK_HANDOFF_CHANNEL and SLACK_BOT_TOKEN';
+
+function planClientText(senders: OutboxSenders, conversation: ConversationRecord, text: string): Plan {
+  if (conversation.channel === 'sms') {
+    if (conversation.status === 'opted_out') return { ok: false, reason: 'the client opted out of texts: not sent', optedOut: true };
+    const sms = senders.sms;
+    return sms ? { ok: true, send: () => sms.send(conversation.participant, text) } : { ok: false, reason: SMS_OFF };
+  }
+  const slack = senders.slack;
+  if (!slack) return { ok: false, reason: SLACK_OFF };
+  const address = slackAddress(conversation.conversationKey);
+  if (!address) return { ok: false, reason: `not a Slack conversation key: ${conversation.conversationKey}` };
+  return { ok: true, send: () => slack.post(address, text) };
+}
+
+/** What sending `item` takes, or why it cannot be sent at all; nothing is sent yet. */
+function plan(deps: OutboxWorkerDeps, item: OutboxItem, conversation: ConversationRecord): Plan {
+  const { senders, settings } = deps;
+  const { destination, payload } = item;
+  if (destination.kind === 'client') {
+    if (payload.type !== 'text') return { ok: false, reason: 'a notice for PJ was addressed to the client' };
+    return planClientText(senders, conversation, payload.text);
+  }
+  if (payload.type !== 'notice') return { ok: false, reason: 'a client text was addressed to PJ' };
+  if (destination.kind === 'advisorSms') {
+    const sms = senders.sms;
+    if (!sms) return { ok: false, reason: `cannot text PJ (ADVISOR_NOTIFY_SMS): ${SMS_OFF}` };
+    const text = renderNotice(payload.notice, conversation, settings.flow, settings.advisor);
+    return { ok: true, send: () => sms.send(destination.to, text) };
+  }
+  const desk = senders.desk;
+  return desk ? { ok: true, send: () => desk.post(payload.notice, conversation) } : { ok: false, reason: DESK_OFF };
+}
+
+/**
+ * Sends the outbox: claims due items (several workers may share the database), sends each once,
+ * retries provider hiccups with backoff, and tells PJ about texts that failed or may have failed.
+ */
+export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const { store, settings, now, log } = deps;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const about = (item: OutboxItem) => ({
+    outboxId: item.id,
+    conversationId: item.conversationId,
+    to: item.destination.kind,
+    attempts: item.attempts,
+  });
+
+  async function giveUp(item: OutboxItem, reason: string, code: string | null): Promise<void> {
+    await store.failOutbox(item.id, reason, now());
+    log.error({ ...about(item), code, reason }, `outbox: message not sent and will not be retried: ${reason}`);
+    await reportDeliveryProblem(store, settings, item, { problem: 'failed', code, detail: reason }, now());
+  }
+
+  async function settle(item: OutboxItem, error: DeliveryError): Promise<void> {
+    const detail = `${error.code}: ${error.message}`;
+    if (!error.retryable || item.attempts >= maxAttempts) return giveUp(item, detail, error.code);
+    const retryAt = now() + retryDelayMs(item.attempts);
+    await store.retryOutbox(item.id, retryAt, detail, now());
+    log.warn({ ...about(item), code: error.code, retryAt }, `outbox: send failed, will retry: ${error.message}`);
+  }
+
+  async function react(item: OutboxItem): Promise<void> {
+    const slack = deps.senders.slack;
+    if (item.payload.type !== 'text' || !item.payload.origin || !slack) return;
+    try {
+      await slack.react(item.payload.origin.channel, item.payload.origin.ts, 'white_check_mark');
+    } catch (error) {
+      log.warn({ ...about(item), err: error }, 'outbox: sent, but could not mark PJ\'s Slack message; check the app has reactions:write');
+    }
+  }
+
+  async function send(item: OutboxItem): Promise<void> {
+    const conversation = await store.get(item.conversationId);
+    if (conversation === null) return giveUp(item, `conversation ${item.conversationId} not found`, null);
+    const planned = plan(deps, item, conversation);
+    if (!planned.ok) return giveUp(item, planned.reason, planned.optedOut ? OPTED_OUT_CODE : null);
+    let providerId: string;
+    try {
+      providerId = await planned.send();
+    } catch (error) {
+      if (error instanceof DeliveryError) return settle(item, error);
+      // Not a provider's refusal: it may have gone out. Left 'sending', it expires as unknown, never resent.
+      log.error({ ...about(item), err: error }, 'outbox: sender failed unexpectedly; PJ is told it may not have been delivered once the lease ends');
+      return;
+    }
+    // A throw from here on leaves the item 'sending': it expires as unknown instead of going out twice.
+    await store.markOutboxSent(item.id, providerId, now());
+    log.info({ ...about(item), providerId }, 'outbox: sent');
+    await react(item);
+  }
+
+  async function guarded(item: OutboxItem, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      log.error({ ...about(item), err: error }, 'outbox: could not handle a message; check the database (it will be reported as unknown, not resent)');
+    }
+  }
+
+  async function expire(): Promise<number> {
+    const expired = await store.expireOutbox(now());
+    for (const item of expired) {
+      log.error(about(item), 'outbox: a worker stopped mid-send (crash, or a send slower than the lease); marked unknown, not resent');
+      const outcome = { problem: 'unknown', code: null, detail: 'the bot stopped mid-send' } as const;
+      await guarded(item, async () => void (await reportDeliveryProblem(store, settings, item, outcome, now())));
+    }
+    return expired.length;
+  }
+
+  return {
+    async tick() {
+      const expired = await expire();
+      const claimed = await store.claimOutbox(now(), leaseMs, BATCH);
+      // In parallel: a batch holds at most one item per recipient, and each must finish within its lease.
+      await Promise.all(claimed.map((item) => guarded(item, () => send(item))));
+      return expired + claimed.length;
+    },
+  };
 }

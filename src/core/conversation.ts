@@ -33,6 +33,8 @@ export interface ConversationRecord extends ConversationSummary {
   channel: Channel;
   /** E.164 number for SMS; "<team_id>:<user_id>" for Slack. */
   participant: string;
+  /** Which conversation within the channel (see InboundMessage.conversationKey); replies are addressed by it. */
+  conversationKey: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -9,6 +9,8 @@ export interface ServerParts {
   /** Bolt's router; it parses and verifies its own bodies, so no parser runs before it. */
   slack: Router | { off: string };
   admin: Router | { off: string };
+  /** PJ's web console page at /admin; it answers only its own files and passes the rest on. */
+  console?: Router;
 }
 
 function offRoute(reason: string): express.RequestHandler {
@@ -35,6 +37,7 @@ export function createServer(parts: ServerParts): Express {
   });
   app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
   app.use('/slack', 'off' in parts.slack ? offRoute(parts.slack.off) : parts.slack);
+  if (parts.console) app.use('/admin', parts.console);
   app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
   app.use((req, res) => {
     parts.logger.warn({ method: req.method, path: req.path }, 'no such route: check the URL configured in Twilio or your client');

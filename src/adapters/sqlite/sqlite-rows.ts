@@ -33,6 +33,7 @@ const recordRow = z.object({
   id: z.number().int(),
   channel,
   participant: z.string(),
+  conversation_key: z.string(),
   status,
   awaiting: awaiting.nullable(),
   answers: jsonText(z.object({ product: z.string().nullable(), asker: z.string().nullable() })),
@@ -44,7 +45,7 @@ const recordRow = z.object({
 
 /** Columns to select for `parseRecordRow`. */
 export const recordColumns =
-  'id, channel, participant, status, awaiting, answers, verdict, flags, created_at, updated_at';
+  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, flags, created_at, updated_at';
 
 const savedRow = z.object({
   id: z.number().int(),
@@ -76,6 +77,7 @@ export function parseRecordRow(row: unknown): ConversationRecord {
     id: r.id,
     channel: r.channel,
     participant: r.participant,
+    conversationKey: r.conversation_key,
     status: r.status,
     awaiting: r.awaiting,
     answers: r.answers,

@@ -1,0 +1,89 @@
+import express, { Router } from 'express';
+import twilio from 'twilio';
+import { z } from 'zod';
+import type { BotSettings } from '../../app/apply-event.js';
+import { OPTED_OUT_CODE, reportDeliveryProblem } from '../../app/carrier-opt-out.js';
+import type { ConversationStore, OutboxItem } from '../../core/ports.js';
+import type { Logger } from '../log/create-logger.js';
+
+export interface TwilioStatusRoutesOptions {
+  authToken: string;
+  /** The public origin Twilio calls, e.g. https://bot.example.com; signatures cover it. */
+  publicBaseUrl: string;
+  store: ConversationStore;
+  settings: BotSettings;
+  now: () => number;
+  logger: Logger;
+}
+
+// NOTE: an empty form field means "absent": Twilio sends ErrorCode only when there is one.
+const blankIsAbsent = (v: unknown) => (v === '' ? undefined : v);
+
+/** The fields of Twilio's message status callback that the bot relies on. */
+const StatusSchema = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'must be a Twilio message SID (SM or MM + 32 hex digits)'),
+  MessageStatus: z.string().regex(/^[a-z_]{1,32}$/, 'must be a message status like sent, delivered or undelivered'),
+  ErrorCode: z.preprocess(blankIsAbsent, z.string().regex(/^\d{1,6}$/, 'must be a Twilio error code').optional()),
+});
+
+type StatusUpdate = z.infer<typeof StatusSchema>;
+
+function reasonOf(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+}
+
+/** A final failure (or an opt-out) of a text to the client is PJ's business; anything else is just recorded. */
+function isProblem(update: StatusUpdate): boolean {
+  return update.ErrorCode === OPTED_OUT_CODE || update.MessageStatus === 'failed' || update.MessageStatus === 'undelivered';
+}
+
+/** POST /status: Twilio's delivery status callbacks for messages the outbox sent. */
+export function createTwilioStatusRouter(options: TwilioStatusRoutesOptions): Router {
+  const { authToken, publicBaseUrl, store, settings, now, logger } = options;
+  const router = Router();
+
+  async function tellAdvisor(item: OutboxItem, update: StatusUpdate): Promise<void> {
+    const code = update.ErrorCode ?? null;
+    const outcome = { problem: 'failed', code, detail: code ?? update.MessageStatus } as const;
+    const told = await reportDeliveryProblem(store, settings, item, outcome, now());
+    if (told) logger.warn({ outboxId: item.id, conversationId: item.conversationId, code }, 'Twilio could not deliver a text to the client; told PJ');
+  }
+
+  // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
+  router.post('/status', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res, next) => {
+    const signature = req.header('X-Twilio-Signature');
+    // NOTE: validate against the public URL: behind a proxy the Host header is not what Twilio signed.
+    const url = publicBaseUrl + req.originalUrl;
+    if (!signature || !twilio.validateRequest(authToken, signature, url, req.body ?? {})) {
+      logger.warn(
+        { url, hasSignature: Boolean(signature) },
+        'rejected Twilio status callback: signature missing or wrong; check TWILIO_AUTH_TOKEN and that PUBLIC_BASE_URL + /twilio/status is the URL Twilio calls',
+      );
+      res.status(403).type('text/plain').send('Forbidden: X-Twilio-Signature is missing or does not match\n');
+      return;
+    }
+    const parsed = StatusSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const reason = reasonOf(parsed.error);
+      logger.warn({ reason }, 'rejected Twilio status callback: body is not a message status');
+      res.status(400).type('text/plain').send(`Bad Request: ${reason}\n`);
+      return;
+    }
+    const update = parsed.data;
+    try {
+      const item = await store.recordDelivery(update.MessageSid, update.MessageStatus, update.ErrorCode ?? null, now());
+      if (item === null) {
+        // A message sent some other way (a TwiML reply, the console): nothing to record, and no retry wanted.
+        logger.info({ messageSid: update.MessageSid, status: update.MessageStatus }, 'Twilio status for a message the outbox did not send');
+        res.status(200).end();
+        return;
+      }
+      logger.info({ outboxId: item.id, status: update.MessageStatus, errorCode: update.ErrorCode }, 'recorded Twilio delivery status');
+      if (isProblem(update)) await tellAdvisor(item, update);
+      res.status(204).end();
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

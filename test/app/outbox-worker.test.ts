@@ -1,0 +1,281 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAdvisorActions } from '../../src/app/advisor-actions.js';
+import type { BotSettings } from '../../src/app/apply-event.js';
+import { createInboundHandler } from '../../src/app/handle-inbound.js';
+import { createOutboxWorker, retryDelayMs, slackAddress, type OutboxWorker } from '../../src/app/outbox-worker.js';
+import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
+import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
+import { createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
+import type { ConversationStore } from '../../src/core/ports.js';
+import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioError, twilioStandIn, type TwilioStandIn } from '../support/twilio-rest.js';
+
+const PJ_PHONE = '+18585550199';
+const CALLBACK = 'https://bot.example.test/twilio/status';
+const LEASE = 60_000;
+const settings: BotSettings = {
+  ...loadFlows(),
+  advisor: { name: 'PJ', phone: '+18584618054' },
+  botAnswersKeywords: false,
+  handoff: { notifySms: PJ_PHONE, desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
+};
+
+let t = 1_800_000_000_000;
+const now = () => t;
+let path: string;
+let stores: ConversationStore[];
+let store: ConversationStore;
+let twilio: TwilioStandIn;
+let logs: Array<{ level: string; msg: string }>;
+let clients = 0;
+
+function open(): ConversationStore {
+  const opened = createSqliteConversationStore(path);
+  stores.push(opened);
+  return opened;
+}
+
+function worker(options: { on?: ConversationStore; apiUrl?: string; maxAttempts?: number } = {}): OutboxWorker {
+  const { on = store, apiUrl, maxAttempts } = options;
+  const sms = createTwilioSender({
+    accountSid: ACCOUNT_SID,
+    authToken: REST_AUTH_TOKEN,
+    from: BOT_FROM,
+    statusCallback: CALLBACK,
+    timeoutMs: 300,
+    ...(apiUrl !== undefined && { apiUrl }),
+  });
+  const log = (level: string) => (_obj: object, msg: string) => void logs.push({ level, msg });
+  const sink = { info: log('info'), warn: log('warn'), error: log('error') };
+  const deps = { store: on, settings, senders: { sms, slack: null, desk: null }, now, log: sink, leaseMs: LEASE };
+  return createOutboxWorker({ ...deps, ...(maxAttempts !== undefined && { maxAttempts }) });
+}
+
+/** A new SMS client says hi (through the real inbound path), then PJ replies with each text. */
+async function conversationWith(...replies: string[]): Promise<{ id: number; client: string }> {
+  clients += 1;
+  const client = `+1415555${String(clients).padStart(4, '0')}`;
+  const handle = createInboundHandler(store, settings);
+  const { conversationId: id } = await handle({
+    channel: 'sms',
+    participant: client,
+    conversationKey: client,
+    provider: 'twilio',
+    externalId: newSid(),
+    text: 'hi',
+    receivedAt: t,
+  });
+  const actions = createAdvisorActions(store, settings, now);
+  for (const text of replies) expect((await actions.reply(id, text, 'console')).ok).toBe(true);
+  return { id, client };
+}
+
+const bodies = () => twilio.received.map((form) => form.Body);
+const toPj = () => twilio.received.filter((form) => form.To === PJ_PHONE);
+
+beforeEach(() => {
+  path = join(mkdtempSync(join(tmpdir(), 'soc-outbox-')), 'test.db');
+  stores = [];
+  store = open();
+  twilio = twilioStandIn();
+  logs = [];
+});
+
+afterEach(async () => {
+  for (const each of stores) await each.close();
+});
+
+describe('outbox worker', () => {
+  it('sends a text once, with To, From, Body and StatusCallback, and records its SID', async () => {
+    const { client } = await conversationWith('hello from PJ');
+    twilio.answer();
+    expect(await worker().tick()).toBe(1);
+    expect(twilio.received).toEqual([{ To: client, From: BOT_FROM, Body: 'hello from PJ', StatusCallback: CALLBACK }]);
+    const sid = twilio.sids.get('hello from PJ') ?? '';
+    expect(await store.recordDelivery(sid, 'sent', null, t)).toMatchObject({ status: 'sent', providerId: sid });
+    t += LEASE * 10;
+    expect(await worker().tick()).toBe(0);
+    expect(twilio.received).toHaveLength(1);
+  });
+
+  it('sends a second text to the same client only after the first went out', async () => {
+    await conversationWith('first', 'second');
+    twilio.answer(undefined, { times: 2 });
+    const w = worker();
+    await w.tick();
+    expect(bodies()).toEqual(['first']);
+    await w.tick();
+    expect(bodies()).toEqual(['first', 'second']);
+  });
+
+  it.each([
+    ['a 500', () => twilioError(500)],
+    ['a 429', () => twilioError(429, 20429, 'Too Many Requests')],
+  ])('retries after %s once the backoff has passed', async (_name, reply) => {
+    await conversationWith('hello from PJ');
+    const w = worker();
+    twilio.answer(reply);
+    await w.tick();
+    t += retryDelayMs(1) - 1;
+    // Not due yet: nothing is sent (no reply is set up, so a request would show in `received`).
+    expect(await w.tick()).toBe(0);
+    t += 1;
+    twilio.answer();
+    expect(await w.tick()).toBe(1);
+    expect(bodies()).toEqual(['hello from PJ', 'hello from PJ']);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([expect.stringContaining('will retry')]);
+    twilio.assertDone();
+  });
+
+  it('backs off exponentially, deterministically, up to 5 minutes', () => {
+    expect([1, 2, 3, 4, 8, 20].map(retryDelayMs)).toEqual([2_000, 4_000, 8_000, 16_000, 256_000, 300_000]);
+  });
+
+  it('retries a request that timed out', async () => {
+    await conversationWith('hello from PJ');
+    const w = worker();
+    twilio.answer(undefined, { delayMs: 2_000 });
+    await w.tick();
+    expect(logs.map((l) => l.msg)).toEqual([expect.stringContaining('will retry')]);
+    t += retryDelayMs(1);
+    twilio.answer();
+    expect(await w.tick()).toBe(1);
+    expect(logs.at(-1)?.msg).toBe('outbox: sent');
+  });
+
+  it('gives up after maxAttempts retryable failures and tells PJ', async () => {
+    await conversationWith('hello from PJ');
+    const w = worker({ maxAttempts: 2 });
+    twilio.answer(() => twilioError(503), { times: 2 });
+    await w.tick();
+    t += retryDelayMs(1);
+    await w.tick();
+    twilio.answer();
+    await w.tick();
+    expect(toPj().map((form) => form.Body)).toEqual([expect.stringContaining('NOT delivered (503')]);
+  });
+
+  it('fails a text Twilio refuses for good and texts PJ that it was NOT delivered', async () => {
+    const { id } = await conversationWith('hello from PJ');
+    const w = worker();
+    twilio.answer(() => twilioError(400, 21211, "The 'To' number is not a valid phone number."));
+    await w.tick();
+    twilio.answer();
+    await w.tick();
+    expect(toPj().map((form) => form.Body)).toEqual([`#${id}: NOT delivered (21211: Twilio answered HTTP 400: The 'To' number is not a valid phone number.): hello from PJ`]);
+    t += LEASE * 10;
+    expect(await w.tick()).toBe(0);
+    expect(logs.some((l) => l.level === 'error' && l.msg.includes('will not be retried'))).toBe(true);
+  });
+
+  it('opts the client out on 21610 and tells PJ', async () => {
+    const { id } = await conversationWith('hello from PJ', 'are you there?');
+    const w = worker();
+    twilio.answer(() => twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
+    await w.tick();
+    expect((await store.get(id))?.status).toBe('opted_out');
+    expect((await store.get(id))?.transcript.map((e) => e.text)).toContain('the carrier reports the client opted out (21610)');
+    twilio.answer();
+    await w.tick();
+    // The second reply is never attempted: the client opted out. PJ hears about both texts.
+    expect(bodies().filter((b) => !b?.startsWith('#'))).toEqual(['hello from PJ']);
+    twilio.answer();
+    await w.tick();
+    expect(toPj().map((form) => form.Body)).toEqual([
+      expect.stringMatching(new RegExp(`^#${id}: NOT delivered \\(21610.*: hello from PJ$`)),
+      expect.stringMatching(new RegExp(`^#${id}: NOT delivered .*opted out.*: are you there\\?$`)),
+    ]);
+  });
+
+  it('never resends a text whose worker died between sending and marking it; PJ hears it may not have gone', async () => {
+    const { id } = await conversationWith('hello from PJ');
+    const dying = open();
+    // The process dies right after Twilio took the message: marking it sent never happens.
+    const crashing: ConversationStore = { ...dying, markOutboxSent: () => Promise.reject(new Error('process killed')) };
+    twilio.answer();
+    await worker({ on: crashing }).tick();
+    expect(bodies()).toEqual(['hello from PJ']);
+    t += LEASE - 1;
+    const fresh = worker({ on: open() });
+    expect(await fresh.tick()).toBe(0);
+    t += 1;
+    twilio.answer();
+    await fresh.tick();
+    expect(bodies()).toEqual(['hello from PJ', `#${id}: may not have been delivered (the bot stopped mid-send and will not resend it): hello from PJ`]);
+    t += LEASE * 10;
+    expect(await fresh.tick()).toBe(0);
+    expect(twilio.received).toHaveLength(2);
+  });
+
+  it('sends each text once when two workers on two connections to one database tick together', async () => {
+    const texts = ['a1', 'a2', 'b1', 'b2', 'c1', 'c2', 'd1', 'd2'];
+    for (let i = 0; i < texts.length; i += 2) await conversationWith(texts[i] ?? '', texts[i + 1] ?? '');
+    twilio.answer(undefined, { times: texts.length, delayMs: 20 });
+    const claimed = [0, 0];
+    const counted = (n: 0 | 1): ConversationStore => {
+      const inner = open();
+      return { ...inner, claimOutbox: async (...args) => {
+        const items = await inner.claimOutbox(...args);
+        claimed[n] = (claimed[n] ?? 0) + items.length;
+        return items;
+      } };
+    };
+    const [a, b] = [worker({ on: counted(0) }), worker({ on: counted(1) })];
+    // Each round both claim while the other's sends are in flight; who goes first alternates.
+    for (let round = 0; round < 4; round += 1) {
+      const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
+      await Promise.all([first.tick(), second.tick(), first.tick(), second.tick()]);
+    }
+    expect([...bodies()].sort()).toEqual(texts);
+    expect(claimed.every((n) => n > 0)).toBe(true);
+    expect((claimed[0] ?? 0) + (claimed[1] ?? 0)).toBe(texts.length);
+    // Each client got its texts in order.
+    expect(bodies().filter((x) => x?.startsWith('a'))).toEqual(['a1', 'a2']);
+    twilio.assertDone();
+  });
+
+  it('sends to TWILIO_API_URL and not to api.twilio.com', async () => {
+    await conversationWith('hello via stand-in');
+    const standIn = twilioStandIn('http://twilio-standin.test');
+    standIn.answer();
+    await worker({ apiUrl: 'http://twilio-standin.test' }).tick();
+    expect(standIn.received.map((form) => form.Body)).toEqual(['hello via stand-in']);
+    expect(twilio.received).toEqual([]);
+    const sid = standIn.sids.get('hello via stand-in') ?? '';
+    expect(await store.recordDelivery(sid, 'sent', null, t)).toMatchObject({ status: 'sent' });
+  });
+
+  it('posts Slack texts to the DM or thread the key names and marks PJ\'s relayed message', async () => {
+    expect([slackAddress('T1:U1'), slackAddress('T1:C1:1700.01'), slackAddress('nonsense')]).toEqual([
+      { channel: 'U1' },
+      { channel: 'C1', threadTs: '1700.01' },
+      null,
+    ]);
+    const handle = createInboundHandler(store, settings);
+    const who = { channel: 'slack', participant: 'T1:U1', conversationKey: 'T1:U1', provider: 'slack' } as const;
+    const { conversationId: id } = await handle({ ...who, externalId: 'Ev1', text: 'hi', receivedAt: t });
+    await createAdvisorActions(store, settings, now).reply(id, 'hello on Slack', 'slack', { channel: 'C9', ts: '9.9' });
+    const calls: unknown[] = [];
+    const slack = {
+      post: async (address: object, text: string) => (calls.push(['post', address, text]), '1.1'),
+      react: async (channel: string, ts: string, name: string) => void calls.push(['react', channel, ts, name]),
+    };
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    await createOutboxWorker({ store, settings, senders: { sms: null, slack, desk: null }, now, log }).tick();
+    expect(calls).toEqual([['post', { channel: 'U1' }, 'hello on Slack'], ['react', 'C9', '9.9', 'white_check_mark']]);
+  });
+
+  it('fails a text to PJ when SMS is off, saying which variables to set', async () => {
+    const { id } = await conversationWith();
+    await store.enqueueOutbox(id, [{ destination: { kind: 'advisorSms', to: PJ_PHONE }, payload: { type: 'notice', notice: { kind: 'reminder' } } }], t);
+    const errors: object[] = [];
+    const log = { info: () => undefined, warn: () => undefined, error: (obj: object) => void errors.push(obj) };
+    const w = createOutboxWorker({ store, settings, senders: { sms: null, slack: null, desk: null }, now, log });
+    expect(await w.tick()).toBe(1);
+    expect(errors).toEqual([expect.objectContaining({ reason: expect.stringContaining('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER') })]);
+    t += LEASE * 10;
+    expect(await w.tick()).toBe(0);
+  });
+});
