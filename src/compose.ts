@@ -1,4 +1,4 @@
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import { Router, type Express } from 'express';
 import { createAdvisorActions, type AdvisorActions } from './app/advisor-actions.js';
 import type { BotSettings, HandoffSettings } from './app/apply-event.js';
@@ -122,6 +122,16 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       })
     : null;
 
+  // The outbox retries on its own schedule: its Slack client must fail fast (429 included), or a
+  // long Retry-After inside one call could outlast the claim and leave the item 'unknown'.
+  const outboxSlack =
+    slack && config.slack
+      ? new webApi.WebClient(config.slack.botToken, {
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          ...(config.slack.apiUrl !== undefined && { slackApiUrl: config.slack.apiUrl.replace(/\/*$/, '/') }),
+        })
+      : null;
   const outbox = createOutboxWorker({
     store,
     settings,
@@ -129,8 +139,8 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     log: logger,
     senders: {
       sms: config.twilioRest ? createTwilioSender(config.twilioRest) : null,
-      slack: slack ? createSlackPoster(slack.client) : null,
-      desk: slack && deskChannel !== null ? createSlackDesk({ client: slack.client, channel: deskChannel, store, flow, advisor }) : null,
+      slack: outboxSlack ? createSlackPoster(outboxSlack) : null,
+      desk: outboxSlack && deskChannel !== null ? createSlackDesk({ client: outboxSlack, channel: deskChannel, store, flow, advisor }) : null,
     },
   });
   const background = createBackground(async () => {

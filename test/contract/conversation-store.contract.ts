@@ -41,6 +41,7 @@ export function describeConversationStoreContract(
         id: result.conversationId,
         channel: 'sms',
         participant: '+15550000001',
+        conversationKey: '+15550000001',
         ...botSummary,
         createdAt: iso(T0),
         updatedAt: iso(T0),

@@ -8,14 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { advise, type ReasonKey } from '../../src/core/advise.js';
 import { conversationMachine, type ConversationEvent, type Say } from '../../src/core/conversation-machine.js';
+import type { ConversationRecord } from '../../src/core/conversation.js';
 import { FlowSchema, type Flow } from '../../src/core/flow.js';
 import { LexiconSchema } from '../../src/core/lexicon.js';
+import type { AdvisorNotice } from '../../src/core/ports.js';
 import type { AskerFacts, ProductFacts } from '../../src/core/reading.js';
+import { renderNotice } from '../../src/core/render-notice.js';
 import { renderReply, type Advisor } from '../../src/core/render-reply.js';
 import { countSegments, findNonGsmCharacters } from '../../src/core/sms-segments.js';
 
 const MAX_SEGMENTS_PER_TEXT = 3;
 const MAX_SEGMENTS_HAPPY_PATH = 6;
+/** A text to PJ is one he reads at a glance on his phone. */
+const MAX_SEGMENTS_TO_ADVISOR = 2;
 const advisor: Advisor = { name: 'PJ', phone: '+18584618054' };
 
 function readYaml(name: string): unknown {
@@ -57,6 +62,32 @@ function fillDefaults(text: string): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
 }
 
+// Realistic values for the texts to PJ. The answers are the client's own words: a 160-character
+// answer is not required to fit, a usual one (about 40 characters) is.
+const PRODUCT_ANSWER = 'we run payroll for about 300 dental clinics';
+const ASKER_ANSWER = 'their auditors, for the year-end review';
+const CLIENT_TEXT = 'Can we do a quick call Thursday? Our audit starts on the 15th.';
+const DELIVERY_DETAIL = '30007: the carrier filtered the message';
+
+function fillAdvisorDefaults(text: string): string {
+  const vars: Record<string, string> = {
+    advisor: 'PJ',
+    phone: '858-461-8054',
+    id: '42',
+    reasons: 'human, cost',
+    sender: '+1415***0101',
+    channel: 'SMS',
+    verdict: 'SOC 1 + SOC 2',
+    product: PRODUCT_ANSWER,
+    asker: ASKER_ANSWER,
+    text: CLIENT_TEXT,
+    by: 'PJ idle for 120 min',
+    detail: DELIVERY_DETAIL,
+    items: '#42 waiting (human, cost) +1415***0101; #43 with you (both) +1628***0199; #44 waiting (unclear) U01***7QZ',
+  };
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
+}
+
 /** Every string in the flow, with its dotted field path. */
 function walkTexts(value: unknown, path: string[] = []): Array<[string, string]> {
   if (typeof value === 'string') return [[path.join('.'), value]];
@@ -74,21 +105,32 @@ function expectCheapSms(text: string, maxSegments: number): void {
 }
 
 describe('flows/main.yaml copy', () => {
-  const texts = walkTexts(flow);
+  const { advisor: toAdvisor, ...toClient } = flow;
+  const clientTexts = walkTexts(toClient);
+  const advisorTexts = walkTexts(toAdvisor, ['advisor']);
 
   it('has the labels it is measured against', () => {
     expect(longestFinancial.length).toBeGreaterThan(0);
     expect(longestData.length).toBeGreaterThan(0);
     expect(longestFinance.length).toBeGreaterThan(0);
     expect(longestSecurity.length).toBeGreaterThan(0);
-    // 13 single texts + 4 questions (17 texts with their choices) + 3 Slack Home texts + 14 verdict texts.
-    expect(texts).toHaveLength(47);
+    // 14 single texts + 4 questions (17 texts with their choices) + 3 Slack Home texts + 14 verdict texts.
+    expect(clientTexts).toHaveLength(48);
+    expect(advisorTexts).toHaveLength(Object.keys(toAdvisor).length);
+    expect(advisorTexts).toHaveLength(14);
+    expect(clientTexts.length + advisorTexts.length).toBe(walkTexts(rawFlow).length);
   });
 
-  it.each(texts)('%s is GSM-7 and at most 3 segments once filled in', (_path, text) => {
+  it.each(clientTexts)('%s is GSM-7 and at most 3 segments once filled in', (_path, text) => {
     const filled = fillDefaults(text);
     expect(filled).not.toMatch(/\{\w+\}/);
     expectCheapSms(filled, MAX_SEGMENTS_PER_TEXT);
+  });
+
+  it.each(advisorTexts)('%s (to PJ) is GSM-7 and at most 2 segments once filled in', (_path, text) => {
+    const filled = fillAdvisorDefaults(text);
+    expect(filled).not.toMatch(/\{\w+\}/);
+    expectCheapSms(filled, MAX_SEGMENTS_TO_ADVISOR);
   });
 
   const singleSays: Say[] = [
@@ -96,10 +138,10 @@ describe('flows/main.yaml copy', () => {
     { message: 'askProduct', greet: false },
     { message: 'askAsker', greet: true },
     { message: 'askAsker', greet: false },
+    { message: 'reaskProduct' },
+    { message: 'reaskAsker' },
     ...(
       [
-        'reaskProduct',
-        'reaskAsker',
         'unclear',
         'handoffHuman',
         'handoffCost',
@@ -109,6 +151,8 @@ describe('flows/main.yaml copy', () => {
         'restart',
         'resumed',
         'afterVerdict',
+        'ended',
+        'holding',
       ] as const
     ).map((message) => ({ message })),
   ];
@@ -122,6 +166,60 @@ describe('flows/main.yaml copy', () => {
       expectCheapSms(text ?? '', MAX_SEGMENTS_PER_TEXT);
     },
   );
+
+  it('renders help for Slack without the SMS keywords', () => {
+    const text = renderReply([{ message: 'help' }], flow, advisor, 'slack') ?? '';
+    expect(text).not.toMatch(/\{\w+\}/);
+    expect(text).not.toContain('STOP');
+    expectCheapSms(text, MAX_SEGMENTS_PER_TEXT);
+  });
+});
+
+describe('notices to PJ', () => {
+  const record: ConversationRecord = {
+    id: 42,
+    channel: 'sms',
+    participant: '+14155550101',
+    conversationKey: '+14155550101',
+    status: 'waiting',
+    awaiting: null,
+    answers: { product: PRODUCT_ANSWER, asker: ASKER_ANSWER },
+    verdict: 'both',
+    flags: ['human', 'cost'],
+    createdAt: '2026-11-26T10:00:00.000Z',
+    updatedAt: '2026-11-26T10:05:00.000Z',
+  };
+  const notices: AdvisorNotice[] = [
+    { kind: 'flagged', reasons: ['human', 'cost'] },
+    { kind: 'reminder' },
+    { kind: 'clientMessage', text: CLIENT_TEXT },
+    { kind: 'optedOut' },
+    { kind: 'tookOver', by: 'PJ (slack)' },
+    { kind: 'released', by: 'PJ idle for 120 min' },
+    { kind: 'closed', by: 'PJ (sms)' },
+    { kind: 'deliveryProblem', problem: 'failed', text: CLIENT_TEXT, detail: DELIVERY_DETAIL },
+    { kind: 'deliveryProblem', problem: 'unknown', text: CLIENT_TEXT, detail: 'the bot stopped mid-send' },
+  ];
+
+  it.each(notices.map((notice) => [JSON.stringify(notice), notice] as const))(
+    'renders %s as GSM-7 within 2 segments',
+    (_name, notice) => {
+      const text = renderNotice(notice, record, flow, advisor);
+      expect(text).not.toMatch(/\{\w+\}/);
+      expect(text).toMatch(/^#42\b/);
+      expect(text).not.toContain(record.participant);
+      expectCheapSms(text, MAX_SEGMENTS_TO_ADVISOR);
+    },
+  );
+
+  it('names the reasons, the masked sender, the channel, the answers and the verdict when flagging', () => {
+    const text = renderNotice({ kind: 'flagged', reasons: ['both'] }, record, flow, advisor);
+    expect(text).toContain('(both)');
+    expect(text).toContain('+1415***0101 on SMS');
+    expect(text).toContain(PRODUCT_ANSWER);
+    expect(text).toContain(ASKER_ANSWER);
+    expect(text).toContain('SOC 1 + SOC 2');
+  });
 });
 
 const fin = (label: string): ProductFacts => ({ financial: label, data: null });
@@ -204,7 +302,9 @@ describe('the happy path', () => {
         expect(reply, `no reply to ${event.type}`).not.toBeNull();
         replies.push(reply ?? '');
       }
-      expect((snapshot as AnyMachineSnapshot).matches({ bot: 'advised' })).toBe(true);
+      // A "both" verdict hands the conversation to PJ; any other one leaves it with the bot.
+      const verdict = advise(product, asker)?.verdict;
+      expect((snapshot as AnyMachineSnapshot).matches(verdict === 'both' ? 'waiting' : { bot: 'advised' })).toBe(true);
       expect(replies[2]?.startsWith('You need')).toBe(true);
       let total = 0;
       for (const reply of replies) {
@@ -260,6 +360,18 @@ describe('FlowSchema', () => {
   it('accepts every known placeholder', () => {
     const result = FlowSchema.safeParse(withText(['help'], '{advisor} {phone} {product} {asker}'));
     expect(result.success).toBe(true);
+  });
+
+  it('lets only the texts to PJ name a conversation', () => {
+    const names = ['advisor', 'phone', 'product', 'asker', 'id', 'reasons', 'sender', 'channel', 'verdict', 'text'];
+    const all = [...names, 'by', 'detail', 'items'].map((name) => `{${name}}`).join(' ');
+    expect(FlowSchema.safeParse(withText(['advisor', 'flagged'], all)).success).toBe(true);
+    const result = FlowSchema.safeParse(withText(['holding'], 'Thanks, #{id} is with {advisor}.'));
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.error.issues).toHaveLength(1);
+    expect(result.error.issues[0]?.path).toEqual(['holding']);
+    expect(result.error.issues[0]?.message).toContain('{id}');
   });
 
   it('makes the flow loader name the file and the field path', () => {

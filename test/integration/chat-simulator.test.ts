@@ -34,7 +34,7 @@ describe('npm run chat', () => {
 
     const store = createSqliteConversationStore(db);
     const [conversation] = await store.list({ participant: '+15555550123' });
-    expect(conversation).toMatchObject({ channel: 'sms', verdict: 'both', status: 'bot' });
+    expect(conversation).toMatchObject({ channel: 'sms', verdict: 'both', status: 'waiting', flags: ['both'] });
     await store.close();
   });
 

@@ -33,29 +33,64 @@ function decode(body: unknown): Record<string, unknown> {
 
 let eventCounter = 0;
 
+/** The Web API as the bot sees it: every call recorded, and a way to wait for calls. */
+export interface SlackApi {
+  calls: SlackCall[];
+  /** Resolves once `count` calls to `method` were made (fails after 10 s). */
+  waitFor(method: string, count?: number): Promise<SlackCall[]>;
+}
+
 /**
- * The whole bot on a loopback port with Slack on over HTTP. The Web API is intercepted with nock
- * at slack.com; every call is recorded and answered ok unless a test queued something else.
+ * Intercepts https://slack.com/api/* with nock and records every call. auth.test names BOT_USER;
+ * other methods answer ok with a fresh ts, unless `answer` returns a reply for the call:
+ * a JSON body (answered 200) or [status, body, headers?].
  */
-export async function startSlackHarness(env: Record<string, string> = {}): Promise<SlackHarness> {
+export function interceptSlackApi(answer: (call: SlackCall) => SlackApiAnswer | undefined = () => undefined): SlackApi {
   const calls: SlackCall[] = [];
   nock('https://slack.com')
     .persist()
     .post(/\/api\/.*/)
     .reply(function reply(uri, body) {
-      const method = uri.replace('/api/', '');
-      calls.push({ method, body: decode(body) });
-      const json = JSON.stringify(
-        method === 'auth.test'
-          ? { ok: true, user_id: BOT_USER, bot_id: 'B0BOT', team_id: TEAM }
-          : { ok: true, channel: 'D0DM', ts: `${1700000000 + calls.length}.000100` },
-      );
-      return [200, json, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) }];
+      const call = { method: uri.replace('/api/', ''), body: decode(body) };
+      calls.push(call);
+      const custom = answer(call);
+      const [status, json, headers] = Array.isArray(custom)
+        ? [custom[0], JSON.stringify(custom[1]), custom[2] ?? {}]
+        : [
+            200,
+            JSON.stringify(
+              custom ??
+                (call.method === 'auth.test'
+                  ? { ok: true, user_id: BOT_USER, bot_id: 'B0BOT', team_id: TEAM }
+                  : { ok: true, channel: 'D0DM', ts: `${1700000000 + calls.length}.000100` }),
+            ),
+            {},
+          ];
+      return [status, json, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)), ...headers }];
     });
-  const base = await startSmsHarness({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', ...env });
+  return {
+    calls,
+    async waitFor(method, count = 1) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const matching = calls.filter((c) => c.method === method);
+        if (matching.length >= count) return matching;
+        if (Date.now() > deadline) throw new Error(`expected ${count} ${method} call(s), saw ${JSON.stringify(calls)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
 
+/** A scripted Web API answer: a JSON body (HTTP 200), or [status, body, headers?]. */
+export type SlackApiAnswer = Record<string, unknown> | [number, Record<string, unknown>, Record<string, string>?];
+
+/** Requests to a server's /slack/events, signed with SIGNING_SECRET as Slack would. */
+export type SlackRequests = Pick<SlackHarness, 'send' | 'event' | 'command' | 'action'>;
+
+export function slackRequests(baseUrl: string): SlackRequests {
   const send: SlackHarness['send'] = (body, contentType, headers = {}, timestamp = Math.floor(Date.now() / 1000)) =>
-    fetch(`${base.baseUrl}/slack/events`, {
+    fetch(`${baseUrl}/slack/events`, {
       method: 'POST',
       headers: {
         'Content-Type': contentType,
@@ -67,8 +102,6 @@ export async function startSlackHarness(env: Record<string, string> = {}): Promi
     });
 
   return {
-    ...base,
-    calls,
     send,
     event(event, eventId = `Ev${++eventCounter}${Date.now()}`, headers = {}) {
       const body = JSON.stringify({
@@ -91,16 +124,17 @@ export async function startSlackHarness(env: Record<string, string> = {}): Promi
       const body = new URLSearchParams({ payload: JSON.stringify(payload) });
       return send(body.toString(), 'application/x-www-form-urlencoded');
     },
-    async waitFor(method, count = 1) {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const matching = calls.filter((c) => c.method === method);
-        if (matching.length >= count) return matching;
-        if (Date.now() > deadline) throw new Error(`expected ${count} ${method} call(s), saw ${JSON.stringify(calls)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
   };
+}
+
+/**
+ * The whole bot on a loopback port with Slack on over HTTP. The Web API is intercepted with nock
+ * at slack.com; every call is recorded and answered ok unless a test queued something else.
+ */
+export async function startSlackHarness(env: Record<string, string> = {}): Promise<SlackHarness> {
+  const api = interceptSlackApi();
+  const base = await startSmsHarness({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', ...env });
+  return { ...base, ...api, ...slackRequests(base.baseUrl) };
 }
 
 /** A DM from a user, as Slack's message.im event. */

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import type { AdvisorActions, AdvisorResult } from '../../app/advisor-actions.js';
 import type { ConversationStore } from '../../core/ports.js';
 import type { Logger } from '../log/create-logger.js';
 
@@ -29,14 +30,80 @@ function requireToken(token: string, logger: Logger): RequestHandler {
   };
 }
 
-/** PJ's read API over conversations; his tools build on it. */
-export function createAdminRouter(options: { token: string; store: ConversationStore; logger: Logger }): Router {
-  const { token, store, logger } = options;
+/** Twilio refuses longer bodies, and one reply should never be near that anyway. */
+const MAX_REPLY_LENGTH = 1600;
+
+/** The body of POST /conversations/:id/messages, or what is wrong with it. */
+function readReplyText(body: unknown): { ok: true; text: string } | { ok: false; message: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, message: 'send a JSON object like {"text": "..."}' };
+  }
+  const text: unknown = (body as Record<string, unknown>).text;
+  if (text === undefined) return { ok: false, message: 'missing "text": send {"text": "..."}' };
+  if (typeof text !== 'string') return { ok: false, message: `"text" must be a string, not ${text === null ? 'null' : typeof text}` };
+  if (text.trim() === '') return { ok: false, message: '"text" is empty: write something to send' };
+  if (text.length > MAX_REPLY_LENGTH) return { ok: false, message: `"text" is ${text.length} characters; Twilio takes at most ${MAX_REPLY_LENGTH}` };
+  return { ok: true, text };
+}
+
+/** express.json for one route, answering a body it cannot read with 400/413/415 and a reason instead of a 500. */
+function jsonBody(logger: Logger): RequestHandler {
+  const parse = express.json({ limit: '16kb', strict: true });
+  return (req, res, next) => {
+    if (!req.is('application/json')) {
+      logger.warn({ path: req.path, contentType: req.header('Content-Type') ?? null }, 'rejected admin request: send Content-Type: application/json');
+      res.status(415).json({ error: 'unsupported_media_type', message: 'send Content-Type: application/json with {"text": "..."}' });
+      return;
+    }
+    parse(req, res, (error?: unknown) => {
+      if (error === undefined || error === null) return next();
+      const type = (error as { type?: unknown }).type;
+      const [status, code, message] =
+        type === 'entity.too.large'
+          ? [413, 'too_large', 'the body is larger than 16 kB']
+          : type === 'entity.parse.failed'
+            ? [400, 'bad_json', `the body is not valid JSON: ${(error as Error).message}`]
+            : [400, 'bad_body', `the body could not be read: ${(error as Error).message}`];
+      logger.warn({ path: req.path, reason: message }, `rejected admin request: ${message}; send {"text": "..."} as JSON`);
+      res.status(status).json({ error: code, message });
+    });
+  };
+}
+
+type ActionError = Exclude<AdvisorResult, { ok: true }>['error'];
+
+function actionRefusal(error: ActionError, id: number): { status: number; message: string } {
+  switch (error) {
+    case 'not_found':
+      return { status: 404, message: `no conversation with id ${id}; see GET /admin/api/conversations` };
+    case 'opted_out':
+      return { status: 409, message: `conversation ${id} opted out (STOP): nothing more can be sent to them` };
+    case 'closed':
+      return { status: 409, message: `conversation ${id} is closed; a new text from the client starts a new conversation` };
+    case 'not_with_advisor':
+      return { status: 409, message: `conversation ${id} is with the bot: nothing to hand back` };
+    case 'empty':
+      return { status: 400, message: '"text" is empty: write something to send' };
+  }
+}
+
+export interface AdminRouterOptions {
+  token: string;
+  store: ConversationStore;
+  logger: Logger;
+  /** PJ's actions (take over, reply, hand back, close); without them those routes answer 503. */
+  actions?: AdvisorActions;
+}
+
+/** PJ's API over conversations; his web console builds on it. */
+export function createAdminRouter(options: AdminRouterOptions): Router {
+  const { token, store, logger, actions } = options;
   const router = Router();
   router.use(requireToken(token, logger));
   router.get('/conversations', async (req, res) => {
     const filter = FilterSchema.safeParse(req.query);
     if (!filter.success) {
+      logger.warn({ query: req.query }, 'rejected admin request: unknown filter; use channel=sms|slack, status=bot|waiting|human|closed|opted_out, participant');
       res.status(400).json({ error: 'bad_query', message: z.prettifyError(filter.error) });
       return;
     }
@@ -46,10 +113,54 @@ export function createAdminRouter(options: { token: string; store: ConversationS
     const id = IdSchema.safeParse(req.params.id);
     const conversation = id.success ? await store.get(id.data) : null;
     if (conversation === null) {
+      logger.warn({ id: req.params.id }, 'admin request for an unknown conversation: check the id in GET /admin/api/conversations');
       res.status(404).json({ error: 'not_found', message: `no conversation with id ${req.params.id}` });
       return;
     }
     res.json(conversation);
   });
+
+  type Act = (actions: AdvisorActions, id: number, body: unknown) => Promise<AdvisorResult> | { invalid: string };
+  const action = (name: string, act: Act): RequestHandler =>
+    async (req, res) => {
+      const id = IdSchema.safeParse(req.params.id);
+      if (!id.success) {
+        logger.warn({ action: name, id: req.params.id }, 'rejected admin action: the conversation id must be a positive whole number');
+        res.status(400).json({ error: 'bad_id', message: `conversation id must be a positive whole number, not ${JSON.stringify(req.params.id)}` });
+        return;
+      }
+      if (!actions) {
+        logger.error({ action: name }, 'admin action unavailable: the admin router was built without advisor actions; pass actions in compose');
+        res.status(503).json({ error: 'actions_off', message: 'advisor actions are not wired on this server' });
+        return;
+      }
+      const outcome = act(actions, id.data, req.body);
+      if ('invalid' in outcome) {
+        logger.warn({ action: name, conversationId: id.data, reason: outcome.invalid }, `rejected admin action: ${outcome.invalid}`);
+        res.status(400).json({ error: 'bad_body', message: outcome.invalid });
+        return;
+      }
+      const result = await outcome;
+      if (result.ok) {
+        logger.info({ action: name, conversationId: id.data, changed: result.changed, status: result.record.status }, 'advisor action from the console');
+        res.json({ conversation: result.record, changed: result.changed });
+        return;
+      }
+      const refused = actionRefusal(result.error, id.data);
+      logger.warn({ action: name, conversationId: id.data, error: result.error }, `refused admin action: ${refused.message}`);
+      res.status(refused.status).json({ error: result.error, message: refused.message });
+    };
+
+  router.post('/conversations/:id/takeover', action('takeover', (a, id) => a.takeOver(id, 'console')));
+  router.post(
+    '/conversations/:id/messages',
+    jsonBody(logger),
+    action('message', (a, id, body) => {
+      const text = readReplyText(body);
+      return text.ok ? a.reply(id, text.text, 'console') : { invalid: text.message };
+    }),
+  );
+  router.post('/conversations/:id/release', action('release', (a, id) => a.release(id, 'console')));
+  router.post('/conversations/:id/close', action('close', (a, id) => a.close(id, 'console')));
   return router;
 }

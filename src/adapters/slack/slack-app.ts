@@ -1,5 +1,6 @@
 import { App, ExpressReceiver, type webApi } from '@slack/bolt';
 import type { Router } from 'express';
+import type { AdvisorActions } from '../../app/advisor-actions.js';
 import type { HandleInbound } from '../../app/handle-inbound.js';
 import type { Flow } from '../../core/flow.js';
 import type { InboundMessage } from '../../core/conversation.js';
@@ -9,6 +10,7 @@ import type { Logger } from '../log/create-logger.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { renderSlackMessage } from './slack-blocks.js';
 import type { SlackAddress } from './slack-conversations.js';
+import { registerDeskListeners } from './slack-desk-listeners.js';
 import { registerSlackListeners } from './slack-listeners.js';
 
 export interface SlackOptions {
@@ -27,11 +29,15 @@ export interface SlackOptions {
   now: () => number;
   /** How the Web API client retries 5xx and network failures (429s wait for Retry-After). */
   retryConfig?: webApi.RetryOptions;
+  /** PJ's desk (SLACK_HANDOFF_CHANNEL): the buttons and his replies in its threads. */
+  desk?: { channel: string; actions: AdvisorActions };
 }
 
 export interface SlackChannel {
   /** Mount at /slack in HTTP mode; null in Socket Mode. */
   router: Router | null;
+  /** The app's Web API client (its token, base URL and retries), for the outbox's Slack senders. */
+  client: webApi.WebClient;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -101,11 +107,13 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
     app = new App({ token: options.botToken, receiver, logger, clientOptions, convoStore: false });
   }
   registerSlackListeners(app, { ...options, deliver: createDeliver(options) });
+  if (options.desk !== undefined) registerDeskListeners(app, { ...options, ...options.desk });
   app.error(async (error) => {
     options.logger.error({ err: error }, 'Slack listener failed');
   });
   return {
     router: receiver ? receiver.router : null,
+    client: app.client,
     async start() {
       if (options.appToken !== undefined) await app.start();
     },

@@ -12,7 +12,7 @@ import {
 } from './slack-conversations.js';
 import { homeView } from './slack-home.js';
 
-type ListenerOptions = Pick<SlackOptions, 'store' | 'flow' | 'advisor' | 'now' | 'logger'> & { deliver: Deliver };
+type ListenerOptions = Pick<SlackOptions, 'store' | 'flow' | 'advisor' | 'now' | 'logger' | 'desk'> & { deliver: Deliver };
 
 interface MessageEvent {
   subtype?: string;
@@ -42,11 +42,13 @@ function answeredBlocks(body: BlockAction, note: string): unknown[] {
 
 export function registerSlackListeners(app: App, options: ListenerOptions): void {
   const { store, flow, advisor, now, deliver, logger } = options;
+  // The handoff channel is PJ's desk: nobody there is a client (its own listeners handle it).
+  const isDesk = (channel: string) => options.desk !== undefined && channel === options.desk.channel;
 
   app.event('message', async ({ event, body, client, context }) => {
     const e = event as MessageEvent;
     // Edits, joins and bot posts are not someone talking to the bot.
-    if (e.subtype !== undefined || e.bot_id !== undefined || e.user === undefined) return;
+    if (e.subtype !== undefined || e.bot_id !== undefined || e.user === undefined || isDesk(e.channel)) return;
     const team = body.team_id;
     if (e.channel_type === 'im') {
       const conversation = dmConversation(team, e.user);
@@ -61,7 +63,7 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
   });
 
   app.event('app_mention', async ({ event, body, client }) => {
-    if (event.user === undefined) return;
+    if (event.user === undefined || isDesk(event.channel)) return;
     const conversation = threadConversation(body.team_id, event.user, event.channel, event.thread_ts ?? event.ts);
     const text = withoutMentions(event.text);
     await deliver(slackMessage(conversation, body.event_id, text, now()), conversation.address, client);

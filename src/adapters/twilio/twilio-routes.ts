@@ -3,7 +3,16 @@ import twilio from 'twilio';
 import type { HandleInbound } from '../../app/handle-inbound.js';
 import { maskParticipant } from '../../core/mask-participant.js';
 import type { Logger } from '../log/create-logger.js';
+import { parseAdvisorCommand } from './advisor-commands.js';
 import { parseTwilioInbound } from './twilio-inbound.js';
+
+/** PJ's own phone: texts from it are his commands, never a client's message. */
+export interface AdvisorSms {
+  /** E.164, as Twilio sends From (ADVISOR_NOTIFY_SMS). */
+  number: string;
+  /** Runs one command and returns the one-line answer texted back to him. */
+  run: (text: string) => Promise<string>;
+}
 
 export interface TwilioRoutesOptions {
   authToken: string;
@@ -12,6 +21,35 @@ export interface TwilioRoutesOptions {
   handleInbound: HandleInbound;
   logger: Logger;
   now: () => number;
+  advisor?: AdvisorSms;
+}
+
+/** How many of PJ's recent MessageSids the router remembers (see createAdvisorDedupe). */
+const ADVISOR_SIDS_REMEMBERED = 500;
+
+/**
+ * Answers a retried MessageSid from PJ with the first answer instead of running it again.
+ * PJ's texts are commands, not client messages, so they never reach the store's processed-message
+ * table; this in-process memory of the last ADVISOR_SIDS_REMEMBERED sids stands in for it.
+ * LIMIT: it is per process and lost on restart. A retry that arrives after a restart, or at
+ * another process sharing the database, runs the command again (`42 <text>` would reach the
+ * client twice). Twilio retries within seconds, so one long-running process covers the usual case.
+ */
+function createAdvisorDedupe(run: (text: string) => Promise<string>) {
+  const answers = new Map<string, Promise<string>>();
+  return (sid: string, text: string): { answer: Promise<string>; repeated: boolean } => {
+    const seen = answers.get(sid);
+    if (seen !== undefined) return { answer: seen, repeated: true };
+    const answer = run(text);
+    answers.set(sid, answer);
+    // A failed command is forgotten so Twilio's retry runs it again.
+    answer.catch(() => answers.delete(sid));
+    if (answers.size > ADVISOR_SIDS_REMEMBERED) {
+      const oldest = answers.keys().next();
+      if (oldest.done !== true) answers.delete(oldest.value);
+    }
+    return { answer, repeated: false };
+  };
 }
 
 function twiml(replies: string[]): string {
@@ -20,9 +58,14 @@ function twiml(replies: string[]): string {
   return response.toString();
 }
 
-/** POST /sms: Twilio's incoming-message webhook. Replies travel back in the TwiML response. */
+/**
+ * POST /sms: Twilio's incoming-message webhook. Replies travel back in the TwiML response.
+ * With `advisor`, a text from PJ's own number is a command (list, 42 <text>, 42 back, 42 close)
+ * and its answer is texted back to him the same way.
+ */
 export function createTwilioRouter(options: TwilioRoutesOptions): Router {
-  const { authToken, publicBaseUrl, handleInbound, logger, now } = options;
+  const { authToken, publicBaseUrl, handleInbound, logger, now, advisor } = options;
+  const advisorAnswer = advisor && createAdvisorDedupe(advisor.run);
   const router = Router();
   // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
   router.post('/sms', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res, next) => {
@@ -41,6 +84,22 @@ export function createTwilioRouter(options: TwilioRoutesOptions): Router {
     if (!parsed.ok) {
       logger.warn({ reason: parsed.reason }, 'rejected Twilio webhook: body is not an incoming message');
       res.status(400).type('text/plain').send(`Bad Request: ${parsed.reason}\n`);
+      return;
+    }
+    const { message } = parsed;
+    if (advisor && advisorAnswer && message.participant === advisor.number) {
+      try {
+        const { answer, repeated } = advisorAnswer(message.externalId, message.text);
+        const reply = await answer;
+        const command = parseAdvisorCommand(message.text);
+        logger.info(
+          { from: maskParticipant(message.participant), command: command.kind, ...('id' in command && { conversationId: command.id }) },
+          repeated ? 'repeated Twilio message from the advisor: sent the same answer again' : 'handled advisor command by SMS',
+        );
+        res.type('text/xml').send(twiml([reply]));
+      } catch (error) {
+        next(error);
+      }
       return;
     }
     try {

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { Router, type Response } from 'express';
+
+export interface ConsoleRouterOptions {
+  /** Names the "With PJ" tab (ADVISOR_NAME). */
+  advisorName: string;
+  /** Where the admin API is, relative to the console's mount point. */
+  apiPath?: string;
+}
+
+function read(name: string): string {
+  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function secure(res: Response): void {
+  // The page runs only its own script and talks only to its own origin.
+  res.set({
+    'Content-Security-Policy':
+      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+  });
+}
+
+/**
+ * PJ's web console: one dependency-free page over the admin API. Mounted at /admin before the
+ * API: it answers only GET / (the page), /console.js and /console.css, and passes every other
+ * request on (next), so /admin/api keeps working. The files are read once, at start-up, from
+ * the folder beside this module, so `npm start` needs no build.
+ */
+export function createConsoleRouter(options: ConsoleRouterOptions): Router {
+  const page = read('index.html');
+  const script = read('console.js');
+  const style = read('console.css');
+  const apiPath = options.apiPath ?? '/api';
+  const router = Router();
+
+  router.get('/', (req, res) => {
+    // The mount point is only known per request; assets and the API are addressed from it.
+    const base = escapeHtml(req.baseUrl);
+    const html = page
+      .replaceAll('{{base}}', base)
+      .replaceAll('{{api}}', base + escapeHtml(apiPath))
+      .replaceAll('{{advisor}}', escapeHtml(options.advisorName));
+    secure(res);
+    res.set('Cache-Control', 'no-store').type('html').send(html);
+  });
+  router.get('/console.js', (_req, res) => {
+    secure(res);
+    res.set('Cache-Control', 'no-cache').type('text/javascript').send(script);
+  });
+  router.get('/console.css', (_req, res) => {
+    secure(res);
+    res.set('Cache-Control', 'no-cache').type('text/css').send(style);
+  });
+  return router;
+}

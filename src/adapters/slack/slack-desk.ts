@@ -1,0 +1,156 @@
+import type { types, webApi } from '@slack/bolt';
+import type { DeskPoster } from '../../app/outbox-worker.js';
+import type { ConversationRecord, TranscriptEntry } from '../../core/conversation.js';
+import type { Flow } from '../../core/flow.js';
+import type { AdvisorNotice, ConversationStore } from '../../core/ports.js';
+import { fillConversation, renderNotice } from '../../core/render-notice.js';
+import type { Advisor } from '../../core/render-reply.js';
+import { escapeSlackText, toDeliveryError } from './slack-sender.js';
+
+type Block = types.KnownBlock;
+
+/** The buttons on a desk thread's header; each carries the conversation id as its value. */
+export const DESK_ACTION = {
+  takeOver: 'desk_takeover',
+  release: 'desk_release',
+  close: 'desk_close',
+} as const;
+
+export interface SlackDeskOptions {
+  client: webApi.WebClient;
+  /** SLACK_HANDOFF_CHANNEL: a channel id the bot is a member of. */
+  channel: string;
+  store: Pick<ConversationStore, 'get' | 'getDeskThread' | 'setDeskThread'>;
+  flow: Flow;
+  advisor: Advisor;
+}
+
+/** How many of the latest transcript lines the header shows. */
+const HEADER_LINES = 5;
+const LINE_CHARS = 280;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+function who(entry: TranscriptEntry, advisor: Advisor): string {
+  if (entry.author === 'user') return 'Client';
+  if (entry.author === 'bot') return 'Bot';
+  return advisor.name;
+}
+
+function transcriptLine(entry: TranscriptEntry, advisor: Advisor): string {
+  const words = escapeSlackText(clip(entry.text.replace(/\s+/g, ' ').trim(), LINE_CHARS));
+  // Events (takeovers, notes) are set apart from what was said to or by the client.
+  return entry.direction === 'event' ? `_${who(entry, advisor)}: ${words}_` : `*${who(entry, advisor)}:* ${words}`;
+}
+
+const button = (actionId: string, text: string, value: string, style?: 'primary' | 'danger'): types.Button => ({
+  type: 'button',
+  action_id: actionId,
+  text: { type: 'plain_text', text },
+  value,
+  ...(style && { style }),
+});
+
+/**
+ * The thread's first message: who, what they answered in their own words, the verdict, why PJ
+ * is needed, the last lines, and the buttons.
+ */
+export function deskHeader(
+  notice: AdvisorNotice,
+  c: ConversationRecord,
+  transcript: TranscriptEntry[],
+  advisor: Advisor,
+): { text: string; blocks: Block[] } {
+  const flags = notice.kind === 'flagged' ? notice.reasons : c.flags;
+  const conversation = { ...c, flags };
+  const fill = (template: string) => escapeSlackText(fillConversation(template, conversation, advisor));
+  const headline = notice.kind === 'flagged' ? fill('*#{id} needs you* ({reasons})') : fill('*#{id}*');
+  const field = (label: string, template: string): types.MrkdwnElement => ({ type: 'mrkdwn', text: `*${label}*\n${fill(template)}` });
+  const blocks: Block[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: headline } },
+    {
+      type: 'section',
+      fields: [
+        field('Channel', '{channel}'),
+        field('Sender', '{sender}'),
+        field('Does', '{product}'),
+        field('Asked by', '{asker}'),
+        field('Verdict', '{verdict}'),
+        field('Reasons', '{reasons}'),
+      ],
+    },
+  ];
+  const last = transcript.slice(-HEADER_LINES);
+  if (last.length > 0) {
+    const lines = last.map((entry) => transcriptLine(entry, advisor)).join('\n');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Last messages*\n${lines}` } });
+  }
+  const id = String(c.id);
+  blocks.push(
+    {
+      type: 'actions',
+      block_id: `desk_${id}`,
+      elements: [
+        button(DESK_ACTION.takeOver, 'Take over', id, 'primary'),
+        button(DESK_ACTION.release, 'Hand back', id),
+        button(DESK_ACTION.close, 'Close', id, 'danger'),
+      ],
+    },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: 'Take over, then reply in this thread to answer the client. A reply starting with note: stays internal.' },
+      ],
+    },
+  );
+  // The text is what notifications and screen readers get.
+  const text = fillConversation('#{id} needs you ({reasons}): {sender} on {channel}', conversation, advisor);
+  return { text: notice.kind === 'flagged' ? escapeSlackText(text) : fill('#{id}: {sender} on {channel}'), blocks };
+}
+
+/** A notice as a reply in the conversation's thread. */
+export function deskThreadText(notice: AdvisorNotice, c: ConversationRecord, flow: Flow, advisor: Advisor): string {
+  // NOTE: the flagged copy is written for PJ's phone ("Reply 12 <text>"); in the thread he uses the buttons.
+  if (notice.kind === 'flagged') {
+    return escapeSlackText(fillConversation('#{id} needs you again ({reasons}).', { ...c, flags: notice.reasons }, advisor));
+  }
+  return escapeSlackText(renderNotice(notice, c, flow, advisor));
+}
+
+/**
+ * PJ's desk in SLACK_HANDOFF_CHANNEL: one thread per conversation, opened by a header with
+ * buttons on the first notice; every later notice is a reply in that thread.
+ */
+export function createSlackDesk(options: SlackDeskOptions): DeskPoster {
+  const { client, channel, store, flow, advisor } = options;
+
+  async function postMessage(args: { text: string; blocks?: Block[]; thread_ts?: string }, what: string): Promise<string> {
+    try {
+      const result = await client.chat.postMessage({ channel, ...args });
+      if (result.ts === undefined) throw new Error('Slack returned no ts');
+      return result.ts;
+    } catch (error) {
+      throw toDeliveryError(error, `${what} in the handoff channel ${channel}`);
+    }
+  }
+
+  return {
+    async post(notice, conversation) {
+      let thread = await store.getDeskThread(conversation.id);
+      // A thread in another channel (SLACK_HANDOFF_CHANNEL changed) is left there; a new one opens here.
+      if (thread === null || thread.channel !== channel) {
+        const detail = await store.get(conversation.id);
+        const header = deskHeader(notice, conversation, detail?.transcript ?? [], advisor);
+        const ts = await postMessage(header, 'posting the header');
+        await store.setDeskThread(conversation.id, channel, ts);
+        // The header says it all for the opening flag.
+        if (notice.kind === 'flagged') return ts;
+        thread = { channel, ts };
+      }
+      const text = deskThreadText(notice, conversation, flow, advisor);
+      return postMessage({ text, thread_ts: thread.ts }, 'posting a notice');
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
+
+/** Debian's chromium package; the test drives it with playwright-core, which downloads no browser. */
+const CHROMIUM = '/usr/bin/chromium';
+/** A copy of the last screenshot, for a person to look at. */
+const SCREENSHOT_COPY = '/tmp/console.png';
+const BOB = '+14155550102';
+
+// The flags this machine needs: no sandbox as root, and no background calls to Google's hosts.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const transcriptLine = (page: Page, text: string) => page.locator('#transcript .entry', { hasText: text });
+
+describe('the web console in a real headless Chromium', () => {
+  let h: SmsHarness;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get update && apt-get install -y chromium)`);
+    }
+    // The app as compose builds it: the console at /admin in front of the admin API.
+    h = await startSmsHarness();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(10_000);
+    // A script error or a Content-Security-Policy violation shows up here.
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/status of 40[19]/.test(message.text())) problems.push(`console: ${message.text()}`);
+    });
+    // Only the refusals the test provokes may fail: the wrong token (401) and a closed conversation (409).
+    page.on('response', (response) => {
+      if (response.status() >= 400 && ![401, 409].includes(response.status())) problems.push(`${response.status()} ${response.url()}`);
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('serves only its page and assets at /admin and leaves the rest to the app', async () => {
+    const html = await fetch(`${h.baseUrl}/admin`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const body = await html.text();
+    expect(body).toContain('src="/admin/console.js"');
+    expect(body).toContain('data-api="/admin/api"');
+    expect((await fetch(`${h.baseUrl}/admin/console.js`)).headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${h.baseUrl}/admin/console.css`)).headers.get('content-type')).toMatch(/text\/css/);
+    expect((await fetch(`${h.baseUrl}/admin/api/conversations`)).status).toBe(401);
+    expect((await fetch(`${h.baseUrl}/admin/nothing-here`)).status).toBe(404);
+  });
+
+  it('logs in, takes over, replies, shows a client text live, and hands back', async () => {
+    await replyTo(h, BOB, 'can I talk to a real person?');
+    const bob = (await h.composed.store.list({ participant: BOB }))[0]?.id ?? 0;
+
+    await page.goto(`${h.baseUrl}/admin`);
+    await page.fill('#token', 'not-the-admin-token');
+    await page.click('button[type="submit"]');
+    await page.locator('#error', { hasText: 'not the ADMIN_TOKEN' }).waitFor();
+    await page.fill('#token', ADMIN_TOKEN);
+    await page.click('button[type="submit"]');
+
+    // Waiting tab: Bob is there.
+    const item = page.locator('.conversation', { hasText: BOB });
+    await item.waitFor();
+    expect(await item.textContent()).toContain(`#${bob}`);
+    await item.click();
+    await page.locator('#title', { hasText: `#${bob}` }).waitFor();
+    await transcriptLine(page, 'can I talk to a real person?').waitFor();
+
+    await page.click('#takeover');
+    await transcriptLine(page, 'PJ (console) took over').waitFor();
+    expect(await page.isDisabled('#takeover')).toBe(true);
+
+    await page.fill('#reply', 'Hi Bob, PJ here. Free at 3pm?');
+    await page.click('#send');
+    await transcriptLine(page, 'Hi Bob, PJ here. Free at 3pm?').waitFor();
+    expect(await page.inputValue('#reply')).toBe('');
+    expect((await h.composed.store.get(bob))?.status).toBe('human');
+
+    // A client text arrives while the page is open; the transcript shows it without a reload.
+    await replyTo(h, BOB, '<b>3pm</b> works <img src=x onerror="document.title=1">');
+    const live = transcriptLine(page, '<b>3pm</b> works');
+    await live.waitFor();
+    expect(await page.locator('#transcript b, #transcript img').count()).toBe(0);
+    expect(await page.title()).toBe('SOC Advisor console');
+
+    // With PJ tab lists him; an empty reply shows an error instead of sending.
+    await page.click('[role="tab"][data-status="human"]');
+    await page.locator('.conversation', { hasText: BOB }).waitFor();
+    await page.fill('#reply', '   ');
+    await page.click('#send');
+    await page.locator('#error', { hasText: 'Write something' }).waitFor();
+
+    await page.click('#release');
+    await transcriptLine(page, 'PJ (console) handed back to the bot').waitFor();
+    await transcriptLine(page, 'PJ handed you back to me.').waitFor();
+    expect((await h.composed.store.get(bob))?.status).toBe('bot');
+
+    // An action the API refuses shows its reason on the page.
+    await page.click('#close');
+    await transcriptLine(page, 'PJ (console) closed the conversation').waitFor();
+    // The page disables sending on a closed conversation; submit anyway to see the API's refusal shown.
+    await page.locator('#reply-form').evaluate((form) => {
+      form.querySelector('textarea').value = 'one more thing';
+      form.requestSubmit();
+    });
+    await page.locator('#error', { hasText: 'is closed' }).waitFor();
+    expect(await page.textContent('#error')).toMatch(/HTTP 409/);
+
+    const screenshot = join(mkdtempSync(join(tmpdir(), 'soc-console-')), 'console.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    copyFileSync(screenshot, SCREENSHOT_COPY);
+    const png = readFileSync(screenshot);
+    expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+    expect(png.length).toBeGreaterThan(5 * 1024);
+
+    expect(problems).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,599 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { webApi } from '@slack/bolt';
+import Database from 'better-sqlite3';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAdvisorActions, type AdvisorActions } from '../../src/app/advisor-actions.js';
+import type { BotSettings } from '../../src/app/apply-event.js';
+import { createInboundHandler, type HandleInbound } from '../../src/app/handle-inbound.js';
+import { createOutboxWorker, type DeskPoster } from '../../src/app/outbox-worker.js';
+import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
+import { createServer } from '../../src/adapters/http/create-server.js';
+import { createLogger } from '../../src/adapters/log/create-logger.js';
+import { createSlackChannel } from '../../src/adapters/slack/slack-app.js';
+import { dmConversation, slackMessage } from '../../src/adapters/slack/slack-conversations.js';
+import { createSlackDesk, DESK_ACTION } from '../../src/adapters/slack/slack-desk.js';
+import { createSlackPoster } from '../../src/adapters/slack/slack-sender.js';
+import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
+import type { InboundMessage } from '../../src/core/conversation.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
+import type { ConversationStore, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
+import { tempDatabasePath } from '../support/sms-harness.js';
+import {
+  BOT_USER,
+  buttonClick,
+  interceptSlackApi,
+  SIGNING_SECRET,
+  slackRequests,
+  TEAM,
+  type SlackApi,
+  type SlackApiAnswer,
+  type SlackCall,
+  type SlackRequests,
+} from '../support/slack-harness.js';
+
+const DESK = 'C0DESK';
+const PJ = 'U0PJ';
+const ADVISOR = { name: 'PJ', phone: '+18584618054' };
+
+interface Button {
+  action_id: string;
+  value: string;
+  text: { text: string };
+}
+interface Block {
+  type: string;
+  elements?: Button[];
+  text?: { text: string };
+  fields?: Array<{ text: string }>;
+}
+
+const buttonsOf = (blocks: unknown): Button[] => (blocks as Block[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+const settle = () => new Promise((r) => setTimeout(r, 150));
+
+async function eventually<T>(check: () => Promise<T>, what: string): Promise<T> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+let tsCounter = 0;
+/** A unique Slack message ts. */
+const nextTs = () => `${1800000000 + ++tsCounter}.000200`;
+
+/** PJ (or someone) writing in the handoff channel. */
+function deskMessage(text: string, threadTs: string | undefined, user = PJ, ts = nextTs()): Record<string, unknown> {
+  return { type: 'message', channel: DESK, channel_type: 'channel', user, text, ts, ...(threadTs && { thread_ts: threadTs }) };
+}
+
+describe('the Slack handoff channel (PJ’s desk)', () => {
+  let api: SlackApi;
+  let slack: SlackRequests;
+  let server: Server;
+  let store: ConversationStore;
+  let databasePath: string;
+  let handleInbound: HandleInbound;
+  let actions: AdvisorActions;
+  let desk: DeskPoster;
+  let settings: BotSettings;
+  let slackClient: webApi.WebClient;
+  let logs: string[];
+  /** Replies a test queues for a Web API method, used once each, in order. */
+  let scripted: Map<string, SlackApiAnswer[]>;
+
+  beforeEach(async () => {
+    nock.cleanAll();
+    scripted = new Map();
+    api = interceptSlackApi((call) => scripted.get(call.method)?.shift());
+    const { flow, lexicon } = loadFlows();
+    databasePath = tempDatabasePath();
+    store = createSqliteConversationStore(databasePath);
+    settings = {
+      flow,
+      lexicon,
+      advisor: ADVISOR,
+      botAnswersKeywords: true,
+      handoff: { notifySms: null, desk: true, idleMs: 4 * 3_600_000, remindMs: 30 * 60_000 },
+    };
+    logs = [];
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          logs.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    handleInbound = createInboundHandler(store, settings);
+    actions = createAdvisorActions(store, settings, Date.now);
+    const channel = createSlackChannel({
+      botToken: 'xoxb-test-token',
+      signingSecret: SIGNING_SECRET,
+      handleInbound,
+      store,
+      flow,
+      advisor: ADVISOR,
+      logger,
+      now: Date.now,
+      retryConfig: { retries: 0 },
+      desk: { channel: DESK, actions },
+    });
+    if (channel.router === null) throw new Error('expected Slack over HTTP');
+    const http = createServer({
+      logger,
+      ping: () => store.ping(),
+      twilio: { off: 'not in this test' },
+      slack: channel.router,
+      admin: { off: 'not in this test' },
+    });
+    server = await new Promise((resolve) => {
+      const s = http.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    slack = slackRequests(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    slackClient = channel.client;
+    desk = createSlackDesk({ client: channel.client, channel: DESK, store, flow, advisor: ADVISOR });
+  });
+
+  afterEach(async () => {
+    // A failed beforeEach may leave either unset; the next test must still start clean.
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store?.close();
+  });
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  const slackText = (user: string, text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({
+    ...slackMessage(dmConversation(TEAM, user), `Ev${randomBytes(6).toString('hex')}`, text, Date.now()),
+    ...extra,
+  });
+  const smsText = (from: string, text: string): InboundMessage => ({
+    channel: 'sms',
+    participant: from,
+    conversationKey: from,
+    provider: 'twilio',
+    externalId: `SM${randomBytes(16).toString('hex')}`,
+    text,
+    receivedAt: Date.now(),
+  });
+
+  /** A Slack client who answered both questions and then asked for PJ. */
+  async function flaggedSlackClient(user: string): Promise<number> {
+    await handleInbound(slackText(user, 'we run payroll for small businesses'));
+    await handleInbound(slackText(user, 'their CFO asked for it'));
+    return (await handleInbound(slackText(user, 'Talk to PJ', { command: 'human' }))).conversationId;
+  }
+
+  /** Every outbox row of a conversation, whatever its status. */
+  function outbox(id: number): Array<{ destination: OutboxDestination; payload: OutboxPayload }> {
+    const db = new Database(databasePath, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT destination, payload FROM outbox WHERE conversation_id = ? ORDER BY id').all(id) as Array<{
+        destination: string;
+        payload: string;
+      }>;
+      return rows.map((r) => ({ destination: JSON.parse(r.destination), payload: JSON.parse(r.payload) }));
+    } finally {
+      db.close();
+    }
+  }
+  const deskNotices = (id: number) =>
+    outbox(id).flatMap((o) => (o.destination.kind === 'desk' && o.payload.type === 'notice' ? [o.payload.notice] : []));
+  const clientTexts = (id: number) =>
+    outbox(id).flatMap((o) => (o.destination.kind === 'client' && o.payload.type === 'text' ? [o.payload] : []));
+
+  /** What the outbox worker will do for the desk: post each due desk notice, in order. */
+  async function pumpDesk(): Promise<void> {
+    for (;;) {
+      const items = await store.claimOutbox(Date.now() + 1_000, 60_000, 100);
+      if (items.length === 0) return;
+      for (const item of items) {
+        let providerId = `not-sent-${item.id}`;
+        if (item.destination.kind === 'desk' && item.payload.type === 'notice') {
+          const record = await store.get(item.conversationId);
+          if (record === null) throw new Error(`no conversation ${item.conversationId}`);
+          providerId = await desk.post(item.payload.notice, record);
+        }
+        await store.markOutboxSent(item.id, providerId, Date.now());
+      }
+    }
+  }
+
+  const deskPosts = () => api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === DESK);
+  const headers = () => deskPosts().filter((c) => c.body.thread_ts === undefined);
+
+  /** Flags a client, posts the desk header and returns the conversation and its header. */
+  async function openDesk(user: string): Promise<{ id: number; header: SlackCall; ts: string }> {
+    const id = await flaggedSlackClient(user);
+    await pumpDesk();
+    const thread = await store.getDeskThread(id);
+    const header = headers().at(-1);
+    if (thread === null || header === undefined) throw new Error('no desk thread');
+    return { id, header, ts: thread.ts };
+  }
+
+  function click(id: number, header: { ts: string; blocks: unknown }, actionId: string, user = PJ) {
+    const button = buttonsOf(header.blocks).find((b) => b.action_id === actionId);
+    if (button === undefined) throw new Error(`no ${actionId} button`);
+    expect(button.value).toBe(String(id));
+    return slack.action(buttonClick(user, DESK, header, { action_id: button.action_id, value: button.value, text: button.text.text }));
+  }
+
+  async function statusOf(id: number): Promise<string | undefined> {
+    return (await store.get(id))?.status;
+  }
+
+  // --- tests ---------------------------------------------------------------------------------
+
+  it('opens one thread per flagged conversation: a header with the answers and buttons, later notices in the thread', async () => {
+    const id = await flaggedSlackClient('U1');
+    expect(deskNotices(id)).toEqual([{ kind: 'flagged', reasons: ['human'] }]);
+    await pumpDesk();
+
+    expect(deskPosts()).toHaveLength(1);
+    const header = deskPosts()[0];
+    const thread = await store.getDeskThread(id);
+    expect(thread?.channel).toBe(DESK);
+    expect(await store.findByDeskThread(DESK, thread?.ts ?? '')).toBe(id);
+    expect(header?.body.text).toBe(`#${id} needs you (human): T0T***:U1 on Slack`);
+    const blocks = header?.body.blocks as Block[];
+    expect(blocks[0]?.text?.text).toBe(`*#${id} needs you* (human)`);
+    expect(blocks[1]?.fields?.map((f) => f.text)).toEqual([
+      '*Channel*\nSlack',
+      '*Sender*\nT0T***:U1',
+      '*Does*\nwe run payroll for small businesses',
+      '*Asked by*\ntheir CFO asked for it',
+      '*Verdict*\nSOC 1',
+      '*Reasons*\nhuman',
+    ]);
+    const lastLines = blocks[2]?.text?.text ?? '';
+    expect(lastLines).toMatch(/^\*Last messages\*\n/);
+    expect(lastLines).toContain('*Client:* their CFO asked for it');
+    expect(lastLines).toContain('*Client:* Talk to PJ');
+    expect(lastLines.split('\n')).toHaveLength(6);
+    expect(buttonsOf(blocks).map((b) => [b.action_id, b.text.text, b.value])).toEqual([
+      [DESK_ACTION.takeOver, 'Take over', String(id)],
+      [DESK_ACTION.release, 'Hand back', String(id)],
+      [DESK_ACTION.close, 'Close', String(id)],
+    ]);
+
+    // The client writes again: mirrored into the thread, their markup shown as typed, nobody pinged.
+    await handleInbound(slackText('U1', 'hello? <!channel> are you there & ready'));
+    await pumpDesk();
+    const mirrored = deskPosts()[1];
+    expect(mirrored?.body).toMatchObject({ channel: DESK, thread_ts: thread?.ts });
+    expect(mirrored?.body.text).toBe(`#${id} says: hello? &lt;!channel&gt; are you there &amp; ready`);
+
+    // Flagged again later: into the same thread, no second header.
+    const record = await store.get(id);
+    if (record === null) throw new Error('no record');
+    const ts = await desk.post({ kind: 'flagged', reasons: ['cost'] }, record);
+    const again = deskPosts()[2];
+    expect(again?.body).toMatchObject({ thread_ts: thread?.ts, text: `#${id} needs you again (cost).` });
+    expect(ts).not.toBe(thread?.ts);
+    expect(headers()).toHaveLength(1);
+  });
+
+  it('opens the thread with a header even when the first notice is not the flag', async () => {
+    const id = (await handleInbound(slackText('U2', 'hi'))).conversationId;
+    const record = await store.get(id);
+    if (record === null) throw new Error('no record');
+    const ts = await desk.post({ kind: 'tookOver', by: 'PJ (console)' }, record);
+    const [header, notice] = deskPosts();
+    const thread = await store.getDeskThread(id);
+    expect(header?.body.thread_ts).toBeUndefined();
+    expect(header?.body.text).toBe(`#${id}: T0T***:U2 on Slack`);
+    expect(buttonsOf(header?.body.blocks)).toHaveLength(3);
+    expect(notice?.body).toMatchObject({ thread_ts: thread?.ts, text: `#${id}: PJ (console) took over. The bot stays quiet.` });
+    expect(ts).not.toBe(thread?.ts);
+  });
+
+  it('Take over: the conversation is PJ’s, once, whatever the clicks and surfaces', async () => {
+    const { id, header } = await openDesk('U3');
+    const message = { ts: (await store.getDeskThread(id))?.ts ?? '', blocks: header.body.blocks };
+    expect(await statusOf(id)).toBe('waiting');
+
+    // A double click, a retried request and PJ's phone, all at once.
+    const clicks = await Promise.all([
+      click(id, message, DESK_ACTION.takeOver),
+      click(id, message, DESK_ACTION.takeOver),
+      slack.action(
+        buttonClick(PJ, DESK, message, { action_id: DESK_ACTION.takeOver, value: String(id), text: 'Take over' }),
+      ),
+      actions.takeOver(id, 'sms'),
+    ]);
+    expect(clicks.slice(0, 3).map((r) => (r as Response).status)).toEqual([200, 200, 200]);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+    await settle();
+
+    expect(deskNotices(id).filter((n) => n.kind === 'tookOver')).toHaveLength(1);
+    const transcript = (await store.get(id))?.transcript ?? [];
+    const takeovers = transcript.filter((t) => /took over/.test(t.text));
+    expect(takeovers).toHaveLength(1);
+    expect(takeovers[0]).toMatchObject({ direction: 'event', author: 'advisor', text: expect.stringMatching(/^PJ \((slack|sms)\) took over$/) });
+    expect(takeovers[0]?.at).toEqual(expect.any(String));
+
+    await pumpDesk();
+    const inThread = deskPosts().filter((c) => c.body.thread_ts !== undefined);
+    expect(inThread.map((c) => c.body.text)).toEqual([expect.stringMatching(new RegExp(`^#${id}: PJ \\((slack|sms)\\) took over\\.`))]);
+    // Nothing failed, so nothing was said in the thread by the buttons themselves.
+    expect(api.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(0);
+  });
+
+  it('after Take over, PJ’s thread replies go to the client with their origin; a retried event sends once', async () => {
+    const { id, header, ts } = await openDesk('U4');
+    await click(id, { ts, blocks: header.body.blocks }, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+
+    const reply = deskMessage('Hi, PJ here &amp; happy to help: &lt;3', ts);
+    await slack.event(reply, 'EvREPLY1');
+    await slack.event(reply, 'EvREPLY1', { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' });
+    await eventually(async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1), 'client text');
+    await settle();
+
+    expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([
+      { type: 'text', text: 'Hi, PJ here & happy to help: <3', author: 'advisor', origin: { channel: DESK, ts: reply.ts } },
+    ]);
+    const transcript = (await store.get(id))?.transcript ?? [];
+    expect(transcript.at(-1)).toMatchObject({ direction: 'out', author: 'advisor', text: 'Hi, PJ here & happy to help: <3' });
+    // No visible error, no ephemeral: the outbox worker reacts once it is delivered.
+    expect(deskPosts().filter((c) => c.body.thread_ts !== undefined)).toHaveLength(0);
+    expect(api.calls.filter((c) => c.method === 'chat.postEphemeral' || c.method === 'reactions.add')).toHaveLength(0);
+    // The client listeners leave the desk alone: no conversation was started from it.
+    expect((await store.list({})).map((c) => c.id)).toEqual([id]);
+  });
+
+  it('before Take over, a thread reply stays internal and PJ is told so, privately', async () => {
+    const { id, ts } = await openDesk('U5');
+    const reply = deskMessage('looks like a payroll shop, call them tomorrow', ts);
+    await slack.event(reply);
+    const [ephemeral] = await api.waitFor('chat.postEphemeral');
+
+    expect(ephemeral?.body).toMatchObject({ channel: DESK, user: PJ, thread_ts: ts });
+    expect(ephemeral?.body.text).toBe('Internal note: take over first to reply to the client. Start a reply with note: to keep it internal.');
+    const [reaction] = await api.waitFor('reactions.add');
+    expect(reaction?.body).toMatchObject({ channel: DESK, timestamp: reply.ts, name: 'memo' });
+    expect(await statusOf(id)).toBe('waiting');
+    expect(clientTexts(id)).toEqual([]);
+    const transcript = (await store.get(id))?.transcript ?? [];
+    expect(transcript.at(-1)).toMatchObject({
+      direction: 'event',
+      author: 'advisor',
+      text: 'note: looks like a payroll shop, call them tomorrow',
+    });
+  });
+
+  it('a reply starting with note: stays internal even after Take over', async () => {
+    const { id, header, ts } = await openDesk('U6');
+    await click(id, { ts, blocks: header.body.blocks }, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+    const before = (await store.get(id))?.transcript.length ?? 0;
+
+    const note = deskMessage(`<@${BOT_USER}> NOTE: they want a quote by Friday`, ts);
+    await slack.event(note);
+    const [reaction] = await api.waitFor('reactions.add');
+    expect(reaction?.body).toMatchObject({ channel: DESK, timestamp: note.ts, name: 'memo' });
+
+    const detail = await store.get(id);
+    expect(detail?.status).toBe('human');
+    expect(detail?.transcript.slice(before)).toEqual([
+      expect.objectContaining({ direction: 'event', author: 'advisor', text: 'note: they want a quote by Friday' }),
+    ]);
+    expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([]);
+    expect(api.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(0);
+    // A mention in the desk is not a client starting a conversation.
+    await slack.event({ type: 'app_mention', channel: DESK, user: PJ, text: note.text, ts: note.ts, thread_ts: ts });
+    await settle();
+    expect((await store.list({})).map((c) => c.id)).toEqual([id]);
+  });
+
+  it('shows a visible error in the thread when the client opted out', async () => {
+    const from = '+18584610000';
+    await handleInbound(smsText(from, 'we run payroll'));
+    const id = (await handleInbound(smsText(from, 'can I talk to a human'))).conversationId;
+    expect(await statusOf(id)).toBe('waiting');
+    await pumpDesk();
+    const ts = (await store.getDeskThread(id))?.ts ?? '';
+    const header = headers()[0];
+    expect(header?.body.text).toBe(`#${id} needs you (human): +1858***0000 on SMS`);
+    await click(id, { ts, blocks: header?.body.blocks }, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+    await handleInbound(smsText(from, 'STOP'));
+    expect(await statusOf(id)).toBe('opted_out');
+
+    await slack.event(deskMessage('Sorry for the wait, here is the quote', ts));
+    const error = await eventually(async () => {
+      const found = deskPosts().find((c) => c.body.thread_ts === ts && /^Not sent/.test(String(c.body.text)));
+      if (!found) throw new Error('no error in the thread');
+      return found;
+    }, 'visible error');
+    expect(error.body.text).toBe(`Not sent: #${id} opted out. Nothing more can be sent to them.`);
+    expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([]);
+  });
+
+  it('Hand back and Close work from the buttons, each in the transcript; a closed one refuses a takeover visibly', async () => {
+    const { id, header, ts } = await openDesk('U7');
+    const message = { ts, blocks: header.body.blocks };
+    await click(id, message, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+
+    await click(id, message, DESK_ACTION.release);
+    await eventually(async () => expect(await statusOf(id)).not.toBe('human'), 'handed back');
+    expect(await statusOf(id)).toBe('bot');
+    // The bot tells the client it is back, through the outbox.
+    expect(clientTexts(id).at(-1)).toMatchObject({ author: 'bot', text: expect.stringContaining('PJ handed you back to me.') });
+
+    // Handing back again only tells the clicker.
+    await click(id, message, DESK_ACTION.release);
+    const [whisper] = await api.waitFor('chat.postEphemeral');
+    expect(whisper?.body).toMatchObject({ channel: DESK, user: PJ, thread_ts: ts, text: `Could not hand back: #${id} is with the bot already: there is nothing to hand back.` });
+
+    await click(id, message, DESK_ACTION.close);
+    await eventually(async () => expect(await statusOf(id)).toBe('closed'), 'closed');
+    await click(id, message, DESK_ACTION.close);
+    await settle();
+
+    const events = (await store.get(id))?.transcript.filter((t) => t.direction === 'event').map((t) => t.text);
+    expect(events).toEqual(['PJ (slack) took over', 'PJ (slack) handed back to the bot', 'PJ (slack) closed the conversation']);
+    expect(deskNotices(id).map((n) => n.kind)).toEqual(['flagged', 'tookOver', 'released', 'closed']);
+    await pumpDesk();
+    expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
+      `#${id}: PJ (slack) took over. The bot stays quiet.`,
+      `#${id}: handed back to the bot (PJ (slack)).`,
+      `#${id}: closed (PJ (slack)).`,
+    ]);
+
+    await click(id, message, DESK_ACTION.takeOver);
+    const refused = await eventually(async () => {
+      const found = deskPosts().find((c) => /^Could not take over/.test(String(c.body.text)));
+      if (!found) throw new Error('no refusal');
+      return found;
+    }, 'visible refusal');
+    expect(refused.body).toMatchObject({ thread_ts: ts, text: `Could not take over: #${id} is closed. A new message from the client opens a new conversation.` });
+  });
+
+  it('ignores bot posts, edits, top-level messages and threads that are not a conversation’s', async () => {
+    const { id, header, ts } = await openDesk('U8');
+    await click(id, { ts, blocks: header.body.blocks }, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+    await slack.event({ ...deskMessage('from the bot', ts), bot_id: 'B0BOT' });
+    await slack.event({ ...deskMessage('edited', ts), subtype: 'message_changed' });
+    await slack.event(deskMessage('good morning team', undefined));
+    await slack.event(deskMessage('lunch?', '1700000000.999999'));
+    await settle();
+    expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([]);
+    expect((await store.list({})).map((c) => c.id)).toEqual([id]);
+    expect(api.calls.filter((c) => c.method !== 'auth.test' && c.method !== 'chat.postMessage')).toEqual([]);
+    expect(deskPosts()).toHaveLength(1);
+  });
+
+  it('end to end with the outbox worker: the header, the reply in the client’s DM, a reaction on PJ’s message', async () => {
+    const worker = createOutboxWorker({
+      store,
+      settings,
+      senders: { sms: null, slack: createSlackPoster(slackClient), desk },
+      now: Date.now,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    const drain = async () => {
+      while ((await worker.tick()) > 0);
+    };
+    const id = await flaggedSlackClient('U11');
+    await drain();
+    const ts = (await store.getDeskThread(id))?.ts ?? '';
+    expect(headers()).toHaveLength(1);
+    await click(id, { ts, blocks: headers()[0]?.body.blocks }, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+    const reply = deskMessage('Hi, PJ here. When is the deal due?', ts);
+    await slack.event(reply);
+    await eventually(async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1), 'client text');
+    await drain();
+
+    const toClient = api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'U11');
+    expect(toClient.map((c) => c.body.text)).toEqual(['Hi, PJ here. When is the deal due?']);
+    const [reaction] = await api.waitFor('reactions.add');
+    expect(reaction?.body).toMatchObject({ channel: DESK, timestamp: reply.ts, name: 'white_check_mark' });
+    expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
+      `#${id}: PJ (slack) took over. The bot stays quiet.`,
+    ]);
+  });
+
+  it('refuses unsigned and forged requests: nothing changes', async () => {
+    const { id, header, ts } = await openDesk('U9');
+    const payload = buttonClick(PJ, DESK, { ts, blocks: header.body.blocks }, { action_id: DESK_ACTION.takeOver, value: String(id), text: 'Take over' });
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const forged = await slack.send(body, 'application/x-www-form-urlencoded', { 'X-Slack-Signature': 'v0=deadbeef' });
+    expect(forged.status).toBe(401);
+    const stale = await slack.send(body, 'application/x-www-form-urlencoded', {}, Math.floor(Date.now() / 1000) - 600);
+    expect(stale.status).toBe(401);
+    await settle();
+    expect(await statusOf(id)).toBe('waiting');
+  });
+
+  it('the desk poster reports Slack’s refusal as a final DeliveryError and opens no thread', async () => {
+    const id = await flaggedSlackClient('U10');
+    scripted.set('chat.postMessage', [{ ok: false, error: 'not_in_channel' }]);
+    const record = await store.get(id);
+    if (record === null) throw new Error('no record');
+    const error = await desk.post({ kind: 'flagged', reasons: ['human'] }, record).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ retryable: false, code: 'not_in_channel' });
+    expect(await store.getDeskThread(id)).toBeNull();
+    expect(logs.join('')).not.toContain('xoxb-test-token');
+  });
+});
+
+describe('createSlackPoster', () => {
+  let api: SlackApi;
+  let scripted: SlackApiAnswer[];
+  const client = () => new webApi.WebClient('xoxb-test-token', { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: webApi.LogLevel.ERROR });
+
+  beforeEach(() => {
+    nock.cleanAll();
+    scripted = [];
+    api = interceptSlackApi(() => scripted.shift());
+  });
+
+  it('posts text (escaped, in a thread if given) and returns the ts', async () => {
+    const poster = createSlackPoster(client());
+    scripted.push({ ok: true, channel: 'D1', ts: '1700000123.000100' });
+    await expect(poster.post({ channel: 'U1', threadTs: '1.2' }, 'PJ here: a <b> & c')).resolves.toBe('1700000123.000100');
+    expect(api.calls[0]?.body).toMatchObject({ channel: 'U1', thread_ts: '1.2', text: 'PJ here: a &lt;b&gt; &amp; c' });
+    await poster.post({ channel: 'U1' }, 'hi');
+    expect(api.calls[1]?.body).not.toHaveProperty('thread_ts');
+  });
+
+  it('reacts, and a second reaction (already_reacted) is not an error', async () => {
+    const poster = createSlackPoster(client());
+    await poster.react(DESK, '1.2', 'white_check_mark');
+    scripted.push({ ok: false, error: 'already_reacted' });
+    await expect(poster.react(DESK, '1.2', 'white_check_mark')).resolves.toBeUndefined();
+    expect(api.calls.map((c) => [c.method, c.body.name, c.body.timestamp])).toEqual([
+      ['reactions.add', 'white_check_mark', '1.2'],
+      ['reactions.add', 'white_check_mark', '1.2'],
+    ]);
+  });
+
+  it.each([
+    ['channel_not_found', { ok: false, error: 'channel_not_found' }, false, 'channel_not_found'],
+    ['not_in_channel', { ok: false, error: 'not_in_channel' }, false, 'not_in_channel'],
+    ['invalid_auth', { ok: false, error: 'invalid_auth' }, false, 'invalid_auth'],
+    ['a Slack internal_error', { ok: false, error: 'internal_error' }, true, 'internal_error'],
+    ['HTTP 503', [503, { ok: false }], true, 'http_503'],
+    ['HTTP 400', [400, { ok: false }], false, 'http_400'],
+    ['HTTP 429', [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' }], true, 'ratelimited'],
+  ] as const)('maps %s to a DeliveryError (retryable: %s)', async (_name, reply, retryable, code) => {
+    scripted.push(reply as SlackApiAnswer);
+    const error = await createSlackPoster(client())
+      .post({ channel: 'C1' }, 'hi')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ retryable, code });
+  });
+
+  it('maps a network failure to a retryable DeliveryError', async () => {
+    nock.cleanAll();
+    nock('https://slack.com').post('/api/chat.postMessage').replyWithError('socket hang up');
+    const error = await createSlackPoster(client())
+      .post({ channel: 'C1' }, 'hi')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ retryable: true, code: 'network' });
+  });
+
+  it('maps a refused reaction to a final DeliveryError', async () => {
+    scripted.push({ ok: false, error: 'message_not_found' });
+    const error = await createSlackPoster(client())
+      .react('C1', '1.2', 'white_check_mark')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ retryable: false, code: 'message_not_found' });
+  });
+});
