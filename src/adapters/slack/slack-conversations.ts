@@ -1,6 +1,18 @@
 import type { Command, InboundMessage } from '../../core/conversation.js';
 import type { Awaiting } from '../../core/reading.js';
 
+/** The fields of Slack's message event the listeners read. */
+export interface MessageEvent {
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  text?: string;
+  channel: string;
+  channel_type?: string;
+  ts: string;
+  thread_ts?: string;
+}
+
 /** Where the bot's reply goes: a DM (by user id) or a channel thread. */
 export interface SlackAddress {
   channel: string;

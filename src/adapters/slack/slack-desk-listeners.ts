@@ -3,6 +3,7 @@ import type { AdvisorActions, AdvisorResult } from '../../app/advisor-actions.js
 import type { ConversationRecord } from '../../core/conversation.js';
 import type { Flow } from '../../core/flow.js';
 import type { ConversationStore } from '../../core/ports.js';
+import type { MessageEvent } from './slack-conversations.js';
 import { fillConversation } from '../../core/render-notice.js';
 import { fillAdvisor, type Advisor } from '../../core/render-reply.js';
 import type { Logger } from '../log/create-logger.js';
@@ -20,15 +21,6 @@ export interface DeskListenerOptions {
   now: () => number;
 }
 
-interface MessageEvent {
-  subtype?: string;
-  bot_id?: string;
-  user?: string;
-  text?: string;
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-}
 
 type Failure = Extract<AdvisorResult, { ok: false }>;
 type Client = webApi.WebClient;

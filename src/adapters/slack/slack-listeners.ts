@@ -8,22 +8,13 @@ import {
   slackMessage,
   threadConversation,
   withoutMentions,
+  type MessageEvent,
   type SlackConversation,
 } from './slack-conversations.js';
 import { homeView } from './slack-home.js';
 
 type ListenerOptions = Pick<SlackOptions, 'store' | 'flow' | 'advisor' | 'now' | 'logger' | 'desk'> & { deliver: Deliver };
 
-interface MessageEvent {
-  subtype?: string;
-  bot_id?: string;
-  user?: string;
-  text?: string;
-  channel: string;
-  channel_type?: string;
-  ts: string;
-  thread_ts?: string;
-}
 
 /** The conversation a clicked button belongs to: the DM, or the thread the bot's message is in. */
 function conversationOfAction(body: BlockAction): SlackConversation {

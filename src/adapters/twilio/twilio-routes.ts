@@ -5,6 +5,7 @@ import { maskParticipant } from '../../core/mask-participant.js';
 import type { Logger } from '../log/create-logger.js';
 import { parseAdvisorCommand } from './advisor-commands.js';
 import { parseTwilioInbound } from './twilio-inbound.js';
+import { verifyTwilioSignature } from './verify-twilio-signature.js';
 
 /** PJ's own phone: texts from it are his commands, never a client's message. */
 export interface AdvisorSms {
@@ -68,18 +69,11 @@ export function createTwilioRouter(options: TwilioRoutesOptions): Router {
   const advisorAnswer = advisor && createAdvisorDedupe(advisor.run);
   const router = Router();
   // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
-  router.post('/sms', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res, next) => {
-    const signature = req.header('X-Twilio-Signature');
-    // NOTE: validate against the public URL: behind a proxy the Host header is not what Twilio signed.
-    const url = publicBaseUrl + req.originalUrl;
-    if (!signature || !twilio.validateRequest(authToken, signature, url, req.body ?? {})) {
-      logger.warn(
-        { url, hasSignature: Boolean(signature) },
-        'rejected Twilio webhook: signature missing or wrong; check TWILIO_AUTH_TOKEN and that PUBLIC_BASE_URL + path matches the webhook URL set in Twilio',
-      );
-      res.status(403).type('text/plain').send('Forbidden: X-Twilio-Signature is missing or does not match\n');
-      return;
-    }
+  router.post(
+    '/sms',
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    verifyTwilioSignature({ authToken, publicBaseUrl, logger, what: 'webhook' }),
+    async (req, res, next) => {
     const parsed = parseTwilioInbound(req.body, now());
     if (!parsed.ok) {
       logger.warn({ reason: parsed.reason }, 'rejected Twilio webhook: body is not an incoming message');

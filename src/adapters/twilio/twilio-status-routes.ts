@@ -1,10 +1,10 @@
 import express, { Router } from 'express';
-import twilio from 'twilio';
 import { z } from 'zod';
 import type { BotSettings } from '../../app/apply-event.js';
 import { OPTED_OUT_CODE, reportDeliveryProblem } from '../../app/carrier-opt-out.js';
 import type { ConversationStore, OutboxItem } from '../../core/ports.js';
 import type { Logger } from '../log/create-logger.js';
+import { verifyTwilioSignature } from './verify-twilio-signature.js';
 
 export interface TwilioStatusRoutesOptions {
   authToken: string;
@@ -50,18 +50,11 @@ export function createTwilioStatusRouter(options: TwilioStatusRoutesOptions): Ro
   }
 
   // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
-  router.post('/status', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res, next) => {
-    const signature = req.header('X-Twilio-Signature');
-    // NOTE: validate against the public URL: behind a proxy the Host header is not what Twilio signed.
-    const url = publicBaseUrl + req.originalUrl;
-    if (!signature || !twilio.validateRequest(authToken, signature, url, req.body ?? {})) {
-      logger.warn(
-        { url, hasSignature: Boolean(signature) },
-        'rejected Twilio status callback: signature missing or wrong; check TWILIO_AUTH_TOKEN and that PUBLIC_BASE_URL + /twilio/status is the URL Twilio calls',
-      );
-      res.status(403).type('text/plain').send('Forbidden: X-Twilio-Signature is missing or does not match\n');
-      return;
-    }
+  router.post(
+    '/status',
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    verifyTwilioSignature({ authToken, publicBaseUrl, logger, what: 'status callback' }),
+    async (req, res, next) => {
     const parsed = StatusSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       const reason = reasonOf(parsed.error);
