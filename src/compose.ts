@@ -143,8 +143,11 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       desk: outboxSlack && deskChannel !== null ? createSlackDesk({ client: outboxSlack, channel: deskChannel, store, flow, advisor }) : null,
     },
   });
+  // Timers and the outbox fail separately: a conversation that cannot be swept must not stop sending.
   const background = createBackground(async () => {
-    await sweepTimers(store, settings, now());
+    await sweepTimers(store, settings, now()).catch((error: unknown) => {
+      logger.error({ err: error }, 'timer sweep failed for some conversations; the others were swept');
+    });
     await outbox.tick();
   }, logger);
 

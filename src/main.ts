@@ -50,10 +50,18 @@ function start(): void {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests in flight finish and their replies go out; only then does the database close.
     server.close(() => {
-      void Promise.all([slack?.stop(), background.stop()]).then(() => store.close()).then(() => {
-        logger.info('stopped');
-        process.exit(0);
-      });
+      void Promise.all([slack?.stop(), background.stop()])
+        .then(() => store.close())
+        .then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown did not finish cleanly');
+            process.exit(1);
+          },
+        );
     });
     server.closeIdleConnections();
     setTimeout(() => {

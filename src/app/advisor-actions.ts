@@ -2,7 +2,7 @@ import type { ConversationEvent } from '../core/conversation-machine.js';
 import type { ConversationRecord } from '../core/conversation.js';
 import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
 import { renderReply } from '../core/render-reply.js';
-import { applyEvent, clientText, fanOut, persist, revive, type BotSettings } from './apply-event.js';
+import { applyEvent, clientText, fanOut, persist, revive, unchanged, type BotSettings } from './apply-event.js';
 
 /** Which of PJ's surfaces acted: shown in the transcript and in notices ("PJ (console)"). */
 export type Surface = 'slack' | 'sms' | 'console';
@@ -83,7 +83,7 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
       return run(id, (saved) => {
         const taken = saved.record.status === 'human' ? { decision: null } : takeOverStep(by)(saved);
         if (taken.error) return taken;
-        const base: Decision = taken.decision ?? { ...persist(revive(saved)), summary: saved.record, replies: [] };
+        const base: Decision = taken.decision ?? unchanged(saved);
         const message: OutboxDraft = {
           destination: { kind: 'client' },
           payload: { type: 'text', text: words, author: 'advisor', ...(origin && { origin }) },
@@ -114,6 +114,8 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
     close: (id, by) =>
       run(id, (saved) => {
         if (saved.record.status === 'closed') return { decision: null };
+        // Closing would let the next text open a fresh conversation and greet someone who said stop.
+        if (saved.record.status === 'opted_out') return { decision: null, error: 'opted_out' };
         const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} closed the conversation` };
         const notice = fanOut({ kind: 'closed', by: who(by) }, settings.handoff);
         return { decision: decide(saved, { type: 'advisor.closed' }, now(), [note], notice) };

@@ -9,7 +9,7 @@ import {
 import type { Channel, ConversationSummary } from '../core/conversation.js';
 import type { Flow } from '../core/flow.js';
 import type { Lexicon } from '../core/lexicon.js';
-import type { AdvisorNotice, Deadlines, OutboxDraft, SavedConversation } from '../core/ports.js';
+import type { AdvisorNotice, Deadlines, Decision, OutboxDraft, SavedConversation, SavedForUpdate } from '../core/ports.js';
 import type { Advisor } from '../core/render-reply.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 
@@ -60,11 +60,16 @@ export function fanOut(notice: AdvisorNotice, handoff: HandoffSettings): OutboxD
   return drafts;
 }
 
-function noticeOf(notify: Notify, next: Snapshot, wasFlagged: boolean): AdvisorNotice | null {
+/** PJ is in a conversation once it was flagged for him, or while it waits for him or is his. */
+export function involvesAdvisor(summary: ConversationSummary): boolean {
+  return summary.flags.length > 0 || summary.status === 'waiting' || summary.status === 'human';
+}
+
+function noticeOf(notify: Notify, next: Snapshot, involved: boolean): AdvisorNotice | null {
   if (notify.kind === 'flagged') return { kind: 'flagged', reasons: [...next.context.flags] };
   if (notify.kind === 'reminder') return { kind: 'reminder' };
   // An opt-out matters to PJ only in a conversation he was asked into.
-  return wasFlagged ? { kind: 'optedOut' } : null;
+  return involved ? { kind: 'optedOut' } : null;
 }
 
 function deadlinesAfter(before: ConversationSummary, after: ConversationSummary, now: number, handoff: HandoffSettings): Deadlines | undefined {
@@ -84,7 +89,7 @@ export function applyEvent(settings: BotSettings, snapshot: Snapshot, event: Con
   const says = actions.filter((a) => a.type === 'say').map((a) => a.params as Say);
   const notices = actions
     .filter((a) => a.type === 'notify')
-    .map((a) => noticeOf(a.params as Notify, next, before.flags.length > 0))
+    .map((a) => noticeOf(a.params as Notify, next, involvesAdvisor(before)))
     .filter((n): n is AdvisorNotice => n !== null)
     .flatMap((n) => fanOut(n, settings.handoff));
   const deadlines = deadlinesAfter(before, summary, now, settings.handoff);
@@ -94,6 +99,18 @@ export function applyEvent(settings: BotSettings, snapshot: Snapshot, event: Con
 /** The persisted form of a snapshot. */
 export function persist(next: Snapshot): { machineVersion: number; snapshot: unknown } {
   return { machineVersion: MACHINE_VERSION, snapshot: conversationMachine.getPersistedSnapshot(next) };
+}
+
+/** A decision that changes nothing but what `extra` adds: the stored snapshot passes through as it is. */
+export function unchanged(saved: SavedForUpdate, extra: Partial<Decision> = {}): Decision {
+  const { status, awaiting, answers, verdict, flags } = saved.record;
+  return {
+    machineVersion: saved.machineVersion,
+    snapshot: saved.snapshot,
+    summary: { status, awaiting, answers, verdict, flags },
+    replies: [],
+    ...extra,
+  };
 }
 
 /** A bot turn that is not a webhook reply goes to the client through the outbox. */

@@ -1,5 +1,5 @@
 import type { AdvisorNotice, ConversationStore, Decision, OutboxDraft, OutboxItem, SavedForUpdate, TranscriptNote } from '../core/ports.js';
-import { applyEvent, fanOut, persist, revive, type BotSettings } from './apply-event.js';
+import { applyEvent, fanOut, persist, revive, unchanged, type BotSettings } from './apply-event.js';
 
 /** Twilio's error code for a recipient who opted out (replied STOP): nothing more can be sent. */
 export const OPTED_OUT_CODE = '21610';
@@ -10,11 +10,6 @@ const carrierNote: TranscriptNote = {
   text: `the carrier reports the client opted out (${OPTED_OUT_CODE})`,
 };
 
-/** The conversation as saved, with nothing changed but what is added. */
-function unchanged(saved: SavedForUpdate): Decision {
-  // NOTE: the snapshot is passed through as stored: reviving an older machine's snapshot would reset it.
-  return { machineVersion: saved.machineVersion, snapshot: saved.snapshot, summary: saved.record, replies: [] };
-}
 
 /** The opt-out as if the client had texted STOP, quietly (Twilio already answered); null if moot. */
 function optOutDecision(settings: BotSettings, saved: SavedForUpdate, now: number): Decision | null {

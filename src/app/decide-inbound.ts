@@ -5,7 +5,7 @@ import type { Decision, SavedConversation } from '../core/ports.js';
 import type { Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
-import { applyEvent, fanOut, persist, revive, type BotSettings } from './apply-event.js';
+import { applyEvent, fanOut, involvesAdvisor, persist, revive, type BotSettings } from './apply-event.js';
 
 export type { BotSettings };
 
@@ -69,7 +69,7 @@ export function decideInbound(
   const applied = applyEvent(settings, snapshot, event, message.receivedAt);
   const reply = renderReply(applied.says, settings.flow, settings.advisor, message.channel);
   // Once PJ was asked in, he sees everything the client writes, wherever he is.
-  const mirror = before.flags.length > 0 ? fanOut({ kind: 'clientMessage', text: message.text }, settings.handoff) : [];
+  const mirror = involvesAdvisor(before) ? fanOut({ kind: 'clientMessage', text: message.text }, settings.handoff) : [];
   return {
     ...persist(applied.next),
     summary: applied.summary,

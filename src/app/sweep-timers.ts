@@ -1,6 +1,6 @@
 import type { ConversationStore, Decision, TranscriptNote } from '../core/ports.js';
 import { renderReply } from '../core/render-reply.js';
-import { applyEvent, clientText, fanOut, persist, revive, type BotSettings } from './apply-event.js';
+import { applyEvent, clientText, fanOut, persist, revive, unchanged, type BotSettings } from './apply-event.js';
 
 /**
  * Fires the stored deadlines that are due: a conversation waiting too long gets one reminder to
@@ -9,6 +9,7 @@ import { applyEvent, clientText, fanOut, persist, revive, type BotSettings } fro
  */
 export async function sweepTimers(store: ConversationStore, settings: BotSettings, now: number): Promise<number> {
   let fired = 0;
+  const failures: unknown[] = [];
   for (const due of await store.listDue(now)) {
     await store.update(
       due.id,
@@ -25,7 +26,7 @@ export async function sweepTimers(store: ConversationStore, settings: BotSetting
           remindAt: due.remindDue ? null : saved.deadlines.remindAt,
           idleAt: due.idleDue ? null : saved.deadlines.idleAt,
         };
-        if (event === null) return { ...persist(revive(saved)), summary: saved.record, replies: [], deadlines: cleared };
+        if (event === null) return unchanged(saved, { deadlines: cleared });
         const applied = applyEvent(settings, revive(saved), event, now);
         const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
         const notes: TranscriptNote[] = [];
@@ -47,7 +48,9 @@ export async function sweepTimers(store: ConversationStore, settings: BotSetting
         };
       },
       now,
-    );
+    ).catch((error: unknown) => failures.push(error));
   }
+  // One broken conversation must not stop the others; the caller hears about it afterwards.
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} due conversation(s) could not be swept`);
   return fired;
 }

@@ -373,6 +373,7 @@ export const conversationMachine = setup({
         'user.optedOut': {},
         'user.ended': {},
         'advisor.tookOver': {},
+        'advisor.closed': {},
         'user.optedIn': [
           { guard: 'isQuiet', target: 'resumeQuietly' },
           { target: 'resume', actions: { type: 'say', params: { message: 'optInConfirm' } } },

@@ -112,7 +112,10 @@ describe('handing a conversation to PJ and back', () => {
     await text('STOP');
     expect((await drain()).map(describeItem)).toEqual(['desk:clientMessage', 'advisorSms:clientMessage', 'desk:optedOut', 'advisorSms:optedOut']);
     expect(await actions.reply(id, 'one more thing', 'sms')).toMatchObject({ ok: false, error: 'opted_out' });
+    // Closing would let the next text greet someone who said stop: refused.
+    expect(await actions.close(id, 'console')).toMatchObject({ ok: false, error: 'opted_out' });
     expect(await drain()).toEqual([]);
+    expect((await text('hello?')).replies).toEqual([]);
   });
 
   it('sends one reminder and one holding text when PJ does not pick up, even across a restart', async () => {
@@ -149,6 +152,23 @@ describe('handing a conversation to PJ and back', () => {
     expect(items.map(describeItem)).toEqual(['desk:released', 'client:bot:PJ handed you back t']);
     const line = items[1]?.payload;
     expect(line?.type === 'text' && line.text).toMatch(/Who is asking/);
+  });
+
+  it('mirrors the client to PJ after he takes over a conversation that was never flagged', async () => {
+    await text('hi');
+    const [c] = await store.list({});
+    await actions.takeOver(c?.id ?? 0, 'console');
+    await drain();
+    await text('we run payroll');
+    await text('STOP');
+    expect((await drain()).map(describeItem)).toEqual([
+      'desk:clientMessage',
+      'advisorSms:clientMessage',
+      'desk:clientMessage',
+      'advisorSms:clientMessage',
+      'desk:optedOut',
+      'advisorSms:optedOut',
+    ]);
   });
 
   it('closes a conversation; the next text starts a new one', async () => {

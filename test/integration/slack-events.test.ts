@@ -223,6 +223,29 @@ describe('Slack Web API failures', () => {
   });
 });
 
+describe('Slack reply that cannot be posted', () => {
+  it('keeps the reply in the outbox to try again', async () => {
+    nock('https://slack.com')
+      .post('/api/chat.postMessage')
+      .reply(200, JSON.stringify({ ok: false, error: 'not_in_channel' }), { 'Content-Type': 'application/json' });
+    const h = await startSlackHarness();
+    try {
+      await h.event(dm('U14', 'hi'));
+      let queued: Awaited<ReturnType<typeof h.composed.store.claimOutbox>> = [];
+      for (let i = 0; i < 200 && queued.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        queued = await h.composed.store.claimOutbox(Date.now() + 1000, 1000, 10);
+      }
+      expect(queued.map((q) => q.payload)).toEqual([
+        { type: 'text', author: 'bot', text: expect.stringMatching(/What does your product do/) },
+      ]);
+      expect(h.logs.join('')).toMatch(/queued in the outbox/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Slack configuration', () => {
   it('sends Web API calls to SLACK_API_URL when set', async () => {
     const proxied = nock('https://slack-proxy.example.test')

@@ -210,6 +210,13 @@ describe('POST /twilio/sms', () => {
     expect(body).toMatch(/From/);
   });
 
+  it('answers a body it cannot read with a 4xx and the reason, not a 500', async () => {
+    const res = await h.post('/twilio/sms', { Body: 'x'.repeat(70_000) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { message: string }).message).toMatch(/too large/i);
+    expect(h.logs.join('')).toMatch(/rejected request body/);
+  });
+
   it('never logs a full phone number', async () => {
     await replyTo(h, ALICE, 'hi');
     const logs = h.logs.join('');

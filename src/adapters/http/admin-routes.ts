@@ -103,7 +103,7 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
   router.get('/conversations', async (req, res) => {
     const filter = FilterSchema.safeParse(req.query);
     if (!filter.success) {
-      logger.warn({ query: req.query }, 'rejected admin request: unknown filter; use channel=sms|slack, status=bot|waiting|human|closed|opted_out, participant');
+      logger.warn({ issues: filter.error.issues.map((i) => i.path.join('.')) }, 'rejected admin request: unknown filter; use channel=sms|slack, status=bot|waiting|human|closed|opted_out, participant');
       res.status(400).json({ error: 'bad_query', message: z.prettifyError(filter.error) });
       return;
     }

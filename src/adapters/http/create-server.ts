@@ -44,6 +44,14 @@ export function createServer(parts: ServerParts): Express {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    // Body parsers reject what they cannot read (too large, bad charset, broken JSON) with a 4xx.
+    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
+    if (status >= 400 && status < 500) {
+      const message = error instanceof Error ? error.message : 'bad request';
+      parts.logger.warn({ path: req.path, status }, `rejected request body: ${message}`);
+      if (!res.headersSent) res.status(status).json({ error: 'bad_request', message });
+      return;
+    }
     parts.logger.error({ err: error, path: req.path }, 'request failed; the client may retry it safely');
     if (!res.headersSent) res.status(500).json({ error: 'internal', message: 'something went wrong; retry later' });
   };

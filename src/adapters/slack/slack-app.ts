@@ -72,9 +72,15 @@ function createDeliver(options: SlackOptions): Deliver {
       await client.chat.postMessage({ channel: address.channel, thread_ts: address.threadTs, ...reply });
       logger.info(log, 'answered on Slack');
     } catch (error) {
+      // The reply is saved already; the outbox keeps trying it on its own schedule.
+      await options.store.enqueueOutbox(
+        result.conversationId,
+        [{ destination: { kind: 'client' }, payload: { type: 'text', text: reply.text, author: 'bot' } }],
+        options.now(),
+      );
       logger.error(
         { ...log, err: error },
-        'could not post the reply to Slack: check SLACK_BOT_TOKEN and the chat:write and im:write scopes',
+        'could not post the reply to Slack (queued in the outbox): check SLACK_BOT_TOKEN and the chat:write and im:write scopes',
       );
     }
   };

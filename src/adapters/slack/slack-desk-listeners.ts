@@ -3,6 +3,7 @@ import type { AdvisorActions, AdvisorResult } from '../../app/advisor-actions.js
 import type { ConversationRecord } from '../../core/conversation.js';
 import type { Flow } from '../../core/flow.js';
 import type { ConversationStore } from '../../core/ports.js';
+import { unchanged } from '../../app/apply-event.js';
 import type { MessageEvent } from './slack-conversations.js';
 import { fillConversation } from '../../core/render-notice.js';
 import { fillAdvisor, type Advisor } from '../../core/render-reply.js';
@@ -43,19 +44,7 @@ export function recordInternalNote(
   const words = text.replace(NOTE_PREFIX, '').trim();
   return store.update(
     id,
-    (saved) => ({
-      machineVersion: saved.machineVersion,
-      snapshot: saved.snapshot,
-      summary: {
-        status: saved.record.status,
-        awaiting: saved.record.awaiting,
-        answers: saved.record.answers,
-        verdict: saved.record.verdict,
-        flags: saved.record.flags,
-      },
-      replies: [],
-      notes: [{ direction: 'event', author: 'advisor', text: `note: ${words}` }],
-    }),
+    (saved) => unchanged(saved, { notes: [{ direction: 'event', author: 'advisor', text: `note: ${words}` }] }),
     now,
   );
 }

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Awaiting } from '../../core/reading.js';
+import { fillAdvisor } from '../../core/render-reply.js';
 import type { Deliver, SlackOptions } from './slack-app.js';
 import { ACTION } from './slack-blocks.js';
 import {
@@ -85,7 +86,7 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
     await ack();
     const conversation = conversationOfAction(body);
     const messageTs = body.message?.ts ?? body.container.message_ts ?? '';
-    const label = flow.talkToAdvisor.replace('{advisor}', advisor.name);
+    const label = fillAdvisor(flow.talkToAdvisor, advisor);
     const message = slackMessage(conversation, `talk:${body.container.channel_id}:${messageTs}`, label, now(), { command: 'human' });
     await deliver(message, conversation.address, client, () => markAnswered(body, label, client));
   });

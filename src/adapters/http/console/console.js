@@ -172,7 +172,7 @@ function renderDetail(c) {
   const open = c.status !== 'closed' && c.status !== 'opted_out';
   $('takeover').disabled = !open || c.status === 'human';
   $('release').disabled = !(c.status === 'human' || c.status === 'waiting');
-  $('close').disabled = c.status === 'closed';
+  $('close').disabled = c.status === 'closed' || c.status === 'opted_out';
   $('reply').disabled = !open;
   $('send').disabled = !open;
 
@@ -198,8 +198,12 @@ function renderDetail(c) {
 
 async function loadDetail() {
   if (state.selected === null) return;
+  const asked = state.selected;
   try {
-    renderDetail(await call('GET', `/conversations/${state.selected}`));
+    const conversation = await call('GET', `/conversations/${asked}`);
+    // A late answer for a conversation no longer selected must not replace the one PJ acts on.
+    if (state.selected !== asked) return;
+    renderDetail(conversation);
   } catch (error) {
     handle(error);
   }
