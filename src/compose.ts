@@ -1,15 +1,14 @@
 import { webApi } from '@slack/bolt';
 import { Router, type Express } from 'express';
-import { createAdvisorActions, type AdvisorActions } from './app/advisor-actions.js';
-import type { BotSettings, HandoffSettings } from './app/apply-event.js';
-import { createInboundHandler, type HandleInbound } from './app/handle-inbound.js';
+import { createAdvisorActions } from './app/advisor-actions.js';
+import { reportDeliveryProblem } from './app/carrier-opt-out.js';
+import { createInboundHandler } from './app/handle-inbound.js';
 import { createOutboxWorker, type OutboxWorker } from './app/outbox-worker.js';
 import { sweepTimers } from './app/sweep-timers.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer } from './adapters/http/create-server.js';
-import type { Logger } from './adapters/log/create-logger.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
 import { createSlackDesk } from './adapters/slack/slack-desk.js';
 import { createSlackPoster } from './adapters/slack/slack-sender.js';
@@ -19,9 +18,12 @@ import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
 import { createTwilioSender } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
 import type { Config } from './config.js';
+import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
+import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
+import type { Logger } from './core/logger.js';
 import type { ConversationStore } from './core/ports.js';
 
-export interface Background {
+interface Background {
   /** Sends due outbox items and fires due timers, every `everyMs`. */
   start(everyMs?: number): void;
   stop(): Promise<void>;
@@ -41,7 +43,7 @@ export interface Composed {
   slack: SlackChannel | null;
 }
 
-export interface ComposeOptions {
+interface ComposeOptions {
   logger: Logger;
   now?: () => number;
   flowsDir?: string;
@@ -49,7 +51,7 @@ export interface ComposeOptions {
   slackRetry?: webApi.RetryOptions;
 }
 
-export function handoffSettings(config: Config): HandoffSettings {
+function handoffSettings(config: Config): HandoffSettings {
   return {
     notifySms: config.twilioRest ? config.handoff.notifySms : null,
     desk: config.handoff.deskChannel !== null && config.slack !== null,
@@ -166,7 +168,15 @@ export function compose(config: Config, options: ComposeOptions): Composed {
           }),
         }),
       )
-      .use(createTwilioStatusRouter({ ...config.sms, store, settings, now, logger }));
+      .use(
+        createTwilioStatusRouter({
+          ...config.sms,
+          store,
+          now,
+          logger,
+          onDeliveryProblem: (item, outcome) => reportDeliveryProblem(store, settings, item, outcome, now()),
+        }),
+      );
   }
   const admin = config.adminToken
     ? createAdminRouter({ token: config.adminToken, store, logger, actions })

@@ -61,7 +61,7 @@ const EnvSchema = z
 export interface Config {
   port: number;
   databasePath: string;
-  sms: { authToken: string; publicBaseUrl: string; accountSid?: string; phoneNumber?: string } | null;
+  sms: { authToken: string; publicBaseUrl: string } | null;
   /** Sending SMS through the REST API (the outbox): needs the account SID and the number. */
   twilioRest: { accountSid: string; authToken: string; from: string; apiUrl?: string; statusCallback?: string } | null;
   handoff: { notifySms: string | null; deskChannel: string | null; idleMs: number; remindMs: number };
@@ -87,12 +87,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databasePath: e.DATABASE_URL.slice('file:'.length),
     sms:
       e.TWILIO_AUTH_TOKEN !== undefined && e.PUBLIC_BASE_URL !== undefined
-        ? {
-            authToken: e.TWILIO_AUTH_TOKEN,
-            publicBaseUrl: e.PUBLIC_BASE_URL,
-            ...(e.TWILIO_ACCOUNT_SID !== undefined && { accountSid: e.TWILIO_ACCOUNT_SID }),
-            ...(e.TWILIO_PHONE_NUMBER !== undefined && { phoneNumber: e.TWILIO_PHONE_NUMBER }),
-          }
+        ? { authToken: e.TWILIO_AUTH_TOKEN, publicBaseUrl: e.PUBLIC_BASE_URL }
         : null,
     botAnswersKeywords: e.SMS_KEYWORD_REPLIES === 'bot',
     twilioRest:

@@ -1,25 +1,10 @@
+import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationEvent } from '../core/conversation-machine.js';
-import type { ConversationRecord } from '../core/conversation.js';
+import type { AdvisorActions, AdvisorResult, Surface } from '../core/driving-ports.js';
 import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
 import { renderReply } from '../core/render-reply.js';
-import { applyEvent, clientText, fanOut, persist, revive, unchanged, type BotSettings } from './apply-event.js';
-
-/** Which of PJ's surfaces acted: shown in the transcript and in notices ("PJ (console)"). */
-export type Surface = 'slack' | 'sms' | 'console';
-
-export type AdvisorResult =
-  | { ok: true; record: ConversationRecord; changed: boolean }
-  | { ok: false; error: 'not_found' | 'closed' | 'opted_out' | 'not_with_advisor' | 'empty'; record?: ConversationRecord };
-
-export interface AdvisorActions {
-  /** Idempotent: taking over a conversation PJ already has changes nothing and says nothing. */
-  takeOver(id: number, by: Surface): Promise<AdvisorResult>;
-  /** Sends PJ's words to the client, taking the conversation over first if needed. */
-  reply(id: number, text: string, by: Surface, origin?: { channel: string; ts: string }): Promise<AdvisorResult>;
-  /** Hands back to the bot, which resumes where it was with one short line. */
-  release(id: number, by: Surface): Promise<AdvisorResult>;
-  close(id: number, by: Surface): Promise<AdvisorResult>;
-}
+import { persist, revive } from '../core/step-conversation.js';
+import { applyEvent, clientText, fanOut, unchanged } from './apply-event.js';
 
 type Step = (saved: SavedForUpdate) => { decision: Decision | null; error?: Exclude<AdvisorResult, { ok: true }>['error'] };
 
@@ -120,5 +105,11 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
         const notice = fanOut({ kind: 'closed', by: who(by) }, settings.handoff);
         return { decision: decide(saved, { type: 'advisor.closed' }, now(), [note], notice) };
       }),
+
+    // Like his replies, a note is PJ's own words, whichever surface he wrote it on.
+    note: (id, text, _by) =>
+      run(id, (saved) => ({
+        decision: unchanged(saved, { notes: [{ direction: 'event', author: 'advisor', text: `note: ${text.trim()}` }] }),
+      })),
   };
 }

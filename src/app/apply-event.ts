@@ -1,45 +1,11 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import {
-  conversationMachine,
-  MACHINE_VERSION,
-  type ConversationEvent,
-  type Notify,
-  type Say,
-} from '../core/conversation-machine.js';
-import type { Channel, ConversationSummary } from '../core/conversation.js';
-import type { Flow } from '../core/flow.js';
-import type { Lexicon } from '../core/lexicon.js';
-import type { AdvisorNotice, Deadlines, Decision, OutboxDraft, SavedConversation, SavedForUpdate } from '../core/ports.js';
-import type { Advisor } from '../core/render-reply.js';
+import type { BotSettings, HandoffSettings } from '../core/bot-settings.js';
+import type { ConversationEvent, Notify, Say } from '../core/conversation-machine.js';
+import type { ConversationSummary } from '../core/conversation.js';
+import type { AdvisorNotice, Deadlines, Decision, OutboxDraft, SavedForUpdate } from '../core/ports.js';
+import { stepConversation, type Snapshot } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 
-export interface HandoffSettings {
-  /** PJ's phone for notices, or null. */
-  notifySms: string | null;
-  /** Whether the Slack handoff channel is configured. */
-  desk: boolean;
-  idleMs: number;
-  remindMs: number;
-}
-
-export interface BotSettings {
-  flow: Flow;
-  lexicon: Lexicon;
-  advisor: Advisor;
-  /** true: the bot answers STOP/START/HELP itself; false: Twilio does and the bot stays silent. */
-  botAnswersKeywords: boolean;
-  handoff: HandoffSettings;
-}
-
-export type Snapshot = SnapshotFrom<typeof conversationMachine>;
-
-export function revive(saved: SavedConversation | null): Snapshot {
-  // An older machine's snapshot may not fit this machine: such a conversation starts over.
-  if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialTransition(conversationMachine)[0];
-  return conversationMachine.resolveState(saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0]);
-}
-
-export interface Applied {
+interface Applied {
   next: Snapshot;
   says: Say[];
   summary: ConversationSummary;
@@ -83,22 +49,14 @@ function deadlinesAfter(before: ConversationSummary, after: ConversationSummary,
 /** Applies one event purely: the next snapshot, what the bot says, and what PJ must hear. */
 export function applyEvent(settings: BotSettings, snapshot: Snapshot, event: ConversationEvent, now: number): Applied {
   const before = summarizeConversation(snapshot);
-  const [next, actions] = transition(conversationMachine, snapshot, event);
+  const { next, says, notifies } = stepConversation(snapshot, event);
   const summary = summarizeConversation(next);
-  // NOTE: the machine declares these actions with these params, so the casts only restate its types.
-  const says = actions.filter((a) => a.type === 'say').map((a) => a.params as Say);
-  const notices = actions
-    .filter((a) => a.type === 'notify')
-    .map((a) => noticeOf(a.params as Notify, next, involvesAdvisor(before)))
+  const notices = notifies
+    .map((notify) => noticeOf(notify, next, involvesAdvisor(before)))
     .filter((n): n is AdvisorNotice => n !== null)
     .flatMap((n) => fanOut(n, settings.handoff));
   const deadlines = deadlinesAfter(before, summary, now, settings.handoff);
   return { next, says, summary, notices, ...(deadlines && { deadlines }) };
-}
-
-/** The persisted form of a snapshot. */
-export function persist(next: Snapshot): { machineVersion: number; snapshot: unknown } {
-  return { machineVersion: MACHINE_VERSION, snapshot: conversationMachine.getPersistedSnapshot(next) };
 }
 
 /** A decision that changes nothing but what `extra` adds: the stored snapshot passes through as it is. */
@@ -117,5 +75,3 @@ export function unchanged(saved: SavedForUpdate, extra: Partial<Decision> = {}):
 export function clientText(text: string | null, author: 'bot' | 'advisor'): OutboxDraft[] {
   return text === null ? [] : [{ destination: { kind: 'client' }, payload: { type: 'text', text, author } }];
 }
-
-export type { Channel };

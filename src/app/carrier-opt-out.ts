@@ -1,15 +1,14 @@
+import type { BotSettings } from '../core/bot-settings.js';
+import { OPTED_OUT_CODE, type DeliveryOutcome } from '../core/delivery-error.js';
 import type { AdvisorNotice, ConversationStore, Decision, OutboxDraft, OutboxItem, SavedForUpdate, TranscriptNote } from '../core/ports.js';
-import { applyEvent, fanOut, persist, revive, unchanged, type BotSettings } from './apply-event.js';
-
-/** Twilio's error code for a recipient who opted out (replied STOP): nothing more can be sent. */
-export const OPTED_OUT_CODE = '21610';
+import { persist, revive } from '../core/step-conversation.js';
+import { applyEvent, fanOut, unchanged } from './apply-event.js';
 
 const carrierNote: TranscriptNote = {
   direction: 'event',
   author: 'bot',
   text: `the carrier reports the client opted out (${OPTED_OUT_CODE})`,
 };
-
 
 /** The opt-out as if the client had texted STOP, quietly (Twilio already answered); null if moot. */
 function optOutDecision(settings: BotSettings, saved: SavedForUpdate, now: number): Decision | null {
@@ -23,33 +22,6 @@ function optOutDecision(settings: BotSettings, saved: SavedForUpdate, now: numbe
     outbox: applied.notices,
     ...(applied.deadlines && { deadlines: applied.deadlines }),
   };
-}
-
-/**
- * Twilio refused a text because the client opted out (21610), or a status callback said so:
- * the conversation becomes opted out, as STOP would make it. Resolves to whether it changed.
- */
-export async function optOutByCarrier(store: ConversationStore, settings: BotSettings, conversationId: number, now: number): Promise<boolean> {
-  let changed = false;
-  await store.update(
-    conversationId,
-    (saved) => {
-      const decision = optOutDecision(settings, saved, now);
-      changed = decision !== null;
-      return decision;
-    },
-    now,
-  );
-  return changed;
-}
-
-export interface DeliveryOutcome {
-  /** failed: the provider refused or gave up; unknown: the bot stopped mid-send. */
-  problem: 'failed' | 'unknown';
-  /** The provider's error code, if any; 21610 also opts the client out. */
-  code: string | null;
-  /** Shown to PJ, e.g. "30003" or "21211: not a valid phone number". */
-  detail: string;
 }
 
 const marker = (item: OutboxItem) => `outbox item ${item.id} `;

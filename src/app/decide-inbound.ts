@@ -1,19 +1,19 @@
+import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationEvent, Say } from '../core/conversation-machine.js';
 import type { InboundMessage } from '../core/conversation.js';
 import { interpret } from '../core/interpret.js';
 import type { Decision, SavedConversation } from '../core/ports.js';
 import type { Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
+import { persist, revive } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
-import { applyEvent, fanOut, involvesAdvisor, persist, revive, type BotSettings } from './apply-event.js';
-
-export type { BotSettings };
+import { applyEvent, fanOut, involvesAdvisor } from './apply-event.js';
 
 /**
  * Maps what a text means to the one event the conversation reacts to. Carrier keywords exist
  * only on SMS; `carrierAnswers` says Twilio already replied to them there.
  */
-export function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: boolean): ConversationEvent {
+function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: boolean): ConversationEvent {
   const quiet = message.channel === 'sms' && carrierAnswers;
   if (message.command === 'restart') return { type: 'user.restarted' };
   if (message.command === 'human') return { type: 'user.askedForHuman' };
@@ -47,7 +47,7 @@ export function toEvent(reading: Reading, message: InboundMessage, carrierAnswer
 }
 
 /** A decision plus what the bot says, for channels that render more than text (Slack buttons). */
-export interface InboundDecision extends Decision {
+interface InboundDecision extends Decision {
   says: Say[];
 }
 

@@ -2,7 +2,7 @@
  * Runs tasks one at a time per key, in the order they were queued; different keys run
  * concurrently. Texts from one sender must be handled in arrival order, whatever the store.
  */
-export interface KeyedQueue {
+interface KeyedQueue {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** Keys with queued or running tasks. */
   readonly size: number;

@@ -1,34 +1,17 @@
+import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationRecord } from '../core/conversation.js';
-import { DeliveryError } from '../core/delivery-error.js';
-import type { AdvisorNotice, ConversationStore, OutboxItem } from '../core/ports.js';
+import { DeliveryError, OPTED_OUT_CODE } from '../core/delivery-error.js';
+import type { ConversationStore, DeskPoster, OutboxItem, SlackPoster, SmsSender } from '../core/ports.js';
 import { renderNotice } from '../core/render-notice.js';
-import type { BotSettings } from './apply-event.js';
-import { OPTED_OUT_CODE, reportDeliveryProblem } from './carrier-opt-out.js';
+import { reportDeliveryProblem } from './carrier-opt-out.js';
 
-/** Sends one SMS; resolves to the provider's message id. Throws DeliveryError. */
-export interface SmsSender {
-  send(to: string, text: string): Promise<string>;
-}
-
-/** Posts to Slack; resolves to the message ts. Throws DeliveryError. */
-export interface SlackPoster {
-  post(address: { channel: string; threadTs?: string }, text: string): Promise<string>;
-  /** Marks PJ's relayed message as delivered. */
-  react(channel: string, ts: string, name: string): Promise<void>;
-}
-
-/** Tells PJ in the Slack handoff channel: the conversation's thread, opened on first use. */
-export interface DeskPoster {
-  post(notice: AdvisorNotice, conversation: ConversationRecord): Promise<string>;
-}
-
-export interface OutboxSenders {
+interface OutboxSenders {
   sms: SmsSender | null;
   slack: SlackPoster | null;
   desk: DeskPoster | null;
 }
 
-export interface OutboxWorkerDeps {
+interface OutboxWorkerDeps {
   store: ConversationStore;
   settings: BotSettings;
   senders: OutboxSenders;

@@ -1,6 +1,8 @@
+import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationStore, Decision, TranscriptNote } from '../core/ports.js';
 import { renderReply } from '../core/render-reply.js';
-import { applyEvent, clientText, fanOut, persist, revive, unchanged, type BotSettings } from './apply-event.js';
+import { persist, revive } from '../core/step-conversation.js';
+import { applyEvent, clientText, fanOut, unchanged } from './apply-event.js';
 
 /**
  * Fires the stored deadlines that are due: a conversation waiting too long gets one reminder to

@@ -11,7 +11,7 @@ export type FlagReason = 'human' | 'cost' | 'unclear' | 'both';
 
 export type Author = 'user' | 'bot' | 'advisor';
 
-export interface Answers {
+interface Answers {
   /** The user's own words that answered "what does your product do", or null. */
   product: string | null;
   /** The user's own words that answered "who is asking", or null. */

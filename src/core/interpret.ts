@@ -35,7 +35,7 @@ const CHOICE = /^(?:#|no\.?|number|option|choice)?\s*\(?\s*(\d)\s*[.):]?\s*$/;
 const cache = new WeakMap<Lexicon, Compiled>();
 
 /** Lowercase, drop apostrophes ("don't" -> "dont", "clients'" -> "clients"), keep only [a-z0-9] words. */
-export function tokenize(text: string): string[] {
+function tokenize(text: string): string[] {
   return text
     .toLowerCase()
     .replace(/[\u2018\u2019\u02bc`\u00b4']/g, '')

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * `when: answer` terms count only in a reply to the matching question (a bare "IT" or
  * "security" is an asker only when we just asked who is asking).
  */
-export const TermSchema = z.object({
+const TermSchema = z.object({
   label: z.string().min(1),
   match: z.array(z.string().min(1)).min(1),
   when: z.enum(['any', 'answer']).default('any'),

@@ -66,6 +66,23 @@ export interface OutboxItem extends OutboxDraft {
   createdAt: number;
 }
 
+/** Sends one SMS; resolves to the provider's message id. Throws DeliveryError. */
+export interface SmsSender {
+  send(to: string, text: string): Promise<string>;
+}
+
+/** Posts to Slack; resolves to the message ts. Throws DeliveryError. */
+export interface SlackPoster {
+  post(address: { channel: string; threadTs?: string }, text: string): Promise<string>;
+  /** Marks PJ's relayed message as delivered. */
+  react(channel: string, ts: string, name: string): Promise<void>;
+}
+
+/** Tells PJ in the Slack handoff channel: the conversation's thread, opened on first use. */
+export interface DeskPoster {
+  post(notice: AdvisorNotice, conversation: ConversationRecord): Promise<string>;
+}
+
 /** When the conversation's stored timers fire, in epoch ms; null: not set. */
 export interface Deadlines {
   /** Waiting for PJ too long: one reminder to him, one holding text to the client. */

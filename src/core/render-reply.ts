@@ -10,7 +10,7 @@ export interface Advisor {
 }
 
 /** +18584618054 reads as 858-461-8054; other numbers stay as given. */
-export function formatPhone(e164: string): string {
+function formatPhone(e164: string): string {
   const us = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
   return us ? `${us[1]}-${us[2]}-${us[3]}` : e164;
 }

@@ -9,7 +9,7 @@ const GSM_EXTENSION = '^{}\\[~]|\u20ac\f';
 const basic = new Set(GSM_BASIC);
 const extension = new Set(GSM_EXTENSION);
 
-export interface SegmentCount {
+interface SegmentCount {
   encoding: 'GSM-7' | 'UCS-2';
   /** GSM-7 septets or UTF-16 code units. */
   units: number;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdvisorActions, type AdvisorActions } from '../../src/app/advisor-actions.js';
-import { createInboundHandler, type HandleInbound } from '../../src/app/handle-inbound.js';
+import { createAdvisorActions } from '../../src/app/advisor-actions.js';
+import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import {
@@ -11,6 +11,7 @@ import {
   type AdvisorCommandDeps,
 } from '../../src/adapters/twilio/advisor-commands.js';
 import type { ConversationRecord } from '../../src/core/conversation.js';
+import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationFilter, ConversationStore, OutboxItem } from '../../src/core/ports.js';
 import { isGsm7 } from '../../src/core/sms-segments.js';
 

@@ -30,8 +30,6 @@ describe('parseConfig', () => {
     expect(config.sms).toEqual({
       authToken: 'secret',
       publicBaseUrl: 'https://bot.example.com',
-      accountSid: `AC${'a'.repeat(32)}`,
-      phoneNumber: '+15005550006',
     });
     expect(config.botAnswersKeywords).toBe(true);
     expect(config.adminToken).toBeNull();

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdvisorActions, type AdvisorActions } from '../../src/app/advisor-actions.js';
-import type { BotSettings } from '../../src/app/apply-event.js';
-import { createInboundHandler, type HandleInbound } from '../../src/app/handle-inbound.js';
+import { createAdvisorActions } from '../../src/app/advisor-actions.js';
+import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { sweepTimers } from '../../src/app/sweep-timers.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
+import type { BotSettings } from '../../src/core/bot-settings.js';
+import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 

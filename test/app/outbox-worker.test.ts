@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
-import type { BotSettings } from '../../src/app/apply-event.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createOutboxWorker, retryDelayMs, slackAddress, type OutboxWorker } from '../../src/app/outbox-worker.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
+import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { ConversationStore } from '../../src/core/ports.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioError, twilioStandIn, type TwilioStandIn } from '../support/twilio-rest.js';
 

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HandleInbound } from '../../src/app/handle-inbound.js';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createTwilioRouter } from '../../src/adapters/twilio/twilio-routes.js';
+import type { HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import {

@@ -6,10 +6,9 @@ import { webApi } from '@slack/bolt';
 import Database from 'better-sqlite3';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdvisorActions, type AdvisorActions } from '../../src/app/advisor-actions.js';
-import type { BotSettings } from '../../src/app/apply-event.js';
-import { createInboundHandler, type HandleInbound } from '../../src/app/handle-inbound.js';
-import { createOutboxWorker, type DeskPoster } from '../../src/app/outbox-worker.js';
+import { createAdvisorActions } from '../../src/app/advisor-actions.js';
+import { createInboundHandler } from '../../src/app/handle-inbound.js';
+import { createOutboxWorker } from '../../src/app/outbox-worker.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createServer } from '../../src/adapters/http/create-server.js';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
@@ -18,9 +17,11 @@ import { dmConversation, slackMessage } from '../../src/adapters/slack/slack-con
 import { createSlackDesk, DESK_ACTION } from '../../src/adapters/slack/slack-desk.js';
 import { createSlackPoster } from '../../src/adapters/slack/slack-sender.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
+import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { InboundMessage } from '../../src/core/conversation.js';
 import { DeliveryError } from '../../src/core/delivery-error.js';
-import type { ConversationStore, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
+import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
+import type { ConversationStore, DeskPoster, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 import {
   BOT_USER,

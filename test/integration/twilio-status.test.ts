@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
-import type { BotSettings } from '../../src/app/apply-event.js';
+import { reportDeliveryProblem } from '../../src/app/carrier-opt-out.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createOutboxWorker } from '../../src/app/outbox-worker.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
@@ -16,6 +16,7 @@ import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from '../../src/adapters/twilio/twilio-status-routes.js';
+import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioStandIn } from '../support/twilio-rest.js';
@@ -51,7 +52,17 @@ beforeEach(async () => {
   });
   const app = express();
   const logger = createLogger('info', sink);
-  app.use('/twilio', createTwilioStatusRouter({ authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC_BASE_URL, store, settings, now, logger }));
+  app.use(
+    '/twilio',
+    createTwilioStatusRouter({
+      authToken: AUTH_TOKEN,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      store,
+      now,
+      logger,
+      onDeliveryProblem: (item, outcome) => reportDeliveryProblem(store, settings, item, outcome, now()),
+    }),
+  );
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,9 +1,9 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { AdvisorActions, AdvisorResult } from '../../app/advisor-actions.js';
+import type { AdvisorActions, AdvisorResult } from '../../core/driving-ports.js';
 import type { ConversationStore } from '../../core/ports.js';
-import type { Logger } from '../log/create-logger.js';
+import type { Logger } from '../../core/logger.js';
 
 const FilterSchema = z.object({
   channel: z.enum(['sms', 'slack']).optional(),
@@ -87,7 +87,7 @@ function actionRefusal(error: ActionError, id: number): { status: number; messag
   }
 }
 
-export interface AdminRouterOptions {
+interface AdminRouterOptions {
   token: string;
   store: ConversationStore;
   logger: Logger;

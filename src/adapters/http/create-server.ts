@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
-import type { Logger } from '../log/create-logger.js';
+import type { Logger } from '../../core/logger.js';
 
-export interface ServerParts {
+interface ServerParts {
   logger: Logger;
   /** Resolves when the database answers; /readyz reports it. */
   ping: () => Promise<void>;

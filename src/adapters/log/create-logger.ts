@@ -1,7 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-export type { Logger };
-
 /**
  * JSON logs. Secrets never reach a log call, and these paths are redacted in case one slips
  * into a logged object; phone numbers are masked by callers with maskParticipant().

@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../log/create-logger.js';
+import type { Logger } from '../../core/logger.js';
 
 /** Bolt's logger interface over our pino logger, so Slack's own messages are JSON logs too. */
 export function createBoltLogger(logger: Logger): BoltLogger {

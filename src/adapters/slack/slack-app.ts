@@ -1,12 +1,11 @@
 import { App, ExpressReceiver, type webApi } from '@slack/bolt';
 import type { Router } from 'express';
-import type { AdvisorActions } from '../../app/advisor-actions.js';
-import type { HandleInbound } from '../../app/handle-inbound.js';
-import type { Flow } from '../../core/flow.js';
 import type { InboundMessage } from '../../core/conversation.js';
+import type { AdvisorActions, HandleInbound } from '../../core/driving-ports.js';
+import type { Flow } from '../../core/flow.js';
 import type { ConversationStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
-import type { Logger } from '../log/create-logger.js';
+import type { Logger } from '../../core/logger.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { renderSlackMessage } from './slack-blocks.js';
 import type { SlackAddress } from './slack-conversations.js';

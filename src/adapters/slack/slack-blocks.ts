@@ -13,7 +13,7 @@ export const ACTION = {
 } as const;
 
 /** A Slack message: blocks for people, text for notifications and screen readers. */
-export interface SlackMessage {
+interface SlackMessage {
   text: string;
   blocks: Block[];
 }

@@ -1,17 +1,15 @@
 import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
-import type { AdvisorActions, AdvisorResult } from '../../app/advisor-actions.js';
-import type { ConversationRecord } from '../../core/conversation.js';
+import type { AdvisorActions, AdvisorResult } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
 import type { ConversationStore } from '../../core/ports.js';
-import { unchanged } from '../../app/apply-event.js';
 import type { MessageEvent } from './slack-conversations.js';
 import { fillConversation } from '../../core/render-notice.js';
 import { fillAdvisor, type Advisor } from '../../core/render-reply.js';
-import type { Logger } from '../log/create-logger.js';
+import type { Logger } from '../../core/logger.js';
 import { DESK_ACTION } from './slack-desk.js';
 import { escapeSlackText, unescapeSlackText } from './slack-sender.js';
 
-export interface DeskListenerOptions {
+interface DeskListenerOptions {
   /** SLACK_HANDOFF_CHANNEL. */
   channel: string;
   store: ConversationStore;
@@ -19,35 +17,15 @@ export interface DeskListenerOptions {
   flow: Flow;
   advisor: Advisor;
   logger: Logger;
-  now: () => number;
 }
-
 
 type Failure = Extract<AdvisorResult, { ok: false }>;
 type Client = webApi.WebClient;
 
 /** The reaction on a thread reply that was kept internal. */
-export const NOTE_REACTION = 'memo';
+const NOTE_REACTION = 'memo';
 
 const NOTE_PREFIX = /^note:\s*/i;
-
-/**
- * Adds an internal note to the transcript ("note: ..."), by PJ, without changing the
- * conversation: same snapshot, same summary, nothing sent. Null if there is no such id.
- */
-export function recordInternalNote(
-  store: Pick<ConversationStore, 'update'>,
-  id: number,
-  text: string,
-  now: number,
-): Promise<ConversationRecord | null> {
-  const words = text.replace(NOTE_PREFIX, '').trim();
-  return store.update(
-    id,
-    (saved) => unchanged(saved, { notes: [{ direction: 'event', author: 'advisor', text: `note: ${words}` }] }),
-    now,
-  );
-}
 
 /** Remembers the last few keys: Slack may deliver one event twice (a retry after a slow ack). */
 function recentKeys(size: number): (key: string) => boolean {
@@ -64,7 +42,7 @@ function recentKeys(size: number): (key: string) => boolean {
 }
 
 export function registerDeskListeners(app: App, options: DeskListenerOptions): void {
-  const { channel, store, actions, flow, advisor, logger, now } = options;
+  const { channel, store, actions, flow, advisor, logger } = options;
   const firstTime = recentKeys(1000);
 
   /** Why an action did nothing, in words for the thread. */
@@ -122,7 +100,7 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
     const log = { conversationId: id, channel, ts: e.ts };
     try {
       if (NOTE_PREFIX.test(text)) {
-        await recordInternalNote(store, id, text, now());
+        await actions.note(id, text.replace(NOTE_PREFIX, ''), 'slack');
         await react(client, e.ts, NOTE_REACTION);
         logger.info(log, 'internal note from the handoff channel');
         return;
@@ -130,7 +108,7 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
       const record = await store.get(id);
       if (record !== null && (record.status === 'bot' || record.status === 'waiting')) {
         // Not taken over: nothing reaches the client unless PJ means it (the Take over button).
-        await recordInternalNote(store, id, text, now());
+        await actions.note(id, text, 'slack');
         await react(client, e.ts, NOTE_REACTION);
         await whisper(client, e.user, e.thread_ts, fillConversation(flow.advisor.internal, record, advisor));
         logger.info(log, 'reply before take over kept internal');

@@ -1,8 +1,7 @@
 import type { types, webApi } from '@slack/bolt';
-import type { DeskPoster } from '../../app/outbox-worker.js';
 import type { ConversationRecord, TranscriptEntry } from '../../core/conversation.js';
 import type { Flow } from '../../core/flow.js';
-import type { AdvisorNotice, ConversationStore } from '../../core/ports.js';
+import type { AdvisorNotice, ConversationStore, DeskPoster } from '../../core/ports.js';
 import { fillConversation, renderNotice } from '../../core/render-notice.js';
 import type { Advisor } from '../../core/render-reply.js';
 import { escapeSlackText, toDeliveryError } from './slack-sender.js';
@@ -16,7 +15,7 @@ export const DESK_ACTION = {
   close: 'desk_close',
 } as const;
 
-export interface SlackDeskOptions {
+interface SlackDeskOptions {
   client: webApi.WebClient;
   /** SLACK_HANDOFF_CHANNEL: a channel id the bot is a member of. */
   channel: string;
@@ -57,7 +56,7 @@ const button = (actionId: string, text: string, value: string, style?: 'primary'
  * The thread's first message: who, what they answered in their own words, the verdict, why PJ
  * is needed, the last lines, and the buttons.
  */
-export function deskHeader(
+function deskHeader(
   notice: AdvisorNotice,
   c: ConversationRecord,
   transcript: TranscriptEntry[],
@@ -111,7 +110,7 @@ export function deskHeader(
 }
 
 /** A notice as a reply in the conversation's thread. */
-export function deskThreadText(notice: AdvisorNotice, c: ConversationRecord, flow: Flow, advisor: Advisor): string {
+function deskThreadText(notice: AdvisorNotice, c: ConversationRecord, flow: Flow, advisor: Advisor): string {
   // NOTE: the flagged copy is written for PJ's phone ("Reply 12 <text>"); in the thread he uses the buttons.
   if (notice.kind === 'flagged') {
     return escapeSlackText(fillConversation('#{id} needs you again ({reasons}).', { ...c, flags: notice.reasons }, advisor));

@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
-import type { SlackPoster } from '../../app/outbox-worker.js';
 import { DeliveryError } from '../../core/delivery-error.js';
+import type { SlackPoster } from '../../core/ports.js';
 
 // Platform errors Slack documents as passing: trying again later may work.
 const TRANSIENT_PLATFORM_ERRORS = new Set([

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ConversationStore } from '../../core/ports.js';
 import { epochMs, parseMessageRow, parseRecordRow, recordColumns } from './sqlite-rows.js';
 
-export type SqliteConversationReads = Pick<ConversationStore, 'list' | 'get' | 'findOpen' | 'listDue'>;
+type SqliteConversationReads = Pick<ConversationStore, 'list' | 'get' | 'findOpen' | 'listDue'>;
 
 const dueRow = z.object({ id: z.number().int(), remind_at: epochMs.nullable(), idle_at: epochMs.nullable() });
 

@@ -16,7 +16,7 @@ import {
   savedColumns,
 } from './sqlite-rows.js';
 
-export type SqliteConversationStore = ConversationStore;
+type SqliteConversationStore = ConversationStore;
 
 type DecideUpdate = (saved: SavedForUpdate) => Decision | null;
 

@@ -4,7 +4,7 @@ import type { Decision } from '../../core/ports.js';
 import type { InsertDrafts } from './sqlite-outbox.js';
 
 /** Writes of one decision; every method joins the caller's transaction. */
-export interface DecisionWriter {
+interface DecisionWriter {
   /** A new conversation for `message`, named after its sender; returns its id. */
   create(message: InboundMessage, decision: Decision): number;
   /** Saves over conversation `id`, which must still be at row `version`. */

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ConversationStore } from '../../core/ports.js';
 
-export type SqliteDeskThreads = Pick<ConversationStore, 'getDeskThread' | 'setDeskThread' | 'findByDeskThread'>;
+type SqliteDeskThreads = Pick<ConversationStore, 'getDeskThread' | 'setDeskThread' | 'findByDeskThread'>;
 
 const threadRow = z.object({ channel: z.string(), ts: z.string() });
 const idRow = z.object({ conversation_id: z.number().int() });

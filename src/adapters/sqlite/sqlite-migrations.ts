@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export interface SqliteMigration {
+interface SqliteMigration {
   /** Strictly increasing; a version, once shipped, is never edited, only followed by a new one. */
   version: number;
   name: string;

@@ -86,7 +86,7 @@ export function parseOutboxRows(rows: unknown[]): OutboxItem[] {
 }
 
 /** One key per recipient of a conversation: items with the same key are delivered in order. */
-export function destinationKey(target: OutboxDestination): string {
+function destinationKey(target: OutboxDestination): string {
   switch (target.kind) {
     case 'client':
       return 'client';

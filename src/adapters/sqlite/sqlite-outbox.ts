@@ -4,7 +4,7 @@ import type { ConversationStore, OutboxDraft } from '../../core/ports.js';
 import { draftParams, outboxColumns, parseOutboxRow, parseOutboxRows } from './sqlite-outbox-rows.js';
 import type { DraftParams } from './sqlite-outbox-rows.js';
 
-export type OutboxMethods = Pick<
+type OutboxMethods = Pick<
   ConversationStore,
   'claimOutbox' | 'markOutboxSent' | 'retryOutbox' | 'failOutbox' | 'expireOutbox' | 'recordDelivery' | 'enqueueOutbox'
 >;
@@ -12,7 +12,7 @@ export type OutboxMethods = Pick<
 /** Inserts `drafts` in order as pending items due at `now`; joins the caller's transaction. */
 export type InsertDrafts = (conversationId: number, drafts: readonly OutboxDraft[], now: number) => void;
 
-export interface SqliteOutbox {
+interface SqliteOutbox {
   methods: OutboxMethods;
   insertDrafts: InsertDrafts;
 }

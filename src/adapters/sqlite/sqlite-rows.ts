@@ -69,7 +69,7 @@ const processedRow = z.object({
   replies: jsonText(z.array(z.string())),
 });
 
-export const isoTime = (ms: number): string => new Date(ms).toISOString();
+const isoTime = (ms: number): string => new Date(ms).toISOString();
 
 export function parseRecordRow(row: unknown): ConversationRecord {
   const r = recordRow.parse(row);

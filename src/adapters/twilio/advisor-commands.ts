@@ -1,5 +1,5 @@
-import type { AdvisorActions, AdvisorResult } from '../../app/advisor-actions.js';
 import type { ConversationRecord } from '../../core/conversation.js';
+import type { AdvisorActions, AdvisorResult } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
 import { maskParticipant } from '../../core/mask-participant.js';
 import type { ConversationStore } from '../../core/ports.js';

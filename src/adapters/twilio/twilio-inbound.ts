@@ -9,7 +9,7 @@ const TwilioInboundSchema = z.object({
   Body: z.string().max(1600).default(''),
 });
 
-export type ParsedInbound = { ok: true; message: InboundMessage } | { ok: false; reason: string };
+type ParsedInbound = { ok: true; message: InboundMessage } | { ok: false; reason: string };
 
 /** Turns a signed, form-decoded webhook body into an InboundMessage, or says what is wrong with it. */
 export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInbound {

@@ -1,21 +1,21 @@
 import express, { Router } from 'express';
 import twilio from 'twilio';
-import type { HandleInbound } from '../../app/handle-inbound.js';
+import type { HandleInbound } from '../../core/driving-ports.js';
 import { maskParticipant } from '../../core/mask-participant.js';
-import type { Logger } from '../log/create-logger.js';
+import type { Logger } from '../../core/logger.js';
 import { parseAdvisorCommand } from './advisor-commands.js';
 import { parseTwilioInbound } from './twilio-inbound.js';
 import { verifyTwilioSignature } from './verify-twilio-signature.js';
 
 /** PJ's own phone: texts from it are his commands, never a client's message. */
-export interface AdvisorSms {
+interface AdvisorSms {
   /** E.164, as Twilio sends From (ADVISOR_NOTIFY_SMS). */
   number: string;
   /** Runs one command and returns the one-line answer texted back to him. */
   run: (text: string) => Promise<string>;
 }
 
-export interface TwilioRoutesOptions {
+interface TwilioRoutesOptions {
   authToken: string;
   /** The public origin Twilio calls, e.g. https://bot.example.com; signatures cover it. */
   publicBaseUrl: string;

@@ -1,9 +1,9 @@
 import twilio from 'twilio';
-import type { SmsSender } from '../../app/outbox-worker.js';
 import { DeliveryError } from '../../core/delivery-error.js';
 import { maskParticipant } from '../../core/mask-participant.js';
+import type { SmsSender } from '../../core/ports.js';
 
-export interface TwilioSenderOptions {
+interface TwilioSenderOptions {
   accountSid: string;
   authToken: string;
   /** The bot's number (TWILIO_PHONE_NUMBER). */
@@ -46,7 +46,7 @@ function scrub(message: string): string {
 }
 
 /** 429, 5xx and network failures are worth retrying; other 4xx are Twilio's final answer. */
-export function toDeliveryError(error: unknown): DeliveryError {
+function toDeliveryError(error: unknown): DeliveryError {
   const status = field(error, 'status');
   const code = field(error, 'code');
   const message = scrub(error instanceof Error ? error.message : String(error));

@@ -1,19 +1,19 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { BotSettings } from '../../app/apply-event.js';
-import { OPTED_OUT_CODE, reportDeliveryProblem } from '../../app/carrier-opt-out.js';
+import { OPTED_OUT_CODE, type DeliveryOutcome } from '../../core/delivery-error.js';
+import type { Logger } from '../../core/logger.js';
 import type { ConversationStore, OutboxItem } from '../../core/ports.js';
-import type { Logger } from '../log/create-logger.js';
 import { verifyTwilioSignature } from './verify-twilio-signature.js';
 
-export interface TwilioStatusRoutesOptions {
+interface TwilioStatusRoutesOptions {
   authToken: string;
   /** The public origin Twilio calls, e.g. https://bot.example.com; signatures cover it. */
   publicBaseUrl: string;
   store: ConversationStore;
-  settings: BotSettings;
   now: () => number;
   logger: Logger;
+  /** Tells PJ a text to the client was not delivered (21610 also opts the client out); resolves to whether he was told. */
+  onDeliveryProblem: (item: OutboxItem, outcome: DeliveryOutcome) => Promise<boolean>;
 }
 
 // NOTE: an empty form field means "absent": Twilio sends ErrorCode only when there is one.
@@ -39,13 +39,13 @@ function isProblem(update: StatusUpdate): boolean {
 
 /** POST /status: Twilio's delivery status callbacks for messages the outbox sent. */
 export function createTwilioStatusRouter(options: TwilioStatusRoutesOptions): Router {
-  const { authToken, publicBaseUrl, store, settings, now, logger } = options;
+  const { authToken, publicBaseUrl, store, now, logger, onDeliveryProblem } = options;
   const router = Router();
 
   async function tellAdvisor(item: OutboxItem, update: StatusUpdate): Promise<void> {
     const code = update.ErrorCode ?? null;
     const outcome = { problem: 'failed', code, detail: code ?? update.MessageStatus } as const;
-    const told = await reportDeliveryProblem(store, settings, item, outcome, now());
+    const told = await onDeliveryProblem(item, outcome);
     if (told) logger.warn({ outboxId: item.id, conversationId: item.conversationId, code }, 'Twilio could not deliver a text to the client; told PJ');
   }
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
-import type { Logger } from '../log/create-logger.js';
+import type { Logger } from '../../core/logger.js';
 
 /**
  * Lets a request through only when X-Twilio-Signature matches, with Twilio's own algorithm, the

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Router, type Response } from 'express';
 
-export interface ConsoleRouterOptions {
+interface ConsoleRouterOptions {
   /** Names the "With PJ" tab (ADVISOR_NAME). */
   advisorName: string;
-  /** Where the admin API is, relative to the console's mount point. */
-  apiPath?: string;
 }
 
 function read(name: string): string {
@@ -37,7 +35,6 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   const page = read('index.html');
   const script = read('console.js');
   const style = read('console.css');
-  const apiPath = options.apiPath ?? '/api';
   const router = Router();
 
   router.get('/', (req, res) => {
@@ -45,7 +42,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     const base = escapeHtml(req.baseUrl);
     const html = page
       .replaceAll('{{base}}', base)
-      .replaceAll('{{api}}', base + escapeHtml(apiPath))
+      .replaceAll('{{api}}', `${base}/api`)
       .replaceAll('{{advisor}}', escapeHtml(options.advisorName));
     secure(res);
     res.set('Cache-Control', 'no-store').type('html').send(html);

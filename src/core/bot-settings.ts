@@ -1,0 +1,23 @@
+import type { Flow } from './flow.js';
+import type { Lexicon } from './lexicon.js';
+import type { Advisor } from './render-reply.js';
+
+/** How PJ is reached and how long the bot waits for him. */
+export interface HandoffSettings {
+  /** PJ's phone for notices, or null. */
+  notifySms: string | null;
+  /** Whether the Slack handoff channel is configured. */
+  desk: boolean;
+  idleMs: number;
+  remindMs: number;
+}
+
+/** What the use cases need to know about this bot: its words, its advisor and its handoff. */
+export interface BotSettings {
+  flow: Flow;
+  lexicon: Lexicon;
+  advisor: Advisor;
+  /** true: the bot answers STOP/START/HELP itself; false: Twilio does and the bot stays silent. */
+  botAnswersKeywords: boolean;
+  handoff: HandoffSettings;
+}

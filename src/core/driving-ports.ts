@@ -1,0 +1,34 @@
+import type { Say } from './conversation-machine.js';
+import type { ConversationRecord, InboundMessage } from './conversation.js';
+import type { ReceiveResult } from './ports.js';
+
+interface InboundResult extends ReceiveResult {
+  /** What the bot said this time; empty for a duplicate (its replies went out the first time). */
+  says: Say[];
+}
+
+/** Handles one user text end to end: stored, decided and saved before any reply is sent. */
+export type HandleInbound = (message: InboundMessage) => Promise<InboundResult>;
+
+/** Which of PJ's surfaces acted: shown in the transcript and in notices ("PJ (console)"). */
+export type Surface = 'slack' | 'sms' | 'console';
+
+export type AdvisorResult =
+  | { ok: true; record: ConversationRecord; changed: boolean }
+  | { ok: false; error: 'not_found' | 'closed' | 'opted_out' | 'not_with_advisor' | 'empty'; record?: ConversationRecord };
+
+/** What PJ can do to a conversation, from any of his surfaces. */
+export interface AdvisorActions {
+  /** Idempotent: taking over a conversation PJ already has changes nothing and says nothing. */
+  takeOver(id: number, by: Surface): Promise<AdvisorResult>;
+  /** Sends PJ's words to the client, taking the conversation over first if needed. */
+  reply(id: number, text: string, by: Surface, origin?: { channel: string; ts: string }): Promise<AdvisorResult>;
+  /** Hands back to the bot, which resumes where it was with one short line. */
+  release(id: number, by: Surface): Promise<AdvisorResult>;
+  close(id: number, by: Surface): Promise<AdvisorResult>;
+  /**
+   * Adds PJ's internal note ("note: ...") to the transcript without changing the conversation:
+   * same snapshot, same summary, nothing sent, whatever its status.
+   */
+  note(id: number, text: string, by: Surface): Promise<AdvisorResult>;
+}

@@ -1,0 +1,40 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import {
+  conversationMachine,
+  MACHINE_VERSION,
+  type ConversationEvent,
+  type Notify,
+  type Say,
+} from './conversation-machine.js';
+import type { SavedConversation } from './ports.js';
+
+/** One conversation's machine state between two events. */
+export type Snapshot = SnapshotFrom<typeof conversationMachine>;
+
+/** What one event did: the next snapshot and the actions it asked for, none of them run. */
+interface ConversationStep {
+  next: Snapshot;
+  says: Say[];
+  notifies: Notify[];
+}
+
+/** The saved conversation as a snapshot; none, or one from an older machine, starts over. */
+export function revive(saved: SavedConversation | null): Snapshot {
+  // An older machine's snapshot may not fit this machine: such a conversation starts over.
+  if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialTransition(conversationMachine)[0];
+  return conversationMachine.resolveState(saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0]);
+}
+
+/** The persisted form of a snapshot. */
+export function persist(next: Snapshot): { machineVersion: number; snapshot: unknown } {
+  return { machineVersion: MACHINE_VERSION, snapshot: conversationMachine.getPersistedSnapshot(next) };
+}
+
+/** Sends one event through the machine purely: xstate's transition() returns actions instead of running them. */
+export function stepConversation(snapshot: Snapshot, event: ConversationEvent): ConversationStep {
+  const [next, actions] = transition(conversationMachine, snapshot, event);
+  // NOTE: the machine declares these actions with these params, so the casts only restate its types.
+  const says = actions.filter((a) => a.type === 'say').map((a) => a.params as Say);
+  const notifies = actions.filter((a) => a.type === 'notify').map((a) => a.params as Notify);
+  return { next, says, notifies };
+}
