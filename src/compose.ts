@@ -156,6 +156,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   let twilio: Router | { off: string } = { off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on' };
   if (config.sms) {
     const notifySms = settings.handoff.notifySms;
+    const runCommand = createAdvisorCommandRunner({ store, actions, flow, advisor });
     twilio = Router()
       .use(
         createTwilioRouter({
@@ -164,7 +165,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
           logger,
           now,
           ...(notifySms !== null && {
-            advisor: { number: notifySms, run: createAdvisorCommandRunner({ store, actions, flow, advisor }) },
+            advisor: { number: notifySms, run: (text, sid) => store.onceForAdvisor('twilio', sid, now(), () => runCommand(text)) },
           }),
         }),
       )

@@ -184,6 +184,19 @@ export interface ConversationStore {
   setDeskThread(conversationId: number, channel: string, ts: string): Promise<void>;
   findByDeskThread(channel: string, ts: string): Promise<number | null>;
 
+  /**
+   * Runs `work` once for a message from PJ himself (a command by SMS, a reply in his Slack
+   * thread), whatever retries, restarts or other processes do: the id is recorded before `work`
+   * runs. A repeat gets the first answer, or null when the first run has not finished (or died
+   * mid-way: at most once, never twice). A failed `work` is forgotten so a retry may run it.
+   */
+  onceForAdvisor(
+    provider: string,
+    externalId: string,
+    now: number,
+    work: () => Promise<string>,
+  ): Promise<{ answer: string | null; repeated: boolean }>;
+
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,6 +5,7 @@ import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createTwilioRouter } from '../../src/adapters/twilio/twilio-routes.js';
+import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
@@ -16,6 +17,7 @@ import {
   PUBLIC_BASE_URL,
   replyTo,
   startSmsHarness,
+  tempDatabasePath,
   type SmsHarness,
 } from '../support/sms-harness.js';
 
@@ -132,8 +134,10 @@ describe('PJ texting the bot from his own phone', () => {
 });
 
 describe('a command from PJ that fails', () => {
-  it('answers 500 so Twilio retries, and the retry runs it again', async () => {
+  it('answers 500 so Twilio retries, the retry runs it again, and later retries (even after a restart) do not', async () => {
     let calls = 0;
+    const path = tempDatabasePath();
+    let once = createSqliteConversationStore(path);
     const handleInbound: HandleInbound = () => Promise.reject(new Error('a client text was not expected here'));
     const app = express().use(
       '/twilio',
@@ -145,11 +149,12 @@ describe('a command from PJ that fails', () => {
         now: Date.now,
         advisor: {
           number: PJ_PHONE,
-          run: async (body) => {
-            calls += 1;
-            if (calls === 1) throw new Error('database busy');
-            return `ran ${body}`;
-          },
+          run: (body, sid) =>
+            once.onceForAdvisor('twilio', sid, Date.now(), async () => {
+              calls += 1;
+              if (calls === 1) throw new Error('database busy');
+              return `ran ${body}`;
+            }),
         },
       }),
     );
@@ -172,8 +177,12 @@ describe('a command from PJ that fails', () => {
       expect((await send(sid)).status).toBe(500);
       expect(messagesOf(await (await send(sid)).text())).toEqual(['ran list']);
       expect(messagesOf(await (await send(sid)).text())).toEqual(['ran list']);
+      await once.close();
+      once = createSqliteConversationStore(path);
+      expect(messagesOf(await (await send(sid)).text())).toEqual(['ran list']);
       expect(calls).toBe(2);
     } finally {
+      await once.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

@@ -27,23 +27,8 @@ const NOTE_REACTION = 'memo';
 
 const NOTE_PREFIX = /^note:\s*/i;
 
-/** Remembers the last few keys: Slack may deliver one event twice (a retry after a slow ack). */
-function recentKeys(size: number): (key: string) => boolean {
-  const seen = new Set<string>();
-  return (key) => {
-    if (seen.has(key)) return false;
-    seen.add(key);
-    if (seen.size > size) {
-      const oldest = seen.values().next();
-      if (!oldest.done) seen.delete(oldest.value);
-    }
-    return true;
-  };
-}
-
 export function registerDeskListeners(app: App, options: DeskListenerOptions): void {
   const { channel, store, actions, flow, advisor, logger } = options;
-  const firstTime = recentKeys(1000);
 
   /** Why an action did nothing, in words for the thread. */
   function problem(failure: Failure, id: number): string {
@@ -93,7 +78,11 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
     // Edits, joins and bot posts are not PJ writing; a reply also sent to the channel is.
     if ((e.subtype !== undefined && e.subtype !== 'thread_broadcast') || e.bot_id !== undefined || e.user === undefined) return;
     const id = await store.findByDeskThread(channel, e.thread_ts);
-    if (id === null || !firstTime(`${e.channel}:${e.ts}`)) return;
+    if (id === null) return;
+    // Slack may deliver one message twice (a retry after a slow ack, another instance): recorded in
+    // the database first, so PJ's words reach the client at most once; a failure says so in the thread.
+    const seen = await store.onceForAdvisor('slack-desk', `${e.channel}:${e.ts}`, Date.now(), async () => 'received');
+    if (seen.repeated) return;
     const mention = context.botUserId ? new RegExp(`<@${context.botUserId}(\\|[^>]*)?>`, 'g') : null;
     const text = unescapeSlackText((mention ? (e.text ?? '').replace(mention, '') : (e.text ?? '')).trim());
     if (text === '') return;

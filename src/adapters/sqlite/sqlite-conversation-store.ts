@@ -4,6 +4,7 @@ import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
 import { createSqliteDeskThreads } from './sqlite-desk-threads.js';
+import { createSqliteAdvisorMessages } from './sqlite-advisor-messages.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
 import {
@@ -32,6 +33,7 @@ export function createSqliteConversationStore(path: string): SqliteConversationS
   const reads = createSqliteConversationReads(db);
   const outbox = createSqliteOutbox(db);
   const deskThreads = createSqliteDeskThreads(db);
+  const advisorMessages = createSqliteAdvisorMessages(db);
   const write = createDecisionWriter(db, outbox.insertDrafts);
 
   const findProcessed = db.prepare<[string, string]>(
@@ -94,6 +96,7 @@ export function createSqliteConversationStore(path: string): SqliteConversationS
     ...reads,
     ...outbox.methods,
     ...deskThreads,
+    ...advisorMessages,
     // Immediate: take the write lock before reading, so two processes cannot decide on the same saved state.
     receive: async (message, decide) => receiveTx.immediate(message, decide),
     update: async (id, decide, now) => updateTx.immediate(id, decide, now),

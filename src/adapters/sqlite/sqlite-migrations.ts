@@ -125,6 +125,21 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "the advisor's own messages, run once",
+    // PJ's commands and relayed replies are not client messages, so processed_inbound (which
+    // points at a conversation) cannot hold them; a retried delivery must still run only once.
+    sql: `
+      CREATE TABLE advisor_messages (
+        provider TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        answer TEXT,
+        PRIMARY KEY (provider, external_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

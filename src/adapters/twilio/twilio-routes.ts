@@ -11,8 +11,11 @@ import { verifyTwilioSignature } from './verify-twilio-signature.js';
 interface AdvisorSms {
   /** E.164, as Twilio sends From (ADVISOR_NOTIFY_SMS). */
   number: string;
-  /** Runs one command and returns the one-line answer texted back to him. */
-  run: (text: string) => Promise<string>;
+  /**
+   * Runs one command once per message id (Twilio retries a webhook with the same MessageSid) and
+   * returns the one-line answer texted back to him; null when a repeat finds no answer yet.
+   */
+  run: (text: string, messageId: string) => Promise<{ answer: string | null; repeated: boolean }>;
 }
 
 interface TwilioRoutesOptions {
@@ -23,34 +26,6 @@ interface TwilioRoutesOptions {
   logger: Logger;
   now: () => number;
   advisor?: AdvisorSms;
-}
-
-/** How many of PJ's recent MessageSids the router remembers (see createAdvisorDedupe). */
-const ADVISOR_SIDS_REMEMBERED = 500;
-
-/**
- * Answers a retried MessageSid from PJ with the first answer instead of running it again.
- * PJ's texts are commands, not client messages, so they never reach the store's processed-message
- * table; this in-process memory of the last ADVISOR_SIDS_REMEMBERED sids stands in for it.
- * LIMIT: it is per process and lost on restart. A retry that arrives after a restart, or at
- * another process sharing the database, runs the command again (`42 <text>` would reach the
- * client twice). Twilio retries within seconds, so one long-running process covers the usual case.
- */
-function createAdvisorDedupe(run: (text: string) => Promise<string>) {
-  const answers = new Map<string, Promise<string>>();
-  return (sid: string, text: string): { answer: Promise<string>; repeated: boolean } => {
-    const seen = answers.get(sid);
-    if (seen !== undefined) return { answer: seen, repeated: true };
-    const answer = run(text);
-    answers.set(sid, answer);
-    // A failed command is forgotten so Twilio's retry runs it again.
-    answer.catch(() => answers.delete(sid));
-    if (answers.size > ADVISOR_SIDS_REMEMBERED) {
-      const oldest = answers.keys().next();
-      if (oldest.done !== true) answers.delete(oldest.value);
-    }
-    return { answer, repeated: false };
-  };
 }
 
 function twiml(replies: string[]): string {
@@ -66,7 +41,6 @@ function twiml(replies: string[]): string {
  */
 export function createTwilioRouter(options: TwilioRoutesOptions): Router {
   const { authToken, publicBaseUrl, handleInbound, logger, now, advisor } = options;
-  const advisorAnswer = advisor && createAdvisorDedupe(advisor.run);
   const router = Router();
   // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
   router.post(
@@ -81,16 +55,15 @@ export function createTwilioRouter(options: TwilioRoutesOptions): Router {
       return;
     }
     const { message } = parsed;
-    if (advisor && advisorAnswer && message.participant === advisor.number) {
+    if (advisor && message.participant === advisor.number) {
       try {
-        const { answer, repeated } = advisorAnswer(message.externalId, message.text);
-        const reply = await answer;
+        const { answer, repeated } = await advisor.run(message.text, message.externalId);
         const command = parseAdvisorCommand(message.text);
         logger.info(
           { from: maskParticipant(message.participant), command: command.kind, ...('id' in command && { conversationId: command.id }) },
           repeated ? 'repeated Twilio message from the advisor: sent the same answer again' : 'handled advisor command by SMS',
         );
-        res.type('text/xml').send(twiml([reply]));
+        res.type('text/xml').send(twiml(answer === null ? [] : [answer]));
       } catch (error) {
         next(error);
       }
