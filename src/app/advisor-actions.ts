@@ -3,8 +3,8 @@ import type { ConversationEvent } from '../core/conversation-machine.js';
 import type { AdvisorActions, AdvisorResult, Surface } from '../core/driving-ports.js';
 import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
 import { renderReply } from '../core/render-reply.js';
-import { persist, revive } from '../core/step-conversation.js';
-import { applyEvent, clientText, fanOut, unchanged } from './apply-event.js';
+import { revive } from '../core/step-conversation.js';
+import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
 
 type Step = (saved: SavedForUpdate) => { decision: Decision | null; error?: Exclude<AdvisorResult, { ok: true }>['error'] };
 
@@ -15,14 +15,11 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
   function decide(saved: SavedForUpdate, event: ConversationEvent, at: number, notes: TranscriptNote[], extra: OutboxDraft[]): Decision {
     const applied = applyEvent(settings, revive(saved), event, at);
     const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
-    return {
-      ...persist(applied.next),
-      summary: applied.summary,
-      replies: [],
+    return decisionOf(applied, {
       notes: [...notes, ...(text === null ? [] : [{ direction: 'out' as const, author: 'bot' as const, text }])],
-      outbox: [...extra, ...applied.notices, ...clientText(text, 'bot')],
-      ...(applied.deadlines && { deadlines: applied.deadlines }),
-    };
+      before: extra,
+      after: clientText(text, 'bot'),
+    });
   }
 
   function refuse(saved: SavedForUpdate): ReturnType<Step> | null {

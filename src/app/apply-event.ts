@@ -1,8 +1,8 @@
 import type { BotSettings, HandoffSettings } from '../core/bot-settings.js';
 import type { ConversationEvent, Notify, Say } from '../core/conversation-machine.js';
 import type { ConversationSummary } from '../core/conversation.js';
-import type { AdvisorNotice, Deadlines, Decision, OutboxDraft, SavedForUpdate } from '../core/ports.js';
-import { stepConversation, type Snapshot } from '../core/step-conversation.js';
+import type { AdvisorNotice, Deadlines, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
+import { persist, stepConversation, type Snapshot } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 
 interface Applied {
@@ -13,6 +13,26 @@ interface Applied {
   notices: OutboxDraft[];
   /** Set when the status changed: timers restart from the new status. */
   deadlines?: Deadlines;
+}
+
+/**
+ * The Decision that saves an applied event: its snapshot and summary, what else the caller adds
+ * (replies, transcript notes, messages), PJ's notices between `before` and `after` in the outbox,
+ * and the timers restarted by a status change unless the caller sets them.
+ */
+export function decisionOf(
+  applied: Applied,
+  extra: { replies?: string[]; notes?: TranscriptNote[]; before?: OutboxDraft[]; after?: OutboxDraft[]; deadlines?: Deadlines } = {},
+): Decision {
+  const deadlines = extra.deadlines ?? applied.deadlines;
+  return {
+    ...persist(applied.next),
+    summary: applied.summary,
+    replies: extra.replies ?? [],
+    notes: extra.notes ?? [],
+    outbox: [...(extra.before ?? []), ...applied.notices, ...(extra.after ?? [])],
+    ...(deadlines && { deadlines }),
+  };
 }
 
 /** One notice to each of PJ's surfaces that wants it. His phone gets only what needs him. */

@@ -1,8 +1,8 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import { OPTED_OUT_CODE, type DeliveryOutcome } from '../core/delivery-error.js';
 import type { AdvisorNotice, ConversationStore, Decision, OutboxDraft, OutboxItem, SavedForUpdate, TranscriptNote } from '../core/ports.js';
-import { persist, revive } from '../core/step-conversation.js';
-import { applyEvent, fanOut, unchanged } from './apply-event.js';
+import { revive } from '../core/step-conversation.js';
+import { applyEvent, decisionOf, fanOut, unchanged } from './apply-event.js';
 
 const carrierNote: TranscriptNote = {
   direction: 'event',
@@ -14,14 +14,7 @@ const carrierNote: TranscriptNote = {
 function optOutDecision(settings: BotSettings, saved: SavedForUpdate, now: number): Decision | null {
   if (saved.record.status === 'opted_out' || saved.record.status === 'closed') return null;
   const applied = applyEvent(settings, revive(saved), { type: 'user.optedOut', quiet: true }, now);
-  return {
-    ...persist(applied.next),
-    summary: applied.summary,
-    replies: [],
-    notes: [carrierNote],
-    outbox: applied.notices,
-    ...(applied.deadlines && { deadlines: applied.deadlines }),
-  };
+  return decisionOf(applied, { notes: [carrierNote] });
 }
 
 const marker = (item: OutboxItem) => `outbox item ${item.id} `;

@@ -7,7 +7,7 @@ import type { Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
 import { persist, revive } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
-import { applyEvent, fanOut, involvesAdvisor } from './apply-event.js';
+import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.js';
 
 /**
  * Maps what a text means to the one event the conversation reacts to. Carrier keywords exist
@@ -71,11 +71,7 @@ export function decideInbound(
   // Once PJ was asked in, he sees everything the client writes, wherever he is.
   const mirror = involvesAdvisor(before) ? fanOut({ kind: 'clientMessage', text: message.text }, settings.handoff) : [];
   return {
-    ...persist(applied.next),
-    summary: applied.summary,
-    replies: reply === null ? [] : [reply],
+    ...decisionOf(applied, { replies: reply === null ? [] : [reply], before: mirror }),
     says: applied.says,
-    outbox: [...mirror, ...applied.notices],
-    ...(applied.deadlines && { deadlines: applied.deadlines }),
   };
 }

@@ -1,8 +1,8 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationStore, Decision, TranscriptNote } from '../core/ports.js';
 import { renderReply } from '../core/render-reply.js';
-import { persist, revive } from '../core/step-conversation.js';
-import { applyEvent, clientText, fanOut, unchanged } from './apply-event.js';
+import { revive } from '../core/step-conversation.js';
+import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
 
 /**
  * Fires the stored deadlines that are due: a conversation waiting too long gets one reminder to
@@ -40,14 +40,7 @@ export async function sweepTimers(store: ConversationStore, settings: BotSetting
         }
         if (text !== null) notes.push({ direction: 'out', author: 'bot', text });
         fired += 1;
-        return {
-          ...persist(applied.next),
-          summary: applied.summary,
-          replies: [],
-          notes,
-          outbox: [...extra, ...applied.notices, ...clientText(text, 'bot')],
-          deadlines: applied.deadlines ?? cleared,
-        };
+        return decisionOf(applied, { notes, before: extra, after: clientText(text, 'bot'), deadlines: applied.deadlines ?? cleared });
       },
       now,
     ).catch((error: unknown) => failures.push(error));
