@@ -1,4 +1,4 @@
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { Router, type Express } from 'express';
 import { createAdvisorActions } from './app/advisor-actions.js';
 import { reportDeliveryProblem } from './app/carrier-opt-out.js';
@@ -124,16 +124,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       })
     : null;
 
-  // The outbox retries on its own schedule: its Slack client must fail fast (429 included), or a
-  // long Retry-After inside one call could outlast the claim and leave the item 'unknown'.
-  const outboxSlack =
-    slack && config.slack
-      ? new webApi.WebClient(config.slack.botToken, {
-          retryConfig: { retries: 0 },
-          rejectRateLimitedCalls: true,
-          ...(config.slack.apiUrl !== undefined && { slackApiUrl: config.slack.apiUrl.replace(/\/*$/, '/') }),
-        })
-      : null;
+  const outboxSlack = slack?.outboxClient ?? null;
   const outbox = createOutboxWorker({
     store,
     settings,

@@ -141,8 +141,8 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
       const s = http.listen(0, '127.0.0.1', () => resolve(s));
     });
     slack = slackRequests(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    slackClient = channel.client;
-    desk = createSlackDesk({ client: channel.client, channel: DESK, store, flow, advisor: ADVISOR });
+    slackClient = channel.outboxClient;
+    desk = createSlackDesk({ client: channel.outboxClient, channel: DESK, store, flow, advisor: ADVISOR });
   });
 
   afterEach(async () => {

@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, type webApi } from '@slack/bolt';
+import { App, ExpressReceiver, webApi } from '@slack/bolt';
 import type { Router } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../core/driving-ports.js';
@@ -35,8 +35,8 @@ export interface SlackOptions {
 export interface SlackChannel {
   /** Mount at /slack in HTTP mode; null in Socket Mode. */
   router: Router | null;
-  /** The app's Web API client (its token, base URL and retries), for the outbox's Slack senders. */
-  client: webApi.WebClient;
+  /** A Web API client for the outbox: same token and base URL, no retries of its own. */
+  outboxClient: webApi.WebClient;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -118,7 +118,13 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
   });
   return {
     router: receiver ? receiver.router : null,
-    client: app.client,
+    // The outbox retries on its own schedule: its client must fail fast (429 included), or a long
+    // Retry-After inside one call could outlast the item's claim and leave it 'unknown'.
+    outboxClient: new webApi.WebClient(options.botToken, {
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      ...(clientOptions.slackApiUrl !== undefined && { slackApiUrl: clientOptions.slackApiUrl }),
+    }),
     async start() {
       if (options.appToken !== undefined) await app.start();
     },

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { escapeSlackText } from './slack-sender.js';
 import type { Say } from '../../core/conversation-machine.js';
 import type { Flow } from '../../core/flow.js';
 import { fillAdvisor, isQuestion, renderReply, sayText, verdictParts, type Advisor } from '../../core/render-reply.js';
@@ -20,17 +21,12 @@ interface SlackMessage {
 
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
-function escape(text: string): string {
-  // NOTE: Slack mrkdwn needs only these three escaped.
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 function questionBlocks(say: Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>, flow: Flow): Block[] {
   const question = flow[say.message];
   const answers = say.message === 'askProduct' || say.message === 'reaskProduct' ? 'product' : 'asker';
   const lead = 'greet' in say && say.greet ? `${flow.greeting} ` : '';
   const blocks: Block[] = [
-    section(escape(lead + question.question)),
+    section(escapeSlackText(lead + question.question)),
     {
       type: 'actions',
       elements: question.choices.map((choice, i) => ({
@@ -41,15 +37,15 @@ function questionBlocks(say: Extract<Say, { message: 'askProduct' | 'askAsker' |
       })),
     },
   ];
-  if (question.freeText) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escape(question.freeText) }] });
+  if (question.freeText) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlackText(question.freeText) }] });
   return blocks;
 }
 
 function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow): Block[] {
   const parts = verdictParts(say, flow);
   return [
-    section(`*${escape(parts.headline)}* ${escape(parts.reason)}`),
-    section(parts.advice.map(escape).join('\n')),
+    section(`*${escapeSlackText(parts.headline)}* ${escapeSlackText(parts.reason)}`),
+    section(parts.advice.map(escapeSlackText).join('\n')),
     {
       type: 'actions',
       elements: [
@@ -62,14 +58,14 @@ function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow): B
         },
       ],
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: escape(parts.handoff) }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlackText(parts.handoff) }] },
   ];
 }
 
 function sayBlocks(say: Say, flow: Flow): Block[] {
   if (isQuestion(say)) return questionBlocks(say, flow);
   if (say.message === 'verdict') return verdictBlocks(say, flow);
-  return [section(escape(sayText(say, flow, 'slack')))];
+  return [section(escapeSlackText(sayText(say, flow, 'slack')))];
 }
 
 /** One turn of the bot as a Slack message: choices become buttons, the verdict a compact card. */

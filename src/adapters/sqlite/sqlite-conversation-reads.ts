@@ -1,17 +1,14 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ConversationStore } from '../../core/ports.js';
-import { epochMs, parseMessageRow, parseRecordRow, recordColumns } from './sqlite-rows.js';
+import { epochMs, parseMessageRow, parseRecordRow, openConversationSql, recordColumns } from './sqlite-rows.js';
 
 type SqliteConversationReads = Pick<ConversationStore, 'list' | 'get' | 'findOpen' | 'listDue'>;
 
 const dueRow = z.object({ id: z.number().int(), remind_at: epochMs.nullable(), idle_at: epochMs.nullable() });
 
 export function createSqliteConversationReads(db: Database.Database): SqliteConversationReads {
-  const findOpenRecord = db.prepare<[string, string]>(
-    `SELECT ${recordColumns} FROM conversations
-     WHERE channel = ? AND conversation_key = ? AND status != 'closed' ORDER BY id DESC LIMIT 1`,
-  );
+  const findOpenRecord = db.prepare<[string, string]>(openConversationSql(recordColumns));
   const listConversations = db.prepare<{ channel: string | null; participant: string | null; status: string | null }>(
     `SELECT ${recordColumns} FROM conversations
      WHERE (@channel IS NULL OR channel = @channel) AND (@participant IS NULL OR participant = @participant)

@@ -9,6 +9,7 @@ import { runSqliteMigrations } from './sqlite-migrations.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
 import {
   forUpdateColumns,
+  openConversationSql,
   parseForUpdateRow,
   parseProcessedRow,
   parseRecordRow,
@@ -39,11 +40,7 @@ export function createSqliteConversationStore(path: string): SqliteConversationS
   const findProcessed = db.prepare<[string, string]>(
     'SELECT conversation_id, replies FROM processed_inbound WHERE provider = ? AND external_id = ?',
   );
-  // The latest conversation for the key that is not closed; findOpen must pick the same row.
-  const findOpenSaved = db.prepare<[string, string]>(
-    `SELECT ${savedColumns} FROM conversations
-     WHERE channel = ? AND conversation_key = ? AND status != 'closed' ORDER BY id DESC LIMIT 1`,
-  );
+  const findOpenSaved = db.prepare<[string, string]>(openConversationSql(savedColumns));
   const insertProcessed = db.prepare<[string, string, number, number, string]>(
     `INSERT INTO processed_inbound (provider, external_id, conversation_id, received_at, replies)
      VALUES (?, ?, ?, ?, ?)`,

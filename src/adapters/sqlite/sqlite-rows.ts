@@ -123,3 +123,12 @@ export function parseProcessedRow(row: unknown): { conversationId: number; repli
   const r = processedRow.parse(row);
   return { conversationId: r.conversation_id, replies: r.replies };
 }
+
+/**
+ * Selects `columns` of the latest conversation for (channel, conversation_key) that is not closed:
+ * receive() and findOpen() must agree on which conversation a message joins.
+ */
+export function openConversationSql(columns: string): string {
+  return `SELECT ${columns} FROM conversations
+     WHERE channel = ? AND conversation_key = ? AND status != 'closed' ORDER BY id DESC LIMIT 1`;
+}

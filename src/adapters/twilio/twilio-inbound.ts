@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { describeIssues, MessageSidSchema } from './twilio-fields.js';
 import type { InboundMessage } from '../../core/conversation.js';
 
 /** The fields of Twilio's incoming-message webhook that the bot relies on. */
 const TwilioInboundSchema = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'must be a Twilio message SID (SM or MM + 32 hex digits)'),
+  MessageSid: MessageSidSchema,
   From: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number'),
   To: z.string().min(1),
   Body: z.string().max(1600).default(''),
@@ -15,7 +16,7 @@ type ParsedInbound = { ok: true; message: InboundMessage } | { ok: false; reason
 export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInbound {
   const result = TwilioInboundSchema.safeParse(body ?? {});
   if (!result.success) {
-    const reason = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    const reason = describeIssues(result.error);
     return { ok: false, reason };
   }
   const { MessageSid, From, Body } = result.data;

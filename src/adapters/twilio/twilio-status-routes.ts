@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { OPTED_OUT_CODE, type DeliveryOutcome } from '../../core/delivery-error.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConversationStore, OutboxItem } from '../../core/ports.js';
+import { describeIssues, MessageSidSchema } from './twilio-fields.js';
 import { verifyTwilioSignature } from './verify-twilio-signature.js';
 
 interface TwilioStatusRoutesOptions {
@@ -21,16 +22,12 @@ const blankIsAbsent = (v: unknown) => (v === '' ? undefined : v);
 
 /** The fields of Twilio's message status callback that the bot relies on. */
 const StatusSchema = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'must be a Twilio message SID (SM or MM + 32 hex digits)'),
+  MessageSid: MessageSidSchema,
   MessageStatus: z.string().regex(/^[a-z_]{1,32}$/, 'must be a message status like sent, delivered or undelivered'),
   ErrorCode: z.preprocess(blankIsAbsent, z.string().regex(/^\d{1,6}$/, 'must be a Twilio error code').optional()),
 });
 
 type StatusUpdate = z.infer<typeof StatusSchema>;
-
-function reasonOf(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-}
 
 /** A final failure (or an opt-out) of a text to the client is PJ's business; anything else is just recorded. */
 function isProblem(update: StatusUpdate): boolean {
@@ -57,7 +54,7 @@ export function createTwilioStatusRouter(options: TwilioStatusRoutesOptions): Ro
     async (req, res, next) => {
     const parsed = StatusSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
-      const reason = reasonOf(parsed.error);
+      const reason = describeIssues(parsed.error);
       logger.warn({ reason }, 'rejected Twilio status callback: body is not a message status');
       res.status(400).type('text/plain').send(`Bad Request: ${reason}\n`);
       return;
