@@ -7,6 +7,7 @@ import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import { drainOutbox } from '../support/drain-outbox.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 
 const PJ_PHONE = '+18585550199';
@@ -39,16 +40,8 @@ describe('handing a conversation to PJ and back', () => {
       receivedAt: t,
     });
 
-  /** Everything queued for sending since the last call, claimed so it is not seen twice. */
-  const drain = async (): Promise<OutboxItem[]> => {
-    const all: OutboxItem[] = [];
-    // Each claim hands out one item per recipient at a time, so claim until nothing is left.
-    for (let batch = await store.claimOutbox(t, 1000, 100); batch.length > 0; batch = await store.claimOutbox(t, 1000, 100)) {
-      for (const item of batch) await store.markOutboxSent(item.id, `sent-${item.id}`, t);
-      all.push(...batch);
-    }
-    return all.sort((a, b) => a.id - b.id);
-  };
+  /** Everything queued for sending since the last call, marked sent so it is not seen twice. */
+  const drain = () => drainOutbox(store, t);
   const describeItem = (i: OutboxItem) =>
     `${i.destination.kind}:${i.payload.type === 'notice' ? i.payload.notice.kind : `${i.payload.author}:${i.payload.text.slice(0, 20)}`}`;
 

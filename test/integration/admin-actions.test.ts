@@ -8,6 +8,7 @@ import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { ConversationDetail, ConversationRecord } from '../../src/core/conversation.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import { drainOutbox } from '../support/drain-outbox.js';
 import { ADMIN_TOKEN, replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
 
 const ALICE = '+14155550101';
@@ -27,16 +28,6 @@ function poster(baseUrl: string) {
     });
 }
 
-/** Everything queued so far, marked sent (a claim skips items queued behind an unsent one). */
-async function drainOutbox(store: ConversationStore): Promise<OutboxItem[]> {
-  const all: OutboxItem[] = [];
-  for (;;) {
-    const claimed = await store.claimOutbox(Date.now() + 60_000, 60_000, 100);
-    if (claimed.length === 0) return all;
-    for (const item of claimed) await store.markOutboxSent(item.id, `SM${item.id}`, Date.now());
-    all.push(...claimed);
-  }
-}
 
 const clientTexts = (items: OutboxItem[]) =>
   items.flatMap((o) => (o.destination.kind === 'client' && o.payload.type === 'text' ? [{ text: o.payload.text, author: o.payload.author }] : []));

@@ -8,6 +8,7 @@ import { createTwilioRouter } from '../../src/adapters/twilio/twilio-routes.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import { drainOutbox } from '../support/drain-outbox.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import {
   AUTH_TOKEN,
@@ -26,16 +27,6 @@ const BOB = '+14155550102';
 /** PJ's own phone (ADVISOR_NOTIFY_SMS). */
 const PJ_PHONE = '+18585550199';
 
-/** Everything queued so far, marked sent (a claim skips items queued behind an unsent one). */
-async function drainOutbox(store: ConversationStore): Promise<OutboxItem[]> {
-  const all: OutboxItem[] = [];
-  for (;;) {
-    const claimed = await store.claimOutbox(Date.now() + 60_000, 60_000, 100);
-    if (claimed.length === 0) return all;
-    for (const item of claimed) await store.markOutboxSent(item.id, `SM${item.id}`, Date.now());
-    all.push(...claimed);
-  }
-}
 
 const clientTexts = (items: OutboxItem[]) =>
   items.flatMap((o) => (o.destination.kind === 'client' && o.payload.type === 'text' ? [o.payload.text] : []));

@@ -26,10 +26,12 @@ import { tempDatabasePath } from '../support/sms-harness.js';
 import {
   BOT_USER,
   buttonClick,
+  buttonsOf,
   interceptSlackApi,
   SIGNING_SECRET,
   slackRequests,
   TEAM,
+  type Block,
   type SlackApi,
   type SlackApiAnswer,
   type SlackCall,
@@ -40,19 +42,6 @@ const DESK = 'C0DESK';
 const PJ = 'U0PJ';
 const ADVISOR = { name: 'PJ', phone: '+18584618054' };
 
-interface Button {
-  action_id: string;
-  value: string;
-  text: { text: string };
-}
-interface Block {
-  type: string;
-  elements?: Button[];
-  text?: { text: string };
-  fields?: Array<{ text: string }>;
-}
-
-const buttonsOf = (blocks: unknown): Button[] => (blocks as Block[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
 const settle = () => new Promise((r) => setTimeout(r, 150));
 
 async function eventually<T>(check: () => Promise<T>, what: string): Promise<T> {

@@ -1,23 +1,17 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signSlack } from '../support/sign-slack.js';
-import { BOT_USER, buttonClick, dm, SIGNING_SECRET, startSlackHarness, TEAM, type SlackHarness } from '../support/slack-harness.js';
-
-interface Button {
-  type: string;
-  action_id: string;
-  value: string;
-  text: { text: string };
-}
-interface Block {
-  type: string;
-  elements?: Button[];
-  text?: { text: string };
-}
-
-function buttonsOf(blocks: unknown): Button[] {
-  return (blocks as Block[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
-}
+import {
+  BOT_USER,
+  buttonClick,
+  buttonsOf,
+  dm,
+  SIGNING_SECRET,
+  startSlackHarness,
+  TEAM,
+  type Block,
+  type SlackHarness,
+} from '../support/slack-harness.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
 

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freeTextCases } from '../fixtures/free-text-cases.js';
+import { freeTextCases, HEADLINE } from '../fixtures/free-text-cases.js';
 import { dm, startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
-
-const HEADLINE = { soc1: 'You need SOC 1.', soc2: 'You need SOC 2.', both: 'You need both SOC 1 and SOC 2.' };
 
 describe('free-text answers over Slack (the table shared with SMS)', () => {
   let h: SlackHarness;

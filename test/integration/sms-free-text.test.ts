@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSegments, isGsm7 } from '../../src/core/sms-segments.js';
-import { freeTextCases } from '../fixtures/free-text-cases.js';
+import { freeTextCases, HEADLINE } from '../fixtures/free-text-cases.js';
 import { replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
-
-const HEADLINE = { soc1: 'You need SOC 1.', soc2: 'You need SOC 2.', both: 'You need both SOC 1 and SOC 2.' };
 
 describe('free-text answers over SMS (the table shared with Slack)', () => {
   let h: SmsHarness;

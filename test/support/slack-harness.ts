@@ -172,3 +172,22 @@ export function buttonClick(
     ],
   };
 }
+
+/** The parts of a Block Kit button and block the tests read. */
+export interface Button {
+  type?: string;
+  action_id: string;
+  value: string;
+  text: { text: string };
+}
+export interface Block {
+  type: string;
+  elements?: Button[];
+  text?: { text: string };
+  fields?: Array<{ text: string }>;
+}
+
+/** Every button in a message's actions blocks, in order. */
+export function buttonsOf(blocks: unknown): Button[] {
+  return (blocks as Block[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+}
