@@ -24,6 +24,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // The legacy URL-encoding globals silently stand in for a missing local helper of that name.
+      'no-restricted-globals': ['error', 'escape', 'unescape'],
     },
   },
   {
@@ -52,7 +54,7 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-globals': ['error', 'process', 'Date'],
+      'no-restricted-globals': ['error', 'process', 'Date', 'escape', 'unescape'],
     },
   },
   {
