@@ -2,7 +2,7 @@ import type { ConversationRecord } from './conversation.js';
 import type { Flow } from './flow.js';
 import { maskParticipant } from './mask-participant.js';
 import type { AdvisorNotice } from './ports.js';
-import { fillAdvisor, type Advisor } from './render-reply.js';
+import { fillAdvisor, fillPlaceholders, type Advisor } from './render-reply.js';
 
 const VERDICT = { soc1: 'SOC 1', soc2: 'SOC 2', both: 'SOC 1 + SOC 2' } as const;
 
@@ -18,7 +18,7 @@ export function fillConversation(text: string, c: ConversationRecord, advisor: A
     asker: c.answers.asker ?? '(not answered)',
     ...extra,
   };
-  return fillAdvisor(text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole), advisor);
+  return fillAdvisor(fillPlaceholders(text, vars), advisor);
 }
 
 /** One notice to PJ as a short text; SMS and the Slack handoff thread both use it. */

@@ -15,13 +15,14 @@ function formatPhone(e164: string): string {
   return us ? `${us[1]}-${us[2]}-${us[3]}` : e164;
 }
 
-function fill(text: string, vars: Record<string, string>): string {
+/** Fills {name} placeholders from `vars`; unknown ones stay as written. */
+export function fillPlaceholders(text: string, vars: Record<string, string>): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
 }
 
 /** Fills {advisor} and {phone}. */
 export function fillAdvisor(text: string, advisor: Advisor): string {
-  return fill(text, { advisor: advisor.name, phone: formatPhone(advisor.phone) });
+  return fillPlaceholders(text, { advisor: advisor.name, phone: formatPhone(advisor.phone) });
 }
 
 type VerdictSay = Extract<Say, { message: 'verdict' }>;
@@ -35,7 +36,7 @@ export function verdictParts(say: VerdictSay, flow: Flow): { headline: string; r
   if (say.international) advice.push(verdict.international);
   return {
     headline: verdict.headline[say.advice.verdict],
-    reason: fill(verdict.reason[say.advice.reason], { product: say.advice.product, asker: say.advice.asker ?? '' }),
+    reason: fillPlaceholders(verdict.reason[say.advice.reason], { product: say.advice.product, asker: say.advice.asker ?? '' }),
     advice,
     handoff: verdict.handoff,
   };

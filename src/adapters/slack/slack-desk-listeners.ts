@@ -4,7 +4,7 @@ import type { Flow } from '../../core/flow.js';
 import type { ConversationStore } from '../../core/ports.js';
 import type { MessageEvent } from './slack-conversations.js';
 import { fillConversation } from '../../core/render-notice.js';
-import { fillAdvisor, type Advisor } from '../../core/render-reply.js';
+import { fillAdvisor, fillPlaceholders, type Advisor } from '../../core/render-reply.js';
 import type { Logger } from '../../core/logger.js';
 import { DESK_ACTION } from './slack-desk.js';
 import { escapeSlackText, unescapeSlackText } from './slack-sender.js';
@@ -35,7 +35,7 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
     const record = failure.record;
     switch (failure.error) {
       case 'not_found':
-        return fillAdvisor(flow.advisor.notFound.replace(/\{id\}/g, String(id)), advisor);
+        return fillAdvisor(fillPlaceholders(flow.advisor.notFound, { id: String(id) }), advisor);
       case 'opted_out':
         return record ? fillConversation(flow.advisor.optedOut, record, advisor) : `#${id} opted out.`;
       case 'closed':

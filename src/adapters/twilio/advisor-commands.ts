@@ -4,7 +4,7 @@ import type { Flow } from '../../core/flow.js';
 import { maskParticipant } from '../../core/mask-participant.js';
 import type { ConversationStore } from '../../core/ports.js';
 import { fillConversation } from '../../core/render-notice.js';
-import { fillAdvisor, type Advisor } from '../../core/render-reply.js';
+import { fillAdvisor, fillPlaceholders, type Advisor } from '../../core/render-reply.js';
 import { findNonGsmCharacters } from '../../core/sms-segments.js';
 
 /** What PJ asked for by texting the bot's number from his own (ADVISOR_NOTIFY_SMS). */
@@ -59,18 +59,18 @@ async function list(deps: AdvisorCommandDeps): Promise<string> {
   if (all.length === 0) return fillAdvisor(deps.flow.advisor.listEmpty, deps.advisor);
   const shown = all.slice(0, LIST_LIMIT).map(listItem);
   if (all.length > LIST_LIMIT) shown.push(`and ${all.length - LIST_LIMIT} more`);
-  return fillAdvisor(deps.flow.advisor.list.replace(/\{items\}/g, shown.join('; ')), deps.advisor);
+  return fillAdvisor(fillPlaceholders(deps.flow.advisor.list, { items: shown.join('; ') }), deps.advisor);
 }
 
 function usage(deps: AdvisorCommandDeps): string {
-  return fillAdvisor(deps.flow.advisor.usage.replace(/\{id\}/g, 'N'), deps.advisor);
+  return fillAdvisor(fillPlaceholders(deps.flow.advisor.usage, { id: 'N' }), deps.advisor);
 }
 
 /** What PJ reads when an action was refused. */
 function refusal(result: Exclude<AdvisorResult, { ok: true }>, id: number, deps: AdvisorCommandDeps): string {
   switch (result.error) {
     case 'not_found':
-      return fillAdvisor(deps.flow.advisor.notFound.replace(/\{id\}/g, String(id)), deps.advisor);
+      return fillAdvisor(fillPlaceholders(deps.flow.advisor.notFound, { id: String(id) }), deps.advisor);
     case 'opted_out':
       return result.record
         ? fillConversation(deps.flow.advisor.optedOut, result.record, deps.advisor)
