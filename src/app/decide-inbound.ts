@@ -3,11 +3,17 @@ import type { ConversationEvent, Say } from '../core/conversation-machine.js';
 import type { InboundMessage } from '../core/conversation.js';
 import { interpret } from '../core/interpret.js';
 import type { Decision, SavedConversation } from '../core/ports.js';
-import type { Reading } from '../core/reading.js';
+import type { Facts, Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
 import { persist, revive } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.js';
+
+/** The facts of a reading, as the machine keeps them. */
+function factsOf(reading: Reading): Facts {
+  const { product, productQuote, asker, askerQuote, request, requestQuote, buyer, correction, addition, international } = reading;
+  return { product, productQuote, asker, askerQuote, request, requestQuote, buyer, correction, addition, international };
+}
 
 /**
  * Maps what a text means to the one event the conversation reacts to. Carrier keywords exist
@@ -15,33 +21,38 @@ import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.j
  */
 function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: boolean): ConversationEvent {
   const quiet = message.channel === 'sms' && carrierAnswers;
+  const at = message.receivedAt;
   if (message.command === 'restart') return { type: 'user.restarted' };
-  if (message.command === 'human') return { type: 'user.askedForHuman' };
+  if (message.command === 'human') return { type: 'user.askedForHuman', at };
   switch (reading.intent) {
     case 'optOutKeyword':
     case 'optOut':
       if (message.channel === 'slack') return { type: 'user.ended' };
       return { type: 'user.optedOut', quiet: reading.intent === 'optOutKeyword' && quiet };
     case 'optInKeyword':
-      return message.channel === 'sms' ? { type: 'user.optedIn', quiet } : { type: 'user.greeted' };
+      return message.channel === 'sms' ? { type: 'user.optedIn', quiet, at } : { type: 'user.greeted', at };
     case 'helpKeyword':
     case 'help':
       return { type: 'user.askedHelp', quiet: reading.intent === 'helpKeyword' && quiet };
     case 'restart':
       return { type: 'user.restarted' };
     case 'human':
-      return { type: 'user.askedForHuman' };
+      return { type: 'user.askedForHuman', at };
     case 'cost':
-      return { type: 'user.askedCost' };
+      return { type: 'user.askedCost', at };
     case 'greeting':
-      return { type: 'user.greeted' };
+      return { type: 'user.greeted', at };
+    case 'acknowledgement':
+      return { type: 'user.acknowledged', at };
     case 'answer':
       return {
         type: 'user.answered',
+        at,
         text: message.text.trim(),
-        product: reading.product,
-        asker: reading.asker,
-        international: reading.international,
+        facts: factsOf(reading),
+        topics: reading.topics,
+        content: reading.content,
+        quote: reading.textQuote,
       };
   }
 }

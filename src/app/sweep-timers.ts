@@ -21,7 +21,7 @@ export async function sweepTimers(store: ConversationStore, settings: BotSetting
           due.idleDue && status === 'human'
             ? ({ type: 'timer.idleDue' } as const)
             : due.remindDue && status === 'waiting'
-              ? ({ type: 'timer.remindDue' } as const)
+              ? ({ type: 'timer.remindDue', at: now } as const)
               : null;
         // Each deadline fires once; a status change sets fresh ones.
         const cleared = {

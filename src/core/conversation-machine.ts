@@ -1,18 +1,27 @@
 import { assign, setup } from 'xstate';
-import { advise, type Advice } from './advise.js';
+import { advise, type Advice, type Known, type Outcome } from './advise.js';
 import type { FlagReason } from './conversation.js';
-import type { AskerFacts, Awaiting, ProductFacts } from './reading.js';
+import type { AskerFacts, Awaiting, Facts, ProductFacts, RequestFacts } from './reading.js';
 
 /** Bump when a change makes older persisted snapshots unsafe to revive; they then start over. */
-export const MACHINE_VERSION = 1;
+export const MACHINE_VERSION = 2;
+
+/** After one "PJ has been asked" line, further chatter gets no such line for this long. */
+export const POINTER_QUIET_MS = 30 * 60 * 1000;
 
 /** One thing the bot says; the renderer turns it into words from flows/main.yaml. */
 export type Say =
-  | { message: 'askProduct' | 'askAsker'; greet: boolean }
-  | { message: 'reaskProduct' | 'reaskAsker' }
+  | { message: 'askProduct' | 'askAsker'; greet: boolean; buyer: boolean }
+  | { message: 'reaskProduct' | 'reaskAsker'; buyer: boolean }
+  /** The pending question in short form, after answering a common question. */
+  | { message: 'pending'; question: Awaiting; buyer: boolean }
   | { message: 'verdict'; advice: Advice; international: boolean }
+  /** Answers to the common questions a text asked; nothing when it asked none. */
+  | { message: 'topics'; topics: string[] }
+  | { message: 'conflict'; product: string }
   | {
       message:
+        | 'greeting'
         | 'unclear'
         | 'handoffHuman'
         | 'handoffCost'
@@ -21,7 +30,7 @@ export type Say =
         | 'optInConfirm'
         | 'restart'
         | 'resumed'
-        | 'afterVerdict'
+        | 'pointer'
         | 'ended'
         | 'holding';
     };
@@ -34,106 +43,220 @@ export interface ConversationContext {
   awaiting: Awaiting | null;
   /** Answers to the current question that could not be understood. */
   misses: number;
+  /** The concrete "money or data?" question was asked: an unknown answer now goes to PJ. */
+  reasked: boolean;
+  /** The bot has introduced itself once; it never does again. */
+  greeted: boolean;
   product: ProductFacts | null;
-  asker: AskerFacts | null;
   productText: string | null;
+  productQuote: string | null;
+  asker: AskerFacts | null;
   askerText: string | null;
+  askerQuote: string | null;
+  request: RequestFacts | null;
+  requestQuote: string | null;
+  buyer: boolean;
   international: boolean;
   advice: Advice | null;
   flags: FlagReason[];
-  /** The one pointer to PJ after a verdict was sent; further chit-chat gets silence. */
-  nudged: boolean;
+  /** When the last "PJ has been asked" line (or holding text) went out, epoch ms. */
+  pointerAt: number | null;
   /** While waiting, the one reminder (and holding text) has gone out. */
   reminded: boolean;
 }
 
+/** What a client text carries into the machine: its facts, the questions it asks, its own words. */
+interface Said {
+  text: string;
+  facts: Facts;
+  topics: string[];
+  /** It says something beyond fillers ("yes", "hmm"). */
+  content: boolean;
+  /** Its first words, to quote an answer the lexicon did not know. */
+  quote: string;
+}
+
 /**
  * `quiet`: the text was an exact carrier keyword that Twilio already answered, so the bot
- * records its effect and says nothing (no double text).
+ * records its effect and says nothing (no double text). `at` is when it arrived (epoch ms).
  */
 export type ConversationEvent =
-  | {
-      type: 'user.answered';
-      text: string;
-      product: ProductFacts | null;
-      asker: AskerFacts | null;
-      international: boolean;
-    }
-  | { type: 'user.greeted' }
+  | ({ type: 'user.answered'; at: number } & Said)
+  | { type: 'user.greeted'; at: number }
+  /** "thanks", "ok", a thumbs-up: no reply once there is nothing to ask. */
+  | { type: 'user.acknowledged'; at: number }
   | { type: 'user.optedOut'; quiet: boolean }
-  | { type: 'user.optedIn'; quiet: boolean }
+  | { type: 'user.optedIn'; quiet: boolean; at: number }
   | { type: 'user.askedHelp'; quiet: boolean }
   | { type: 'user.restarted' }
   /** Slack's "stop": there is no opt-out there, so the conversation just ends politely. */
   | { type: 'user.ended' }
-  | { type: 'user.askedForHuman' }
-  | { type: 'user.askedCost' }
+  | { type: 'user.askedForHuman'; at: number }
+  | { type: 'user.askedCost'; at: number }
   | { type: 'advisor.tookOver' }
   | { type: 'advisor.handedBack' }
   | { type: 'advisor.closed' }
   /** Stored deadlines, fired by the shell's sweep. */
-  | { type: 'timer.remindDue' }
+  | { type: 'timer.remindDue'; at: number }
   | { type: 'timer.idleDue' };
 
 type Answered = Extract<ConversationEvent, { type: 'user.answered' }>;
+type Event = ConversationEvent;
 
 export const initialContext: ConversationContext = {
   awaiting: null,
   misses: 0,
+  reasked: false,
+  greeted: false,
   product: null,
-  asker: null,
   productText: null,
+  productQuote: null,
+  asker: null,
   askerText: null,
+  askerQuote: null,
+  request: null,
+  requestQuote: null,
+  buyer: false,
   international: false,
   advice: null,
   flags: [],
-  nudged: false,
+  pointerAt: null,
   reminded: false,
 };
 
-function mergeProduct(a: ProductFacts | null, b: ProductFacts | null): ProductFacts | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return { financial: a.financial ?? b.financial, data: a.data ?? b.data };
-}
+const hasFacts = (f: Facts): boolean => f.product !== null || f.asker !== null || f.request !== null || f.buyer;
 
-function mergeAsker(a: AskerFacts | null, b: AskerFacts | null): AskerFacts | null {
+function mergeProduct(a: ProductFacts | null, b: ProductFacts): ProductFacts {
   if (a === null) return b;
-  if (b === null) return a;
-  return { finance: a.finance ?? b.finance, security: a.security ?? b.security };
-}
-
-/** The context after taking in an answer: facts accumulate, the user's words are kept. */
-function takeAnswer(context: ConversationContext, event: Answered): Partial<ConversationContext> {
-  const product = mergeProduct(context.product, event.product);
-  const asker = mergeAsker(context.asker, event.asker);
   return {
-    product,
-    asker,
-    productText: context.productText ?? (event.product ? event.text : null),
-    askerText: context.askerText ?? (event.asker ? event.text : null),
-    international: context.international || event.international,
-    advice: product && asker ? advise(product, asker) : null,
+    financial: b.financial ?? a.financial,
+    sensitive: b.sensitive ?? a.sensitive,
+    technology: b.technology ?? a.technology,
+    generic: b.generic ?? a.generic,
   };
+}
+
+const decisive = (a: AskerFacts | null): boolean => a !== null && (a.finance !== null || a.security !== null);
+
+/**
+ * A new asker replaces the old one ("no wait, it came from the controller"), unless it adds
+ * ("security wants it too") or names nobody in particular ("a customer").
+ */
+function nextAsker(old: AskerFacts | null, next: AskerFacts, facts: Facts): AskerFacts {
+  if (!decisive(next)) return old ?? next;
+  if (old === null || facts.correction || !facts.addition) return next;
+  return { finance: next.finance ?? old.finance, security: next.security ?? old.security };
+}
+
+/** The context after taking in what a text says: facts accumulate or are corrected, words are kept. */
+function takeFacts(context: ConversationContext, said: Said): Partial<ConversationContext> {
+  const { facts, text } = said;
+  const next: Partial<ConversationContext> = {
+    buyer: context.buyer || facts.buyer,
+    international: context.international || facts.international,
+  };
+  if (facts.product !== null) {
+    const replace = facts.correction || context.product === null;
+    next.product = facts.correction ? facts.product : mergeProduct(context.product, facts.product);
+    next.productText = replace || context.productText === null ? text : context.productText;
+    const newlyFinancial = facts.product.financial !== null && context.product?.financial == null;
+    next.productQuote = replace || newlyFinancial ? facts.productQuote : context.productQuote;
+  }
+  if (facts.asker !== null) {
+    next.asker = nextAsker(context.asker, facts.asker, facts);
+    const replaced = decisive(facts.asker) || context.asker === null;
+    next.askerText = replaced ? text : context.askerText;
+    next.askerQuote = replaced ? facts.askerQuote : context.askerQuote;
+  }
+  if (facts.request !== null) {
+    const old = facts.correction ? null : context.request;
+    next.request = { report: facts.request.report ?? old?.report ?? null, type: facts.request.type ?? old?.type ?? null };
+    next.requestQuote = facts.requestQuote;
+  }
+  return next;
+}
+
+/** An answer the lexicon did not know, kept in the client's words: it answered the question asked. */
+function takeUnknown(context: ConversationContext, said: Said): Partial<ConversationContext> {
+  if (context.awaiting === 'asker') {
+    return { asker: { finance: null, security: null }, askerText: said.text, askerQuote: said.quote };
+  }
+  return { productText: said.text, productQuote: said.quote };
+}
+
+function knownOf(context: ConversationContext): Known {
+  return {
+    product: context.product,
+    productAnswered: context.productText !== null || context.product !== null,
+    asker: context.asker,
+    request: context.request,
+    buyer: context.buyer,
+    quotes: { product: context.productQuote, asker: context.askerQuote, request: context.requestQuote },
+  };
+}
+
+const outcomeOf = (context: ConversationContext): Outcome => advise(knownOf(context));
+
+function adviceOf(context: ConversationContext): Advice | null {
+  const outcome = outcomeOf(context);
+  return outcome.kind === 'advice' ? outcome.advice : null;
 }
 
 function withFlag(flags: FlagReason[], reason: FlagReason): FlagReason[] {
   return flags.includes(reason) ? flags : [...flags, reason];
 }
 
-function sayVerdict({ context }: { context: ConversationContext }): Say {
-  // NOTE: only reached behind the hasAdvice guard, so advice is set.
-  return { message: 'verdict', advice: context.advice as Advice, international: context.international };
-}
+const answered = (event: Event): Answered | null => (event.type === 'user.answered' ? event : null);
+const atOf = (event: Event): number | null => ('at' in event ? event.at : null);
 
-// A "both" client is the most valuable: after the verdict, PJ is asked to step in.
-const bothGoesToAdvisor = [
-  {
-    guard: 'isBoth',
-    target: '#conversation.waiting',
-    actions: [{ type: 'say', params: sayVerdict }, { type: 'flag', params: { reason: 'both' } }],
-  },
-] as const;
+type Ctx = { context: ConversationContext; event: Event };
+const sayVerdict = ({ context }: Ctx): Say => ({
+  message: 'verdict',
+  advice: adviceOf(context) as Advice,
+  international: context.international,
+});
+const ask = (question: Awaiting) => ({ context }: Ctx): Say => ({
+  message: question === 'product' ? 'askProduct' : 'askAsker',
+  greet: !context.greeted,
+  buyer: context.buyer,
+});
+const reask = (question: Awaiting) => ({ context }: Ctx): Say => ({
+  message: question === 'product' ? 'reaskProduct' : 'reaskAsker',
+  buyer: context.buyer,
+});
+
+const sayTopics = { type: 'say', params: ({ event }: Ctx): Say => ({ message: 'topics', topics: answered(event)?.topics ?? [] }) } as const;
+
+/** Flags the conversation for PJ and says why in one line; the line counts as the pointer to PJ. */
+const toAdvisor = (reason: FlagReason, say: Say | ((ctx: Ctx) => Say)) =>
+  ({
+    target: '#conversation.open.waiting',
+    actions: [{ type: 'flag', params: { reason } }, { type: 'say', params: say }, 'markPointer'],
+  }) as const;
+
+/**
+ * Both asking states come from this one definition: an answer with facts (or, to the product
+ * question, any description) moves on; a common question is answered and the question repeated
+ * in short; an empty answer is asked again once, concretely, then goes to PJ.
+ */
+function askingState(question: Awaiting) {
+  return {
+    entry: { type: 'await', params: { question } },
+    on: {
+      'user.answered': [
+        { guard: 'bringsFacts', target: 'deciding', actions: [sayTopics, 'takeFacts'] },
+        { guard: 'answersInOwnWords', target: 'deciding', actions: [sayTopics, 'takeUnknown'] },
+        { guard: 'asksOnly', actions: [sayTopics, { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }) }] },
+        { guard: 'canAskAgain', actions: ['countMiss', { type: 'say', params: reask(question) }, 'markReasked'] },
+        toAdvisor('unclear', { message: 'unclear' }),
+      ],
+      'user.greeted': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
+      'user.acknowledged': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
+      // "yes" or "start" from someone who never opted out is an answer to nothing: ask again.
+      'user.optedIn': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
+    },
+  } as const;
+}
 
 /**
  * The conversation itself. Pure: the shell revives the saved snapshot, applies one event with
@@ -149,267 +272,228 @@ export const conversationMachine = setup({
     say: (_, _params: Say) => undefined,
     notify: (_, _params: Notify) => undefined,
     markReminded: assign({ reminded: true }),
-    takeAnswer: assign(({ context, event }) => (event.type === 'user.answered' ? takeAnswer(context, event) : {})),
+    markGreeted: assign({ greeted: true }),
+    markReasked: assign(({ context }) => ({ reasked: context.reasked || context.awaiting === 'product' })),
+    markPointer: assign(({ context, event }) => ({ pointerAt: atOf(event) ?? context.pointerAt })),
+    takeFacts: assign(({ context, event }) => {
+      const said = answered(event);
+      return said ? takeFacts(context, said) : {};
+    }),
+    takeUnknown: assign(({ context, event }) => {
+      const said = answered(event);
+      return said ? takeUnknown(context, said) : {};
+    }),
+    keepAdvice: assign(({ context }) => ({ advice: adviceOf(context) })),
     await: assign((_, params: { question: Awaiting | null }) => ({ awaiting: params.question, misses: 0 })),
     countMiss: assign(({ context }) => ({ misses: context.misses + 1 })),
     flag: assign(({ context }, params: { reason: FlagReason }) => ({ flags: withFlag(context.flags, params.reason) })),
-    forgetAnswers: assign(({ context }) => ({ ...initialContext, flags: context.flags })),
-    markNudged: assign({ nudged: true }),
+    forgetAnswers: assign(({ context }) => ({ ...initialContext, flags: context.flags, greeted: context.greeted })),
   },
   guards: {
     isQuiet: ({ event }) => 'quiet' in event && event.quiet,
     hasAdvice: ({ context }) => context.advice !== null,
     awaitsAsker: ({ context }) => context.awaiting === 'asker',
     awaitsProduct: ({ context }) => context.awaiting === 'product',
-    answersProduct: ({ event }) => event.type === 'user.answered' && event.product !== null,
-    answersAsker: ({ event }) => event.type === 'user.answered' && event.asker !== null,
-    isFirstMiss: ({ context }) => context.misses === 0,
-    isBoth: ({ context }) => context.advice?.verdict === 'both',
+    bringsFacts: ({ event }) => answered(event) !== null && hasFacts((event as Answered).facts),
+    // A description the lexicon does not know still answers "what does your product do?"; any
+    // words but fillers answer "who is asking?" (the product then decides).
+    answersInOwnWords: ({ context, event }) =>
+      answered(event)?.content === true && !(context.awaiting === 'product' && context.reasked),
+    asksOnly: ({ event }) => (answered(event)?.topics.length ?? 0) > 0,
+    hasContent: ({ event }) => answered(event)?.content === true,
+    canAskAgain: ({ context }) => context.misses === 0 && !(context.awaiting === 'product' && context.reasked),
+    isConflict: ({ context }) => outcomeOf(context).kind === 'conflict',
+    isBoth: ({ context }) => adviceOf(context)?.verdict === 'both',
+    isAdvice: ({ context }) => outcomeOf(context).kind === 'advice',
+    needsProduct: ({ context }) => outcomeOf(context).kind === 'needProduct',
+    needsAsker: ({ context }) => outcomeOf(context).kind === 'needAsker',
+    mayReaskProduct: ({ context }) => !context.reasked,
     alreadyReminded: ({ context }) => context.reminded,
-    alreadyNudged: ({ context }) => context.nudged,
-    changesVerdict: ({ context, event }) => {
-      if (event.type !== 'user.answered' || context.advice === null) return false;
-      const next = takeAnswer({ ...context, productText: '', askerText: '' }, event).advice;
-      return next !== null && next !== undefined && next.verdict !== context.advice.verdict;
+    pointerDue: ({ context, event }) => {
+      const at = atOf(event);
+      return context.pointerAt === null || at === null || at - context.pointerAt >= POINTER_QUIET_MS;
+    },
+    changesOutcome: ({ context, event }) => {
+      const said = answered(event);
+      if (said === null || !hasFacts(said.facts)) return false;
+      const next = outcomeOf({ ...context, ...takeFacts(context, said) });
+      const now = outcomeOf(context);
+      if (next.kind !== 'advice' || now.kind !== 'advice') return next.kind !== now.kind && next.kind === 'conflict';
+      return next.advice.verdict !== now.advice.verdict || next.advice.typeAdvice !== now.advice.typeAdvice;
     },
   },
 }).createMachine({
   id: 'conversation',
-  initial: 'fresh',
+  initial: 'open',
   context: initialContext,
-  on: {
-    'user.optedOut': [
-      { guard: 'isQuiet', target: '.optedOut', actions: { type: 'notify', params: { kind: 'optedOut' } } },
-      {
-        target: '.optedOut',
-        actions: [{ type: 'say', params: { message: 'optOutConfirm' } }, { type: 'notify', params: { kind: 'optedOut' } }],
-      },
-    ],
-    'timer.remindDue': {},
-    'timer.idleDue': {},
-    'user.restarted': {
-      target: '.bot.askingProduct',
-      reenter: true,
-      actions: [
-        'forgetAnswers',
-        { type: 'say', params: { message: 'restart' } },
-        { type: 'say', params: { message: 'askProduct', greet: false } },
-      ],
-    },
-    'user.askedForHuman': {
-      target: '.waiting',
-      actions: [
-        { type: 'flag', params: { reason: 'human' } },
-        { type: 'say', params: { message: 'handoffHuman' } },
-      ],
-    },
-    'user.askedCost': {
-      target: '.waiting',
-      actions: [
-        { type: 'flag', params: { reason: 'cost' } },
-        { type: 'say', params: { message: 'handoffCost' } },
-      ],
-    },
-    'user.askedHelp': [{ guard: 'isQuiet' }, { actions: { type: 'say', params: { message: 'help' } } }],
-    'user.ended': { target: '.closed', actions: { type: 'say', params: { message: 'ended' } } },
-    'advisor.tookOver': { target: '.human' },
-    'advisor.closed': { target: '.closed' },
-  },
   states: {
-    fresh: {
+    // Everything but an opted-out or closed conversation: the handlers here apply in every child
+    // unless the child (PJ has it, say) overrides them.
+    open: {
+      initial: 'fresh',
       on: {
-        'user.answered': [
+        'user.optedOut': [
+          { guard: 'isQuiet', target: 'optedOut', actions: { type: 'notify', params: { kind: 'optedOut' } } },
           {
-            guard: 'answersProduct',
-            target: 'bot.opened',
-            actions: 'takeAnswer',
-          },
-          {
-            target: 'bot.askingProduct',
-            actions: ['takeAnswer', { type: 'say', params: { message: 'askProduct', greet: true } }],
+            target: 'optedOut',
+            actions: [{ type: 'say', params: { message: 'optOutConfirm' } }, { type: 'notify', params: { kind: 'optedOut' } }],
           },
         ],
-        'user.greeted': {
-          target: 'bot.askingProduct',
-          actions: { type: 'say', params: { message: 'askProduct', greet: true } },
+        'user.restarted': {
+          target: '.bot.askingProduct',
+          reenter: true,
+          actions: ['forgetAnswers', { type: 'say', params: { message: 'restart' } }, { type: 'say', params: ask('product') }, 'markGreeted'],
         },
-        'user.optedIn': [
-          { guard: 'isQuiet' },
-          { target: 'bot.askingProduct', actions: { type: 'say', params: { message: 'askProduct', greet: true } } },
-        ],
+        'user.askedForHuman': toAdvisor('human', { message: 'handoffHuman' }),
+        'user.askedCost': toAdvisor('cost', { message: 'handoffCost' }),
+        'user.askedHelp': [{ guard: 'isQuiet' }, { actions: { type: 'say', params: { message: 'help' } } }],
+        'user.ended': { target: 'closed', actions: { type: 'say', params: { message: 'ended' } } },
+        'advisor.tookOver': { target: '.human' },
+        'advisor.closed': { target: 'closed' },
       },
-    },
-    bot: {
-      initial: 'askingProduct',
       states: {
-        // Transient: the opening message already answered the first question (maybe both).
-        opened: {
-          always: [
-            ...bothGoesToAdvisor,
-            { guard: 'hasAdvice', target: 'advised', actions: { type: 'say', params: sayVerdict } },
-            { target: 'askingAsker', actions: { type: 'say', params: { message: 'askAsker', greet: true } } },
-          ],
-        },
-        askingProduct: {
-          entry: { type: 'await', params: { question: 'product' } },
+        fresh: {
           on: {
             'user.answered': [
-              { guard: 'answersProduct', target: 'answered', actions: 'takeAnswer' },
-              { guard: 'isFirstMiss', actions: ['countMiss', { type: 'say', params: { message: 'reaskProduct' } }] },
+              { guard: 'bringsFacts', target: 'bot.deciding', actions: [sayTopics, 'takeFacts'] },
               {
-                target: '#conversation.waiting',
-                actions: [{ type: 'flag', params: { reason: 'unclear' } }, { type: 'say', params: { message: 'unclear' } }],
+                target: 'bot.askingProduct',
+                actions: [{ type: 'say', params: { message: 'greeting' } }, 'markGreeted', sayTopics, { type: 'say', params: ask('product') }],
               },
             ],
-            'user.greeted': { actions: { type: 'say', params: { message: 'askProduct', greet: false } } },
-            'user.optedIn': [
-              { guard: 'isQuiet' },
-              { actions: { type: 'say', params: { message: 'askProduct', greet: false } } },
-            ],
+            'user.greeted': { target: 'bot.askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
+            'user.acknowledged': { target: 'bot.askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
+            // "yes" or "start" from someone who never opted out opens the conversation like "hi".
+            'user.optedIn': { target: 'bot.askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
           },
         },
-        askingAsker: {
-          entry: { type: 'await', params: { question: 'asker' } },
+        bot: {
+          initial: 'askingProduct',
+          states: {
+            askingProduct: askingState('product'),
+            askingAsker: askingState('asker'),
+            // Transient: what is known either decides, or says which question comes next.
+            deciding: {
+              always: [
+                {
+                  guard: 'isConflict',
+                  target: '#conversation.open.waiting',
+                  actions: [
+                    { type: 'flag', params: { reason: 'conflict' } },
+                    assign({ advice: null }),
+                    { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'conflict', product: context.productQuote ?? '' }) },
+                    'markPointer',
+                  ],
+                },
+                {
+                  guard: 'isBoth',
+                  target: '#conversation.open.waiting',
+                  actions: ['keepAdvice', { type: 'say', params: sayVerdict }, { type: 'flag', params: { reason: 'both' } }, 'markPointer'],
+                },
+                { guard: 'isAdvice', target: 'advised', actions: ['keepAdvice', { type: 'say', params: sayVerdict }] },
+                { guard: 'needsProduct', target: 'askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
+                { guard: 'needsAsker', target: 'askingAsker', actions: [{ type: 'say', params: ask('asker') }, 'markGreeted'] },
+                {
+                  guard: 'mayReaskProduct',
+                  target: 'askingProduct',
+                  actions: [{ type: 'say', params: reask('product') }, assign({ reasked: true })],
+                },
+                toAdvisor('unclear', { message: 'unclear' }),
+              ],
+            },
+            advised: {
+              entry: { type: 'await', params: { question: null } },
+              on: {
+                'user.answered': [
+                  { guard: 'changesOutcome', target: 'deciding', actions: [sayTopics, 'takeFacts'] },
+                  { guard: 'asksOnly', actions: sayTopics },
+                  { guard: 'hasContent', ...toAdvisor('followup', { message: 'pointer' }) },
+                ],
+                'user.greeted': toAdvisor('followup', { message: 'pointer' }),
+                'user.acknowledged': {},
+                'user.optedIn': {},
+              },
+            },
+          },
+        },
+        waiting: {
+          entry: [assign({ reminded: false }), { type: 'notify', params: { kind: 'flagged' } }],
           on: {
-            'user.answered': [
-              { guard: 'answersAsker', target: 'answered', actions: 'takeAnswer' },
-              { guard: 'isFirstMiss', actions: ['countMiss', { type: 'say', params: { message: 'reaskAsker' } }] },
+            'timer.remindDue': [
+              { guard: 'alreadyReminded' },
               {
-                target: '#conversation.waiting',
-                actions: [{ type: 'flag', params: { reason: 'unclear' } }, { type: 'say', params: { message: 'unclear' } }],
+                actions: [
+                  'markReminded',
+                  { type: 'notify', params: { kind: 'reminder' } },
+                  { type: 'say', params: { message: 'holding' } },
+                  'markPointer',
+                ],
               },
             ],
-            'user.greeted': { actions: { type: 'say', params: { message: 'askAsker', greet: false } } },
-            'user.optedIn': [
-              { guard: 'isQuiet' },
-              { actions: { type: 'say', params: { message: 'askAsker', greet: false } } },
-            ],
-          },
-        },
-        // Transient: an accepted answer either completes the picture or leads to the next question.
-        answered: {
-          always: [
-            ...bothGoesToAdvisor,
-            { guard: 'hasAdvice', target: 'advised', actions: { type: 'say', params: sayVerdict } },
-            { target: 'askingAsker', actions: { type: 'say', params: { message: 'askAsker', greet: false } } },
-          ],
-        },
-        advised: {
-          entry: { type: 'await', params: { question: null } },
-          on: {
+            // PJ will answer: common questions still get answers, anything else one line at most
+            // every 30 minutes, and PJ sees it all.
             'user.answered': [
-              { guard: 'changesVerdict', target: 'answered', actions: 'takeAnswer' },
-              { guard: 'alreadyNudged' },
-              { actions: ['markNudged', { type: 'say', params: { message: 'afterVerdict' } }] },
+              { guard: 'asksOnly', actions: sayTopics },
+              { guard: 'pointerDue', actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
             ],
-            'user.greeted': [
-              { guard: 'alreadyNudged' },
-              { actions: ['markNudged', { type: 'say', params: { message: 'afterVerdict' } }] },
-            ],
+            'user.greeted': [{ guard: 'pointerDue', actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] }],
+            'user.acknowledged': {},
             'user.optedIn': {},
-          },
-        },
-      },
-    },
-    waiting: {
-      entry: [assign({ reminded: false }), { type: 'notify', params: { kind: 'flagged' } }],
-      on: {
-        'timer.remindDue': [
-          { guard: 'alreadyReminded' },
-          {
-            actions: [
-              'markReminded',
-              { type: 'notify', params: { kind: 'reminder' } },
-              { type: 'say', params: { message: 'holding' } },
+            'user.askedForHuman': [
+              { guard: 'pointerDue', actions: [{ type: 'flag', params: { reason: 'human' } }, { type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
+              { actions: { type: 'flag', params: { reason: 'human' } } },
             ],
+            'user.askedCost': { actions: [{ type: 'flag', params: { reason: 'cost' } }, { type: 'say', params: { message: 'handoffCost' } }, 'markPointer'] },
+            'advisor.handedBack': { target: 'resume', actions: { type: 'say', params: { message: 'resumed' } } },
           },
-        ],
-        // PJ will answer: the bot keeps quiet and the transcript keeps everything for him.
-        'user.answered': {},
-        'user.greeted': {},
-        'user.optedIn': {},
-        'user.askedForHuman': { actions: { type: 'flag', params: { reason: 'human' } } },
-        'user.askedCost': { actions: { type: 'flag', params: { reason: 'cost' } } },
-        'advisor.handedBack': { target: '#conversation.resume', actions: { type: 'say', params: { message: 'resumed' } } },
-      },
-    },
-    human: {
-      on: {
-        // While PJ has the conversation the bot never speaks; only an opt-out still acts.
-        'user.answered': {},
-        'user.greeted': {},
-        'user.optedIn': {},
-        'user.askedHelp': {},
-        'user.restarted': {},
-        'user.askedForHuman': {},
-        'user.askedCost': { actions: { type: 'flag', params: { reason: 'cost' } } },
-        'user.ended': {},
-        'advisor.tookOver': {},
-        'advisor.handedBack': { target: '#conversation.resume', actions: { type: 'say', params: { message: 'resumed' } } },
-        'timer.idleDue': { target: '#conversation.resume', actions: { type: 'say', params: { message: 'resumed' } } },
-      },
-    },
-    // Transient: back to where the bot left off, repeating the open question if there is one.
-    resume: {
-      always: [
-        { guard: 'hasAdvice', target: 'bot.advised' },
-        {
-          guard: 'awaitsAsker',
-          target: 'bot.askingAsker',
-          actions: { type: 'say', params: { message: 'askAsker', greet: false } },
         },
-        { target: 'bot.askingProduct', actions: { type: 'say', params: { message: 'askProduct', greet: false } } },
-      ],
+        human: {
+          on: {
+            // While PJ has the conversation the bot never speaks; only an opt-out still acts.
+            'user.answered': {},
+            'user.greeted': {},
+            'user.acknowledged': {},
+            'user.optedIn': {},
+            'user.askedHelp': {},
+            'user.restarted': {},
+            'user.askedForHuman': {},
+            'user.askedCost': { actions: { type: 'flag', params: { reason: 'cost' } } },
+            'user.ended': {},
+            'advisor.tookOver': {},
+            'advisor.handedBack': { target: 'resume', actions: { type: 'say', params: { message: 'resumed' } } },
+            'timer.idleDue': { target: 'resume', actions: { type: 'say', params: { message: 'resumed' } } },
+          },
+        },
+        // Transient: back to where the bot left off, repeating the open question if there is one.
+        resume: {
+          always: [
+            { guard: 'hasAdvice', target: 'bot.advised' },
+            { guard: 'awaitsAsker', target: 'bot.askingAsker', actions: { type: 'say', params: ask('asker') } },
+            { target: 'bot.askingProduct', actions: { type: 'say', params: ask('product') } },
+          ],
+        },
+        // Transient: Twilio already confirmed the opt-in, so resume without a word.
+        resumeQuietly: {
+          always: [
+            { guard: 'hasAdvice', target: 'bot.advised' },
+            { guard: 'awaitsAsker', target: 'bot.askingAsker' },
+            { guard: 'awaitsProduct', target: 'bot.askingProduct' },
+            // Nothing was asked yet: the next text opens the conversation as a first one would.
+            { target: 'fresh' },
+          ],
+        },
+      },
     },
     optedOut: {
       on: {
         // Nothing is sent to an opted-out sender, ever, until they opt back in.
-        'user.answered': {},
-        'user.greeted': {},
-        'user.askedHelp': {},
-        'user.restarted': {},
-        'user.askedForHuman': {},
-        'user.askedCost': {},
-        'user.optedOut': {},
-        'user.ended': {},
-        'advisor.tookOver': {},
-        'advisor.closed': {},
         'user.optedIn': [
-          { guard: 'isQuiet', target: 'resumeQuietly' },
-          { target: 'resume', actions: { type: 'say', params: { message: 'optInConfirm' } } },
+          { guard: 'isQuiet', target: 'open.resumeQuietly' },
+          { target: 'open.resume', actions: { type: 'say', params: { message: 'optInConfirm' } } },
         ],
       },
     },
-    // Transient: Twilio already confirmed the opt-in, so resume without a word.
-    resumeQuietly: {
-      always: [
-        { guard: 'hasAdvice', target: 'bot.advised' },
-        { guard: 'awaitsAsker', target: 'bot.askingAsker' },
-        { guard: 'awaitsProduct', target: 'bot.askingProduct' },
-        // Nothing was asked yet: the next text opens the conversation as a first one would.
-        { target: 'fresh' },
-      ],
-    },
-    // Final, but xstate's pure transition() still offers events to the root handlers: swallow them all.
-    closed: {
-      type: 'final',
-      on: {
-        'user.answered': {},
-        'user.greeted': {},
-        'user.optedOut': {},
-        'user.optedIn': {},
-        'user.askedHelp': {},
-        'user.restarted': {},
-        'user.askedForHuman': {},
-        'user.askedCost': {},
-        'user.ended': {},
-        'advisor.tookOver': {},
-        'advisor.handedBack': {},
-        'advisor.closed': {},
-        'timer.remindDue': {},
-        'timer.idleDue': {},
-      },
-    },
+    closed: { type: 'final' },
   },
 });
 

@@ -1,4 +1,4 @@
-import type { Verdict } from './advise.js';
+import type { Side, Verdict } from './advise.js';
 import type { Awaiting } from './reading.js';
 
 export type Channel = 'sms' | 'slack';
@@ -7,7 +7,7 @@ export type Channel = 'sms' | 'slack';
 export type Status = 'bot' | 'waiting' | 'human' | 'closed' | 'opted_out';
 
 /** Why a conversation was flagged for PJ. */
-export type FlagReason = 'human' | 'cost' | 'unclear' | 'both';
+export type FlagReason = 'human' | 'cost' | 'unclear' | 'both' | 'conflict' | 'followup';
 
 export type Author = 'user' | 'bot' | 'advisor';
 
@@ -24,6 +24,8 @@ export interface ConversationSummary {
   awaiting: Awaiting | null;
   answers: Answers;
   verdict: Verdict | null;
+  /** buyer: the verdict is the report to request from a vendor; client: the report to get. */
+  side: Side;
   flags: FlagReason[];
 }
 

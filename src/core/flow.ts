@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { ReasonKey, TypeAdvice } from './advise.js';
 import { findNonGsmCharacters } from './sms-segments.js';
 
-const PLACEHOLDERS = ['advisor', 'phone', 'product', 'asker'] as const;
+const PLACEHOLDERS = ['advisor', 'phone', 'product', 'asker', 'request'] as const;
 /** Texts to PJ about a conversation may also name it. */
 const ADVISOR_PLACEHOLDERS = [...PLACEHOLDERS, 'id', 'reasons', 'sender', 'channel', 'verdict', 'text', 'by', 'detail', 'items'] as const;
 
@@ -43,9 +44,12 @@ export const FlowSchema = z.strictObject({
   greeting: Copy,
   askProduct: Question,
   askAsker: Question,
+  askVendor: Question,
   reaskProduct: Question,
   reaskAsker: Question,
+  pending: z.strictObject({ product: Copy, asker: Copy, vendor: Copy }),
   unclear: Copy,
+  conflict: Copy,
   handoffHuman: Copy,
   handoffCost: Copy,
   help: Copy,
@@ -54,7 +58,7 @@ export const FlowSchema = z.strictObject({
   optInConfirm: Copy,
   restart: Copy,
   resumed: Copy,
-  afterVerdict: Copy,
+  pointer: Copy,
   ended: Copy,
   holding: Copy,
   talkToAdvisor: Copy,
@@ -78,20 +82,30 @@ export const FlowSchema = z.strictObject({
   slackHome: z.strictObject({ about: Copy, start: Copy, contact: Copy }),
   verdict: z.strictObject({
     headline: z.strictObject({ soc1: Copy, soc2: Copy, both: Copy }),
+    buyerHeadline: z.strictObject({ soc1: Copy, soc2: Copy, both: Copy }),
     reason: z.strictObject({
       'soc1.product': Copy,
+      'soc1.asker': Copy,
       'soc1.productAndAsker': Copy,
       'soc2.product': Copy,
-      'soc2.productAndAsker': Copy,
+      'soc2.asker': Copy,
       'both.product': Copy,
-      'both.financialProduct': Copy,
-      'both.dataProduct': Copy,
-    }),
-    types: Copy,
+      'both.asker': Copy,
+      requested: Copy,
+      'buyer.soc1': Copy,
+      'buyer.soc2': Copy,
+      'buyer.both': Copy,
+    }) satisfies z.ZodType<Record<ReasonKey, string>>,
+    types: z.strictObject({ default: Copy, type1Requested: Copy, type2Requested: Copy, buyer: Copy }) satisfies z.ZodType<
+      Record<TypeAdvice, string>
+    >,
     both: Copy,
     international: Copy,
     handoff: Copy,
+    buyerHandoff: Copy,
   }),
+  /** Answers to common questions, by the topic ids of lexicon.yaml's topics. */
+  answers: z.record(z.string(), Copy),
 });
 
 /** All the bot's words, loaded from flows/main.yaml. */

@@ -1,14 +1,34 @@
+import type { Verdict } from './advise.js';
 import type { Lexicon, Term } from './lexicon.js';
-import type { AskerFacts, Awaiting, Intent, ProductFacts, Reading } from './reading.js';
+import type { AskerFacts, Awaiting, Intent, ProductFacts, Reading, RequestFacts } from './reading.js';
+import { correctTypo, foldText, singular, wordsOf } from './text-tokens.js';
 
-type Kind = 'financial' | 'data' | 'finance' | 'security' | 'unknown';
-type PhraseIntent = 'optOut' | 'restart' | 'human' | 'cost' | 'help' | 'greeting';
+type ProductKind = keyof ProductFacts;
+type AskerKind = 'finance' | 'security' | 'unknown';
+type PhraseIntent = 'optOut' | 'restart' | 'human' | 'cost' | 'help' | 'greeting' | 'acknowledgement';
+type Marker = 'negation' | 'international' | 'buyer' | 'correction' | 'addition' | 'filler';
 
-/** One lexicon phrase as tokens, with what finding it means. */
+/** One lexicon phrase as words, with what finding it means. */
 type Entry =
-  | { tokens: string[]; type: 'term'; kind: Kind; label: string; when: Term['when'] }
-  | { tokens: string[]; type: 'negation' | 'international' }
-  | { tokens: string[]; type: 'intent'; intent: PhraseIntent };
+  | { words: string[]; type: 'product'; kind: ProductKind; label: string; when: Term['when'] }
+  | { words: string[]; type: 'asker'; kind: AskerKind; label: string; when: Term['when'] }
+  | { words: string[]; type: 'request'; label: string }
+  | { words: string[]; type: 'topic'; topic: string }
+  | { words: string[]; type: Marker }
+  | { words: string[]; type: 'intent'; intent: PhraseIntent };
+
+/** A clause: words as written (for quoting), and their folded, typo-corrected forms. */
+interface Clause {
+  raw: string[];
+  /** Index into `raw` of each word. */
+  rawIndex: number[];
+  /** Folded words, typos not corrected: opt-outs match only these. */
+  plain: string[];
+  /** Folded words with typos corrected: everything else matches these. */
+  words: string[];
+  /** The sentence ends with "?" or opens with a question word. */
+  question: boolean;
+}
 
 interface Match {
   clause: number;
@@ -18,77 +38,92 @@ interface Match {
 }
 
 interface Compiled {
-  /** Entries indexed by their first token, so a text is scanned once rather than once per phrase. */
-  byFirstToken: Map<string, Entry[]>;
+  /** Entries indexed by their first word, so a text is scanned once rather than once per phrase. */
+  byFirstWord: Map<string, Entry[]>;
+  optOutByFirstWord: Map<string, Entry[]>;
+  optOutAlone: Set<string>;
   keywords: Map<string, Intent>;
   optOutKeywords: Set<string>;
   helpKeywords: Set<string>;
+  questionWords: Set<string>;
+  questionPhrases: string[][];
+  vocabulary: Set<string>;
+  corrections: Map<string, string>;
 }
 
 /** Words that start a new clause: "we don't do payroll but we do billing" must keep billing. */
-const CLAUSE_WORDS = new Set(['but', 'however', 'although']);
-/** How far back (in tokens) a negation reaches: "we don't process payments or payroll". */
+const CLAUSE_WORDS = new Set(['but', 'however', 'although', 'though']);
+/** How far back (in words) a negation reaches: "we don't process payments or payroll". */
 const NEGATION_REACH = 4;
-const PHRASE_INTENTS: PhraseIntent[] = ['optOut', 'restart', 'human', 'cost', 'help', 'greeting'];
+const PHRASE_INTENTS: PhraseIntent[] = ['optOut', 'restart', 'human', 'cost', 'help', 'greeting', 'acknowledgement'];
 const CHOICE = /^(?:#|no\.?|number|option|choice)?\s*\(?\s*(\d)\s*[.):]?\s*$/;
+/** A quote of the client's words is at most this many words, so the verdict fits 2 SMS segments. */
+const QUOTE_WORDS = 7;
+const QUOTE_CHARS = 44;
 
 const cache = new WeakMap<Lexicon, Compiled>();
 
-/** Lowercase, drop apostrophes ("don't" -> "dont", "clients'" -> "clients"), keep only [a-z0-9] words. */
-function tokenize(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u02bc`\u00b4']/g, '')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .split(' ')
-    .filter((token) => token !== '');
-}
-
-/** Punctuation and contrast words bound clauses, so a negation never reaches across them. */
-function clausesOf(text: string): string[][] {
-  const clauses: string[][] = [];
-  for (const part of text.split(/[.,;!?]+/)) {
-    let current: string[] = [];
-    for (const token of tokenize(part)) {
-      if (CLAUSE_WORDS.has(token)) {
-        clauses.push(current);
-        current = [];
-      } else current.push(token);
-    }
-    clauses.push(current);
-  }
-  return clauses.filter((clause) => clause.length > 0);
-}
-
 function compile(lexicon: Lexicon): Compiled {
   const entries: Entry[] = [];
-  const addTerms = (kind: Kind, terms: Term[]): void => {
-    for (const { label, when, match } of terms) {
-      for (const phrase of match) entries.push({ tokens: tokenize(phrase), type: 'term', kind, label, when });
+  const optOut: Entry[] = [];
+  for (const kind of ['financial', 'sensitive', 'technology', 'generic'] as const) {
+    for (const { label, when, match } of lexicon.product[kind]) {
+      for (const phrase of match) entries.push({ words: wordsOf(phrase), type: 'product', kind, label, when });
     }
-  };
-  addTerms('financial', lexicon.product.financial);
-  addTerms('data', lexicon.product.data);
-  addTerms('finance', lexicon.asker.finance);
-  addTerms('security', lexicon.asker.security);
-  addTerms('unknown', lexicon.asker.unknown);
-  for (const phrase of lexicon.negation) entries.push({ tokens: tokenize(phrase), type: 'negation' });
-  for (const phrase of lexicon.international) entries.push({ tokens: tokenize(phrase), type: 'international' });
+  }
+  for (const kind of ['finance', 'security', 'unknown'] as const) {
+    for (const { label, when, match } of lexicon.asker[kind]) {
+      for (const phrase of match) entries.push({ words: wordsOf(phrase), type: 'asker', kind, label, when });
+    }
+  }
+  for (const { label, match } of lexicon.requests) {
+    for (const phrase of match) entries.push({ words: wordsOf(phrase), type: 'request', label });
+  }
+  for (const [topic, phrases] of Object.entries(lexicon.topics)) {
+    for (const phrase of phrases) entries.push({ words: wordsOf(phrase), type: 'topic', topic });
+  }
+  const markers: [Marker, string[]][] = [
+    ['negation', lexicon.negation],
+    ['international', lexicon.international],
+    ['buyer', lexicon.buyer],
+    ['correction', lexicon.correction],
+    ['addition', lexicon.addition],
+    ['filler', lexicon.fillers],
+  ];
+  for (const [type, phrases] of markers) for (const phrase of phrases) entries.push({ words: wordsOf(phrase), type });
   for (const intent of PHRASE_INTENTS) {
-    for (const phrase of lexicon.intents[intent]) entries.push({ tokens: tokenize(phrase), type: 'intent', intent });
+    for (const phrase of lexicon.intents[intent]) {
+      const entry: Entry = { words: wordsOf(phrase), type: 'intent', intent };
+      (intent === 'optOut' ? optOut : entries).push(entry);
+    }
   }
-  const byFirstToken = new Map<string, Entry[]>();
-  for (const entry of entries) {
-    const first = entry.tokens[0];
-    if (first !== undefined) byFirstToken.set(first, [...(byFirstToken.get(first) ?? []), entry]);
-  }
+  const index = (list: Entry[]): Map<string, Entry[]> => {
+    const map = new Map<string, Entry[]>();
+    for (const entry of list) {
+      const first = entry.words[0];
+      if (first !== undefined) map.set(first, [...(map.get(first) ?? []), entry]);
+    }
+    return map;
+  };
   const { optOutKeywords, optInKeywords, helpKeywords } = lexicon.intents;
   const keywords = new Map<string, Intent>();
   for (const word of optOutKeywords) keywords.set(word.toLowerCase(), 'optOutKeyword');
   for (const word of optInKeywords) keywords.set(word.toLowerCase(), 'optInKeyword');
   for (const word of helpKeywords) keywords.set(word.toLowerCase(), 'helpKeyword');
   const lower = (words: string[]): Set<string> => new Set(words.map((word) => word.toLowerCase()));
-  return { byFirstToken, keywords, optOutKeywords: lower(optOutKeywords), helpKeywords: lower(helpKeywords) };
+  const questionPhrases = lexicon.questionWords.map(wordsOf);
+  return {
+    byFirstWord: index(entries),
+    optOutByFirstWord: index(optOut),
+    optOutAlone: new Set(lexicon.intents.optOutAlone.map((phrase) => wordsOf(phrase).join(' '))),
+    keywords,
+    optOutKeywords: lower(optOutKeywords),
+    helpKeywords: lower(helpKeywords),
+    questionWords: new Set(questionPhrases.filter((p) => p.length === 1).map((p) => p[0] ?? '')),
+    questionPhrases: questionPhrases.filter((p) => p.length > 1),
+    vocabulary: new Set(entries.flatMap((entry) => entry.words)),
+    corrections: new Map(),
+  };
 }
 
 function compiled(lexicon: Lexicon): Compiled {
@@ -100,14 +135,61 @@ function compiled(lexicon: Lexicon): Compiled {
   return result;
 }
 
-function findMatches(clauses: string[][], index: Compiled['byFirstToken']): Match[] {
-  const found: Match[] = [];
-  clauses.forEach((tokens, clause) => {
-    tokens.forEach((token, start) => {
-      for (const entry of index.get(token) ?? []) {
-        if (entry.tokens.every((word, i) => tokens[start + i] === word)) {
-          found.push({ clause, start, end: start + entry.tokens.length, entry });
+/** A word as matched: folded, and corrected when it is a typo of a lexicon word (cached). */
+function corrected(raw: string, word: string, lexicon: Lexicon, c: Compiled): string {
+  const known = c.corrections.get(word);
+  if (known !== undefined) return known;
+  const ordinary = lexicon.ordinaryWords;
+  const fixed = ordinary?.has(raw) === true ? word : correctTypo(word, c.vocabulary, ordinary);
+  if (c.corrections.size < 50_000) c.corrections.set(word, fixed);
+  return fixed;
+}
+
+const startsWith = (words: string[], phrase: string[]): boolean => phrase.every((w, i) => words[i] === w);
+
+/**
+ * Sentences end at . ! ? ; or a line break; clauses also at commas and contrast words, so a
+ * negation never reaches across them. A sentence is a question when it ends with "?" or opens
+ * with a question word.
+ */
+function clausesOf(text: string, lexicon: Lexicon, c: Compiled): Clause[] {
+  const clauses: Clause[] = [];
+  for (const [, body = '', end = ''] of foldText(text).matchAll(/([^.!?;\n]*)([.!?;\n]*)/g)) {
+    if (body.trim() === '') continue;
+    const sentenceWords = wordsOf(body);
+    const question =
+      end.includes('?') ||
+      c.questionWords.has(sentenceWords[0] ?? '') ||
+      c.questionPhrases.some((phrase) => startsWith(sentenceWords, phrase));
+    for (const part of body.split(',')) {
+      let current: Clause = { raw: [], rawIndex: [], plain: [], words: [], question };
+      for (const rawWord of part.split(/\s+/).filter((w) => w !== '')) {
+        for (const piece of rawWord.replace(/[^a-z0-9]+/g, ' ').split(' ').filter((w) => w !== '')) {
+          const word = singular(piece);
+          if (CLAUSE_WORDS.has(word)) {
+            if (current.words.length > 0) clauses.push(current);
+            current = { raw: [], rawIndex: [], plain: [], words: [], question };
+            continue;
+          }
+          current.raw.push(rawWord);
+          current.rawIndex.push(current.raw.length - 1);
+          current.plain.push(word);
+          current.words.push(corrected(piece, word, lexicon, c));
         }
+      }
+      if (current.words.length > 0) clauses.push(current);
+    }
+  }
+  return clauses;
+}
+
+function findMatches(clauses: Clause[], index: Map<string, Entry[]>, field: 'words' | 'plain'): Match[] {
+  const found: Match[] = [];
+  clauses.forEach((clause, n) => {
+    const words = clause[field];
+    words.forEach((word, start) => {
+      for (const entry of index.get(word) ?? []) {
+        if (entry.words.every((w, i) => words[start + i] === w)) found.push({ clause: n, start, end: start + entry.words.length, entry });
       }
     });
   });
@@ -129,50 +211,93 @@ function longestWins(matches: Match[]): Match[] {
   return kept.sort((a, b) => a.clause - b.clause || a.start - b.start);
 }
 
-/** `when: answer` terms ("security", "customer") only mean something in reply to their own question. */
+/** `when: answer` terms ("security", "data") only mean something in reply to their own question. */
 function eligible(entry: Entry, awaiting: Awaiting | null): boolean {
-  if (entry.type !== 'term' || entry.when === 'any') return true;
-  const question: Awaiting = entry.kind === 'financial' || entry.kind === 'data' ? 'product' : 'asker';
-  return awaiting === question;
+  if (entry.type === 'product') return entry.when === 'any' || awaiting === 'product';
+  if (entry.type === 'asker') return entry.when === 'any' || awaiting === 'asker';
+  return true;
 }
 
 const negatedBy = (negations: Match[]) => (m: Match): boolean =>
   negations.some((n) => n.clause === m.clause && n.end <= m.start && m.start - n.start <= NEGATION_REACH);
 
-function firstLabel(terms: Match[], kind: Kind): string | null {
-  const hit = terms.find((m) => m.entry.type === 'term' && m.entry.kind === kind);
-  return hit?.entry.type === 'term' ? hit.entry.label : null;
+/** The client's words around a match: the clause, or a few words of it, GSM-7 safe and short. */
+function quoteOf(m: Match, clauses: Clause[]): string {
+  const clause = clauses[m.clause];
+  if (clause === undefined) return '';
+  const first = clause.rawIndex[m.start] ?? 0;
+  const from = clause.raw.length <= QUOTE_WORDS ? 0 : Math.max(0, Math.min(first - 2, clause.raw.length - QUOTE_WORDS));
+  let words = clause.raw.slice(from, from + QUOTE_WORDS);
+  while (words.join(' ').length > QUOTE_CHARS && words.length > 1) words = words.slice(0, -1);
+  // Folded text is already ASCII-ish; anything else (emoji, braces) would cost a UCS-2 segment.
+  return words.join(' ').replace(/[^a-z0-9 &/+%$#@()\-.:]/g, '').replace(/[.:]+$/, '').trim();
 }
 
-function productOf(terms: Match[]): ProductFacts | null {
-  const financial = firstLabel(terms, 'financial');
-  const data = firstLabel(terms, 'data');
-  return financial === null && data === null ? null : { financial, data };
+function productOf(terms: Match[], clauses: Clause[]): { product: ProductFacts | null; quote: string | null } {
+  const facts: ProductFacts = { financial: null, sensitive: null, technology: null, generic: null };
+  let quoted: Match | null = null;
+  for (const m of terms) {
+    if (m.entry.type !== 'product' || facts[m.entry.kind] !== null) continue;
+    facts[m.entry.kind] = m.entry.label;
+    // Quote the words that decide: a financial term over a sensitive one over a technology one.
+    const rank = (e: Entry): number => (e.type === 'product' ? ['financial', 'sensitive', 'technology', 'generic'].indexOf(e.kind) : 9);
+    if (quoted === null || rank(m.entry) < rank(quoted.entry)) quoted = m;
+  }
+  if (quoted === null) return { product: null, quote: null };
+  return { product: facts, quote: quoteOf(quoted, clauses) };
 }
 
 /** A named asker who is neither side ("a prospect", "not sure") still answers the question. */
-function askerOf(terms: Match[]): AskerFacts | null {
-  const finance = firstLabel(terms, 'finance');
-  const security = firstLabel(terms, 'security');
-  if (finance !== null || security !== null) return { finance, security };
-  return firstLabel(terms, 'unknown') === null ? null : { finance: null, security: null };
+function askerOf(terms: Match[], clauses: Clause[]): { asker: AskerFacts | null; quote: string | null } {
+  const asks = terms.filter((m) => m.entry.type === 'asker');
+  if (asks.length === 0) return { asker: null, quote: null };
+  const label = (kind: AskerKind): string | null => {
+    const hit = asks.find((m) => m.entry.type === 'asker' && m.entry.kind === kind);
+    return hit?.entry.type === 'asker' ? hit.entry.label : null;
+  };
+  const decisive = asks.find((m) => m.entry.type === 'asker' && m.entry.kind !== 'unknown') ?? asks[0];
+  return { asker: { finance: label('finance'), security: label('security') }, quote: decisive ? quoteOf(decisive, clauses) : null };
 }
 
-/** A greeting only when greeting phrases cover every word: "hi, we do payroll" is an answer. */
-function onlyGreeting(greetings: Match[], tokenCount: number): boolean {
-  const covered = new Set(greetings.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
-  return tokenCount > 0 && covered.size === tokenCount;
+/** A named report or Type, outside questions: "is SOC 2 enough?" names nothing. */
+function requestOf(terms: Match[], clauses: Clause[]): { request: RequestFacts | null; quote: string | null } {
+  const named = terms.filter((m) => m.entry.type === 'request' && clauses[m.clause]?.question !== true);
+  const labels = named.map((m) => (m.entry.type === 'request' ? m.entry.label : ''));
+  const reports = new Set(labels.filter((l) => l === 'soc1' || l === 'soc2' || l === 'both'));
+  let report: Verdict | null = null;
+  if (!labels.includes('unsure')) {
+    if (reports.has('both') || (reports.has('soc1') && reports.has('soc2'))) report = 'both';
+    else if (reports.has('soc1')) report = 'soc1';
+    else if (reports.has('soc2')) report = 'soc2';
+  }
+  const type = labels.includes('type2') ? 2 : labels.includes('type1') ? 1 : null;
+  const first = named[0];
+  if ((report === null && type === null) || first === undefined) return { request: null, quote: null };
+  return { request: { report, type }, quote: quoteOf(first, clauses) };
 }
 
-function phraseIntent(intents: Match[], tokens: string[], c: Compiled): Intent {
-  const found = (intent: PhraseIntent): Match[] =>
-    intents.filter((m) => m.entry.type === 'intent' && m.entry.intent === intent);
+/** True when phrases of these types cover every word of the text. */
+function coveredBy(matches: Match[], clauses: Clause[]): boolean {
+  const covered = new Set(matches.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+  const total = clauses.reduce((n, clause) => n + clause.words.length, 0);
+  return total > 0 && covered.size === total;
+}
+
+function phraseIntent(text: string, clauses: Clause[], intents: Match[], optOuts: Match[], c: Compiled): Intent {
+  const found = (intent: PhraseIntent): Match[] => intents.filter((m) => m.entry.type === 'intent' && m.entry.intent === intent);
+  const plain = clauses.flatMap((clause) => clause.plain);
+  const whole = plain.join(' ');
   // A lone keyword wrapped in punctuation ("STOP!") is not a carrier keyword but still means it.
-  const lone = tokens.length === 1 ? tokens[0] ?? '' : '';
-  if (found('optOut').length > 0 || c.optOutKeywords.has(lone)) return 'optOut';
-  for (const intent of ['restart', 'human', 'cost'] as const) if (found(intent).length > 0) return intent;
+  const lone = plain.length === 1 ? (plain[0] ?? '') : '';
+  if (optOuts.length > 0 || c.optOutAlone.has(whole) || c.optOutKeywords.has(lone)) return 'optOut';
+  if (found('restart').length > 0) return 'restart';
+  if (found('human').length > 0) return 'human';
+  // "cost" alone is a business ("cost accounting") unless asked about.
+  if (found('cost').some((m) => length(m) > 1 || clauses[m.clause]?.question === true)) return 'cost';
   if (found('help').length > 0 || c.helpKeywords.has(lone)) return 'help';
-  return onlyGreeting(found('greeting'), tokens.length) ? 'greeting' : 'answer';
+  if (plain.length === 0) return text.includes('?') ? 'greeting' : 'acknowledgement';
+  if (coveredBy(found('greeting'), clauses)) return 'greeting';
+  return coveredBy(found('acknowledgement'), clauses) ? 'acknowledgement' : 'answer';
 }
 
 /** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option's facts. */
@@ -181,30 +306,64 @@ function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting:
   if (digit === undefined) return;
   const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
   const asker = awaiting === 'asker' ? lexicon.choices.asker[digit] : undefined;
-  if (product !== undefined) reading.product = { ...product };
-  if (asker !== undefined) reading.asker = { ...asker };
+  if (product !== undefined) {
+    reading.product = { ...product };
+    reading.productQuote = product.financial ?? product.technology ?? product.sensitive ?? product.generic;
+  }
+  if (asker !== undefined) {
+    reading.asker = { ...asker };
+    reading.askerQuote = asker.finance ?? asker.security;
+  }
+  if (product !== undefined || asker !== undefined) {
+    reading.intent = 'answer';
+    reading.content = true;
+  }
 }
 
-/** Reads one inbound text: its intent, and what it says about the product, the asker and selling abroad. */
+/** Reads one inbound text: its intent, its facts, the common questions it asks. */
 export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | null): Reading {
   const c = compiled(lexicon);
-  const clauses = clausesOf(text);
-  const matches = findMatches(clauses, c.byFirstToken);
-  const of = (type: Entry['type']): Match[] => matches.filter((m) => m.entry.type === type);
-  // Out-of-scope `when: answer` phrases still take part in longest-wins, then drop out: in a product
-  // answer "soc 1 or soc 2" means "unsure" (nothing), not a SOC 1 request plus a SOC 2 request.
-  const terms = longestWins(of('term'));
+  const clauses = clausesOf(text, lexicon, c);
+  const matches = findMatches(clauses, c.byFirstWord, 'words');
+  const of = (...types: Entry['type'][]): Match[] => matches.filter((m) => types.includes(m.entry.type));
+  // Out-of-scope `when: answer` phrases still take part in longest-wins, then drop out.
+  const terms = longestWins(of('product', 'asker', 'request', 'topic', 'intent', 'filler'));
   // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
-  const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n))));
+  const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n) && length(t) > length(n))));
   const active = terms.filter((m) => eligible(m.entry, awaiting) && !isNegated(m));
-  // An intent word inside a longer business term ("human capital management") is not an intent.
-  const intents = of('intent').filter((m) => !terms.some((t) => overlaps(t, m) && length(t) > length(m)));
-
+  const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
+  const { product, quote: productQuote } = productOf(facts, clauses);
+  const { asker, quote: askerQuote } = askerOf(facts, clauses);
+  const topics = [
+    ...new Set(
+      terms
+        .filter((m) => m.entry.type === 'topic' && clauses[m.clause]?.question === true)
+        .map((m) => (m.entry.type === 'topic' ? m.entry.topic : '')),
+    ),
+  ];
+  const marked = (type: Marker): boolean => of(type).some((m) => !isNegated(m));
+  const optOuts = findMatches(clauses, c.optOutByFirstWord, 'plain');
+  const keyword = c.keywords.get(text.trim().toLowerCase());
+  let intent = keyword ?? phraseIntent(text, clauses, terms.filter((m) => m.entry.type === 'intent'), optOuts, c);
+  // A common question is answered in place, even when it opens with "hi" or "can you help".
+  if (topics.length > 0 && (intent === 'help' || intent === 'greeting' || intent === 'acknowledgement')) intent = 'answer';
+  const { request, quote: requestQuote } = requestOf(active, clauses);
+  const fillerOnly = coveredBy([...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')], clauses);
   const reading: Reading = {
-    intent: c.keywords.get(text.trim().toLowerCase()) ?? phraseIntent(intents, clauses.flat(), c),
-    product: productOf(active),
-    asker: askerOf(active),
-    international: of('international').some((m) => !isNegated(m)),
+    intent,
+    product,
+    productQuote,
+    asker,
+    askerQuote,
+    request,
+    requestQuote,
+    buyer: marked('buyer'),
+    correction: of('correction').length > 0,
+    addition: of('addition').length > 0,
+    international: marked('international'),
+    topics,
+    content: product !== null || asker !== null || request !== null || (!fillerOnly && clauses.length > 0),
+    textQuote: clauses[0] ? quoteOf({ clause: 0, start: 0, end: 1, entry: { words: [], type: 'filler' } }, clauses) : '',
   };
   applyChoice(reading, text, lexicon, awaiting);
   return reading;

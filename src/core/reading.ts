@@ -1,15 +1,21 @@
+import type { Verdict } from './advise.js';
+
 /** Which question the bot is waiting on an answer to. */
 export type Awaiting = 'product' | 'asker';
 
 /**
- * What a text says about the product. Each field is the label of the first lexicon term found
- * (e.g. "payroll", "patient data"), or null when nothing of that kind was said.
+ * What a text says about the product. Each field is the label of the first lexicon term of that
+ * kind (e.g. "payroll", "patient data"), or null when nothing of that kind was said.
  */
 export interface ProductFacts {
-  /** The service touches customers' financial reporting. */
+  /** Processing that feeds customers' books (payroll, billing, payments...). */
   financial: string | null;
-  /** The service stores or processes customers' data. */
-  data: string | null;
+  /** Sensitive data (card or bank details, SSNs, health records). */
+  sensitive: string | null;
+  /** A specific technology or service that plainly does not feed anyone's books (a CRM, hosting). */
+  technology: string | null;
+  /** Words that only say "tech" (software, SaaS, platform, data). */
+  generic: string | null;
 }
 
 /**
@@ -21,6 +27,12 @@ export interface AskerFacts {
   finance: string | null;
   /** Security side: security, IT, procurement, vendor risk, a questionnaire. */
   security: string | null;
+}
+
+/** A report or Type the requester named ("they want our SOC 1 Type 2"). */
+export interface RequestFacts {
+  report: Verdict | null;
+  type: 1 | 2 | null;
 }
 
 /**
@@ -37,14 +49,34 @@ export type Intent =
   | 'cost'
   | 'help'
   | 'greeting'
+  | 'acknowledgement'
   | 'answer';
 
-export interface Reading {
-  intent: Intent;
-  /** null when nothing about the product was recognised; otherwise at least one field is set. */
+/** The facts one text adds to a conversation, with the client's own words they came from. */
+export interface Facts {
   product: ProductFacts | null;
-  /** null when no asker was recognised. */
+  /** The client's words the product was recognised in, shortened and GSM-7 safe. */
+  productQuote: string | null;
   asker: AskerFacts | null;
-  /** The text mentions selling abroad (international, EU, UK, GDPR, ISO...). */
+  askerQuote: string | null;
+  request: RequestFacts | null;
+  requestQuote: string | null;
+  /** The writer is choosing what to request from a vendor. */
+  buyer: boolean;
+  /** "no wait", "actually": these facts replace the earlier ones of the same kind. */
+  correction: boolean;
+  /** "also", "too": these facts add to the earlier ones even where they would replace them. */
+  addition: boolean;
+  /** The text mentions selling abroad (international, EU, UK, GDPR...). */
   international: boolean;
+}
+
+export interface Reading extends Facts {
+  intent: Intent;
+  /** Common questions the text asks (topic ids of lexicon.topics), answered in place. */
+  topics: string[];
+  /** The text says something beyond fillers ("yes", "ok", "hmm"). */
+  content: boolean;
+  /** The text's first words, shortened and GSM-7 safe, to quote an answer the lexicon did not know. */
+  textQuote: string;
 }

@@ -1,6 +1,7 @@
 import type { Say } from './conversation-machine.js';
 import type { Channel } from './conversation.js';
 import type { Flow, Question } from './flow.js';
+import { countSegments } from './sms-segments.js';
 
 /** Who the bot hands off to, as the texts name him. */
 export interface Advisor {
@@ -8,6 +9,9 @@ export interface Advisor {
   /** E.164, e.g. +18584618054. */
   phone: string;
 }
+
+/** The verdict with its reason, Type advice and hand-off must fit this many SMS segments. */
+export const VERDICT_SEGMENTS = 2;
 
 /** +18584618054 reads as 858-461-8054; other numbers stay as given. */
 function formatPhone(e164: string): string {
@@ -28,22 +32,51 @@ export function fillAdvisor(text: string, advisor: Advisor): string {
 type VerdictSay = Extract<Say, { message: 'verdict' }>;
 type QuestionSay = Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>;
 
-/** The verdict as its parts: headline, reason from the user's own terms, advice lines, hand-off. */
-export function verdictParts(say: VerdictSay, flow: Flow): { headline: string; reason: string; advice: string[]; handoff: string } {
+interface VerdictParts {
+  headline: string;
+  reason: string;
+  advice: string[];
+  handoff: string;
+}
+
+const joined = (parts: VerdictParts): string => [parts.headline, parts.reason, ...parts.advice, parts.handoff].join(' ');
+
+/**
+ * The verdict as its parts, filled in: headline, reason in the client's own words, Type advice,
+ * hand-off. The optional lines ("both" and "abroad") are dropped when they would push the whole
+ * past two SMS segments.
+ */
+export function verdictParts(say: VerdictSay, flow: Flow, advisor: Advisor): VerdictParts {
   const { verdict } = flow;
-  const advice = [verdict.types];
-  if (say.advice.verdict === 'both') advice.push(verdict.both);
-  if (say.international) advice.push(verdict.international);
-  return {
-    headline: verdict.headline[say.advice.verdict],
-    reason: fillPlaceholders(verdict.reason[say.advice.reason], { product: say.advice.product, asker: say.advice.asker ?? '' }),
-    advice,
-    handoff: verdict.handoff,
+  const { advice } = say;
+  const buyer = advice.side === 'buyer';
+  const fill = (text: string): string =>
+    fillAdvisor(fillPlaceholders(text, { product: advice.product, asker: advice.asker, request: advice.request }), advisor);
+  const parts: VerdictParts = {
+    headline: fill((buyer ? verdict.buyerHeadline : verdict.headline)[advice.verdict]),
+    reason: fill(verdict.reason[advice.reason]),
+    advice: [fill(verdict.types[advice.typeAdvice])],
+    handoff: fill(buyer ? verdict.buyerHandoff : verdict.handoff),
   };
+  const optional = [
+    ...(advice.verdict === 'both' && !buyer ? [fill(verdict.both)] : []),
+    ...(say.international ? [fill(verdict.international)] : []),
+  ];
+  for (const line of optional) {
+    const longer = { ...parts, advice: [...parts.advice, line] };
+    if (countSegments(joined(longer)).segments <= VERDICT_SEGMENTS) parts.advice = longer.advice;
+  }
+  return parts;
 }
 
 export function isQuestion(say: Say): say is QuestionSay {
   return say.message === 'askProduct' || say.message === 'askAsker' || say.message === 'reaskProduct' || say.message === 'reaskAsker';
+}
+
+/** The flow question a question say shows; the buying side is asked about the vendor. */
+export function questionOf(say: QuestionSay, flow: Flow): Question {
+  if (say.message === 'askProduct' && say.buyer) return flow.askVendor;
+  return flow[say.message];
 }
 
 /** The question as SMS text: "question 1 a, 2 b, 3 c. free text". */
@@ -53,17 +86,28 @@ export function questionText(question: Question): string {
 }
 
 /** One say as plain text, as SMS shows it (and Slack's notification fallback). */
-export function sayText(say: Say, flow: Flow, channel: Channel = 'sms'): string {
-  if (isQuestion(say)) {
-    const text = questionText(flow[say.message]);
-    return 'greet' in say && say.greet ? `${flow.greeting} ${text}` : text;
+export function sayText(say: Say, flow: Flow, advisor: Advisor, channel: Channel = 'sms'): string {
+  switch (say.message) {
+    case 'askProduct':
+    case 'askAsker':
+    case 'reaskProduct':
+    case 'reaskAsker': {
+      const text = questionText(questionOf(say, flow));
+      return 'greet' in say && say.greet ? `${flow.greeting} ${text}` : text;
+    }
+    case 'pending':
+      return flow.pending[say.question === 'asker' ? 'asker' : say.buyer ? 'vendor' : 'product'];
+    case 'verdict':
+      return joined(verdictParts(say, flow, advisor));
+    case 'topics':
+      return say.topics.map((topic) => flow.answers[topic] ?? '').filter((text) => text !== '').join(' ');
+    case 'conflict':
+      return fillPlaceholders(flow.conflict, { product: say.product });
+    case 'help':
+      return channel === 'slack' ? flow.slackHelp : flow.help;
+    default:
+      return flow[say.message];
   }
-  if (say.message === 'verdict') {
-    const parts = verdictParts(say, flow);
-    return [parts.headline, parts.reason, ...parts.advice, parts.handoff].join(' ');
-  }
-  if (say.message === 'help' && channel === 'slack') return flow.slackHelp;
-  return flow[say.message];
 }
 
 /**
@@ -71,6 +115,9 @@ export function sayText(say: Say, flow: Flow, channel: Channel = 'sms'): string 
  * SMS cost more segments than one that holds both.
  */
 export function renderReply(says: Say[], flow: Flow, advisor: Advisor, channel: Channel = 'sms'): string | null {
-  if (says.length === 0) return null;
-  return fillAdvisor(says.map((say) => sayText(say, flow, channel)).join(' '), advisor);
+  const text = says
+    .map((say) => sayText(say, flow, advisor, channel))
+    .filter((t) => t !== '')
+    .join(' ');
+  return text === '' ? null : fillAdvisor(text, advisor);
 }

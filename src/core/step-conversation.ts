@@ -34,7 +34,10 @@ export function persist(next: Snapshot): { machineVersion: number; snapshot: unk
 export function stepConversation(snapshot: Snapshot, event: ConversationEvent): ConversationStep {
   const [next, actions] = transition(conversationMachine, snapshot, event);
   // NOTE: the machine declares these actions with these params, so the casts only restate its types.
-  const says = actions.filter((a) => a.type === 'say').map((a) => a.params as Say);
+  const says = actions
+    .filter((a) => a.type === 'say')
+    .map((a) => a.params as Say)
+    .filter((say) => say.message !== 'topics' || say.topics.length > 0);
   const notifies = actions.filter((a) => a.type === 'notify').map((a) => a.params as Notify);
   return { next, says, notifies };
 }

@@ -5,8 +5,8 @@ import type { ConversationSummary, Status } from './conversation.js';
 type Snapshot = SnapshotFrom<ConversationMachine>;
 
 function statusOf(snapshot: Snapshot): Status {
-  if (snapshot.matches('waiting')) return 'waiting';
-  if (snapshot.matches('human')) return 'human';
+  if (snapshot.matches({ open: 'waiting' })) return 'waiting';
+  if (snapshot.matches({ open: 'human' })) return 'human';
   if (snapshot.matches('closed')) return 'closed';
   if (snapshot.matches('optedOut')) return 'opted_out';
   return 'bot';
@@ -20,6 +20,7 @@ export function summarizeConversation(snapshot: Snapshot): ConversationSummary {
     awaiting: context.awaiting,
     answers: { product: context.productText, asker: context.askerText },
     verdict: context.advice?.verdict ?? null,
+    side: context.buyer ? 'buyer' : 'client',
     flags: [...context.flags],
   };
 }

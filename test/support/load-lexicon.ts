@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { LexiconSchema, type Lexicon } from '../../src/core/lexicon.js';
+import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
+import type { Lexicon } from '../../src/core/lexicon.js';
 
-/** The real flows/lexicon.yaml, parsed and validated the way the app loads it. */
+/** The real flows/lexicon.yaml, loaded the way the app loads it (ordinary words included). */
 export function loadTestLexicon(): Lexicon {
-  const text = readFileSync(new URL('../../flows/lexicon.yaml', import.meta.url), 'utf8');
-  return LexiconSchema.parse(parse(text));
+  return loadFlows().lexicon;
 }

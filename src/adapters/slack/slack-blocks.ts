@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { escapeSlackText } from './slack-sender.js';
 import type { Say } from '../../core/conversation-machine.js';
 import type { Flow } from '../../core/flow.js';
-import { fillAdvisor, isQuestion, renderReply, sayText, verdictParts, type Advisor } from '../../core/render-reply.js';
+import { fillAdvisor, isQuestion, questionOf, renderReply, sayText, verdictParts, type Advisor } from '../../core/render-reply.js';
 
 type Block = types.KnownBlock;
 
@@ -22,7 +22,7 @@ interface SlackMessage {
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 function questionBlocks(say: Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>, flow: Flow): Block[] {
-  const question = flow[say.message];
+  const question = questionOf(say, flow);
   const answers = say.message === 'askProduct' || say.message === 'reaskProduct' ? 'product' : 'asker';
   const lead = 'greet' in say && say.greet ? `${flow.greeting} ` : '';
   const blocks: Block[] = [
@@ -41,8 +41,8 @@ function questionBlocks(say: Extract<Say, { message: 'askProduct' | 'askAsker' |
   return blocks;
 }
 
-function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow): Block[] {
-  const parts = verdictParts(say, flow);
+function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow, advisor: Advisor): Block[] {
+  const parts = verdictParts(say, flow, advisor);
   return [
     section(`*${escapeSlackText(parts.headline)}* ${escapeSlackText(parts.reason)}`),
     section(parts.advice.map(escapeSlackText).join('\n')),
@@ -62,17 +62,18 @@ function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow): B
   ];
 }
 
-function sayBlocks(say: Say, flow: Flow): Block[] {
+function sayBlocks(say: Say, flow: Flow, advisor: Advisor): Block[] {
   if (isQuestion(say)) return questionBlocks(say, flow);
-  if (say.message === 'verdict') return verdictBlocks(say, flow);
-  return [section(escapeSlackText(sayText(say, flow, 'slack')))];
+  if (say.message === 'verdict') return verdictBlocks(say, flow, advisor);
+  const text = sayText(say, flow, advisor, 'slack');
+  return text === '' ? [] : [section(escapeSlackText(text))];
 }
 
 /** One turn of the bot as a Slack message: choices become buttons, the verdict a compact card. */
 export function renderSlackMessage(says: Say[], flow: Flow, advisor: Advisor): SlackMessage | null {
   const text = renderReply(says, flow, advisor, 'slack');
   if (text === null) return null;
-  const blocks = says.flatMap((say) => sayBlocks(say, flow));
+  const blocks = says.flatMap((say) => sayBlocks(say, flow, advisor));
   // Placeholders may sit in any text field; fill them once over the whole message.
   return { text, blocks: JSON.parse(fillAdvisor(JSON.stringify(blocks), advisor)) as Block[] };
 }

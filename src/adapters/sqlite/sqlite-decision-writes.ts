@@ -21,6 +21,7 @@ function summaryParams(decision: Decision, now: number) {
     awaiting: summary.awaiting,
     answers: JSON.stringify(summary.answers),
     verdict: summary.verdict,
+    side: summary.side,
     flags: JSON.stringify(summary.flags),
     snapshot: JSON.stringify(decision.snapshot),
     machineVersion: decision.machineVersion,
@@ -34,13 +35,13 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
   const insertConversation = db.prepare<
     SummaryParams & { channel: string; conversationKey: string; participant: string }
   >(
-    `INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict, flags,
+    `INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict, side, flags,
        snapshot, machine_version, version, created_at, updated_at)
-     VALUES (@channel, @conversationKey, @participant, @status, @awaiting, @answers, @verdict, @flags,
+     VALUES (@channel, @conversationKey, @participant, @status, @awaiting, @answers, @verdict, @side, @flags,
        @snapshot, @machineVersion, 1, @now, @now)`,
   );
   const updateConversation = db.prepare<SummaryParams & { id: number; version: number }>(
-    `UPDATE conversations SET status = @status, awaiting = @awaiting, answers = @answers, verdict = @verdict,
+    `UPDATE conversations SET status = @status, awaiting = @awaiting, answers = @answers, verdict = @verdict, side = @side,
        flags = @flags, snapshot = @snapshot, machine_version = @machineVersion, version = version + 1,
        updated_at = @now
      WHERE id = @id AND version = @version`,

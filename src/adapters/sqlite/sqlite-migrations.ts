@@ -140,6 +140,13 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'conversation side',
+    // The buying side (a vendor manager choosing what to request) gets advice for the buying side;
+    // the verdict column then holds the report to request.
+    sql: `ALTER TABLE conversations ADD COLUMN side TEXT NOT NULL DEFAULT 'client';`,
+  },
 ];
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
-import type { Verdict } from '../../core/advise.js';
+import type { Side, Verdict } from '../../core/advise.js';
 import type { Awaiting } from '../../core/reading.js';
 import type { Deadlines, SavedConversation, SavedForUpdate } from '../../core/ports.js';
 
@@ -26,7 +26,7 @@ const channel = z.enum(['sms', 'slack']) satisfies z.ZodType<Channel>;
 const status = z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']) satisfies z.ZodType<Status>;
 const awaiting = z.enum(['product', 'asker']) satisfies z.ZodType<Awaiting>;
 const verdict = z.enum(['soc1', 'soc2', 'both']) satisfies z.ZodType<Verdict>;
-export const flag = z.enum(['human', 'cost', 'unclear', 'both']) satisfies z.ZodType<FlagReason>;
+export const flag = z.enum(['human', 'cost', 'unclear', 'both', 'conflict', 'followup']) satisfies z.ZodType<FlagReason>;
 export const epochMs = z.number().int();
 
 const recordRow = z.object({
@@ -38,6 +38,7 @@ const recordRow = z.object({
   awaiting: awaiting.nullable(),
   answers: jsonText(z.object({ product: z.string().nullable(), asker: z.string().nullable() })),
   verdict: verdict.nullable(),
+  side: z.enum(['client', 'buyer']) satisfies z.ZodType<Side>,
   flags: jsonText(z.array(flag)),
   created_at: epochMs,
   updated_at: epochMs,
@@ -45,7 +46,7 @@ const recordRow = z.object({
 
 /** Columns to select for `parseRecordRow`. */
 export const recordColumns =
-  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, flags, created_at, updated_at';
+  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, created_at, updated_at';
 
 const savedRow = z.object({
   id: z.number().int(),
@@ -82,6 +83,7 @@ export function parseRecordRow(row: unknown): ConversationRecord {
     awaiting: r.awaiting,
     answers: r.answers,
     verdict: r.verdict,
+    side: r.side,
     flags: r.flags,
     createdAt: isoTime(r.created_at),
     updatedAt: isoTime(r.updated_at),
