@@ -52,6 +52,7 @@ function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: bool
         facts: factsOf(reading),
         topics: reading.topics,
         content: reading.content,
+        question: reading.question,
         quote: reading.textQuote,
       };
   }

@@ -84,6 +84,7 @@ function advice(known: Known, verdict: Verdict, reason: ReasonKey): Outcome {
 function adviseBuyer(known: Known): Outcome {
   const { product, asker } = known;
   if (known.request?.report) return advice(known, known.request.report, 'requested');
+  if (asker?.finance && asker.security) return advice(known, 'both', 'buyer.both');
   if (product?.financial && product.sensitive) return advice(known, 'both', 'buyer.both');
   if (product?.financial) return advice(known, 'soc1', 'buyer.soc1');
   if (asker?.finance && !plainlyNotBooks(product)) return advice(known, 'soc1', 'buyer.soc1');
@@ -117,7 +118,8 @@ export function advise(known: Known): Outcome {
   }
   if (!known.productAnswered) return { kind: 'needProduct' };
   if (asker === null) return { kind: 'needAsker' };
-  if (product === null) return { kind: 'undecided' };
+  // A description the lexicon does not know is still some technology or service: SOC 2.
+  if (product === null) return advice(known, 'soc2', 'soc2.product');
   if (product.financial && product.sensitive) return advice(known, 'both', 'both.product');
   if (product.financial) return advice(known, 'soc1', 'soc1.product');
   return advice(known, 'soc2', 'soc2.product');

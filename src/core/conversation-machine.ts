@@ -72,6 +72,8 @@ interface Said {
   topics: string[];
   /** It says something beyond fillers ("yes", "hmm"). */
   content: boolean;
+  /** Some sentence of it is a question. */
+  question: boolean;
   /** Its first words, to quote an answer the lexicon did not know. */
   quote: string;
 }
@@ -299,6 +301,10 @@ export const conversationMachine = setup({
     // words but fillers answer "who is asking?" (the product then decides).
     answersInOwnWords: ({ context, event }) =>
       answered(event)?.content === true && !(context.awaiting === 'product' && context.reasked),
+    describes: ({ event }) => {
+      const said = answered(event);
+      return said !== null && said.content && !said.question && said.topics.length === 0;
+    },
     asksOnly: ({ event }) => (answered(event)?.topics.length ?? 0) > 0,
     hasContent: ({ event }) => answered(event)?.content === true,
     canAskAgain: ({ context }) => context.misses === 0 && !(context.awaiting === 'product' && context.reasked),
@@ -356,6 +362,8 @@ export const conversationMachine = setup({
           on: {
             'user.answered': [
               { guard: 'bringsFacts', target: 'bot.deciding', actions: [sayTopics, 'takeFacts'] },
+              // A first text that describes something ("load testing as a service") answers the first question.
+              { guard: 'describes', target: 'bot.deciding', actions: 'takeUnknown' },
               {
                 target: 'bot.askingProduct',
                 actions: [{ type: 'say', params: { message: 'greeting' } }, 'markGreeted', sayTopics, { type: 'say', params: ask('product') }],

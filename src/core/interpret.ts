@@ -59,7 +59,10 @@ const PHRASE_INTENTS: PhraseIntent[] = ['optOut', 'restart', 'human', 'cost', 'h
 const CHOICE = /^(?:#|no\.?|number|option|choice)?\s*\(?\s*(\d)\s*[.):]?\s*$/;
 /** A quote of the client's words is at most this many words, so the verdict fits 2 SMS segments. */
 const QUOTE_WORDS = 7;
-const QUOTE_CHARS = 44;
+const QUOTE_CHARS = 36;
+/** A gap in a marker phrase ("our * vendor") spans up to this many words. */
+const GAP = 3;
+const GAP_WORD = '*';
 
 const cache = new WeakMap<Lexicon, Compiled>();
 
@@ -90,7 +93,7 @@ function compile(lexicon: Lexicon): Compiled {
     ['addition', lexicon.addition],
     ['filler', lexicon.fillers],
   ];
-  for (const [type, phrases] of markers) for (const phrase of phrases) entries.push({ words: wordsOf(phrase), type });
+  for (const [type, phrases] of markers) for (const phrase of phrases) entries.push({ words: phraseWords(phrase), type });
   for (const intent of PHRASE_INTENTS) {
     for (const phrase of lexicon.intents[intent]) {
       const entry: Entry = { words: wordsOf(phrase), type: 'intent', intent };
@@ -183,13 +186,34 @@ function clausesOf(text: string, lexicon: Lexicon, c: Compiled): Clause[] {
   return clauses;
 }
 
+/** A marker phrase's words; " * " stands for a gap of up to GAP words ("our * vendor"). */
+function phraseWords(phrase: string): string[] {
+  return phrase.split(/\s+\*\s+/).flatMap((part, i) => [...(i > 0 ? [GAP_WORD] : []), ...wordsOf(part)]);
+}
+
+/** Where a phrase that starts at `at` ends in `words`, or -1: literal words, and gaps of 0..GAP words. */
+function matchEnd(phrase: string[], words: string[], at: number): number {
+  let ends = [at];
+  for (const word of phrase) {
+    const next: number[] = [];
+    for (const end of ends) {
+      if (word === GAP_WORD) for (let skip = 0; skip <= GAP; skip++) next.push(end + skip);
+      else if (words[end] === word) next.push(end + 1);
+    }
+    ends = [...new Set(next)].filter((end) => end <= words.length);
+    if (ends.length === 0) return -1;
+  }
+  return Math.min(...ends);
+}
+
 function findMatches(clauses: Clause[], index: Map<string, Entry[]>, field: 'words' | 'plain'): Match[] {
   const found: Match[] = [];
   clauses.forEach((clause, n) => {
     const words = clause[field];
     words.forEach((word, start) => {
       for (const entry of index.get(word) ?? []) {
-        if (entry.words.every((w, i) => words[start + i] === w)) found.push({ clause: n, start, end: start + entry.words.length, entry });
+        const end = matchEnd(entry.words, words, start);
+        if (end > start) found.push({ clause: n, start, end, entry });
       }
     });
   });
@@ -216,6 +240,18 @@ function eligible(entry: Entry, awaiting: Awaiting | null): boolean {
   if (entry.type === 'product') return entry.when === 'any' || awaiting === 'product';
   if (entry.type === 'asker') return entry.when === 'any' || awaiting === 'asker';
   return true;
+}
+
+/**
+ * "their CFO... actually no, it's the IT guy": where a correction follows an answer in the same
+ * text, an asker (or product) named after it replaces the one named before it.
+ */
+function afterCorrection(terms: Match[], corrections: Match[]): Match[] {
+  const last = corrections.at(-1);
+  if (last === undefined) return terms;
+  const after = (m: Match): boolean => m.clause > last.clause || (m.clause === last.clause && m.start >= last.end);
+  const kinds = new Set(terms.filter(after).map((m) => m.entry.type));
+  return terms.filter((m) => after(m) || !kinds.has(m.entry.type) || (m.entry.type === 'asker' && m.entry.kind === 'unknown'));
 }
 
 const negatedBy = (negations: Match[]) => (m: Match): boolean =>
@@ -283,21 +319,46 @@ function coveredBy(matches: Match[], clauses: Clause[]): boolean {
   return total > 0 && covered.size === total;
 }
 
+/** A one-word intent ("human", "price") counts in a short text or a question, not in "human + AI". */
+const SHORT_TEXT_WORDS = 4;
+
 function phraseIntent(text: string, clauses: Clause[], intents: Match[], optOuts: Match[], c: Compiled): Intent {
-  const found = (intent: PhraseIntent): Match[] => intents.filter((m) => m.entry.type === 'intent' && m.entry.intent === intent);
   const plain = clauses.flatMap((clause) => clause.plain);
+  const short = plain.length <= SHORT_TEXT_WORDS;
+  const found = (intent: PhraseIntent): Match[] =>
+    intents.filter(
+      (m) =>
+        m.entry.type === 'intent' &&
+        m.entry.intent === intent &&
+        (length(m) > 1 || short || clauses[m.clause]?.question === true || intent === 'greeting' || intent === 'acknowledgement'),
+    );
   const whole = plain.join(' ');
   // A lone keyword wrapped in punctuation ("STOP!") is not a carrier keyword but still means it.
   const lone = plain.length === 1 ? (plain[0] ?? '') : '';
   if (optOuts.length > 0 || c.optOutAlone.has(whole) || c.optOutKeywords.has(lone)) return 'optOut';
   if (found('restart').length > 0) return 'restart';
   if (found('human').length > 0) return 'human';
-  // "cost" alone is a business ("cost accounting") unless asked about.
-  if (found('cost').some((m) => length(m) > 1 || clauses[m.clause]?.question === true)) return 'cost';
+  if (found('cost').length > 0) return 'cost';
   if (found('help').length > 0 || c.helpKeywords.has(lone)) return 'help';
   if (plain.length === 0) return text.includes('?') ? 'greeting' : 'acknowledgement';
   if (coveredBy(found('greeting'), clauses)) return 'greeting';
   return coveredBy(found('acknowledgement'), clauses) ? 'acknowledgement' : 'answer';
+}
+
+/**
+ * A text says something when a word outside the fillers ("yes", "we", "need", "soc report") is a
+ * real word: an ordinary English word or one the lexicon knows. Keyboard mashing says nothing.
+ */
+function hasContent(clauses: Clause[], fillers: Match[], lexicon: Lexicon, c: Compiled): boolean {
+  const covered = new Set(fillers.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+  const ordinary = lexicon.ordinaryWords;
+  return clauses.some((clause, n) =>
+    clause.words.some((word, i) => {
+      if (covered.has(`${n}:${i}`)) return false;
+      const raw = clause.plain[i] ?? word;
+      return ordinary === undefined || c.vocabulary.has(word) || ordinary.has(raw) || ordinary.has(`${raw}s`) || /^\d+$/.test(word);
+    }),
+  );
 }
 
 /** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option's facts. */
@@ -327,10 +388,11 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   const matches = findMatches(clauses, c.byFirstWord, 'words');
   const of = (...types: Entry['type'][]): Match[] => matches.filter((m) => types.includes(m.entry.type));
   // Out-of-scope `when: answer` phrases still take part in longest-wins, then drop out.
-  const terms = longestWins(of('product', 'asker', 'request', 'topic', 'intent', 'filler'));
+  const terms = longestWins(of('product', 'asker', 'request', 'topic', 'intent'));
   // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
   const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n) && length(t) > length(n))));
-  const active = terms.filter((m) => eligible(m.entry, awaiting) && !isNegated(m));
+  const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting) && !isNegated(m));
+  const active = afterCorrection(eligibleTerms, of('correction'));
   const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
   const { product, quote: productQuote } = productOf(facts, clauses);
   const { asker, quote: askerQuote } = askerOf(facts, clauses);
@@ -348,7 +410,7 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   // A common question is answered in place, even when it opens with "hi" or "can you help".
   if (topics.length > 0 && (intent === 'help' || intent === 'greeting' || intent === 'acknowledgement')) intent = 'answer';
   const { request, quote: requestQuote } = requestOf(active, clauses);
-  const fillerOnly = coveredBy([...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')], clauses);
+  const saysSomething = hasContent(clauses, [...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')], lexicon, c);
   const reading: Reading = {
     intent,
     product,
@@ -362,7 +424,8 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
     addition: of('addition').length > 0,
     international: marked('international'),
     topics,
-    content: product !== null || asker !== null || request !== null || (!fillerOnly && clauses.length > 0),
+    content: product !== null || asker !== null || request !== null || saysSomething,
+    question: clauses.some((clause) => clause.question),
     textQuote: clauses[0] ? quoteOf({ clause: 0, start: 0, end: 1, entry: { words: [], type: 'filler' } }, clauses) : '',
   };
   applyChoice(reading, text, lexicon, awaiting);

@@ -77,6 +77,8 @@ export interface Reading extends Facts {
   topics: string[];
   /** The text says something beyond fillers ("yes", "ok", "hmm"). */
   content: boolean;
+  /** Some sentence of it is a question. */
+  question: boolean;
   /** The text's first words, shortened and GSM-7 safe, to quote an answer the lexicon did not know. */
   textQuote: string;
 }
