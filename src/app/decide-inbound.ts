@@ -76,7 +76,7 @@ export function decideInbound(
   if (message.answers !== undefined && message.answers !== awaiting) {
     return { ...persist(snapshot), summary: before, replies: [], says: [] };
   }
-  const reading = interpret(message.text, settings.lexicon, awaiting);
+  const reading = interpret(message.text, settings.lexicon, awaiting, snapshot.context.lastAsked);
   const event = toEvent(reading, message, !settings.botAnswersKeywords);
   const applied = applyEvent(settings, snapshot, event, message.receivedAt);
   const reply = renderReply(applied.says, settings.flow, settings.advisor, message.channel);

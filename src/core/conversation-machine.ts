@@ -41,6 +41,8 @@ export type Notify = { kind: 'flagged' } | { kind: 'reminder' } | { kind: 'opted
 export interface ConversationContext {
   /** The question last asked and not yet answered; kept while PJ has the conversation. */
   awaiting: Awaiting | null;
+  /** The question asked last, kept after it was answered: a later "no sorry, 2" picks from it. */
+  lastAsked: Awaiting | null;
   /** Answers to the current question that could not be understood. */
   misses: number;
   /** The concrete "money or data?" question was asked: an unknown answer now goes to PJ. */
@@ -107,6 +109,7 @@ type Event = ConversationEvent;
 
 export const initialContext: ConversationContext = {
   awaiting: null,
+  lastAsked: null,
   misses: 0,
   reasked: false,
   greeted: false,
@@ -169,6 +172,12 @@ function takeFacts(context: ConversationContext, said: Said): Partial<Conversati
     const replaced = decisive(facts.asker) || context.asker === null;
     next.askerText = replaced ? text : context.askerText;
     next.askerQuote = replaced ? facts.askerQuote : context.askerQuote;
+  }
+  // "a university we're selling to" answers "who is asking?" even though "university" is a business word.
+  if (facts.asker === null && context.awaiting === 'asker' && facts.request === null && !facts.buyer) {
+    next.asker = context.asker ?? { finance: null, security: null };
+    next.askerText = context.askerText ?? text;
+    next.askerQuote = context.askerQuote ?? said.quote;
   }
   if (facts.request !== null) {
     const old = facts.correction ? null : context.request;
@@ -253,7 +262,11 @@ function askingState(question: Awaiting) {
         toAdvisor('unclear', { message: 'unclear' }),
       ],
       'user.greeted': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
-      'user.acknowledged': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
+      // "ok" or a shrug answers nothing: asked again once, then PJ.
+      'user.acknowledged': [
+        { guard: 'canAskAgain', actions: ['countMiss', { type: 'say', params: reask(question) }, 'markReasked'] },
+        toAdvisor('unclear', { message: 'unclear' }),
+      ],
       // "yes" or "start" from someone who never opted out is an answer to nothing: ask again.
       'user.optedIn': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
     },
@@ -286,7 +299,11 @@ export const conversationMachine = setup({
       return said ? takeUnknown(context, said) : {};
     }),
     keepAdvice: assign(({ context }) => ({ advice: adviceOf(context) })),
-    await: assign((_, params: { question: Awaiting | null }) => ({ awaiting: params.question, misses: 0 })),
+    await: assign(({ context }, params: { question: Awaiting | null }) => ({
+      awaiting: params.question,
+      lastAsked: params.question ?? context.lastAsked,
+      misses: 0,
+    })),
     countMiss: assign(({ context }) => ({ misses: context.misses + 1 })),
     flag: assign(({ context }, params: { reason: FlagReason }) => ({ flags: withFlag(context.flags, params.reason) })),
     forgetAnswers: assign(({ context }) => ({ ...initialContext, flags: context.flags, greeted: context.greeted })),
@@ -441,6 +458,8 @@ export const conversationMachine = setup({
             // PJ will answer: common questions still get answers, anything else one line at most
             // every 30 minutes, and PJ sees it all.
             'user.answered': [
+              // A correction that settles it ("no wait, it was their IT team") gets its answer.
+              { guard: 'changesOutcome', target: 'bot.deciding', actions: [sayTopics, 'takeFacts'] },
               { guard: 'asksOnly', actions: sayTopics },
               { guard: 'pointerDue', actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
             ],

@@ -6,7 +6,7 @@ import { correctTypo, foldText, singular, wordsOf } from './text-tokens.js';
 type ProductKind = keyof ProductFacts;
 type AskerKind = 'finance' | 'security' | 'unknown';
 type PhraseIntent = 'optOut' | 'restart' | 'human' | 'cost' | 'help' | 'greeting' | 'acknowledgement';
-type Marker = 'negation' | 'international' | 'buyer' | 'correction' | 'addition' | 'filler';
+type Marker = 'negation' | 'international' | 'buyer' | 'correction' | 'addition' | 'filler' | 'relay' | 'dontKnow' | 'requestVerb' | 'meta';
 
 /** One lexicon phrase as words, with what finding it means. */
 type Entry =
@@ -91,6 +91,10 @@ function compile(lexicon: Lexicon): Compiled {
     ['buyer', lexicon.buyer],
     ['correction', lexicon.correction],
     ['addition', lexicon.addition],
+    ['relay', lexicon.relay],
+    ['dontKnow', lexicon.dontKnow],
+    ['requestVerb', lexicon.requestVerbs],
+    ['meta', lexicon.meta],
     ['filler', lexicon.fillers],
   ];
   for (const [type, phrases] of markers) for (const phrase of phrases) entries.push({ words: phraseWords(phrase), type });
@@ -254,6 +258,15 @@ function afterCorrection(terms: Match[], corrections: Match[]): Match[] {
   return terms.filter((m) => after(m) || !kinds.has(m.entry.type) || (m.entry.type === 'asker' && m.entry.kind === 'unknown'));
 }
 
+const isDecisiveAsker = (m: Match): boolean => m.entry.type === 'asker' && m.entry.kind !== 'unknown';
+
+/** "the controller just forwarded it, it's their IT team": whoever only passed it on is not asking. */
+function withoutRelays(terms: Match[], relays: Match[]): Match[] {
+  const relayed = (m: Match): boolean => relays.some((r) => r.clause === m.clause);
+  if (!terms.some((m) => isDecisiveAsker(m) && !relayed(m))) return terms;
+  return terms.filter((m) => !(isDecisiveAsker(m) && relayed(m)));
+}
+
 const negatedBy = (negations: Match[]) => (m: Match): boolean =>
   negations.some((n) => n.clause === m.clause && n.end <= m.start && m.start - n.start <= NEGATION_REACH);
 
@@ -296,8 +309,10 @@ function askerOf(terms: Match[], clauses: Clause[]): { asker: AskerFacts | null;
 }
 
 /** A named report or Type, outside questions: "is SOC 2 enough?" names nothing. */
-function requestOf(terms: Match[], clauses: Clause[]): { request: RequestFacts | null; quote: string | null } {
-  const named = terms.filter((m) => m.entry.type === 'request' && clauses[m.clause]?.question !== true);
+function requestOf(terms: Match[], clauses: Clause[], verbs: Match[]): { request: RequestFacts | null; quote: string | null } {
+  // "is SOC 2 enough?" names nothing; "they're asking for an SSAE 16??" does.
+  const asked = (m: Match): boolean => verbs.some((v) => v.clause === m.clause && v.end <= m.start);
+  const named = terms.filter((m) => m.entry.type === 'request' && (clauses[m.clause]?.question !== true || asked(m)));
   const labels = named.map((m) => (m.entry.type === 'request' ? m.entry.label : ''));
   const reports = new Set(labels.filter((l) => l === 'soc1' || l === 'soc2' || l === 'both'));
   let report: Verdict | null = null;
@@ -362,8 +377,10 @@ function hasContent(clauses: Clause[], fillers: Match[], lexicon: Lexicon, c: Co
 }
 
 /** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option's facts. */
-function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting: Awaiting | null): void {
-  const digit = CHOICE.exec(text.trim().toLowerCase())?.[1];
+function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting: Awaiting | null, clauses: Clause[]): void {
+  // "wait sorry, 1. we don't touch money": a lone number in a correction picks too.
+  const lone = reading.correction ? clauses.find((c) => c.plain.length === 1 && /^\d$/.test(c.plain[0] ?? ''))?.plain[0] : undefined;
+  const digit = CHOICE.exec(text.trim().toLowerCase())?.[1] ?? lone;
   if (digit === undefined) return;
   const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
   const asker = awaiting === 'asker' ? lexicon.choices.asker[digit] : undefined;
@@ -382,7 +399,7 @@ function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting:
 }
 
 /** Reads one inbound text: its intent, its facts, the common questions it asks. */
-export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | null): Reading {
+export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | null, lastAsked: Awaiting | null = null): Reading {
   const c = compiled(lexicon);
   const clauses = clausesOf(text, lexicon, c);
   const matches = findMatches(clauses, c.byFirstWord, 'words');
@@ -392,7 +409,7 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
   const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n) && length(t) > length(n))));
   const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting) && !isNegated(m));
-  const active = afterCorrection(eligibleTerms, of('correction'));
+  const active = withoutRelays(afterCorrection(eligibleTerms, of('correction')), of('relay'));
   const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
   const { product, quote: productQuote } = productOf(facts, clauses);
   const { asker, quote: askerQuote } = askerOf(facts, clauses);
@@ -409,7 +426,7 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   let intent = keyword ?? phraseIntent(text, clauses, terms.filter((m) => m.entry.type === 'intent'), optOuts, c);
   // A common question is answered in place, even when it opens with "hi" or "can you help".
   if (topics.length > 0 && (intent === 'help' || intent === 'greeting' || intent === 'acknowledgement')) intent = 'answer';
-  const { request, quote: requestQuote } = requestOf(active, clauses);
+  const { request, quote: requestQuote } = requestOf(active, clauses, of('requestVerb'));
   const saysSomething = hasContent(clauses, [...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')], lexicon, c);
   const reading: Reading = {
     intent,
@@ -424,10 +441,12 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
     addition: of('addition').length > 0,
     international: marked('international'),
     topics,
-    content: product !== null || asker !== null || request !== null || saysSomething,
+    // "dunno what we do exactly" and "my boss told me to text you" answer nothing.
+    content: product !== null || asker !== null || request !== null || (saysSomething && of('dontKnow', 'meta').length === 0),
     question: clauses.some((clause) => clause.question),
     textQuote: clauses[0] ? quoteOf({ clause: 0, start: 0, end: 1, entry: { words: [], type: 'filler' } }, clauses) : '',
   };
-  applyChoice(reading, text, lexicon, awaiting);
+  // A number after the verdict ("no sorry, 2") picks from the question asked last.
+  applyChoice(reading, text, lexicon, awaiting ?? lastAsked, clauses);
   return reading;
 }

@@ -51,6 +51,14 @@ export const LexiconSchema = z.object({
   buyer: phrases,
   /** "no wait", "actually": the facts in this text replace the earlier answer. */
   correction: phrases,
+  /** "forwarded", "cc'd": an asker named with these only passed the request on. */
+  relay: phrases,
+  /** "I don't know": a text with one answers nothing. */
+  dontKnow: phrases,
+  /** In a question, a named report counts only after one of these ("asking for", "want"). */
+  requestVerbs: phrases,
+  /** Talk about this conversation ("my boss told me to text you"), not about a business. */
+  meta: phrases,
   /** "also", "too": a new asker adds to the earlier one instead of replacing it. */
   addition: phrases,
   international: phrases,
