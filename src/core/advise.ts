@@ -85,11 +85,11 @@ function adviseBuyer(known: Known): Outcome {
   const { product, asker } = known;
   if (known.request?.report) return advice(known, known.request.report, 'requested');
   if (asker?.finance && asker.security) return advice(known, 'both', 'buyer.both');
+  if (!known.productAnswered) return { kind: 'needProduct' };
   if (product?.financial && product.sensitive) return advice(known, 'both', 'buyer.both');
   if (product?.financial) return advice(known, 'soc1', 'buyer.soc1');
   if (asker?.finance && !plainlyNotBooks(product)) return advice(known, 'soc1', 'buyer.soc1');
-  if (product !== null || asker?.security) return advice(known, 'soc2', 'buyer.soc2');
-  return known.productAnswered ? { kind: 'undecided' } : { kind: 'needProduct' };
+  return advice(known, 'soc2', 'buyer.soc2');
 }
 
 /**
@@ -105,7 +105,7 @@ export function advise(known: Known): Outcome {
   const { product, asker, request } = known;
   if (request?.report) {
     if (!known.productAnswered) return { kind: 'needProduct' };
-    if (request.report !== 'soc2' && plainlyNotBooks(product) && !asker?.security) return { kind: 'conflict' };
+    if (request.report !== 'soc2' && plainlyNotBooks(product)) return { kind: 'conflict' };
     return advice(known, request.report, 'requested');
   }
   if (asker?.finance && asker.security) return advice(known, 'both', 'both.asker');

@@ -329,6 +329,7 @@ export const conversationMachine = setup({
     isBoth: ({ context }) => adviceOf(context)?.verdict === 'both',
     isAdvice: ({ context }) => outcomeOf(context).kind === 'advice',
     needsProduct: ({ context }) => outcomeOf(context).kind === 'needProduct',
+    stillNoProduct: ({ context }) => context.reasked && context.awaiting === 'product' && outcomeOf(context).kind === 'needProduct',
     needsAsker: ({ context }) => outcomeOf(context).kind === 'needAsker',
     mayReaskProduct: ({ context }) => !context.reasked,
     alreadyReminded: ({ context }) => context.reminded,
@@ -341,7 +342,7 @@ export const conversationMachine = setup({
       if (said === null || !hasFacts(said.facts)) return false;
       const next = outcomeOf({ ...context, ...takeFacts(context, said) });
       const now = outcomeOf(context);
-      if (next.kind !== 'advice' || now.kind !== 'advice') return next.kind !== now.kind && next.kind === 'conflict';
+      if (next.kind !== 'advice' || now.kind !== 'advice') return next.kind !== now.kind && (next.kind === 'advice' || next.kind === 'conflict');
       return next.advice.verdict !== now.advice.verdict || next.advice.typeAdvice !== now.advice.typeAdvice;
     },
   },
@@ -416,6 +417,8 @@ export const conversationMachine = setup({
                   actions: ['keepAdvice', { type: 'say', params: sayVerdict }, { type: 'flag', params: { reason: 'both' } }, 'markPointer'],
                 },
                 { guard: 'isAdvice', target: 'advised', actions: ['keepAdvice', { type: 'say', params: sayVerdict }] },
+                // The concrete re-ask got no product either: neither answer is usable, so PJ.
+                { guard: 'stillNoProduct', ...toAdvisor('unclear', { message: 'unclear' }) },
                 { guard: 'needsProduct', target: 'askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
                 { guard: 'needsAsker', target: 'askingAsker', actions: [{ type: 'say', params: ask('asker') }, 'markGreeted'] },
                 {

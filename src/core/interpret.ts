@@ -239,11 +239,15 @@ function longestWins(matches: Match[]): Match[] {
   return kept.sort((a, b) => a.clause - b.clause || a.start - b.start);
 }
 
-/** `when: answer` terms ("security", "data") only mean something in reply to their own question. */
-function eligible(entry: Entry, awaiting: Awaiting | null): boolean {
-  if (entry.type === 'product') return entry.when === 'any' || awaiting === 'product';
-  if (entry.type === 'asker') return entry.when === 'any' || awaiting === 'asker';
-  return true;
+/**
+ * `when: answer` terms ("security", "data") only mean something in reply to their own question,
+ * and a one-word one only in a short reply: "IT" answers, "remit it to the venues" does not.
+ */
+function eligible(entry: Entry, awaiting: Awaiting | null, short: boolean): boolean {
+  if (entry.type !== 'product' && entry.type !== 'asker') return true;
+  if (entry.when === 'any') return true;
+  if (entry.words.length === 1 && !short) return false;
+  return awaiting === (entry.type === 'product' ? 'product' : 'asker');
 }
 
 /**
@@ -407,8 +411,11 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   // Out-of-scope `when: answer` phrases still take part in longest-wins, then drop out.
   const terms = longestWins(of('product', 'asker', 'request', 'topic', 'intent'));
   // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
-  const isNegated = negatedBy(of('negation').filter((n) => !terms.some((t) => overlaps(t, n) && length(t) > length(n))));
-  const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting) && !isNegated(m));
+  // "no wait, it was their IT team": the "no" of a correction negates nothing either.
+  const phrases = [...terms, ...of('correction')];
+  const isNegated = negatedBy(of('negation').filter((n) => !phrases.some((t) => overlaps(t, n) && length(t) > length(n))));
+  const short = clauses.reduce((n, clause) => n + clause.words.length, 0) <= SHORT_TEXT_WORDS;
+  const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting, short) && !isNegated(m));
   const active = withoutRelays(afterCorrection(eligibleTerms, of('correction')), of('relay'));
   const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
   const { product, quote: productQuote } = productOf(facts, clauses);
