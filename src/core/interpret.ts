@@ -6,7 +6,7 @@ import { correctTypo, foldText, singular, wordsOf } from './text-tokens.js';
 type ProductKind = keyof ProductFacts;
 type AskerKind = 'finance' | 'security' | 'unknown';
 type PhraseIntent = 'optOut' | 'restart' | 'human' | 'cost' | 'help' | 'greeting' | 'acknowledgement';
-type Marker = 'negation' | 'international' | 'buyer' | 'correction' | 'addition' | 'filler' | 'relay' | 'dontKnow' | 'requestVerb' | 'meta';
+type Marker = 'delegated' | 'negation' | 'international' | 'buyer' | 'correction' | 'addition' | 'filler' | 'relay' | 'dontKnow' | 'requestVerb' | 'meta';
 
 /** One lexicon phrase as words, with what finding it means. */
 type Entry =
@@ -92,6 +92,7 @@ function compile(lexicon: Lexicon): Compiled {
     ['correction', lexicon.correction],
     ['addition', lexicon.addition],
     ['relay', lexicon.relay],
+    ['delegated', lexicon.delegated],
     ['dontKnow', lexicon.dontKnow],
     ['requestVerb', lexicon.requestVerbs],
     ['meta', lexicon.meta],
@@ -416,7 +417,10 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   const isNegated = negatedBy(of('negation').filter((n) => !phrases.some((t) => overlaps(t, n) && length(t) > length(n))));
   const short = clauses.reduce((n, clause) => n + clause.words.length, 0) <= SHORT_TEXT_WORDS;
   const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting, short) && !isNegated(m));
-  const active = withoutRelays(afterCorrection(eligibleTerms, of('correction')), of('relay'));
+  // "billing goes through Stripe": money someone else moves is not the client's processing.
+  const delegated = of('delegated');
+  const own = eligibleTerms.filter((m) => !(m.entry.type === 'product' && m.entry.kind === 'financial' && delegated.some((d) => d.clause === m.clause)));
+  const active = withoutRelays(afterCorrection(own, of('correction')), of('relay'));
   const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
   const { product, quote: productQuote } = productOf(facts, clauses);
   const { asker, quote: askerQuote } = askerOf(facts, clauses);

@@ -51,6 +51,8 @@ export const LexiconSchema = z.object({
   buyer: phrases,
   /** "no wait", "actually": the facts in this text replace the earlier answer. */
   correction: phrases,
+  /** "goes through Stripe": financial terms in the same clause are someone else's processing. */
+  delegated: phrases,
   /** "forwarded", "cc'd": an asker named with these only passed the request on. */
   relay: phrases,
   /** "I don't know": a text with one answers nothing. */
