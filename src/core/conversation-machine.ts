@@ -174,7 +174,7 @@ function takeFacts(context: ConversationContext, said: Said): Partial<Conversati
     next.askerQuote = replaced ? facts.askerQuote : context.askerQuote;
   }
   // "a university we're selling to" answers "who is asking?" even though "university" is a business word.
-  if (facts.asker === null && context.awaiting === 'asker' && facts.request === null && !facts.buyer) {
+  if (facts.asker === null && context.awaiting === 'asker' && facts.request === null && !facts.buyer && !facts.correction) {
     next.asker = context.asker ?? { finance: null, security: null };
     next.askerText = context.askerText ?? text;
     next.askerQuote = context.askerQuote ?? said.quote;
@@ -435,7 +435,8 @@ export const conversationMachine = setup({
                 'user.answered': [
                   { guard: 'changesOutcome', target: 'deciding', actions: [sayTopics, 'takeFacts'] },
                   { guard: 'asksOnly', actions: sayTopics },
-                  { guard: 'hasContent', ...toAdvisor('followup', { message: 'pointer' }) },
+                  // Anything else but a thank-you (a separate event) goes to PJ, with one line saying so.
+                  toAdvisor('followup', { message: 'pointer' }),
                 ],
                 'user.greeted': toAdvisor('followup', { message: 'pointer' }),
                 'user.acknowledged': {},
