@@ -173,6 +173,11 @@ function takeFacts(context: ConversationContext, said: Said): Partial<Conversati
     next.askerText = replaced ? text : context.askerText;
     next.askerQuote = replaced ? facts.askerQuote : context.askerQuote;
   }
+  // A buyer's message that names no known service still describes the vendor ("a share registrar").
+  if (facts.buyer && facts.product === null && context.productText === null && said.content) {
+    next.productText = text;
+    next.productQuote = said.quote;
+  }
   // "a university we're selling to" answers "who is asking?" even though "university" is a business word.
   if (facts.asker === null && context.awaiting === 'asker' && facts.request === null && !facts.buyer && !facts.correction) {
     next.asker = context.asker ?? { finance: null, security: null };

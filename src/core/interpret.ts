@@ -57,6 +57,8 @@ const CLAUSE_WORDS = new Set(['but', 'however', 'although', 'though']);
 const NEGATION_REACH = 4;
 const PHRASE_INTENTS: PhraseIntent[] = ['optOut', 'restart', 'human', 'cost', 'help', 'greeting', 'acknowledgement'];
 const CHOICE = /^(?:#|no\.?|number|option|choice)?\s*\(?\s*(\d)\s*[.):]?\s*$/;
+/** "3 - both", "2) payroll": a number opening a short reply picks that choice too. */
+const CHOICE_LEAD = /^(?:#|option|choice)?\s*\(?\s*(\d)\s*(?:[-.):,]|\s)\s*[a-z ,'.!]{0,30}$/;
 /** A quote of the client's words is at most this many words, so the verdict fits 2 SMS segments. */
 const QUOTE_WORDS = 7;
 const QUOTE_CHARS = 36;
@@ -71,19 +73,19 @@ function compile(lexicon: Lexicon): Compiled {
   const optOut: Entry[] = [];
   for (const kind of ['financial', 'sensitive', 'technology', 'generic'] as const) {
     for (const { label, when, match } of lexicon.product[kind]) {
-      for (const phrase of match) entries.push({ words: wordsOf(phrase), type: 'product', kind, label, when });
+      for (const phrase of match) entries.push({ words: phraseWords(phrase), type: 'product', kind, label, when });
     }
   }
   for (const kind of ['finance', 'security', 'unknown'] as const) {
     for (const { label, when, match } of lexicon.asker[kind]) {
-      for (const phrase of match) entries.push({ words: wordsOf(phrase), type: 'asker', kind, label, when });
+      for (const phrase of match) entries.push({ words: phraseWords(phrase), type: 'asker', kind, label, when });
     }
   }
   for (const { label, match } of lexicon.requests) {
-    for (const phrase of match) entries.push({ words: wordsOf(phrase), type: 'request', label });
+    for (const phrase of match) entries.push({ words: phraseWords(phrase), type: 'request', label });
   }
   for (const [topic, phrases] of Object.entries(lexicon.topics)) {
-    for (const phrase of phrases) entries.push({ words: wordsOf(phrase), type: 'topic', topic });
+    for (const phrase of phrases) entries.push({ words: phraseWords(phrase), type: 'topic', topic });
   }
   const markers: [Marker, string[]][] = [
     ['negation', lexicon.negation],
@@ -101,7 +103,7 @@ function compile(lexicon: Lexicon): Compiled {
   for (const [type, phrases] of markers) for (const phrase of phrases) entries.push({ words: phraseWords(phrase), type });
   for (const intent of PHRASE_INTENTS) {
     for (const phrase of lexicon.intents[intent]) {
-      const entry: Entry = { words: wordsOf(phrase), type: 'intent', intent };
+      const entry: Entry = { words: phraseWords(phrase), type: 'intent', intent };
       (intent === 'optOut' ? optOut : entries).push(entry);
     }
   }
@@ -385,7 +387,8 @@ function hasContent(clauses: Clause[], fillers: Match[], lexicon: Lexicon, c: Co
 function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting: Awaiting | null, clauses: Clause[]): void {
   // "wait sorry, 1. we don't touch money": a lone number in a correction picks too.
   const lone = reading.correction ? clauses.find((c) => c.plain.length === 1 && /^\d$/.test(c.plain[0] ?? ''))?.plain[0] : undefined;
-  const digit = CHOICE.exec(text.trim().toLowerCase())?.[1] ?? lone;
+  const written = text.trim().toLowerCase();
+  const digit = CHOICE.exec(written)?.[1] ?? CHOICE_LEAD.exec(written)?.[1] ?? lone;
   if (digit === undefined) return;
   const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
   const asker = awaiting === 'asker' ? lexicon.choices.asker[digit] : undefined;
@@ -423,7 +426,10 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   const active = withoutRelays(afterCorrection(own, of('correction')), of('relay'));
   const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
   const { product, quote: productQuote } = productOf(facts, clauses);
-  const { asker, quote: askerQuote } = askerOf(facts, clauses);
+  const named = askerOf(facts, clauses);
+  // "I am not certain who asked" answers "who is asking?": nobody in particular.
+  const unsure = awaiting === 'asker' && named.asker === null && of('dontKnow').length > 0;
+  const { asker, quote: askerQuote } = unsure ? { asker: { finance: null, security: null }, quote: null } : named;
   const topics = [
     ...new Set(
       terms
