@@ -173,6 +173,7 @@ describe('runAdvisorCommand', () => {
       awaiting: null,
       answers: { product: null, asker: null },
       verdict: null,
+      side: 'client',
       flags: ['human'],
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',

@@ -32,7 +32,7 @@ describeOutboxContract('sqlite (two connections to one file)', () => {
 const decide: Decide = () => ({
   machineVersion: 1,
   snapshot: { value: 'start' },
-  summary: { status: 'bot', awaiting: 'product', answers: { product: null, asker: null }, verdict: null, flags: [] },
+  summary: { status: 'bot', awaiting: 'product', answers: { product: null, asker: null }, verdict: null, side: 'client', flags: [] },
   replies: ['hi'],
 });
 const message = (externalId: string) => ({
@@ -146,6 +146,65 @@ describe('sqlite conversation store specifics', () => {
       const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'").pluck().all();
       expect(indexes).toContain('messages_conversation');
     });
+  });
+
+  it('migrates a database from before the buying side: every existing conversation is on the client side', async () => {
+    const path = tempDbPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const sideMigration = sqliteMigrations.findIndex((m) => m.version === 5);
+    expect(sideMigration).toBeGreaterThan(0);
+    withRawDb(path, (db) => {
+      db.pragma('foreign_keys = ON');
+      runSqliteMigrations(db, sqliteMigrations.slice(0, sideMigration));
+      const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('conversations');
+      expect(columns).not.toContain('side');
+      db.exec(`INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict,
+          flags, snapshot, machine_version, version, created_at, updated_at)
+        VALUES ('sms', '+15550000001', '+15550000001', 'bot', NULL, '{"product":"payroll","asker":"their CFO"}', 'soc1',
+          '[]', '{"value":"old"}', 1, 1, 1000, 1000),
+          ('slack', 'T01:U01', 'T01:U01', 'waiting', 'asker', '{"product":"a CRM","asker":null}', NULL,
+          '["unclear"]', '{"value":"old"}', 1, 1, 2000, 2000);`);
+    });
+    const store = createSqliteConversationStore(path);
+    try {
+      const listed = await store.list({});
+      expect(listed.map((c) => [c.id, c.verdict, c.side])).toEqual([
+        [2, null, 'client'],
+        [1, 'soc1', 'client'],
+      ]);
+      expect(await store.get(1)).toMatchObject({ side: 'client', verdict: 'soc1', answers: { product: 'payroll', asker: 'their CFO' } });
+      // A later decision writes its own side over the default.
+      await store.update(
+        1,
+        (saved) => {
+          const decision = decide(saved);
+          return { ...decision, summary: { ...decision.summary, verdict: 'soc1', side: 'buyer' } };
+        },
+        3000,
+      );
+      expect(await store.get(1)).toMatchObject({ side: 'buyer', verdict: 'soc1' });
+      expect(await store.get(2)).toMatchObject({ side: 'client' });
+    } finally {
+      await store.close();
+    }
+    withRawDb(path, (db) => {
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(
+        sqliteMigrations.map((m) => m.version),
+      );
+      expect(db.prepare('SELECT id, side FROM conversations ORDER BY id').all()).toEqual([
+        { id: 1, side: 'buyer' },
+        { id: 2, side: 'client' },
+      ]);
+    });
+  });
+
+  it('rejects a stored side that is neither client nor buyer', async () => {
+    const path = tempDbPath();
+    const store = createSqliteConversationStore(path);
+    const { conversationId } = await store.receive(message('m1'), decide);
+    withRawDb(path, (db) => db.prepare("UPDATE conversations SET side = 'seller' WHERE id = ?").run(conversationId));
+    await expect(store.get(conversationId)).rejects.toThrow(/side/);
+    await store.close();
   });
 
   it('rolls back a failing migration and leaves it unrecorded', () => {

@@ -5,6 +5,7 @@ import { sweepTimers } from '../../src/app/sweep-timers.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
+import { fillAdvisor } from '../../src/core/render-reply.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
 import { drainOutbox } from '../support/drain-outbox.js';
@@ -57,10 +58,27 @@ describe('handing a conversation to PJ and back', () => {
   });
 
   it('flags a "both" verdict for PJ and tells him on every surface', async () => {
-    const result = await text('we run payments for clinics and hold patient data; their CFO asked');
-    expect(result.replies[0]).toMatch(/both SOC 1 and SOC 2/);
+    // Unknown asker: the service decides, and payments plus patient data is both.
+    await text('we run payments for clinics and hold patient data');
+    expect((await drain()).map(describeItem)).toEqual([]);
+    const result = await text('not sure');
+    expect(result.replies[0]).toContain(settings.flow.verdict.headline.both);
     const [c] = await store.list({});
-    expect(c).toMatchObject({ status: 'waiting', flags: ['both'], verdict: 'both' });
+    expect(c).toMatchObject({ status: 'waiting', flags: ['both'], verdict: 'both', side: 'client' });
+    expect((await drain()).map(describeItem)).toEqual(['desk:flagged', 'advisorSms:flagged']);
+  });
+
+  it('flags a finance-side request for a plainly non-financial product as a conflict, with no verdict', async () => {
+    await text('we are a SaaS CRM for dentists');
+    const result = await text('their CFO');
+    expect(result.replies).toHaveLength(1);
+    for (const headline of Object.values(settings.flow.verdict.headline)) expect(result.replies[0]).not.toContain(headline);
+    // The flow's conflict line, quoting the client's product in between.
+    const [before = '', after = ''] = settings.flow.conflict.split('{product}');
+    expect(result.replies[0]).toContain(before);
+    expect(result.replies[0]).toContain(fillAdvisor(after, settings.advisor));
+    const [c] = await store.list({});
+    expect(c).toMatchObject({ status: 'waiting', flags: ['conflict'], verdict: null });
     expect((await drain()).map(describeItem)).toEqual(['desk:flagged', 'advisorSms:flagged']);
   });
 

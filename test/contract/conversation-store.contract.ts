@@ -59,7 +59,8 @@ export function describeConversationStoreContract(
         awaiting: 'asker',
         answers: { product: 'we run payroll', asker: null },
         verdict: 'both',
-        flags: ['cost', 'unclear'],
+        side: 'buyer',
+        flags: ['cost', 'unclear', 'conflict', 'followup'],
       };
       const second = await send(inbound('m2', { receivedAt: T0 + 1000 }), { summary, machineVersion: 4 });
       expect(second.seen).toEqual([

@@ -12,6 +12,7 @@ export const botSummary: ConversationSummary = {
   awaiting: 'product',
   answers: { product: null, asker: null },
   verdict: null,
+  side: 'client',
   flags: [],
 };
 

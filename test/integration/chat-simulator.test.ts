@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { REPO_ROOT } from '../support/bot-process.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
@@ -22,14 +23,16 @@ function runChat(databasePath: string, input: string, args: string[] = []): Prom
 describe('npm run chat', () => {
   it('chats with the same machine as SMS, with no credentials, and stores it in the same database', async () => {
     const db = tempDatabasePath();
-    const out = await runChat(db, 'hi\nwe are a payments platform for marketplaces\ntheir security team\n', [
+    const { flow } = loadFlows();
+    // Payments plus card data, nobody in particular asking: both, which goes to PJ.
+    const out = await runChat(db, 'hi\nwe are a payments platform for marketplaces and we store card data\nnot sure\n', [
       '--from',
       '+15555550123',
     ]);
     expect(out).toMatch(/Texting the bot as \+15555550123/);
-    expect(out).toMatch(/What does your product do\?/);
-    expect(out).toMatch(/Who is asking you for the SOC report\?/);
-    expect(out).toMatch(/You need both SOC 1 and SOC 2\./);
+    expect(out).toContain(flow.askProduct.question);
+    expect(out).toContain(flow.askAsker.question);
+    expect(out).toContain(flow.verdict.headline.both);
     expect(out).toMatch(/\[\d segments?, GSM-7\]/);
 
     const store = createSqliteConversationStore(db);

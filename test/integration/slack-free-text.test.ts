@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freeTextCases, HEADLINE } from '../fixtures/free-text-cases.js';
+import { freeTextCases, openingOf } from '../fixtures/free-text-cases.js';
 import { dm, startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 
 describe('free-text answers over Slack (the table shared with SMS)', () => {
@@ -17,10 +17,14 @@ describe('free-text answers over Slack (the table shared with SMS)', () => {
     await h.event(dm('U1', c.product));
     let posts = await h.waitFor('chat.postMessage', 2);
     if (c.asker !== null) {
-      expect(posts[1]?.body.text).toMatch(/who is asking/i);
+      expect(posts[1]?.body.text).toContain(h.composed.settings.flow.askAsker.question);
       await h.event(dm('U1', c.asker));
       posts = await h.waitFor('chat.postMessage', 3);
     }
-    expect(posts.at(-1)?.body.text).toContain(HEADLINE[c.verdict]);
+    expect(posts.at(-1)?.body.text).toContain(openingOf(c.expected));
+    // The same decision as over SMS, stored the same way.
+    const [stored] = await h.composed.store.list({ channel: 'slack' });
+    expect(stored?.verdict).toBe(c.expected === 'flagged' ? null : c.expected);
+    expect(stored?.flags.includes('conflict')).toBe(c.expected === 'flagged');
   });
 });

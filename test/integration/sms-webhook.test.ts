@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fillAdvisor } from '../../src/core/render-reply.js';
 import { countSegments, isGsm7 } from '../../src/core/sms-segments.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import {
@@ -85,15 +86,43 @@ describe('POST /twilio/sms', () => {
     expect(verdict).toMatch(/ISO 27001/);
   });
 
-  it('asks again once, then flags the conversation for PJ instead of guessing', async () => {
+  it('asks again once, concretely, then flags the conversation for PJ instead of guessing', async () => {
+    const { flow, advisor } = h.composed.settings;
     await replyTo(h, ALICE, 'hi');
-    const [again] = await replyTo(h, ALICE, 'we sell furniture');
-    expect(again).toMatch(/sorry/i);
-    const [flagged] = await replyTo(h, ALICE, 'chairs and tables mostly');
-    expect(flagged).toMatch(/flagged/i);
+    const [again] = await replyTo(h, ALICE, 'idk');
+    expect(again).toContain(flow.reaskProduct.question);
+    const [flagged] = await replyTo(h, ALICE, 'no idea honestly');
+    expect(flagged).toBe(fillAdvisor(flow.unclear, advisor));
     expect(flagged).toContain('858-461-8054');
-    expect(await conversationOf(h, ALICE)).toMatchObject({ status: 'waiting', flags: ['unclear'], awaiting: 'product' });
+    expect(await conversationOf(h, ALICE)).toMatchObject({ status: 'waiting', flags: ['unclear'], verdict: null, awaiting: 'product' });
+    // The flag line told them PJ has it: no second such line within 30 minutes.
     expect(await replyTo(h, ALICE, 'hello?')).toEqual([]);
+  });
+
+  it("keeps a product it does not know in the client's words and lets the asker decide", async () => {
+    const { flow } = h.composed.settings;
+    await replyTo(h, ALICE, 'hi');
+    const [ask] = await replyTo(h, ALICE, 'we sell furniture');
+    expect(ask).toContain(flow.askAsker.question);
+    const [verdict] = await replyTo(h, ALICE, 'their infosec team');
+    expect(verdict).toContain(flow.verdict.headline.soc2);
+    expect(await conversationOf(h, ALICE)).toMatchObject({
+      status: 'bot',
+      verdict: 'soc2',
+      flags: [],
+      answers: { product: 'we sell furniture', asker: 'their infosec team' },
+    });
+  });
+
+  it('follows a named report and Type: "SOC 1, type II" gets Type 2 advice, not "a Type 1 first"', async () => {
+    const { flow, advisor } = h.composed.settings;
+    await replyTo(h, ALICE, 'hi');
+    await replyTo(h, ALICE, 'we run payroll for clinics');
+    const [verdict] = await replyTo(h, ALICE, 'the auditors want SOC 1, type II');
+    expect(verdict).toContain(flow.verdict.headline.soc1);
+    expect(verdict).toContain(fillAdvisor(flow.verdict.types.type2Requested, advisor));
+    expect(verdict).not.toContain(fillAdvisor(flow.verdict.types.default, advisor));
+    expect((await conversationOf(h, ALICE)).verdict).toBe('soc1');
   });
 
   it('flags a request for a person and a question about price', async () => {
@@ -141,6 +170,38 @@ describe('POST /twilio/sms', () => {
     },
   );
 
+  it.each(['please stop asking me that', 'not interested in soc 1, just want to know which soc 2'])(
+    'does not opt out on %j, as a first text or mid-conversation, and replies',
+    async (text) => {
+      const BOB = '+14155550102';
+      const first = await replyTo(h, BOB, text);
+      expect(first).toHaveLength(1);
+      expect((await conversationOf(h, BOB)).status).not.toBe('opted_out');
+
+      await replyTo(h, ALICE, 'hi');
+      await replyTo(h, ALICE, 'we run payroll for dentists');
+      const mid = await replyTo(h, ALICE, text);
+      expect(mid).toHaveLength(1);
+      expect(mid[0]).not.toBe(h.composed.settings.flow.optOutConfirm);
+      const c = await conversationOf(h, ALICE);
+      expect(c.status).not.toBe('opted_out');
+      expect(c.transcript.at(-1)).toMatchObject({ direction: 'out', author: 'bot', text: mid[0] });
+    },
+  );
+
+  it('answers "yes" mid-conversation: the pending question again, and the conversation goes on', async () => {
+    const { flow } = h.composed.settings;
+    await replyTo(h, ALICE, 'hi');
+    const [product] = await replyTo(h, ALICE, 'yes');
+    expect(product).toContain(flow.askProduct.question);
+    await replyTo(h, ALICE, 'we run payroll');
+    const [asker] = await replyTo(h, ALICE, 'yes');
+    expect(asker).toContain(flow.askAsker.question);
+    expect(await conversationOf(h, ALICE)).toMatchObject({ status: 'bot', awaiting: 'asker' });
+    const [verdict] = await replyTo(h, ALICE, 'their CFO');
+    expect(verdict).toContain(flow.verdict.headline.soc1);
+  });
+
   it('confirms a plain-language opt-out once and says how to resume', async () => {
     await replyTo(h, ALICE, 'hi');
     const [confirm] = await replyTo(h, ALICE, "please don't text me again");
@@ -181,9 +242,12 @@ describe('POST /twilio/sms', () => {
       else transcriptReplies.get(current)?.push(entry.text);
     }
     expect(transcriptReplies).toEqual(replyFor);
-    // Sensible: a greeting, one re-ask, then one honest hand-off to PJ and silence.
+    // Sensible: no reply storm. Two answers settle it, the next text goes to PJ with one line
+    // saying so, and the rest get no more such lines for 30 minutes.
+    const { flow, advisor } = h.composed.settings;
     const sent = c.transcript.filter((t) => t.direction === 'out').map((t) => t.text);
     expect(sent).toHaveLength(3);
+    expect([fillAdvisor(flow.pointer, advisor), fillAdvisor(flow.unclear, advisor)]).toContain(sent.at(-1));
     expect(c.status).toBe('waiting');
   });
 
