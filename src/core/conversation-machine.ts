@@ -262,7 +262,9 @@ function askingState(question: Awaiting) {
       'user.answered': [
         { guard: 'bringsFacts', target: 'deciding', actions: [sayTopics, 'takeFacts'] },
         { guard: 'answersInOwnWords', target: 'deciding', actions: [sayTopics, 'takeUnknown'] },
+        // A common question is answered; any other question ("why do you ask?") gets the question again.
         { guard: 'asksOnly', actions: [sayTopics, { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }) }] },
+        { guard: 'isQuestion', actions: { type: 'say', params: ask(question) } },
         { guard: 'canAskAgain', actions: ['countMiss', { type: 'say', params: reask(question) }, 'markReasked'] },
         toAdvisor('unclear', { message: 'unclear' }),
       ],
@@ -321,8 +323,11 @@ export const conversationMachine = setup({
     bringsFacts: ({ event }) => answered(event) !== null && hasFacts((event as Answered).facts),
     // A description the lexicon does not know still answers "what does your product do?"; any
     // words but fillers answer "who is asking?" (the product then decides).
-    answersInOwnWords: ({ context, event }) =>
-      answered(event)?.content === true && !(context.awaiting === 'product' && context.reasked),
+    answersInOwnWords: ({ context, event }) => {
+      const said = answered(event);
+      return said !== null && said.content && !said.question && !(context.awaiting === 'product' && context.reasked);
+    },
+    isQuestion: ({ event }) => answered(event)?.question === true,
     describes: ({ event }) => {
       const said = answered(event);
       return said !== null && said.content && !said.question && said.topics.length === 0;

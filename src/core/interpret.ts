@@ -63,7 +63,7 @@ const CHOICE_LEAD = /^(?:#|option|choice)?\s*\(?\s*(\d)\s*(?:[-.):,]|\s)\s*[a-z 
 const QUOTE_WORDS = 7;
 const QUOTE_CHARS = 36;
 /** A gap in a marker phrase ("our * vendor") spans up to this many words. */
-const GAP = 3;
+const GAP = 2;
 const GAP_WORD = '*';
 
 const cache = new WeakMap<Lexicon, Compiled>();
@@ -174,6 +174,7 @@ function clausesOf(text: string, lexicon: Lexicon, c: Compiled): Clause[] {
     for (const part of body.split(',')) {
       let current: Clause = { raw: [], rawIndex: [], plain: [], words: [], question };
       for (const rawWord of part.split(/\s+/).filter((w) => w !== '')) {
+        let rawAt = -1;
         for (const piece of rawWord.replace(/[^a-z0-9]+/g, ' ').split(' ').filter((w) => w !== '')) {
           const word = singular(piece);
           if (CLAUSE_WORDS.has(word)) {
@@ -181,8 +182,12 @@ function clausesOf(text: string, lexicon: Lexicon, c: Compiled): Clause[] {
             current = { raw: [], rawIndex: [], plain: [], words: [], question };
             continue;
           }
-          current.raw.push(rawWord);
-          current.rawIndex.push(current.raw.length - 1);
+          // "month-end" is two words but one written word: quote it once.
+          if (rawAt < 0 || current.raw[rawAt] !== rawWord) {
+            current.raw.push(rawWord);
+            rawAt = current.raw.length - 1;
+          }
+          current.rawIndex.push(rawAt);
           current.plain.push(word);
           current.words.push(corrected(piece, word, lexicon, c));
         }
