@@ -1,21 +1,38 @@
 import { describe, expect, it } from 'vitest';
+import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { advise } from '../../src/core/advise.js';
 import { interpret } from '../../src/core/interpret.js';
-import type { Lexicon } from '../../src/core/lexicon.js';
-import type { Awaiting } from '../../src/core/reading.js';
-import { freeTextCases, unclearAnswers } from '../fixtures/free-text-cases.js';
-import { loadTestLexicon } from '../support/load-lexicon.js';
+import type { Awaiting, ProductFacts } from '../../src/core/reading.js';
+import { isGsm7 } from '../../src/core/sms-segments.js';
+import { correctTypo, editDistance, foldText, singular, typoAllowance } from '../../src/core/text-tokens.js';
+import { optOutNegatives, optOutPositives } from '../fixtures/opt-out-cases.js';
 
-const lexicon: Lexicon = loadTestLexicon();
+const { flow, lexicon } = loadFlows();
 const read = (text: string, awaiting: Awaiting | null = null) => interpret(text, lexicon, awaiting);
-const intentOf = (text: string) => read(text).intent;
+const intentOf = (text: string, awaiting: Awaiting | null = null) => read(text, awaiting).intent;
 const productOf = (text: string, awaiting: Awaiting | null = 'product') => read(text, awaiting).product;
 const askerOf = (text: string, awaiting: Awaiting | null = 'asker') => read(text, awaiting).asker;
+const AWAITING: Array<Awaiting | null> = [null, 'product', 'asker'];
+/** The verdict flows/main.yaml's copy is sized for: quotes of the client's words stay within this. */
+const QUOTE_BUDGET = 36;
+
+/** What a product means for the advice when nobody in particular is asking. */
+function verdictOf(product: ProductFacts | null): string {
+  const outcome = advise({
+    product,
+    productAnswered: true,
+    asker: { finance: null, security: null },
+    request: null,
+    buyer: false,
+    quotes: { product: null, asker: null, request: null },
+  });
+  return outcome.kind === 'advice' ? outcome.advice.verdict : outcome.kind;
+}
 
 function* strings(value: unknown): Generator<string> {
   if (typeof value === 'string') yield value;
   else if (Array.isArray(value)) for (const item of value) yield* strings(item);
-  else if (typeof value === 'object' && value !== null) {
+  else if (typeof value === 'object' && value !== null && !(value instanceof Set)) {
     for (const [key, item] of Object.entries(value)) {
       yield key;
       yield* strings(item);
@@ -24,299 +41,356 @@ function* strings(value: unknown): Generator<string> {
 }
 
 describe('the lexicon', () => {
-  it('is plain printable ASCII throughout (GSM-7 safe labels)', () => {
+  it('is plain printable ASCII throughout (its labels are quoted back by SMS)', () => {
     const offending = [...strings(lexicon)].filter((s) => !/^[\x20-\x7e]*$/.test(s));
     expect(offending).toEqual([]);
   });
 
-  it('has the carrier keywords exactly', () => {
+  it("has Twilio's carrier keywords exactly", () => {
     expect(lexicon.intents.optOutKeywords).toEqual(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout']);
     expect(lexicon.intents.optInKeywords).toEqual(['start', 'unstop', 'yes']);
     expect(lexicon.intents.helpKeywords).toEqual(['help', 'info']);
   });
 });
 
-describe('intents', () => {
-  it.each(lexicon.intents.optOutKeywords)('reads the keyword %s as optOutKeyword, in any case and padding', (word) => {
+describe('carrier keywords', () => {
+  it.each(lexicon.intents.optOutKeywords)('reads %s alone as optOutKeyword, in any case and padding', (word) => {
     expect(intentOf(word)).toBe('optOutKeyword');
     expect(intentOf(`  ${word.toUpperCase()}  `)).toBe('optOutKeyword');
   });
 
-  it.each(lexicon.intents.optInKeywords)('reads the keyword %s as optInKeyword', (word) => {
-    expect(intentOf(word)).toBe('optInKeyword');
-    expect(intentOf(` ${word[0]?.toUpperCase()}${word.slice(1)}\n`)).toBe('optInKeyword');
+  it.each(lexicon.intents.optInKeywords)('reads %s alone as optInKeyword, whatever was asked', (word) => {
+    // The machine, not the reader, decides that "yes" from someone who never opted out is an answer.
+    for (const awaiting of AWAITING) expect(intentOf(` ${word[0]?.toUpperCase()}${word.slice(1)}\n`, awaiting)).toBe('optInKeyword');
   });
 
-  it.each(lexicon.intents.helpKeywords)('reads the keyword %s as helpKeyword', (word) => {
+  it.each(lexicon.intents.helpKeywords)('reads %s alone as helpKeyword', (word) => {
     expect(intentOf(word.toUpperCase())).toBe('helpKeyword');
   });
 
-  it('treats "Stop" with surrounding spaces as the keyword but "stop please" as an opt-out phrase', () => {
-    expect(intentOf('   Stop ')).toBe('optOutKeyword');
-    expect(intentOf('stop please')).toBe('optOut');
+  it('reads a keyword with punctuation as meant, but not as the exact carrier keyword', () => {
     expect(intentOf('STOP!')).toBe('optOut');
     expect(intentOf('help?')).toBe('help');
   });
+});
 
+describe('opt-out precision (a false opt-out loses a client for good)', () => {
+  it('is proven on enough cases both ways', () => {
+    expect(optOutNegatives.length).toBeGreaterThanOrEqual(40);
+    expect(optOutPositives.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(optOutPositives)('opts out on %j, whatever was asked', (text) => {
+    for (const awaiting of AWAITING) expect(['optOut', 'optOutKeyword'], String(awaiting)).toContain(intentOf(text, awaiting));
+  });
+
+  it.each(optOutNegatives)('does not opt out on %j, whatever was asked', (text) => {
+    for (const awaiting of AWAITING) expect(['optOut', 'optOutKeyword'], String(awaiting)).not.toContain(intentOf(text, awaiting));
+  });
+
+  it.each(['stpo', 'STPO!', 'unsubscibe', 'stop textng me', 'plese stop txting me'])('never guesses an opt-out from a typo: %j', (text) => {
+    expect(['optOut', 'optOutKeyword']).not.toContain(intentOf(text));
+  });
+});
+
+describe('other intents', () => {
   it.each([
-    ['optOut', ["don't text me", 'Dont text me again', 'stop texting me', 'please stop messaging me', 'leave me alone',
-      'remove me from your list', 'take me off this', 'unsubscribe me', 'opt me out', 'no more texts', 'do not contact me']],
-    ['restart', ['start over', 'can we begin again', "let's begin again", 'restart', 'reset', 'from the top', 'start again', 'new question']],
-    ['human', ['human', 'can I talk to a real person', 'a person please', 'speak with someone', 'talk to someone', 'talk to PJ',
-      'call me', 'representative', 'an agent please', 'live agent']],
-    ['cost', ['how much?', "what's the price", 'pricing', 'what does it cost', 'what will this set me back', 'can I get a quote',
-      'we have a small budget', 'what are your fees', 'is it expensive', 'what would it run me']],
-    ['help', ['what is this', 'who is this?', 'what are you', 'what do you do', 'how does this work']],
-    ['greeting', ['hi', 'Hello!', 'hey', 'hiya', 'Good morning', 'yo', 'howdy', 'hi there', 'hey, hello!', '  Hi PJ :) ']],
+    ['restart', ['start over', 'can we begin again', 'restart', 'from the top']],
+    ['human', ['can I talk to a real person', 'speak with someone', 'talk to PJ', 'call me']],
+    ['cost', ['how much?', "what's the price", 'what does it cost?', 'can I get a quote']],
+    ['help', ['what is this', 'who is this?', 'how does this work']],
+    ['greeting', ['hi', 'Hello!', 'Good morning', 'hi there', '  Hi PJ :) ']],
+    ['acknowledgement', ['thanks', 'ok thanks', 'Thank you!', 'got it', '\u{1F44D}']],
   ] as const)('reads %s phrases', (intent, texts) => {
     for (const text of texts) expect(intentOf(text), text).toBe(intent);
   });
 
-  it('does not read a business description as a request for a person or a price', () => {
-    expect(intentOf('we are an insurance agent platform')).toBe('answer');
-    expect(intentOf('we process tuition fees for schools')).toBe('answer');
-  });
+  it.each(['human capital management software', 'we do cost accounting for manufacturers', 'we are an insurance agent platform'])(
+    'reads the business description %j as an answer, not a request',
+    (text) => {
+      expect(intentOf(text, 'product')).toBe('answer');
+    },
+  );
 
-  it('reads a greeting followed by anything else as an answer', () => {
+  it('reads a greeting followed by an answer as the answer', () => {
     const reading = read('Hi, we do payroll', 'product');
     expect(reading.intent).toBe('answer');
-    expect(reading.product).toEqual({ financial: 'payroll', data: null });
+    expect(reading.product?.financial).not.toBeNull();
   });
 
-  it('ranks optOut > restart > human > cost > help > greeting', () => {
-    expect(intentOf('start over? no, stop texting me')).toBe('optOut');
-    expect(intentOf('restart, I want a real person')).toBe('restart');
-    expect(intentOf('how much? talk to someone')).toBe('human');
-    expect(intentOf('who is this and how much does it cost')).toBe('cost');
-    expect(intentOf('hi, who is this')).toBe('help');
-  });
-
-  it('still reads the facts whatever the intent', () => {
-    const reading = read('how much would a SOC report cost for our payroll company? our CFO wants one');
-    expect(reading.intent).toBe('cost');
-    expect(reading.product).toEqual({ financial: 'payroll', data: null });
-    expect(reading.asker).toEqual({ finance: 'their CFO', security: null });
-  });
-
-  it('ignores intent words inside a business term', () => {
-    expect(intentOf('human capital management software')).toBe('answer');
-    expect(intentOf('we do cost accounting for manufacturers')).toBe('answer');
-    expect(intentOf('quote to cash for B2B sellers')).toBe('answer');
-  });
-
-  it('reads a plain answer as answer', () => {
-    expect(intentOf('we run payroll')).toBe('answer');
-    expect(intentOf('banana')).toBe('answer');
-    expect(intentOf('')).toBe('answer');
+  it('reads a common question as an answer to look into, even after "hi"', () => {
+    const reading = read("hey, what's a SOC 3?");
+    expect(reading.intent).toBe('answer');
+    expect(reading.topics).toEqual(['soc3']);
   });
 });
 
-describe('numbered choices', () => {
-  it.each(['1', '1.', '#1', 'option 1', '1)', ' (1) '])('reads %j as product choice 1 when asked for the product', (text) => {
-    expect(productOf(text, 'product')).toEqual({ financial: null, data: 'customer data' });
+describe('typo tolerance', () => {
+  it('allows no typo under 5 letters, one from 5 and two from 8', () => {
+    expect([3, 4, 5, 7, 8, 12].map(typoAllowance)).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(editDistance('payroll', 'pyaroll', 2)).toBe(1);
+    expect(editDistance('bookkeeping', 'bokkeping', 2)).toBe(2);
   });
 
-  it('maps each product choice', () => {
-    expect(productOf('2', 'product')).toEqual({ financial: 'payments or payroll', data: null });
-    expect(productOf('3', 'product')).toEqual({ financial: 'payments or payroll', data: 'customer data' });
+  it('corrects within the allowance, against the vocabulary only', () => {
+    const vocabulary = new Set(['bookkeeping', 'payroll', 'loan']);
+    expect(correctTypo('pyroll', vocabulary, undefined)).toBe('payroll');
+    expect(correctTypo('peyrolt', vocabulary, undefined)).toBe('peyrolt');
+    expect(correctTypo('laon', vocabulary, undefined)).toBe('laon');
+    expect(correctTypo('bokkeping', new Set(['bookkeeping']), undefined)).toBe('bookkeeping');
   });
 
-  it('maps each asker choice, 3 being an unknown asker', () => {
-    expect(askerOf('1', 'asker')).toEqual({ finance: null, security: 'their security team' });
-    expect(askerOf('2.', 'asker')).toEqual({ finance: 'their finance team', security: null });
-    expect(askerOf('option 3', 'asker')).toEqual({ finance: null, security: null });
+  it('measures each candidate within its own allowance (a short word never matches a long typo)', () => {
+    // Bug in correctTypo: for a written word of 8+ letters, editDistance(word, known, 1) reports
+    // "more than 1" as 2, which passes the written word's allowance of 2.
+    expect(correctTypo('zzzzzzzzz', new Set(['payroll']), undefined)).toBe('zzzzzzzzz');
+    expect(correctTypo('bokkeping', new Set(['bookkeeping', 'payroll']), undefined)).toBe('bookkeeping');
   });
 
-  it('reads a number only against the question being asked', () => {
-    expect(read('2', 'product').asker).toBeNull();
-    expect(read('2', 'asker').product).toBeNull();
-    expect(read('2', null)).toMatchObject({ product: null, asker: null });
-    expect(productOf('4', 'product')).toBeNull();
-    expect(productOf('we have 2 products', 'product')).toBeNull();
-  });
-});
-
-describe('negation', () => {
-  it('drops a term negated earlier in its clause', () => {
-    expect(productOf("we don't touch billing")).toBeNull();
-    expect(productOf('we do not process payments or payroll')).toBeNull();
-    expect(productOf("We don't touch billing, we host their websites")).toEqual({ financial: null, data: 'hosting' });
-    expect(productOf('we do payroll, no PHI')).toEqual({ financial: 'payroll', data: null });
-    expect(productOf('we run payroll without storing any PHI')).toEqual({ financial: 'payroll', data: null });
-  });
-
-  it('stops at clause boundaries and contrast words', () => {
-    expect(productOf("we don't do billing but we do payroll")).toEqual({ financial: 'payroll', data: null });
-    expect(productOf('no, we do payroll')).toEqual({ financial: 'payroll', data: null });
-    expect(productOf("we don't do billing; payments though")).toEqual({ financial: 'payments', data: null });
-  });
-
-  it('reaches only 4 words back', () => {
-    expect(productOf('we do not, in any way, touch billing')).toEqual({ financial: 'billing', data: null });
-    expect(productOf('we never really ever touch any billing')).toEqual({ financial: 'billing', data: null });
-    expect(productOf('we never really touch any billing')).toBeNull();
-  });
-
-  it('ignores a negation that is part of a phrase', () => {
-    expect(askerOf('not sure')).toEqual({ finance: null, security: null });
-    expect(askerOf('no idea maybe their CFO')).toEqual({ finance: 'their CFO', security: null });
-    expect(productOf("we're not just payroll, we also host their data")).toEqual({ financial: 'payroll', data: 'hosting' });
-  });
-
-  it('negates the asker and selling abroad too', () => {
-    expect(askerOf("it's not the CFO, it's their security team")).toEqual({ finance: null, security: 'their security team' });
-    expect(read('we sell in the EU').international).toBe(true);
-    expect(read("we don't sell abroad").international).toBe(false);
-  });
-});
-
-describe('the SOC / SOX mix-up', () => {
-  it('reads "our SOX report" as a SOC report that names no asker', () => {
-    expect(askerOf('they want our SOX report')).toBeNull();
-    expect(askerOf('a prospect wants our SOX report')).toEqual({ finance: null, security: null });
-    expect(read('we do payroll and they want our SOX report', 'product').asker).toBeNull();
-  });
-
-  it('reads a SOX team or SOX compliance as the finance side', () => {
-    expect(askerOf('their SOX team')).toEqual({ finance: 'their SOX team', security: null });
-    expect(askerOf('they need it for SOX compliance', 'product')).toEqual({ finance: 'their SOX team', security: null });
-    expect(askerOf('for sox')).toEqual({ finance: 'their SOX team', security: null });
-  });
-
-  it('reads "soc 1" / "sox 1" as finance and "soc 2" / "sox 2" as security when answering who asks', () => {
-    expect(askerOf('they asked for a soc 1')).toEqual({ finance: 'a SOC 1 request', security: null });
-    expect(askerOf('SOC1 type 2')).toEqual({ finance: 'a SOC 1 request', security: null });
-    expect(askerOf('they want a sox 1')).toEqual({ finance: 'a SOC 1 request', security: null });
-    expect(askerOf('a soc 2 questionnaire')).toEqual({ finance: null, security: 'a SOC 2 request' });
-    expect(askerOf('sox2')).toEqual({ finance: null, security: 'a SOC 2 request' });
-    expect(askerOf('SOC 2 audit')).toEqual({ finance: null, security: 'a SOC 2 request' });
-  });
-
-  it('decides nothing on a bare SOC report, a Type 2, or "soc 1 or soc 2"', () => {
-    expect(askerOf('they want a SOC report')).toBeNull();
-    expect(askerOf('a type 2 report')).toBeNull();
-    expect(askerOf('not sure if they want a soc 1 or soc 2')).toEqual({ finance: null, security: null });
-    expect(read('do we need soc 1 or soc 2? we are a SaaS', 'product')).toMatchObject({
-      product: { financial: null, data: 'SaaS' },
-      asker: null,
-    });
-  });
-});
-
-describe('vocabulary', () => {
   it.each([
-    ['payrol', 'payroll'], ['biling', 'billing'], ['we are a PEO', 'payroll'], ['HCM suite', 'payroll'],
-    ['A/R for clinics', 'accounts receivable'], ['AP automation', 'accounts payable'], ['PSP', 'payments'],
-    ['we are a TPA', 'claims'], ['WMS for 3PLs', 'inventory'], ['ERP', 'ERP'], ['we keep the GL', 'bookkeeping'],
-    ['we administer 401(k) plans', 'fund administration'], ['sales tax filing', 'tax'], ['comissions', 'commissions'],
-    ['we cut the checks for our clients\u2019 contractors', 'payroll'],
-    ['we move money between our customers and their vendors', 'payments'],
-    ['loan servicing', 'loan servicing'], ['fund admin', 'fund administration'], ['month-end close', 'bookkeeping'],
-  ])('reads %j as the financial product %j', (text, label) => {
+    ['pyroll', 'payroll'],
+    ['escow', 'payments'],
+    ['tresury', 'treasury'],
+    ['invocing', 'billing'],
+    ['disbursments', 'payments'],
+  ])('reads %j (one edit) as the financial product %j', (text, label) => {
     expect(productOf(text)?.financial).toBe(label);
   });
 
   it.each([
-    ['EHR vendor', 'patient data'], ['EMR', 'patient data'], ['we handle PHI', 'patient data'],
-    ['we keep their patient records', 'patient data'], ['PII', 'customer data'], ['we are an MSP', 'managed IT'],
-    ['IaaS', 'hosting'], ['PaaS', 'hosting'], ['we host their websites', 'hosting'], ['a SaaS tool', 'SaaS'],
-    ['sass app', 'SaaS'], ['cardholder data', 'card data'], ['bank account numbers', 'bank data'],
-    ['HRIS', 'employee data'], ['cloud storage', 'cloud'],
-  ])('reads %j as the data product %j', (text, label) => {
-    expect(productOf(text)?.data).toBe(label);
+    ['bokkeping', 'bookkeeping'],
+    ['reconsilation', 'bookkeeping'],
+  ])('reads %j (two edits, 8+ letters) as the financial product %j', (text, label) => {
+    expect(productOf(text)?.financial).toBe(label);
   });
 
   it.each([
-    ['CFO', { finance: 'their CFO', security: null }],
-    ['the controler', { finance: 'their controller', security: null }],
-    ['their auditers', { finance: 'their auditors', security: null }],
-    ['internal audit', { finance: 'internal audit', security: null }],
-    ['for their year-end audit', { finance: 'their year-end audit', security: null }],
-    ['secuirty', { finance: null, security: 'their security team' }],
-    ['procurment', { finance: null, security: 'procurement' }],
-    ['IT', { finance: null, security: 'their IT team' }],
-    ['vendor risk management', { finance: null, security: 'their vendor risk team' }],
-    ['they sent a security questionnaire', { finance: null, security: 'a security questionnaire' }],
-    ['a security audit', { finance: null, security: 'their security team' }],
-    ['the CFO and their infosec team', { finance: 'their CFO', security: 'their security team' }],
-    ['idk', { finance: null, security: null }],
-    ['a customer', { finance: null, security: null }],
-    ['an enterprise deal', { finance: null, security: null }],
-    ['investors', { finance: null, security: null }],
-    ['the board', { finance: null, security: null }],
-  ])('reads the asker %j', (text, asker) => {
-    expect(askerOf(text)).toEqual(asker);
+    ['payoll', 'payroll'],
+    ['bookkeping', 'bookkeeping'],
+  ])('reads %j (one edit) as %j even where the lexicon also lists a misspelling of it', (text, label) => {
+    expect(productOf(text)?.financial).toBe(label);
+  });
+
+  it('reads "procuremnt" and "controllr" (one edit) as the askers they are', () => {
+    expect(askerOf('procuremnt')?.security).toBe('procurement');
+    expect(askerOf('controllr')?.finance).toBe('their controller');
+  });
+
+  it('does not stretch two edits onto a word of 5 to 7 letters, nor any onto a short word', () => {
+    expect(productOf('peyrolt')).toBeNull();
+    expect(productOf('laon')).toBeNull();
+    expect(productOf('crn')).toBeNull();
+  });
+
+  it.each([
+    ['willing', 'billing', 'product'],
+    ['filling', 'billing', 'product'],
+    ['pavements', 'payments', 'product'],
+    ['audio', 'audit', 'asker'],
+  ] as const)('never reads the ordinary word %j as %j', (word, near, awaiting) => {
+    expect(lexicon.ordinaryWords?.has(word)).toBe(true);
+    expect(editDistance(word, near, 2)).toBeLessThanOrEqual(typoAllowance(word.length));
+    expect(read(word, awaiting)).toMatchObject({ product: null, asker: null });
+  });
+});
+
+describe('plurals', () => {
+  it.each([
+    ['auditors', 'auditor'],
+    ['companies', 'company'],
+    ['businesses', 'business'],
+    ['batches', 'batch'],
+    ['boss', 'boss'],
+    ['status', 'status'],
+    ['analysis', 'analysis'],
+    ['1099s', '1099s'],
+  ])('folds %j to %j', (word, expected) => {
+    expect(singular(word)).toBe(expected);
+  });
+
+  it('reads the plural of every one-word product term as the term itself', () => {
+    const kinds = ['financial', 'sensitive', 'technology', 'generic'] as const;
+    const words = kinds.flatMap((kind) => lexicon.product[kind].flatMap((term) => term.match)).filter((m) => /^[a-z]{4,}[b-df-hj-np-rtvw]$/.test(m));
+    expect(words.length).toBeGreaterThan(50);
+    const differing = words.filter((word) => JSON.stringify(productOf(`${word}s`)) !== JSON.stringify(productOf(word)));
+    expect(differing).toEqual([]);
+  });
+
+  it('reads plurals in sentences', () => {
+    expect(productOf('we build CRMs for dentists')?.technology).toBe('CRM');
+    expect(productOf('we keep general ledgers for nonprofits')?.financial).toBe('bookkeeping');
+    expect(askerOf('their external auditors', null)?.finance).not.toBeNull();
+  });
+});
+
+describe('common questions', () => {
+  // Each topic asked as a question, and the same words in a plain answer.
+  const cases: Array<[string, string, string]> = [
+    ['types', "what's the difference between type 1 and type 2?", 'they said type 1 and type 2 are both fine'],
+    ['soc3', 'what is a SOC 3?', 'we already have a SOC 3 report'],
+    ['iso', 'do we need ISO 27001 instead?', 'we got our ISO certification last year'],
+    ['hipaa', 'is SOC 2 enough for HIPAA?', 'we passed a HIPAA audit last year'],
+    ['timeline', 'how long does it take', 'the timeline is tight'],
+    ['bridge', 'what is a bridge letter?', 'we already sent them a bridge letter'],
+    ['auditor', 'who performs the audit?', 'we still need to pick an auditor'],
+    ['sox', "what's the difference between SOX and SOC?", 'sarbanes oxley applies to them'],
+    ['first', 'what should we do first?', 'first step is done'],
+  ];
+
+  it('covers every topic that has an answer in flows/main.yaml', () => {
+    for (const [topic] of cases) expect(flow.answers[topic], topic).toBeDefined();
+  });
+
+  it.each(cases)('detects %s in a question', (topic, question) => {
+    for (const awaiting of AWAITING) expect(read(question, awaiting).topics, String(awaiting)).toContain(topic);
+  });
+
+  it.each(cases)('does not detect %s in a plain answer', (_topic, _question, statement) => {
+    for (const awaiting of AWAITING) expect(read(statement, awaiting).topics, String(awaiting)).toEqual([]);
+  });
+});
+
+describe('named reports', () => {
+  it.each([
+    ['they want a SOC 1 Type 2', { report: 'soc1', type: 2 }],
+    ['the auditors want SOC 1, type II', { report: 'soc1', type: 2 }],
+    ['they asked for our SOC 2 report', { report: 'soc2', type: null }],
+    ['type 2 only', { report: null, type: 2 }],
+    ['they need SOC 1 and SOC 2', { report: 'both', type: null }],
+  ])('reads %j as a request', (text, request) => {
+    expect(read(text).request).toEqual(request);
+  });
+
+  it.each(['do we need a SOC 1?', 'is SOC 2 enough?', 'SOC 1 or SOC 2?', 'is soc 2 enough', 'not sure if they want soc 1 or soc 2'])(
+    'names nothing in %j',
+    (text) => {
+      expect(read(text).request).toBeNull();
+    },
+  );
+});
+
+describe('markers', () => {
+  it.each([
+    'I manage vendors at a bank, which report should we request from our payroll vendor?',
+    'we are evaluating a new payroll provider',
+    "I'm an auditor, what should I ask the client's vendor for?",
+  ])('reads the buying side in %j', (text) => {
+    expect(read(text).buyer).toBe(true);
+  });
+
+  it.each(['we are a vendor to banks', 'our customers are banks', "we're a SaaS startup, should we get a SOC 2?", 'should we get soc 1 or soc 2?'])(
+    'reads a vendor, not a buyer, in %j',
+    (text) => {
+      expect(read(text).buyer).toBe(false);
+    },
+  );
+
+  it('reads a correction, and the asker named after it', () => {
+    expect(read('no wait, it came from the controller', 'asker')).toMatchObject({ correction: true, asker: { finance: 'their controller', security: null } });
+    expect(read('actually it is their security team', 'asker')).toMatchObject({ correction: true, asker: { finance: null } });
+    expect(read('their CFO... actually no, it is the IT guy', 'asker')).toMatchObject({ correction: true, asker: { finance: null } });
+    expect(read('their controller', 'asker').correction).toBe(false);
+  });
+
+  it('reads selling abroad, unless negated', () => {
+    for (const text of ['we sell internationally', 'mostly EU customers', 'GDPR', 'EMEA and APAC']) expect(read(text).international, text).toBe(true);
+    expect(read('we sell in Ohio').international).toBe(false);
+    expect(read("we don't sell abroad").international).toBe(false);
+  });
+});
+
+describe('the answers the bot offers', () => {
+  const offered = flow.reaskProduct.choices;
+
+  it('offers words for each numbered product choice', () => {
+    expect(offered.length).toBe(Object.keys(lexicon.choices.product).length);
+  });
+
+  it.each(offered.map((word, i) => [word, String(i + 1)] as const))('understands %j as choice %s in reply to the product question', (word, digit) => {
+    const byWord = productOf(word, 'product');
+    const byNumber = productOf(digit, 'product');
+    expect(byWord, word).not.toBeNull();
+    expect(verdictOf(byWord)).toBe(verdictOf(byNumber));
+  });
+
+  it('maps every numbered choice to the facts lexicon.yaml gives it, and only for its own question', () => {
+    for (const [digit, facts] of Object.entries(lexicon.choices.product)) {
+      expect(productOf(`option ${digit}`, 'product')).toEqual(facts);
+      expect(read(digit, 'asker').product).toBeNull();
+    }
+    for (const [digit, facts] of Object.entries(lexicon.choices.asker)) {
+      expect(askerOf(`${digit}.`, 'asker')).toEqual(facts);
+      expect(read(digit, 'product').asker).toBeNull();
+    }
+    expect(productOf('we have 2 products', 'product')).toBeNull();
+  });
+});
+
+describe('askers', () => {
+  it.each(['their CFO', 'the controller', 'their external auditors', 'internal audit', 'their SOX team', 'their bookkeeper'])(
+    'reads %j as the finance side',
+    (text) => {
+      expect(askerOf(text)).toMatchObject({ security: null, finance: expect.any(String) });
+    },
+  );
+
+  it.each(['their infosec team', 'procurement', 'IT', 'vendor risk management', 'a security questionnaire'])('reads %j as the security side', (text) => {
+    expect(askerOf(text)).toMatchObject({ finance: null, security: expect.any(String) });
+  });
+
+  it.each(['the owner', 'our founder', 'legal', 'the board', 'an investor', 'their insurer', 'a bank examiner', 'not sure', 'a customer'])(
+    'reads %j as an asker who decides nothing',
+    (text) => {
+      expect(askerOf(text)).toEqual({ finance: null, security: null });
+    },
+  );
+
+  it('reads bare department words as askers only in reply to "who is asking"', () => {
+    for (const text of ['security', 'finance', 'compliance']) {
+      expect(askerOf(text, 'asker'), text).not.toBeNull();
+      expect(askerOf(text, 'product'), text).toBeNull();
+    }
   });
 
   it('keeps the pronoun "it" apart from the IT department', () => {
-    expect(askerOf('they need it for their audit')).toEqual({ finance: 'their year-end audit', security: null });
     expect(askerOf('it was a customer')).toEqual({ finance: null, security: null });
-    expect(askerOf('IT wants it')).toEqual({ finance: null, security: 'their IT team' });
-  });
-
-  it('reads selling abroad', () => {
-    for (const text of ['we sell internationally', 'mostly EU customers', 'GDPR', 'do we need ISO 27001?', 'EMEA and APAC']) {
-      expect(read(text).international, text).toBe(true);
-    }
-    expect(read('we sell in Ohio').international).toBe(false);
-  });
-
-  it('takes the first financial and first data label in text order', () => {
-    expect(productOf('billing and payroll, on a SaaS with card data')).toEqual({ financial: 'billing', data: 'SaaS' });
+    expect(askerOf('IT wants it')?.security).not.toBeNull();
   });
 });
 
-describe('when: answer scoping', () => {
-  it('counts bare asker words only in reply to "who is asking"', () => {
-    for (const text of ['security', 'IT', 'finance', 'audit', 'compliance']) {
-      expect(askerOf(text, 'asker'), text).not.toBeNull();
-      expect(askerOf(text, 'product'), text).toBeNull();
-      expect(askerOf(text, null), text).toBeNull();
-    }
-  });
-
-  it('counts bare unknown askers only in reply to "who is asking"', () => {
-    for (const text of ['customer', 'a client', 'prospect', 'not sure', 'idk', 'legal']) {
-      expect(askerOf(text, 'asker'), text).toEqual({ finance: null, security: null });
-      expect(askerOf(text, 'product'), text).toBeNull();
-    }
-  });
-
-  it('counts bare "data" only in reply to "what does your product do"', () => {
-    expect(productOf('data', 'product')).toEqual({ financial: null, data: 'customer data' });
-    expect(productOf('data', 'asker')).toBeNull();
-  });
-
-  it('counts specific askers in any message', () => {
-    expect(read('we run AR collections for hospitals and their CFO wants a SOC report', 'product')).toMatchObject({
-      product: { financial: 'accounts receivable', data: null },
-      asker: { finance: 'their CFO', security: null },
-    });
-    expect(askerOf('their security team sent a questionnaire', null)).toEqual({ finance: null, security: 'their security team' });
+describe('negation', () => {
+  it('drops a product negated earlier in its clause, and only there', () => {
+    expect(productOf("we don't touch billing")).toBeNull();
+    expect(productOf("we don't do billing but we do payroll")?.financial).toBe('payroll');
+    expect(productOf('we do payroll, no PHI')).toMatchObject({ financial: 'payroll', sensitive: null });
   });
 });
 
-describe('free-text answers', () => {
-  it('has enough realistic cases', () => {
-    expect(freeTextCases.length).toBeGreaterThanOrEqual(45);
-    expect(unclearAnswers.length).toBeGreaterThanOrEqual(10);
-  });
+describe("quotes of the client's words", () => {
+  /** The written words as a quote may show them: folded, and only the characters a quote keeps. */
+  const writtenWords = (text: string): string[] =>
+    foldText(text)
+      .split(/\s+/)
+      .map((w) => w.replace(/[^a-z0-9&/+%$#@()\-.:]/g, ''))
+      .filter((w) => w !== '');
+  const isRunOf = (quote: string, text: string): boolean => writtenWords(text).join(' ').includes(quote);
 
-  it.each(freeTextCases)('$product / $asker -> $verdict', ({ product, asker, verdict }) => {
-    const productReading = read(product, 'product');
-    expect(productReading.intent).toBe('answer');
-    expect(productReading.product).not.toBeNull();
-    const askerReading = asker === null ? null : read(asker, 'asker');
-    if (askerReading !== null) {
-      expect(askerReading.intent).toBe('answer');
-      expect(askerReading.asker).not.toBeNull();
+  it.each([
+    'We run payroll and benefits administration for about three hundred dental clinics across Ohio',
+    'we run month-end close for startups',
+    'A/R for clinics',
+    'We do \u201cpayroll\u201d for caf\u00e9s in Montr\u00e9al \u{1F600}',
+    'their year-end audit team at a big credit union asked',
+  ])('quotes %j as a short run of the words as written', (text) => {
+    for (const awaiting of ['product', 'asker'] as const) {
+      const reading = read(text, awaiting);
+      for (const quote of [reading.productQuote, reading.askerQuote, reading.textQuote]) {
+        if (quote === null) continue;
+        expect(quote.length, quote).toBeLessThanOrEqual(QUOTE_BUDGET);
+        expect(isGsm7(quote), quote).toBe(true);
+        expect(isRunOf(quote, text), `${quote} in ${text}`).toBe(true);
+      }
     }
-    const askerFacts = askerReading === null ? productReading.asker : askerReading.asker;
-    expect(advise(productReading.product ?? { financial: null, data: null }, askerFacts)?.verdict).toBe(verdict);
-  });
-
-  it.each(unclearAnswers)('reads %j as no product', (text) => {
-    expect(productOf(text)).toBeNull();
   });
 });
 
