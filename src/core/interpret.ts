@@ -48,6 +48,8 @@ interface Compiled {
   questionWords: Set<string>;
   questionPhrases: string[][];
   vocabulary: Set<string>;
+  /** The concepts (entry kind and label) each lexicon word belongs to. */
+  concepts: Map<string, Set<string>>;
   corrections: Map<string, string>;
 }
 
@@ -132,8 +134,18 @@ function compile(lexicon: Lexicon): Compiled {
     questionWords: new Set(questionPhrases.filter((p) => p.length === 1).map((p) => p[0] ?? '')),
     questionPhrases: questionPhrases.filter((p) => p.length > 1),
     vocabulary: new Set(entries.flatMap((entry) => entry.words)),
+    concepts: conceptsOf(entries),
     corrections: new Map(),
   };
+}
+
+function conceptsOf(entries: Entry[]): Map<string, Set<string>> {
+  const concepts = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    const concept = 'label' in entry ? `${entry.type}:${entry.label}` : 'intent' in entry ? `intent:${entry.intent}` : entry.type;
+    for (const word of entry.words) concepts.set(word, new Set([...(concepts.get(word) ?? []), concept]));
+  }
+  return concepts;
 }
 
 function compiled(lexicon: Lexicon): Compiled {
@@ -150,7 +162,12 @@ function corrected(raw: string, word: string, lexicon: Lexicon, c: Compiled): st
   const known = c.corrections.get(word);
   if (known !== undefined) return known;
   const ordinary = lexicon.ordinaryWords;
-  const fixed = ordinary?.has(raw) === true ? word : correctTypo(word, c.vocabulary, ordinary);
+  // Two spellings of one concept ("payroll", "payrol") are not a tie.
+  const same = (a: string, b: string): boolean => {
+    const of = c.concepts.get(b);
+    return [...(c.concepts.get(a) ?? [])].some((concept) => of?.has(concept) === true);
+  };
+  const fixed = ordinary?.has(raw) === true ? word : correctTypo(word, c.vocabulary, ordinary, same);
   if (c.corrections.size < 50_000) c.corrections.set(word, fixed);
   return fixed;
 }
@@ -251,10 +268,11 @@ function longestWins(matches: Match[]): Match[] {
  * `when: answer` terms ("security", "data") only mean something in reply to their own question,
  * and a one-word one only in a short reply: "IT" answers, "remit it to the venues" does not.
  */
-function eligible(entry: Entry, awaiting: Awaiting | null, short: boolean): boolean {
+function eligible(entry: Entry, awaiting: Awaiting | null, short: boolean, question: boolean): boolean {
   if (entry.type !== 'product' && entry.type !== 'asker') return true;
   if (entry.when === 'any') return true;
-  if (entry.words.length === 1 && !short) return false;
+  // "who performs the audit?" asks something; it does not answer "who is asking?".
+  if (question || (entry.words.length === 1 && !short)) return false;
   return awaiting === (entry.type === 'product' ? 'product' : 'asker');
 }
 
@@ -393,7 +411,9 @@ function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting:
   // "wait sorry, 1. we don't touch money": a lone number in a correction picks too.
   const lone = reading.correction ? clauses.find((c) => c.plain.length === 1 && /^\d$/.test(c.plain[0] ?? ''))?.plain[0] : undefined;
   const written = text.trim().toLowerCase();
-  const digit = CHOICE.exec(written)?.[1] ?? CHOICE_LEAD.exec(written)?.[1] ?? lone;
+  // The words a question offers as choices ("data", "money", "both") pick them too.
+  const worded = awaiting === null ? undefined : lexicon.choiceWords[awaiting][clauses.flatMap((c) => c.plain).join(' ')];
+  const digit = CHOICE.exec(written)?.[1] ?? CHOICE_LEAD.exec(written)?.[1] ?? lone ?? worded;
   if (digit === undefined) return;
   const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
   const asker = awaiting === 'asker' ? lexicon.choices.asker[digit] : undefined;
@@ -424,7 +444,7 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   const phrases = [...terms, ...of('correction')];
   const isNegated = negatedBy(of('negation').filter((n) => !phrases.some((t) => overlaps(t, n) && length(t) > length(n))));
   const short = clauses.reduce((n, clause) => n + clause.words.length, 0) <= SHORT_TEXT_WORDS;
-  const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting, short) && !isNegated(m));
+  const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting, short, clauses[m.clause]?.question === true) && !isNegated(m));
   // "billing goes through Stripe": money someone else moves is not the client's processing.
   const delegated = of('delegated');
   const own = eligibleTerms.filter((m) => !(m.entry.type === 'product' && m.entry.kind === 'financial' && delegated.some((d) => d.clause === m.clause)));

@@ -91,6 +91,11 @@ export const LexiconSchema = z.object({
     /** A whole text made only of these is an acknowledgement ("thanks", "ok"): no reply after a verdict. */
     acknowledgement: phrases,
   }),
+  /** Words a question offers as choices, as a whole reply, by the choice number they pick. */
+  choiceWords: z.object({
+    product: z.record(z.string(), z.string().regex(/^\d$/)),
+    asker: z.record(z.string(), z.string().regex(/^\d$/)),
+  }),
   /** The numbered choices offered with each question, by the number the user replies with. */
   choices: z.object({
     product: z.record(z.string().regex(/^\d$/), ProductChoiceSchema),

@@ -64,7 +64,12 @@ export function typoAllowance(length: number): number {
  * short word, never an ordinary English word ("willing" stays "willing", not "billing"), never
  * when two lexicon words are equally close.
  */
-export function correctTypo(word: string, vocabulary: ReadonlySet<string>, ordinary: ReadonlySet<string> | undefined): string {
+export function correctTypo(
+  word: string,
+  vocabulary: ReadonlySet<string>,
+  ordinary: ReadonlySet<string> | undefined,
+  sameConcept: (a: string, b: string) => boolean = () => false,
+): string {
   const allowance = typoAllowance(word.length);
   if (allowance === 0 || vocabulary.has(word) || ordinary?.has(word) === true || /\d/.test(word)) return word;
   let best = word;
@@ -72,12 +77,14 @@ export function correctTypo(word: string, vocabulary: ReadonlySet<string>, ordin
   let tie = false;
   for (const known of vocabulary) {
     if (known.length < 5) continue;
-    const distance = editDistance(word, known, Math.min(allowance, typoAllowance(known.length)));
+    const limit = Math.min(allowance, typoAllowance(known.length));
+    const distance = editDistance(word, known, limit);
+    if (distance > limit) continue;
     if (distance < bestDistance) {
       best = known;
       bestDistance = distance;
       tie = false;
-    } else if (distance === bestDistance && known !== best) tie = true;
+    } else if (distance === bestDistance && known !== best && !sameConcept(known, best)) tie = true;
   }
   return bestDistance <= allowance && !tie ? best : word;
 }
