@@ -6,6 +6,12 @@ import { fillAdvisor, fillPlaceholders, type Advisor } from './render-reply.js';
 
 const VERDICT = { soc1: 'SOC 1', soc2: 'SOC 2', both: 'SOC 1 + SOC 2' } as const;
 
+/** The verdict as PJ reads it: for the buying side, the report to request from their vendor. */
+function verdictLabel(c: ConversationRecord): string {
+  if (c.verdict === null) return 'none yet';
+  return c.side === 'buyer' ? `${VERDICT[c.verdict]} to request (buying side)` : VERDICT[c.verdict];
+}
+
 /** Fills the placeholders that name a conversation in a text to PJ. */
 export function fillConversation(text: string, c: ConversationRecord, advisor: Advisor, extra: Record<string, string> = {}): string {
   const vars: Record<string, string> = {
@@ -13,7 +19,7 @@ export function fillConversation(text: string, c: ConversationRecord, advisor: A
     reasons: c.flags.join(', ') || 'none',
     sender: maskParticipant(c.participant),
     channel: c.channel === 'sms' ? 'SMS' : 'Slack',
-    verdict: c.verdict ? VERDICT[c.verdict] : 'none yet',
+    verdict: verdictLabel(c),
     product: c.answers.product ?? '(not answered)',
     asker: c.answers.asker ?? '(not answered)',
     ...extra,

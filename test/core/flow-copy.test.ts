@@ -270,6 +270,15 @@ describe('notices to PJ', () => {
     expect(findNonGsmCharacters(text)).toEqual([]);
     expect(segments(text), text).toBeLessThanOrEqual(2);
   });
+
+  it("tells PJ that a buying side's verdict is the report to request, and a client's is not", () => {
+    const flagged: AdvisorNotice = { kind: 'flagged', reasons: ['followup'] };
+    const buyer = renderNotice(flagged, { ...record, verdict: 'soc1', side: 'buyer' }, flow, advisor);
+    const client = renderNotice(flagged, { ...record, verdict: 'soc1', side: 'client' }, flow, advisor);
+    expect(buyer).toMatch(/SOC 1 to request \(buying side\)/);
+    expect(client).toContain('SOC 1');
+    expect(client).not.toMatch(/buying side/);
+  });
 });
 
 describe('FlowSchema', () => {

@@ -85,7 +85,8 @@ const AUTHOR_LABEL = { user: 'Client', bot: 'Bot', advisor };
 function describe(c) {
   const parts = [STATUS_LABEL[c.status] || c.status, c.channel === 'sms' ? 'SMS' : 'Slack'];
   if (c.flags.length > 0) parts.push(`flagged: ${c.flags.join(', ')}`);
-  if (c.verdict) parts.push(`verdict: ${c.verdict.toUpperCase()}`);
+  // The buying side's verdict is the report to request from their vendor, not one to get.
+  if (c.verdict) parts.push(`${c.side === 'buyer' ? 'buying side, request' : 'verdict'}: ${c.verdict.toUpperCase()}`);
   return parts.join(' - ');
 }
 
