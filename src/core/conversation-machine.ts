@@ -269,6 +269,16 @@ function askingState(question: Awaiting) {
         toAdvisor('unclear', { message: 'unclear' }),
       ],
       'user.greeted': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
+      // "what is this?" gets the help text and the question again, so the client knows what to answer.
+      'user.askedHelp': [
+        { guard: 'isQuiet' },
+        {
+          actions: [
+            { type: 'say', params: { message: 'help' } },
+            { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }) },
+          ],
+        },
+      ],
       // "ok" or a shrug answers nothing: asked again once, then PJ.
       'user.acknowledged': [
         { guard: 'canAskAgain', actions: ['countMiss', { type: 'say', params: reask(question) }, 'markReasked'] },

@@ -219,6 +219,15 @@ describe('the two questions', () => {
     },
   );
 
+  it.each(['what is this?', 'hi i need help'])('answers %j with the help text and the open question in short', (text) => {
+    const chat = new Chat();
+    chat.send(PAYROLL);
+    const helped = chat.send(text);
+    expect(helped.says).toEqual([{ message: 'help' }, { message: 'pending', question: 'asker', buyer: false }]);
+    expect(helped.reply?.endsWith(flow.pending.asker)).toBe(true);
+    expect(chat.send(CONTROLLER).summary.verdict).toBe('soc1');
+  });
+
   it.each(['yes', 'Start'])('replies to %j in the middle of the conversation with the open question', (text) => {
     const chat = new Chat();
     chat.send(PAYROLL);
