@@ -106,6 +106,8 @@ export function advise(known: Known): Outcome {
   if (request?.report) {
     if (!known.productAnswered) return { kind: 'needProduct' };
     if (request.report !== 'soc2' && plainlyNotBooks(product)) return { kind: 'conflict' };
+    // SOC 1 named while both sides ask: the security side still wants its SOC 2.
+    if (request.report === 'soc1' && asker?.finance && asker.security) return advice(known, 'both', 'both.asker');
     return advice(known, request.report, 'requested');
   }
   if (asker?.finance && asker.security) return advice(known, 'both', 'both.asker');

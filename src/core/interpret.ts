@@ -53,6 +53,8 @@ interface Compiled {
   corrections: Map<string, string>;
 }
 
+/** Words that may open a question before its question word ("so how long", "honestly what"). */
+const OPENERS = new Set(['so', 'ok', 'okay', 'honestly', 'and', 'but', 'also', 'hey', 'hi', 'well', 'quick', 'um', 'sorry', 'btw', 'then']);
 /** Words that start a new clause: "we don't do payroll but we do billing" must keep billing. */
 const CLAUSE_WORDS = new Set(['but', 'however', 'although', 'though']);
 /** How far back (in words) a negation reaches: "we don't process payments or payroll". */
@@ -184,9 +186,11 @@ function clausesOf(text: string, lexicon: Lexicon, c: Compiled): Clause[] {
   for (const [, body = '', end = ''] of foldText(text).matchAll(/([^.!?;\n]*)([.!?;\n]*)/g)) {
     if (body.trim() === '') continue;
     const sentenceWords = wordsOf(body);
+    // "honestly what would this cost": a question word may follow one opening word.
     const question =
       end.includes('?') ||
       c.questionWords.has(sentenceWords[0] ?? '') ||
+      (sentenceWords.length > 3 && c.questionWords.has(sentenceWords[1] ?? '') && OPENERS.has(sentenceWords[0] ?? '')) ||
       c.questionPhrases.some((phrase) => startsWith(sentenceWords, phrase));
     for (const part of body.split(',')) {
       let current: Clause = { raw: [], rawIndex: [], plain: [], words: [], question };
