@@ -21,7 +21,7 @@ import type { Config } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
 import type { Logger } from './core/logger.js';
-import type { ConversationStore } from './core/ports.js';
+import type { Store } from './core/ports.js';
 
 interface Background {
   /** Sends due outbox items and fires due timers, every `everyMs`. */
@@ -33,7 +33,7 @@ interface Background {
 
 export interface Composed {
   http: Express;
-  store: ConversationStore;
+  store: Store;
   settings: BotSettings;
   handleInbound: HandleInbound;
   actions: AdvisorActions;
@@ -64,7 +64,7 @@ function handoffSettings(config: Config): HandoffSettings {
 export function composeBot(
   config: Config,
   flowsDir?: string,
-): { store: ConversationStore; handleInbound: HandleInbound; settings: BotSettings } {
+): { store: Store; handleInbound: HandleInbound; settings: BotSettings } {
   const { flow, lexicon } = loadFlows(flowsDir);
   const store = createSqliteConversationStore(config.databasePath);
   const settings: BotSettings = {

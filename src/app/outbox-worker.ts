@@ -1,7 +1,7 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationRecord } from '../core/conversation.js';
 import { DeliveryError, OPTED_OUT_CODE } from '../core/delivery-error.js';
-import type { ConversationStore, DeskPoster, OutboxItem, SlackPoster, SmsSender } from '../core/ports.js';
+import type { ConversationStore, DeskPoster, OutboxItem, OutboxStore, SlackPoster, SmsSender } from '../core/ports.js';
 import { renderNotice } from '../core/render-notice.js';
 import { reportDeliveryProblem } from './carrier-opt-out.js';
 
@@ -12,7 +12,7 @@ interface OutboxSenders {
 }
 
 interface OutboxWorkerDeps {
-  store: ConversationStore;
+  store: ConversationStore & OutboxStore;
   settings: BotSettings;
   senders: OutboxSenders;
   now: () => number;

@@ -135,7 +135,7 @@ export interface ConversationFilter {
   status?: Status;
 }
 
-/** Durable conversations, transcripts and processed provider message ids. */
+/** Durable conversations, their transcripts and the provider message ids already handled (inbound dedupe). */
 export interface ConversationStore {
   /**
    * Atomically: records `message` unless its (provider, externalId) was seen before, loads the
@@ -158,7 +158,10 @@ export interface ConversationStore {
   update(id: number, decide: (saved: SavedForUpdate) => Decision | null, now: number): Promise<ConversationRecord | null>;
   /** Conversations with a deadline at or before `now`. */
   listDue(now: number): Promise<Array<{ id: number; remindDue: boolean; idleDue: boolean }>>;
+}
 
+/** Messages waiting to be sent (written with the change that caused them), and their delivery. */
+export interface OutboxStore {
   /**
    * Claims up to `limit` pending outbox items due at `now` for `leaseMs`, oldest first, never an
    * item while an older one for the same conversation and destination is pending or being sent
@@ -178,17 +181,23 @@ export interface ConversationStore {
   recordDelivery(providerId: string, status: string, errorCode: string | null, now: number): Promise<OutboxItem | null>;
   /** Adds outbox items outside any conversation change (e.g. telling PJ about a delivery problem). */
   enqueueOutbox(conversationId: number, drafts: OutboxDraft[], now: number): Promise<void>;
+}
 
-  /** The conversation's thread in the Slack handoff channel. */
+/** Each conversation's thread in the Slack handoff channel, and the way back from a thread. */
+export interface DeskThreadStore {
   getDeskThread(conversationId: number): Promise<{ channel: string; ts: string } | null>;
+  /** Replaces the conversation's thread; a thread belongs to one conversation at a time. */
   setDeskThread(conversationId: number, channel: string, ts: string): Promise<void>;
   findByDeskThread(channel: string, ts: string): Promise<number | null>;
+}
 
+/** PJ's own messages (commands by SMS, replies in his Slack threads), each acted on at most once. */
+export interface AdvisorLog {
   /**
-   * Runs `work` once for a message from PJ himself (a command by SMS, a reply in his Slack
-   * thread), whatever retries, restarts or other processes do: the id is recorded before `work`
-   * runs. A repeat gets the first answer, or null when the first run has not finished (or died
-   * mid-way: at most once, never twice). A failed `work` is forgotten so a retry may run it.
+   * Runs `work` once for a message from PJ himself, whatever retries, restarts or other
+   * processes do: the id is recorded before `work` runs. A repeat gets the first answer, or null
+   * when the first run has not finished (or died mid-way: at most once, never twice). A failed
+   * `work` is forgotten so a retry may run it.
    */
   onceForAdvisor(
     provider: string,
@@ -196,8 +205,18 @@ export interface ConversationStore {
     now: number,
     work: () => Promise<string>,
   ): Promise<{ answer: string | null; repeated: boolean }>;
+}
 
+/** Whether the database answers, for readiness checks. */
+export interface StoreHealth {
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+}
+
+/**
+ * Everything the bot keeps, by capability. One database object may implement all of them (the
+ * SQLite store does); each use case and adapter asks only for the capabilities it uses.
+ */
+export interface Store extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, StoreHealth {
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import {
 } from '../../src/adapters/twilio/advisor-commands.js';
 import type { ConversationRecord } from '../../src/core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
-import type { ConversationFilter, ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import type { ConversationFilter, Store, OutboxItem } from '../../src/core/ports.js';
 import { isGsm7 } from '../../src/core/sms-segments.js';
 
 const advisor = { name: 'PJ', phone: '+18584618054' };
@@ -57,7 +57,7 @@ describe('parseAdvisorCommand', () => {
 });
 
 describe('runAdvisorCommand', () => {
-  let store: ConversationStore;
+  let store: Store;
   let actions: AdvisorActions;
   let handle: HandleInbound;
   let deps: AdvisorCommandDeps;

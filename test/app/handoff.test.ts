@@ -7,7 +7,7 @@ import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import { fillAdvisor } from '../../src/core/render-reply.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
-import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { drainOutbox } from '../support/drain-outbox.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 
@@ -24,7 +24,7 @@ const settings: BotSettings = {
 
 describe('handing a conversation to PJ and back', () => {
   let path: string;
-  let store: ConversationStore;
+  let store: Store;
   let t: number;
   let handle: HandleInbound;
   let actions: AdvisorActions;

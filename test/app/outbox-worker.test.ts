@@ -9,7 +9,7 @@ import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
-import type { ConversationStore } from '../../src/core/ports.js';
+import type { Store } from '../../src/core/ports.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioError, twilioStandIn, type TwilioStandIn } from '../support/twilio-rest.js';
 
 const PJ_PHONE = '+18585550199';
@@ -25,19 +25,19 @@ const settings: BotSettings = {
 let t = 1_800_000_000_000;
 const now = () => t;
 let path: string;
-let stores: ConversationStore[];
-let store: ConversationStore;
+let stores: Store[];
+let store: Store;
 let twilio: TwilioStandIn;
 let logs: Array<{ level: string; msg: string }>;
 let clients = 0;
 
-function open(): ConversationStore {
+function open(): Store {
   const opened = createSqliteConversationStore(path);
   stores.push(opened);
   return opened;
 }
 
-function worker(options: { on?: ConversationStore; apiUrl?: string; maxAttempts?: number } = {}): OutboxWorker {
+function worker(options: { on?: Store; apiUrl?: string; maxAttempts?: number } = {}): OutboxWorker {
   const { on = store, apiUrl, maxAttempts } = options;
   const sms = createTwilioSender({
     accountSid: ACCOUNT_SID,
@@ -193,7 +193,7 @@ describe('outbox worker', () => {
     const { id } = await conversationWith('hello from PJ');
     const dying = open();
     // The process dies right after Twilio took the message: marking it sent never happens.
-    const crashing: ConversationStore = { ...dying, markOutboxSent: () => Promise.reject(new Error('process killed')) };
+    const crashing: Store = { ...dying, markOutboxSent: () => Promise.reject(new Error('process killed')) };
     twilio.answer();
     await worker({ on: crashing }).tick();
     expect(bodies()).toEqual(['hello from PJ']);
@@ -214,7 +214,7 @@ describe('outbox worker', () => {
     for (let i = 0; i < texts.length; i += 2) await conversationWith(texts[i] ?? '', texts[i + 1] ?? '');
     twilio.answer(undefined, { times: texts.length, delayMs: 20 });
     const claimed = [0, 0];
-    const counted = (n: 0 | 1): ConversationStore => {
+    const counted = (n: 0 | 1): Store => {
       const inner = open();
       return { ...inner, claimOutbox: async (...args) => {
         const items = await inner.claimOutbox(...args);

@@ -1,18 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationSummary, InboundMessage } from '../../src/core/conversation.js';
-import type { ConversationStore, Decide, ReceiveResult } from '../../src/core/ports.js';
+import type { ConversationStore, Decide, ReceiveResult, Store } from '../../src/core/ports.js';
 import { botSummary, fakeDecide, inbound, iso, T0 } from './fake-decide.js';
 import type { FakeOptions } from './fake-decide.js';
 
-// Every ConversationStore implementation runs this same suite, so behaviour cannot drift between
-// the SQLite store used locally and the PostgreSQL one used in production.
+// Every store implementation runs this same suite, so behaviour cannot drift between the SQLite
+// store used locally and the PostgreSQL one meant for several instances (issue 10).
 
 export function describeConversationStoreContract(
   name: string,
-  create: () => Promise<ConversationStore> | ConversationStore,
+  create: () => Promise<Store> | Store,
 ): void {
   describe(`ConversationStore contract: ${name}`, () => {
-    let store: ConversationStore;
+    let store: Store;
 
     beforeEach(async () => {
       store = await create();

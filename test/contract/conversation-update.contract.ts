@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate } from '../../src/core/ports.js';
+import type { Decision, OutboxDraft, SavedForUpdate, Store } from '../../src/core/ports.js';
 import { botSummary, fakeDecide, fakeTurns, inbound, iso, T0, toClient } from './fake-decide.js';
 import type { FakeOptions } from './fake-decide.js';
 
@@ -17,10 +17,10 @@ const deskNote: OutboxDraft = {
 
 export function describeConversationUpdateContract(
   name: string,
-  create: () => Promise<ConversationStore> | ConversationStore,
+  create: () => Promise<Store> | Store,
 ): void {
   describe(`ConversationStore notes, outbox and deadlines: ${name}`, () => {
-    let store: ConversationStore;
+    let store: Store;
 
     beforeEach(async () => {
       store = await create();

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConversationStore, OutboxDraft, OutboxItem } from '../../src/core/ports.js';
+import type { OutboxDraft, OutboxItem, Store } from '../../src/core/ports.js';
 import { fakeDecide, inbound, T0, toClient } from './fake-decide.js';
 
 // The outbox and desk threads. `database` gives a fresh shared database from which several
 // stores can be opened, standing in for several processes.
 
 export interface SharedDatabase {
-  open(): Promise<ConversationStore> | ConversationStore;
+  open(): Promise<Store> | Store;
 }
 
 const LEASE = 30_000;
@@ -18,10 +18,10 @@ const texts = (items: OutboxItem[]) =>
   items.map((item) => (item.payload.type === 'text' ? item.payload.text : item.payload.type));
 
 export function describeOutboxContract(name: string, database: () => SharedDatabase): void {
-  describe(`ConversationStore outbox and desk threads: ${name}`, () => {
+  describe(`OutboxStore and DeskThreadStore contract: ${name}`, () => {
     let shared: SharedDatabase;
-    let store: ConversationStore;
-    const opened: ConversationStore[] = [];
+    let store: Store;
+    const opened: Store[] = [];
 
     beforeEach(async () => {
       shared = database();

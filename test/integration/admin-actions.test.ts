@@ -7,7 +7,7 @@ import { createAdminRouter } from '../../src/adapters/http/admin-routes.js';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { ConversationDetail, ConversationRecord } from '../../src/core/conversation.js';
-import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { drainOutbox } from '../support/drain-outbox.js';
 import { ADMIN_TOKEN, replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
 
@@ -39,7 +39,7 @@ interface ActionBody {
 
 describe('admin API actions', () => {
   let h: SmsHarness;
-  let store: ConversationStore;
+  let store: Store;
   let post: ReturnType<typeof poster>;
   let bob: number;
 

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createTwilioRouter } from '../../src/adapters/twilio/twilio-routes.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { HandleInbound } from '../../src/core/driving-ports.js';
-import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { drainOutbox } from '../support/drain-outbox.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import {
@@ -33,7 +33,7 @@ const clientTexts = (items: OutboxItem[]) =>
 
 describe('PJ texting the bot from his own phone', () => {
   let h: SmsHarness;
-  let store: ConversationStore;
+  let store: Store;
   let bob: number;
   /** PJ's (or a client's) text and the TwiML reply texts; the webhook must answer 200. */
   const text = (from: string, body: string, sid?: string) => replyTo(h, from, body, sid);

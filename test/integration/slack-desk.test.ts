@@ -21,7 +21,7 @@ import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { InboundMessage } from '../../src/core/conversation.js';
 import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
-import type { ConversationStore, DeskPoster, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
+import type { Store, DeskPoster, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 import {
   BOT_USER,
@@ -69,7 +69,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
   let api: SlackApi;
   let slack: SlackRequests;
   let server: Server;
-  let store: ConversationStore;
+  let store: Store;
   let databasePath: string;
   let handleInbound: HandleInbound;
   let actions: AdvisorActions;

@@ -17,7 +17,7 @@ import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-
 import { createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from '../../src/adapters/twilio/twilio-status-routes.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
-import type { ConversationStore, OutboxItem } from '../../src/core/ports.js';
+import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioStandIn } from '../support/twilio-rest.js';
 
@@ -35,7 +35,7 @@ const settings: BotSettings = {
 const t = 1_800_000_000_000;
 const now = () => t;
 let path: string;
-let store: ConversationStore;
+let store: Store;
 let server: Server;
 let baseUrl: string;
 let logs: string[];

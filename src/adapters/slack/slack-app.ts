@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
-import type { ConversationStore } from '../../core/ports.js';
+import type { AdvisorLog, ConversationStore, DeskThreadStore, OutboxStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
 import type { Logger } from '../../core/logger.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -21,7 +21,7 @@ export interface SlackOptions {
   /** Web API base URL; Slack's own by default. */
   apiUrl?: string;
   handleInbound: HandleInbound;
-  store: ConversationStore;
+  store: ConversationStore & OutboxStore & DeskThreadStore & AdvisorLog;
   flow: Flow;
   advisor: Advisor;
   logger: Logger;

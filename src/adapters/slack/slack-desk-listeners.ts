@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
 import type { AdvisorActions, AdvisorResult } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
-import type { ConversationStore } from '../../core/ports.js';
+import type { AdvisorLog, ConversationStore, DeskThreadStore } from '../../core/ports.js';
 import type { MessageEvent } from './slack-conversations.js';
 import { fillConversation } from '../../core/render-notice.js';
 import { fillAdvisor, fillPlaceholders, type Advisor } from '../../core/render-reply.js';
@@ -12,7 +12,7 @@ import { escapeSlackText, unescapeSlackText } from './slack-sender.js';
 interface DeskListenerOptions {
   /** SLACK_HANDOFF_CHANNEL. */
   channel: string;
-  store: ConversationStore;
+  store: ConversationStore & DeskThreadStore & AdvisorLog;
   actions: AdvisorActions;
   flow: Flow;
   advisor: Advisor;

@@ -1,7 +1,7 @@
 import type { types, webApi } from '@slack/bolt';
 import type { ConversationRecord, TranscriptEntry } from '../../core/conversation.js';
 import type { Flow } from '../../core/flow.js';
-import type { AdvisorNotice, ConversationStore, DeskPoster } from '../../core/ports.js';
+import type { AdvisorNotice, ConversationStore, DeskPoster, DeskThreadStore } from '../../core/ports.js';
 import { fillConversation, renderNotice } from '../../core/render-notice.js';
 import type { Advisor } from '../../core/render-reply.js';
 import { escapeSlackText, toDeliveryError } from './slack-sender.js';
@@ -19,7 +19,7 @@ interface SlackDeskOptions {
   client: webApi.WebClient;
   /** SLACK_HANDOFF_CHANNEL: a channel id the bot is a member of. */
   channel: string;
-  store: Pick<ConversationStore, 'get' | 'getDeskThread' | 'setDeskThread'>;
+  store: Pick<ConversationStore, 'get'> & Pick<DeskThreadStore, 'getDeskThread' | 'setDeskThread'>;
   flow: Flow;
   advisor: Advisor;
 }

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { ConversationStore } from '../../core/ports.js';
+import type { AdvisorLog } from '../../core/ports.js';
 
 const answerRow = z.object({ answer: z.string().nullable() });
 
 /** PJ's own messages, recorded before they run so a retried delivery never runs twice. */
-export function createSqliteAdvisorMessages(db: Database.Database): Pick<ConversationStore, 'onceForAdvisor'> {
+export function createSqliteAdvisorMessages(db: Database.Database): AdvisorLog {
   const claim = db.prepare<[string, string, number]>(
     'INSERT OR IGNORE INTO advisor_messages (provider, external_id, received_at) VALUES (?, ?, ?)',
   );

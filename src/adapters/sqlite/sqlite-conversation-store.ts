@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../../core/conversation.js';
-import type { ConversationStore, Decide, Decision, ReceiveResult, SavedForUpdate } from '../../core/ports.js';
+import type { Decide, Decision, ReceiveResult, SavedForUpdate, Store } from '../../core/ports.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
@@ -18,11 +18,10 @@ import {
   savedColumns,
 } from './sqlite-rows.js';
 
-type SqliteConversationStore = ConversationStore;
-
 type DecideUpdate = (saved: SavedForUpdate) => Decision | null;
 
-export function createSqliteConversationStore(path: string): SqliteConversationStore {
+/** Every capability of the store in one SQLite database file (or `:memory:`). */
+export function createSqliteConversationStore(path: string): Store {
   const db = openSqliteDatabase(path);
   try {
     runSqliteMigrations(db);

@@ -1,14 +1,12 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { ConversationStore } from '../../core/ports.js';
-
-type SqliteDeskThreads = Pick<ConversationStore, 'getDeskThread' | 'setDeskThread' | 'findByDeskThread'>;
+import type { DeskThreadStore } from '../../core/ports.js';
 
 const threadRow = z.object({ channel: z.string(), ts: z.string() });
 const idRow = z.object({ conversation_id: z.number().int() });
 
 /** Each conversation's thread in the Slack handoff channel, and the way back from a thread. */
-export function createSqliteDeskThreads(db: Database.Database): SqliteDeskThreads {
+export function createSqliteDeskThreads(db: Database.Database): DeskThreadStore {
   const get = db.prepare<[number]>('SELECT channel, ts FROM desk_threads WHERE conversation_id = ?');
   // OR REPLACE also frees a (channel, ts) another conversation held: a thread belongs to one conversation.
   const set = db.prepare<[number, string, string]>(

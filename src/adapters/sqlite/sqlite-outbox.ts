@@ -1,19 +1,14 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { ConversationStore, OutboxDraft } from '../../core/ports.js';
+import type { OutboxDraft, OutboxStore } from '../../core/ports.js';
 import { draftParams, outboxColumns, parseOutboxRow, parseOutboxRows } from './sqlite-outbox-rows.js';
 import type { DraftParams } from './sqlite-outbox-rows.js';
-
-type OutboxMethods = Pick<
-  ConversationStore,
-  'claimOutbox' | 'markOutboxSent' | 'retryOutbox' | 'failOutbox' | 'expireOutbox' | 'recordDelivery' | 'enqueueOutbox'
->;
 
 /** Inserts `drafts` in order as pending items due at `now`; joins the caller's transaction. */
 export type InsertDrafts = (conversationId: number, drafts: readonly OutboxDraft[], now: number) => void;
 
 interface SqliteOutbox {
-  methods: OutboxMethods;
+  methods: OutboxStore;
   insertDrafts: InsertDrafts;
 }
 
@@ -79,7 +74,7 @@ export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
   const expireTx = db.transaction((now: number) => parseOutboxRows(expire.all({ now })));
   const enqueueTx = db.transaction(insertDrafts);
 
-  const methods: OutboxMethods = {
+  const methods: OutboxStore = {
     // Immediate: the write lock is taken before selecting, so two processes never claim one item.
     claimOutbox: async (now, leaseMs, limit) => (limit > 0 ? claimTx.immediate(now, leaseMs, limit) : []),
     markOutboxSent: async (id, providerId, now) => {

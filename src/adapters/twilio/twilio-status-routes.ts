@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { OPTED_OUT_CODE, type DeliveryOutcome } from '../../core/delivery-error.js';
 import type { Logger } from '../../core/logger.js';
-import type { ConversationStore, OutboxItem } from '../../core/ports.js';
+import type { OutboxItem, OutboxStore } from '../../core/ports.js';
 import { describeIssues, MessageSidSchema } from './twilio-fields.js';
 import { verifyTwilioSignature } from './verify-twilio-signature.js';
 
@@ -10,7 +10,7 @@ interface TwilioStatusRoutesOptions {
   authToken: string;
   /** The public origin Twilio calls, e.g. https://bot.example.com; signatures cover it. */
   publicBaseUrl: string;
-  store: ConversationStore;
+  store: Pick<OutboxStore, 'recordDelivery'>;
   now: () => number;
   logger: Logger;
   /** Tells PJ a text to the client was not delivered (21610 also opts the client out); resolves to whether he was told. */
