@@ -4,7 +4,7 @@ import { evalSettings, loadCorpus, runCase, type EvalResult, type Label } from '
 /**
  * `npm run eval`: runs the labelled corpus through the real machine, prints a confusion matrix
  * and every miss, and fails under 97% agreement or on any SOC 1 <-> SOC 2 swap.
- * `-- --holdout` runs the held-out cases too (written before the rules, kept for the end);
+ * `-- --holdout` runs the three held-out sets too (each written apart from the rules, first run at the end);
  * `-- --file F` runs another corpus file (e.g. PJ's reviews).
  */
 const MIN_AGREEMENT = 0.97;
@@ -18,7 +18,8 @@ const { values } = parseArgs({
   },
 });
 const base = new URL('./corpus/', import.meta.url);
-const files = values.file ?? [new URL('dev.yaml', base).pathname, ...(values.holdout ? [new URL('holdout.yaml', base).pathname] : [])];
+const holdouts = ['holdout.yaml', 'holdout2.yaml', 'holdout3.yaml'];
+const files = values.file ?? ['dev.yaml', ...(values.holdout ? holdouts : [])].map((name) => new URL(name, base).pathname);
 
 const settings = evalSettings();
 let failed = false;

@@ -337,7 +337,7 @@ export const conversationMachine = setup({
       const said = answered(event);
       return said !== null && said.content && !said.question && !(context.awaiting === 'product' && context.reasked);
     },
-    isQuestion: ({ event }) => answered(event)?.question === true,
+    isQuestion: ({ event }) => answered(event)?.question === true && answered(event)?.content === true,
     describes: ({ event }) => {
       const said = answered(event);
       return said !== null && said.content && !said.question && said.topics.length === 0;

@@ -452,7 +452,11 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   // "billing goes through Stripe": money someone else moves is not the client's processing.
   const delegated = of('delegated');
   const own = eligibleTerms.filter((m) => !(m.entry.type === 'product' && m.entry.kind === 'financial' && delegated.some((d) => d.clause === m.clause)));
-  const active = withoutRelays(afterCorrection(own, of('correction')), of('relay'));
+  // At "who is asking?", business words beside an asker describe the customer ("a neobank's
+  // assurance team"), not the client's product.
+  const askerClauses = new Set(own.filter((m) => m.entry.type === 'asker' && awaiting === 'asker').map((m) => m.clause));
+  const aboutClient = own.filter((m) => !(m.entry.type === 'product' && askerClauses.has(m.clause)));
+  const active = withoutRelays(afterCorrection(aboutClient, of('correction')), of('relay'));
   const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
   const { product, quote: productQuote } = productOf(facts, clauses);
   const named = askerOf(facts, clauses);
