@@ -3,19 +3,19 @@ import { Router, type Express } from 'express';
 import { createAdvisorActions } from './app/advisor-actions.js';
 import { reportDeliveryProblem } from './app/carrier-opt-out.js';
 import { createInboundHandler } from './app/handle-inbound.js';
-import { createOutboxWorker, type OutboxWorker } from './app/outbox-worker.js';
+import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app/outbox-worker.js';
 import { sweepTimers } from './app/sweep-timers.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer } from './adapters/http/create-server.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
-import { createSlackDesk } from './adapters/slack/slack-desk.js';
-import { createSlackPoster } from './adapters/slack/slack-sender.js';
+import { createSlackDesk, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
+import { createSlackClientSender } from './adapters/slack/slack-sender.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
 import { createAdvisorCommandRunner } from './adapters/twilio/advisor-commands.js';
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
-import { createTwilioSender } from './adapters/twilio/twilio-sender.js';
+import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
 import type { Config } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
@@ -103,6 +103,37 @@ function createBackground(run: () => Promise<void>, logger: Logger): Background 
   };
 }
 
+const SMS_OFF = 'SMS sending is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER';
+
+/**
+ * What the outbox delivers through: a ClientSender for every channel (or what to set to turn it
+ * on), PJ's phone and his Slack desk. `slackClient` is the Slack channel's outbox client, null
+ * when Slack is off.
+ */
+export function createOutboxSenders(
+  config: Pick<Config, 'twilioRest' | 'handoff'>,
+  slackClient: webApi.WebClient | null,
+  deps: Pick<SlackDeskOptions, 'store' | 'flow' | 'advisor'>,
+): OutboxSenders {
+  const twilio = config.twilioRest ? createTwilioSender(config.twilioRest) : null;
+  const deskChannel = config.handoff.deskChannel;
+  return {
+    clients: {
+      sms: twilio ? createSmsClientSender(twilio) : { off: SMS_OFF },
+      slack: slackClient
+        ? createSlackClientSender(slackClient)
+        : { off: 'Slack is off: set SLACK_BOT_TOKEN (with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)' },
+    },
+    advisorPhone: twilio
+      ? (to) => createSmsAdvisorNotifier(twilio, to, deps.flow, deps.advisor)
+      : { off: `cannot text PJ (ADVISOR_NOTIFY_SMS): ${SMS_OFF}` },
+    desk:
+      slackClient && deskChannel !== null
+        ? createSlackDesk({ ...deps, client: slackClient, channel: deskChannel })
+        : { off: 'the Slack handoff channel is off: set SLACK_HANDOFF_CHANNEL and SLACK_BOT_TOKEN' },
+  };
+}
+
 /** The composition root: builds every adapter from config and wires them to the use cases. */
 export function compose(config: Config, options: ComposeOptions): Composed {
   const { logger, now = Date.now } = options;
@@ -124,17 +155,12 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       })
     : null;
 
-  const outboxSlack = slack?.outboxClient ?? null;
   const outbox = createOutboxWorker({
     store,
     settings,
     now,
     log: logger,
-    senders: {
-      sms: config.twilioRest ? createTwilioSender(config.twilioRest) : null,
-      slack: outboxSlack ? createSlackPoster(outboxSlack) : null,
-      desk: outboxSlack && deskChannel !== null ? createSlackDesk({ client: outboxSlack, channel: deskChannel, store, flow, advisor }) : null,
-    },
+    senders: createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }),
   });
   // Timers and the outbox fail separately: a conversation that cannot be swept must not stop sending.
   const background = createBackground(async () => {

@@ -1,14 +1,17 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationRecord } from '../core/conversation.js';
 import { DeliveryError, OPTED_OUT_CODE } from '../core/delivery-error.js';
-import type { ConversationStore, DeskPoster, OutboxItem, OutboxStore, SlackPoster, SmsSender } from '../core/ports.js';
-import { renderNotice } from '../core/render-notice.js';
+import type { AdvisorDesk, AdvisorNotifier, ClientSenders, ConversationStore, OutboxItem, OutboxStore, SendingOff } from '../core/ports.js';
 import { reportDeliveryProblem } from './carrier-opt-out.js';
 
-interface OutboxSenders {
-  sms: SmsSender | null;
-  slack: SlackPoster | null;
-  desk: DeskPoster | null;
+/** Everything the outbox delivers through; an entry that is off says what to set to turn it on. */
+export interface OutboxSenders {
+  /** Client texts go by the conversation's channel. */
+  clients: ClientSenders;
+  /** PJ's phone (ADVISOR_NOTIFY_SMS), at the number the outbox item names. */
+  advisorPhone: ((to: string) => AdvisorNotifier) | SendingOff;
+  /** PJ's desk in the Slack handoff channel (SLACK_HANDOFF_CHANNEL). */
+  desk: AdvisorDesk | SendingOff;
 }
 
 interface OutboxWorkerDeps {
@@ -38,50 +41,33 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
 }
 
-/** Where a Slack conversation's messages go, from its key: "T:U" is a DM, "T:C:ts" a thread. */
-export function slackAddress(conversationKey: string): { channel: string; threadTs?: string } | null {
-  const parts = conversationKey.split(':');
-  if (parts.length === 2 && parts[1]) return { channel: parts[1] };
-  if (parts.length === 3 && parts[1] && parts[2]) return { channel: parts[1], threadTs: parts[2] };
-  return null;
-}
-
 type Plan = { ok: true; send: () => Promise<string> } | { ok: false; reason: string; optedOut?: boolean };
 
-const SMS_OFF = 'SMS sending is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER';
-const SLACK_OFF = 'Slack is off: set SLACK_BOT_TOKEN (with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)';
-const DESK_OFF = 'the Slack handoff channel is off: set SLACK_HANDOFF_CHANNEL and SLACK_BOT_TOKEN';
+const isOff = <T extends object>(sender: T | SendingOff): sender is SendingOff => 'off' in sender;
 
 function planClientText(senders: OutboxSenders, conversation: ConversationRecord, text: string): Plan {
-  if (conversation.channel === 'sms') {
-    if (conversation.status === 'opted_out') return { ok: false, reason: 'the client opted out of texts: not sent', optedOut: true };
-    const sms = senders.sms;
-    return sms ? { ok: true, send: () => sms.send(conversation.participant, text) } : { ok: false, reason: SMS_OFF };
-  }
-  const slack = senders.slack;
-  if (!slack) return { ok: false, reason: SLACK_OFF };
-  const address = slackAddress(conversation.conversationKey);
-  if (!address) return { ok: false, reason: `not a Slack conversation key: ${conversation.conversationKey}` };
-  return { ok: true, send: () => slack.post(address, text) };
+  // NOTE: only a channel whose "stop" is an opt-out ever has opted-out conversations.
+  if (conversation.status === 'opted_out') return { ok: false, reason: 'the client opted out of texts: not sent', optedOut: true };
+  const sender = senders.clients[conversation.channel];
+  if (isOff(sender)) return { ok: false, reason: sender.off };
+  return { ok: true, send: () => sender.send(conversation, text) };
 }
 
 /** What sending `item` takes, or why it cannot be sent at all; nothing is sent yet. */
-function plan(deps: OutboxWorkerDeps, item: OutboxItem, conversation: ConversationRecord): Plan {
-  const { senders, settings } = deps;
+function plan(senders: OutboxSenders, item: OutboxItem, conversation: ConversationRecord): Plan {
   const { destination, payload } = item;
   if (destination.kind === 'client') {
     if (payload.type !== 'text') return { ok: false, reason: 'a notice for PJ was addressed to the client' };
     return planClientText(senders, conversation, payload.text);
   }
   if (payload.type !== 'notice') return { ok: false, reason: 'a client text was addressed to PJ' };
+  const { advisorPhone, desk } = senders;
   if (destination.kind === 'advisorSms') {
-    const sms = senders.sms;
-    if (!sms) return { ok: false, reason: `cannot text PJ (ADVISOR_NOTIFY_SMS): ${SMS_OFF}` };
-    const text = renderNotice(payload.notice, conversation, settings.flow, settings.advisor);
-    return { ok: true, send: () => sms.send(destination.to, text) };
+    if (isOff(advisorPhone)) return { ok: false, reason: advisorPhone.off };
+    return { ok: true, send: () => advisorPhone(destination.to).notify(payload.notice, conversation) };
   }
-  const desk = senders.desk;
-  return desk ? { ok: true, send: () => desk.post(payload.notice, conversation) } : { ok: false, reason: DESK_OFF };
+  if (isOff(desk)) return { ok: false, reason: desk.off };
+  return { ok: true, send: () => desk.notify(payload.notice, conversation) };
 }
 
 /**
@@ -113,11 +99,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     log.warn({ ...about(item), code: error.code, retryAt }, `outbox: send failed, will retry: ${error.message}`);
   }
 
-  async function react(item: OutboxItem): Promise<void> {
-    const slack = deps.senders.slack;
-    if (item.payload.type !== 'text' || !item.payload.origin || !slack) return;
+  /** PJ's reply from his desk: a check mark on his message there once it reached the client. */
+  async function markDelivered(item: OutboxItem): Promise<void> {
+    const { desk } = deps.senders;
+    if (item.payload.type !== 'text' || !item.payload.origin || isOff(desk)) return;
     try {
-      await slack.react(item.payload.origin.channel, item.payload.origin.ts, 'white_check_mark');
+      await desk.markDelivered(item.payload.origin);
     } catch (error) {
       log.warn({ ...about(item), err: error }, 'outbox: sent, but could not mark PJ\'s Slack message; check the app has reactions:write');
     }
@@ -126,7 +113,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function send(item: OutboxItem): Promise<void> {
     const conversation = await store.get(item.conversationId);
     if (conversation === null) return giveUp(item, `conversation ${item.conversationId} not found`, null);
-    const planned = plan(deps, item, conversation);
+    const planned = plan(deps.senders, item, conversation);
     if (!planned.ok) return giveUp(item, planned.reason, planned.optedOut ? OPTED_OUT_CODE : null);
     let providerId: string;
     try {
@@ -140,7 +127,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     // A throw from here on leaves the item 'sending': it expires as unknown instead of going out twice.
     await store.markOutboxSent(item.id, providerId, now());
     log.info({ ...about(item), providerId }, 'outbox: sent');
-    await react(item);
+    await markDelivered(item);
   }
 
   async function guarded(item: OutboxItem, step: () => Promise<void>): Promise<void> {

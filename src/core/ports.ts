@@ -66,21 +66,32 @@ export interface OutboxItem extends OutboxDraft {
   createdAt: number;
 }
 
-/** Sends one SMS; resolves to the provider's message id. Throws DeliveryError. */
-export interface SmsSender {
-  send(to: string, text: string): Promise<string>;
+/**
+ * Delivers a text to a conversation's client, on the conversation's channel (a text to the
+ * number, a post in the Slack DM or thread); resolves to the provider's message id. Throws
+ * DeliveryError.
+ */
+export interface ClientSender {
+  send(conversation: ConversationRecord, text: string): Promise<string>;
 }
 
-/** Posts to Slack; resolves to the message ts. Throws DeliveryError. */
-export interface SlackPoster {
-  post(address: { channel: string; threadTs?: string }, text: string): Promise<string>;
-  /** Marks PJ's relayed message as delivered. */
-  react(channel: string, ts: string, name: string): Promise<void>;
+/** Why something cannot be sent at all, naming what to set to turn it on. */
+export interface SendingOff {
+  off: string;
 }
 
-/** Tells PJ in the Slack handoff channel: the conversation's thread, opened on first use. */
-export interface DeskPoster {
-  post(notice: AdvisorNotice, conversation: ConversationRecord): Promise<string>;
+/** Every channel's way to its clients: the outbox delivers by the conversation's channel, nothing else. */
+export type ClientSenders = { readonly [C in Channel]: ClientSender | SendingOff };
+
+/** Tells PJ about a conversation on one of his surfaces; resolves to the provider's message id. Throws DeliveryError. */
+export interface AdvisorNotifier {
+  notify(notice: AdvisorNotice, conversation: ConversationRecord): Promise<string>;
+}
+
+/** PJ's desk (the Slack handoff channel): a thread per conversation, where he also writes his replies. */
+export interface AdvisorDesk extends AdvisorNotifier {
+  /** Marks PJ's message `origin` on the desk as delivered to the client. */
+  markDelivered(origin: { channel: string; ts: string }): Promise<void>;
 }
 
 /** When the conversation's stored timers fire, in epoch ms; null: not set. */

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
-import { createOutboxWorker, retryDelayMs, slackAddress, type OutboxWorker } from '../../src/app/outbox-worker.js';
+import { createOutboxWorker, retryDelayMs, type OutboxSenders, type OutboxWorker } from '../../src/app/outbox-worker.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
-import { createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
+import { addressOfKey } from '../../src/adapters/slack/slack-conversations.js';
+import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
+import { createOutboxSenders } from '../../src/compose.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioError, twilioStandIn, type TwilioStandIn } from '../support/twilio-rest.js';
@@ -15,6 +17,7 @@ import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioError, twilioStan
 const PJ_PHONE = '+18585550199';
 const CALLBACK = 'https://bot.example.test/twilio/status';
 const LEASE = 60_000;
+const OFF = { off: 'off in this test' };
 const settings: BotSettings = {
   ...loadFlows(),
   advisor: { name: 'PJ', phone: '+18584618054' },
@@ -49,7 +52,12 @@ function worker(options: { on?: Store; apiUrl?: string; maxAttempts?: number } =
   });
   const log = (level: string) => (_obj: object, msg: string) => void logs.push({ level, msg });
   const sink = { info: log('info'), warn: log('warn'), error: log('error') };
-  const deps = { store: on, settings, senders: { sms, slack: null, desk: null }, now, log: sink, leaseMs: LEASE };
+  const senders: OutboxSenders = {
+    clients: { sms: createSmsClientSender(sms), slack: OFF },
+    advisorPhone: (to) => createSmsAdvisorNotifier(sms, to, settings.flow, settings.advisor),
+    desk: OFF,
+  };
+  const deps = { store: on, settings, senders, now, log: sink, leaseMs: LEASE };
   return createOutboxWorker({ ...deps, ...(maxAttempts !== undefined && { maxAttempts }) });
 }
 
@@ -247,8 +255,8 @@ describe('outbox worker', () => {
     expect(await store.recordDelivery(sid, 'sent', null, t)).toMatchObject({ status: 'sent' });
   });
 
-  it('posts Slack texts to the DM or thread the key names and marks PJ\'s relayed message', async () => {
-    expect([slackAddress('T1:U1'), slackAddress('T1:C1:1700.01'), slackAddress('nonsense')]).toEqual([
+  it('sends a client text by the conversation\'s channel and marks PJ\'s relayed message on his desk', async () => {
+    expect([addressOfKey('T1:U1'), addressOfKey('T1:C1:1700.01'), addressOfKey('nonsense')]).toEqual([
       { channel: 'U1' },
       { channel: 'C1', threadTs: '1700.01' },
       null,
@@ -258,13 +266,15 @@ describe('outbox worker', () => {
     const { conversationId: id } = await handle({ ...who, externalId: 'Ev1', text: 'hi', receivedAt: t });
     await createAdvisorActions(store, settings, now).reply(id, 'hello on Slack', 'slack', { channel: 'C9', ts: '9.9' });
     const calls: unknown[] = [];
-    const slack = {
-      post: async (address: object, text: string) => (calls.push(['post', address, text]), '1.1'),
-      react: async (channel: string, ts: string, name: string) => void calls.push(['react', channel, ts, name]),
+    const slack = { send: async (c: { conversationKey: string }, text: string) => (calls.push(['send', c.conversationKey, text]), '1.1') };
+    const desk = {
+      notify: async () => '2.2',
+      markDelivered: async (origin: object) => void calls.push(['markDelivered', origin]),
     };
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    await createOutboxWorker({ store, settings, senders: { sms: null, slack, desk: null }, now, log }).tick();
-    expect(calls).toEqual([['post', { channel: 'U1' }, 'hello on Slack'], ['react', 'C9', '9.9', 'white_check_mark']]);
+    const senders: OutboxSenders = { clients: { sms: OFF, slack }, advisorPhone: OFF, desk };
+    await createOutboxWorker({ store, settings, senders, now, log }).tick();
+    expect(calls).toEqual([['send', 'T1:U1', 'hello on Slack'], ['markDelivered', { channel: 'C9', ts: '9.9' }]]);
   });
 
   it('fails a text to PJ when SMS is off, saying which variables to set', async () => {
@@ -272,7 +282,9 @@ describe('outbox worker', () => {
     await store.enqueueOutbox(id, [{ destination: { kind: 'advisorSms', to: PJ_PHONE }, payload: { type: 'notice', notice: { kind: 'reminder' } } }], t);
     const errors: object[] = [];
     const log = { info: () => undefined, warn: () => undefined, error: (obj: object) => void errors.push(obj) };
-    const w = createOutboxWorker({ store, settings, senders: { sms: null, slack: null, desk: null }, now, log });
+    const config = { twilioRest: null, handoff: { notifySms: PJ_PHONE, deskChannel: null, idleMs: 1, remindMs: 1 } };
+    const senders = createOutboxSenders(config, null, { store, ...settings });
+    const w = createOutboxWorker({ store, settings, senders, now, log });
     expect(await w.tick()).toBe(1);
     expect(errors).toEqual([expect.objectContaining({ reason: expect.stringContaining('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER') })]);
     t += LEASE * 10;

@@ -15,13 +15,13 @@ import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSlackChannel } from '../../src/adapters/slack/slack-app.js';
 import { dmConversation, slackMessage } from '../../src/adapters/slack/slack-conversations.js';
 import { createSlackDesk, DESK_ACTION } from '../../src/adapters/slack/slack-desk.js';
-import { createSlackPoster } from '../../src/adapters/slack/slack-sender.js';
+import { createSlackClientSender } from '../../src/adapters/slack/slack-sender.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
-import type { InboundMessage } from '../../src/core/conversation.js';
+import type { ConversationRecord, InboundMessage } from '../../src/core/conversation.js';
 import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
-import type { Store, DeskPoster, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
+import type { Store, AdvisorDesk, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 import {
   BOT_USER,
@@ -73,7 +73,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
   let databasePath: string;
   let handleInbound: HandleInbound;
   let actions: AdvisorActions;
-  let desk: DeskPoster;
+  let desk: AdvisorDesk;
   let settings: BotSettings;
   let slackClient: webApi.WebClient;
   let logs: string[];
@@ -191,7 +191,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
         if (item.destination.kind === 'desk' && item.payload.type === 'notice') {
           const record = await store.get(item.conversationId);
           if (record === null) throw new Error(`no conversation ${item.conversationId}`);
-          providerId = await desk.post(item.payload.notice, record);
+          providerId = await desk.notify(item.payload.notice, record);
         }
         await store.markOutboxSent(item.id, providerId, Date.now());
       }
@@ -266,7 +266,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     // Flagged again later: into the same thread, no second header.
     const record = await store.get(id);
     if (record === null) throw new Error('no record');
-    const ts = await desk.post({ kind: 'flagged', reasons: ['cost'] }, record);
+    const ts = await desk.notify({ kind: 'flagged', reasons: ['cost'] }, record);
     const again = deskPosts()[2];
     expect(again?.body).toMatchObject({ thread_ts: thread?.ts, text: `#${id} needs you again (cost).` });
     expect(ts).not.toBe(thread?.ts);
@@ -277,7 +277,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const id = (await handleInbound(slackText('U2', 'hi'))).conversationId;
     const record = await store.get(id);
     if (record === null) throw new Error('no record');
-    const ts = await desk.post({ kind: 'tookOver', by: 'PJ (console)' }, record);
+    const ts = await desk.notify({ kind: 'tookOver', by: 'PJ (console)' }, record);
     const [header, notice] = deskPosts();
     const thread = await store.getDeskThread(id);
     expect(header?.body.thread_ts).toBeUndefined();
@@ -470,7 +470,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const worker = createOutboxWorker({
       store,
       settings,
-      senders: { sms: null, slack: createSlackPoster(slackClient), desk },
+      senders: { clients: { sms: { off: 'off' }, slack: createSlackClientSender(slackClient) }, advisorPhone: { off: 'off' }, desk },
       now: Date.now,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });
@@ -514,7 +514,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     scripted.set('chat.postMessage', [{ ok: false, error: 'not_in_channel' }]);
     const record = await store.get(id);
     if (record === null) throw new Error('no record');
-    const error = await desk.post({ kind: 'flagged', reasons: ['human'] }, record).catch((e: unknown) => e);
+    const error = await desk.notify({ kind: 'flagged', reasons: ['human'] }, record).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ retryable: false, code: 'not_in_channel' });
     expect(await store.getDeskThread(id)).toBeNull();
@@ -522,10 +522,26 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
   });
 });
 
-describe('createSlackPoster', () => {
+describe('the Slack ClientSender and the desk\'s delivery mark', () => {
   let api: SlackApi;
   let scripted: SlackApiAnswer[];
   const client = () => new webApi.WebClient('xoxb-test-token', { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: webApi.LogLevel.ERROR });
+  const slackRecord = (conversationKey: string): ConversationRecord => ({
+    id: 1,
+    channel: 'slack',
+    participant: 'T1:U1',
+    conversationKey,
+    status: 'human',
+    awaiting: null,
+    answers: { product: null, asker: null },
+    verdict: null,
+    side: 'client',
+    flags: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  });
+  const nowhere = { get: async () => null, getDeskThread: async () => null, setDeskThread: async () => undefined };
+  const deskOn = (c: webApi.WebClient) => createSlackDesk({ client: c, channel: DESK, store: nowhere, flow: loadFlows().flow, advisor: ADVISOR });
 
   beforeEach(() => {
     nock.cleanAll();
@@ -533,20 +549,29 @@ describe('createSlackPoster', () => {
     api = interceptSlackApi(() => scripted.shift());
   });
 
-  it('posts text (escaped, in a thread if given) and returns the ts', async () => {
-    const poster = createSlackPoster(client());
-    scripted.push({ ok: true, channel: 'D1', ts: '1700000123.000100' });
-    await expect(poster.post({ channel: 'U1', threadTs: '1.2' }, 'PJ here: a <b> & c')).resolves.toBe('1700000123.000100');
-    expect(api.calls[0]?.body).toMatchObject({ channel: 'U1', thread_ts: '1.2', text: 'PJ here: a &lt;b&gt; &amp; c' });
-    await poster.post({ channel: 'U1' }, 'hi');
+  it('posts text (escaped) in the thread or DM the conversation key names and returns the ts', async () => {
+    const sender = createSlackClientSender(client());
+    scripted.push({ ok: true, channel: 'C1', ts: '1700000123.000100' });
+    await expect(sender.send(slackRecord('T1:C1:1.2'), 'PJ here: a <b> & c')).resolves.toBe('1700000123.000100');
+    expect(api.calls[0]?.body).toMatchObject({ channel: 'C1', thread_ts: '1.2', text: 'PJ here: a &lt;b&gt; &amp; c' });
+    await sender.send(slackRecord('T1:U1'), 'hi');
+    expect(api.calls[1]?.body).toMatchObject({ channel: 'U1' });
     expect(api.calls[1]?.body).not.toHaveProperty('thread_ts');
   });
 
-  it('reacts, and a second reaction (already_reacted) is not an error', async () => {
-    const poster = createSlackPoster(client());
-    await poster.react(DESK, '1.2', 'white_check_mark');
+  it('refuses a conversation key that names no DM or thread, finally', async () => {
+    const error = await createSlackClientSender(client())
+      .send(slackRecord('nonsense'), 'hi')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ retryable: false });
+    expect(api.calls).toEqual([]);
+  });
+
+  it('marks PJ\'s message, and a second mark (already_reacted) is not an error', async () => {
+    const desk = deskOn(client());
+    await desk.markDelivered({ channel: DESK, ts: '1.2' });
     scripted.push({ ok: false, error: 'already_reacted' });
-    await expect(poster.react(DESK, '1.2', 'white_check_mark')).resolves.toBeUndefined();
+    await expect(desk.markDelivered({ channel: DESK, ts: '1.2' })).resolves.toBeUndefined();
     expect(api.calls.map((c) => [c.method, c.body.name, c.body.timestamp])).toEqual([
       ['reactions.add', 'white_check_mark', '1.2'],
       ['reactions.add', 'white_check_mark', '1.2'],
@@ -563,8 +588,8 @@ describe('createSlackPoster', () => {
     ['HTTP 429', [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' }], true, 'ratelimited'],
   ] as const)('maps %s to a DeliveryError (retryable: %s)', async (_name, reply, retryable, code) => {
     scripted.push(reply as SlackApiAnswer);
-    const error = await createSlackPoster(client())
-      .post({ channel: 'C1' }, 'hi')
+    const error = await createSlackClientSender(client())
+      .send(slackRecord('T1:C1:1.2'), 'hi')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ retryable, code });
@@ -573,16 +598,16 @@ describe('createSlackPoster', () => {
   it('maps a network failure to a retryable DeliveryError', async () => {
     nock.cleanAll();
     nock('https://slack.com').post('/api/chat.postMessage').replyWithError('socket hang up');
-    const error = await createSlackPoster(client())
-      .post({ channel: 'C1' }, 'hi')
+    const error = await createSlackClientSender(client())
+      .send(slackRecord('T1:C1:1.2'), 'hi')
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: true, code: 'network' });
   });
 
-  it('maps a refused reaction to a final DeliveryError', async () => {
+  it('maps a refused mark to a final DeliveryError', async () => {
     scripted.push({ ok: false, error: 'message_not_found' });
-    const error = await createSlackPoster(client())
-      .react('C1', '1.2', 'white_check_mark')
+    const error = await deskOn(client())
+      .markDelivered({ channel: 'C1', ts: '1.2' })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: false, code: 'message_not_found' });
   });

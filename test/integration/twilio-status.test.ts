@@ -14,8 +14,8 @@ import { createOutboxWorker } from '../../src/app/outbox-worker.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
-import { createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from '../../src/adapters/twilio/twilio-status-routes.js';
+import { createOutboxSenders } from '../../src/compose.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
@@ -82,9 +82,11 @@ async function sentText(client = '+14155550142'): Promise<{ id: number; sid: str
   expect((await createAdvisorActions(store, settings, now).reply(id, 'hello from PJ', 'console')).ok).toBe(true);
   const twilio = twilioStandIn();
   twilio.answer();
-  const sms = createTwilioSender({ accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM });
+  const twilioRest = { accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM };
+  const handoff = { notifySms: null, deskChannel: null, idleMs: 1, remindMs: 1 };
+  const senders = createOutboxSenders({ twilioRest, handoff }, null, { store, ...settings });
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  await createOutboxWorker({ store, settings, senders: { sms, slack: null, desk: null }, now, log: quiet }).tick();
+  await createOutboxWorker({ store, settings, senders, now, log: quiet }).tick();
   return { id, sid: twilio.sids.get('hello from PJ') ?? '' };
 }
 

@@ -36,6 +36,14 @@ export function threadConversation(team: string, user: string, channel: string, 
   return { key: `${team}:${channel}:${threadTs}`, participant: `${team}:${user}`, address: { channel, threadTs } };
 }
 
+/** Where a conversation's messages go, from its key: "T:U" is a DM, "T:C:ts" a thread; null for neither. */
+export function addressOfKey(key: string): SlackAddress | null {
+  const parts = key.split(':');
+  if (parts.length === 2 && parts[1]) return { channel: parts[1] };
+  if (parts.length === 3 && parts[1] && parts[2]) return { channel: parts[1], threadTs: parts[2] };
+  return null;
+}
+
 /** DM channel ids start with D; anything else the app is in is a channel with threads. */
 export function isDirectMessage(channel: string): boolean {
   return channel.startsWith('D');

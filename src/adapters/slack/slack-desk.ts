@@ -1,7 +1,7 @@
-import type { types, webApi } from '@slack/bolt';
+import { webApi, type types } from '@slack/bolt';
 import type { ConversationRecord, TranscriptEntry } from '../../core/conversation.js';
 import type { Flow } from '../../core/flow.js';
-import type { AdvisorNotice, ConversationStore, DeskPoster, DeskThreadStore } from '../../core/ports.js';
+import type { AdvisorDesk, AdvisorNotice, ConversationStore, DeskThreadStore } from '../../core/ports.js';
 import { fillConversation, renderNotice } from '../../core/render-notice.js';
 import type { Advisor } from '../../core/render-reply.js';
 import { escapeSlackText, toDeliveryError } from './slack-sender.js';
@@ -15,7 +15,7 @@ export const DESK_ACTION = {
   close: 'desk_close',
 } as const;
 
-interface SlackDeskOptions {
+export interface SlackDeskOptions {
   client: webApi.WebClient;
   /** SLACK_HANDOFF_CHANNEL: a channel id the bot is a member of. */
   channel: string;
@@ -23,6 +23,9 @@ interface SlackDeskOptions {
   flow: Flow;
   advisor: Advisor;
 }
+
+/** The reaction on PJ's reply once the client has it. */
+const DELIVERED_REACTION = 'white_check_mark';
 
 /** How many of the latest transcript lines the header shows. */
 const HEADER_LINES = 5;
@@ -122,7 +125,7 @@ function deskThreadText(notice: AdvisorNotice, c: ConversationRecord, flow: Flow
  * PJ's desk in SLACK_HANDOFF_CHANNEL: one thread per conversation, opened by a header with
  * buttons on the first notice; every later notice is a reply in that thread.
  */
-export function createSlackDesk(options: SlackDeskOptions): DeskPoster {
+export function createSlackDesk(options: SlackDeskOptions): AdvisorDesk {
   const { client, channel, store, flow, advisor } = options;
 
   async function postMessage(args: { text: string; blocks?: Block[]; thread_ts?: string }, what: string): Promise<string> {
@@ -136,7 +139,7 @@ export function createSlackDesk(options: SlackDeskOptions): DeskPoster {
   }
 
   return {
-    async post(notice, conversation) {
+    async notify(notice, conversation) {
       let thread = await store.getDeskThread(conversation.id);
       // A thread in another channel (SLACK_HANDOFF_CHANNEL changed) is left there; a new one opens here.
       if (thread === null || thread.channel !== channel) {
@@ -150,6 +153,15 @@ export function createSlackDesk(options: SlackDeskOptions): DeskPoster {
       }
       const text = deskThreadText(notice, conversation, flow, advisor);
       return postMessage({ text, thread_ts: thread.ts }, 'posting a notice');
+    },
+    async markDelivered(origin) {
+      try {
+        await client.reactions.add({ channel: origin.channel, timestamp: origin.ts, name: DELIVERED_REACTION });
+      } catch (error) {
+        // A retried send marks twice; the first one counts.
+        if (error instanceof webApi.WebAPIPlatformError && error.data.error === 'already_reacted') return;
+        throw toDeliveryError(error, `reacting :${DELIVERED_REACTION}: in Slack ${origin.channel}`);
+      }
     },
   };
 }

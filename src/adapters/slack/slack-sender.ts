@@ -1,6 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../core/delivery-error.js';
-import type { SlackPoster } from '../../core/ports.js';
+import type { ClientSender } from '../../core/ports.js';
+import { addressOfKey } from './slack-conversations.js';
 
 // Platform errors Slack documents as passing: trying again later may work.
 const TRANSIENT_PLATFORM_ERRORS = new Set([
@@ -53,10 +54,14 @@ export function unescapeSlackText(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-/** The outbox's way to post to Slack clients and react on PJ's relayed messages. */
-export function createSlackPoster(client: webApi.WebClient): SlackPoster {
+/** The outbox's way to Slack clients: a post in the DM or thread the conversation's key names. */
+export function createSlackClientSender(client: webApi.WebClient): ClientSender {
   return {
-    async post(address, text) {
+    async send(conversation, text) {
+      const address = addressOfKey(conversation.conversationKey);
+      if (address === null) {
+        throw new DeliveryError(`not a Slack conversation key: ${conversation.conversationKey}`, { retryable: false, code: 'bad_key' });
+      }
       try {
         const result = await client.chat.postMessage({
           channel: address.channel,
@@ -69,15 +74,6 @@ export function createSlackPoster(client: webApi.WebClient): SlackPoster {
         return result.ts;
       } catch (error) {
         throw toDeliveryError(error, `posting to Slack ${address.channel}`);
-      }
-    },
-    async react(channel, ts, name) {
-      try {
-        await client.reactions.add({ channel, timestamp: ts, name });
-      } catch (error) {
-        // A retried send reacts twice; the first one counts.
-        if (error instanceof webApi.WebAPIPlatformError && error.data.error === 'already_reacted') return;
-        throw toDeliveryError(error, `reacting :${name}: in Slack ${channel}`);
       }
     },
   };

@@ -1,7 +1,15 @@
 import twilio from 'twilio';
 import { DeliveryError } from '../../core/delivery-error.js';
 import { maskParticipant } from '../../core/mask-participant.js';
-import type { SmsSender } from '../../core/ports.js';
+import type { Flow } from '../../core/flow.js';
+import type { AdvisorNotifier, ClientSender } from '../../core/ports.js';
+import { renderNotice } from '../../core/render-notice.js';
+import type { Advisor } from '../../core/render-reply.js';
+
+/** Texts a phone number through Twilio; resolves to the message SID. Throws DeliveryError. */
+export interface TwilioSender {
+  send(to: string, text: string): Promise<string>;
+}
 
 interface TwilioSenderOptions {
   accountSid: string;
@@ -62,7 +70,7 @@ function toDeliveryError(error: unknown): DeliveryError {
 }
 
 /** Sends SMS through Twilio's Messages API; resolves to the message SID. */
-export function createTwilioSender(options: TwilioSenderOptions): SmsSender {
+export function createTwilioSender(options: TwilioSenderOptions): TwilioSender {
   const { accountSid, authToken, from, apiUrl, statusCallback } = options;
   const clientOptions = { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, keepAlive: options.keepAlive ?? true };
   // NOTE: twilio ignores its own timeout/keepAlive options once an httpClient is given, so they go here.
@@ -83,4 +91,14 @@ export function createTwilioSender(options: TwilioSenderOptions): SmsSender {
       return sid;
     },
   };
+}
+
+/** SMS clients: a text to the conversation's number. */
+export function createSmsClientSender(sender: TwilioSender): ClientSender {
+  return { send: (conversation, text) => sender.send(conversation.participant, text) };
+}
+
+/** PJ's phone at `to`: each notice as one short text. */
+export function createSmsAdvisorNotifier(sender: TwilioSender, to: string, flow: Flow, advisor: Advisor): AdvisorNotifier {
+  return { notify: (notice, conversation) => sender.send(to, renderNotice(notice, conversation, flow, advisor)) };
 }
