@@ -1,4 +1,6 @@
 import { App, ExpressReceiver, webApi } from '@slack/bolt';
+import express from 'express';
+import { slackRequestGuard } from './slack-request-guard.js';
 import type { Router } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../core/driving-ports.js';
@@ -85,6 +87,13 @@ function createDeliver(options: SlackOptions): Deliver {
   };
 }
 
+function guarded(receiver: ExpressReceiver, options: SlackOptions): Router {
+  const router = express.Router();
+  router.use(slackRequestGuard({ signingSecret: options.signingSecret ?? '', logger: options.logger }));
+  router.use(receiver.router);
+  return router;
+}
+
 /** The Slack channel on Bolt: HTTP on our express server, or Socket Mode when an app token is set. */
 export function createSlackChannel(options: SlackOptions): SlackChannel {
   const logger = createBoltLogger(options.logger);
@@ -117,7 +126,8 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
     options.logger.error({ err: error }, 'Slack listener failed');
   });
   return {
-    router: receiver ? receiver.router : null,
+    // The guard checks and screens every request before Bolt sees it (see slack-request-guard.ts).
+    router: receiver ? guarded(receiver, options) : null,
     // The outbox retries on its own schedule: its client must fail fast (429 included), or a long
     // Retry-After inside one call could outlast the item's claim and leave it 'unknown'.
     outboxClient: new webApi.WebClient(options.botToken, {

@@ -1,0 +1,102 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../../core/logger.js';
+
+/** Slack's window: a request signed more than 5 minutes from now, either way, is refused. */
+const MAX_SKEW_SECONDS = 5 * 60;
+const SIGNATURE = /^v0=[0-9a-f]{64}$/;
+
+const text = z.string();
+const event = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('message'), channel: text, ts: text }),
+  z.looseObject({ type: z.literal('app_mention'), channel: text, user: text, text, ts: text }),
+  z.looseObject({ type: z.literal('app_home_opened'), user: text, tab: text }),
+]);
+
+/** The bodies our listeners read, with the fields they read: anything else is acknowledged and ignored. */
+const handled = z.union([
+  z.looseObject({ type: z.literal('url_verification'), challenge: text }),
+  z.looseObject({ type: z.literal('event_callback'), team_id: text, event_id: text, event }),
+  z.looseObject({
+    type: z.literal('block_actions'),
+    user: z.looseObject({ id: text }),
+    actions: z.array(z.looseObject({ action_id: text })).min(1),
+    container: z.looseObject({}),
+  }),
+  z.looseObject({ command: text, user_id: text, team_id: text, trigger_id: text, text: text.optional() }),
+]);
+
+type Verdict = { ok: true } | { ok: false; status: 400 | 401; reason: string };
+
+/** Checks Slack's v0 signature over the raw body, with the timestamp within 5 minutes either way. */
+export function checkSlackSignature(
+  secret: string,
+  raw: Buffer,
+  headers: { signature: string | undefined; timestamp: string | undefined },
+  nowSeconds: number,
+): Verdict {
+  const { signature, timestamp } = headers;
+  if (signature === undefined || !SIGNATURE.test(signature)) {
+    return { ok: false, status: 401, reason: 'x-slack-signature is missing or not a v0= signature' };
+  }
+  const ts = Number(timestamp);
+  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - ts) > MAX_SKEW_SECONDS) {
+    return { ok: false, status: 401, reason: 'x-slack-request-timestamp is missing or more than 5 minutes from now: check the clock' };
+  }
+  const expected = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(raw).digest('hex')}`;
+  if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
+    return { ok: false, status: 401, reason: 'signature does not match: check SLACK_SIGNING_SECRET' };
+  }
+  return { ok: true };
+}
+
+/** The body as Slack sends it: JSON events, or a form with fields (commands) or a JSON `payload` (actions). */
+function parseBody(req: Request, raw: Buffer): unknown {
+  const body = raw.toString('utf8');
+  if (req.is('application/json') !== false && req.is('application/json') !== null) return JSON.parse(body);
+  const form = Object.fromEntries(new URLSearchParams(body));
+  return typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
+}
+
+/**
+ * In front of Bolt: refuses what Slack did not sign (a v0 signature, a timestamp within 5 minutes
+ * either way) with 401, what does not parse with 400, and acknowledges at once, doing nothing,
+ * any signed body our listeners do not handle, so no odd body reaches them or hangs for Bolt's
+ * 3-second timeout. The raw body is handed on as req.rawBody, which Bolt reads instead of the stream.
+ */
+export function slackRequestGuard(options: { signingSecret: string; logger: Logger; now?: () => number }): Router {
+  const router = express.Router();
+  const now = options.now ?? Date.now;
+  const guard: RequestHandler = (req, res, next) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const signed = checkSlackSignature(
+      options.signingSecret,
+      raw,
+      { signature: req.header('x-slack-signature'), timestamp: req.header('x-slack-request-timestamp') },
+      Math.floor(now() / 1000),
+    );
+    if (!signed.ok) {
+      options.logger.warn({ path: req.path }, `refused a Slack request: ${signed.reason}`);
+      res.status(signed.status).json({ error: 'unauthorized', message: signed.reason });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = parseBody(req, raw);
+    } catch {
+      options.logger.warn({ path: req.path }, 'refused a signed Slack request whose body is not JSON or a form');
+      res.status(400).json({ error: 'bad_request', message: 'the body is not JSON or a form Slack sends' });
+      return;
+    }
+    if (!handled.safeParse(body).success) {
+      options.logger.debug({ path: req.path }, 'acknowledged a signed Slack request this app does not handle');
+      res.status(200).end();
+      return;
+    }
+    (req as Request & { rawBody?: Buffer }).rawBody = raw;
+    next();
+  };
+  router.post('/events', express.raw({ type: () => true, limit: '1mb' }), guard);
+  return router;
+}
