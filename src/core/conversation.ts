@@ -1,7 +1,8 @@
 import type { Side, Verdict } from './advise.js';
+import type { Channel } from './channels.js';
 import type { Awaiting } from './reading.js';
 
-export type Channel = 'sms' | 'slack';
+export type { Channel } from './channels.js';
 
 /** bot: the bot is talking; waiting: flagged for PJ; human: PJ has it; closed; opted_out: send nothing. */
 export type Status = 'bot' | 'waiting' | 'human' | 'closed' | 'opted_out';

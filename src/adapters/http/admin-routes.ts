@@ -1,12 +1,13 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { CHANNEL_IDS } from '../../core/channels.js';
 import type { AdvisorActions, AdvisorResult } from '../../core/driving-ports.js';
 import type { ConversationStore } from '../../core/ports.js';
 import type { Logger } from '../../core/logger.js';
 
 const FilterSchema = z.object({
-  channel: z.enum(['sms', 'slack']).optional(),
+  channel: z.enum(CHANNEL_IDS).optional(),
   participant: z.string().min(1).optional(),
   status: z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']).optional(),
 });
@@ -103,7 +104,7 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
   router.get('/conversations', async (req, res) => {
     const filter = FilterSchema.safeParse(req.query);
     if (!filter.success) {
-      logger.warn({ issues: filter.error.issues.map((i) => i.path.join('.')) }, 'rejected admin request: unknown filter; use channel=sms|slack, status=bot|waiting|human|closed|opted_out, participant');
+      logger.warn({ issues: filter.error.issues.map((i) => i.path.join('.')) }, `rejected admin request: unknown filter; use channel=${CHANNEL_IDS.join('|')}, status=bot|waiting|human|closed|opted_out, participant`);
       res.status(400).json({ error: 'bad_query', message: z.prettifyError(filter.error) });
       return;
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_IDS } from '../../core/channels.js';
 import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
 import type { Side, Verdict } from '../../core/advise.js';
 import type { Awaiting } from '../../core/reading.js';
@@ -22,7 +23,7 @@ export function jsonText<T extends z.ZodType>(schema: T) {
     .pipe(schema);
 }
 
-const channel = z.enum(['sms', 'slack']) satisfies z.ZodType<Channel>;
+const channel = z.enum(CHANNEL_IDS) satisfies z.ZodType<Channel>;
 const status = z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']) satisfies z.ZodType<Status>;
 const awaiting = z.enum(['product', 'asker']) satisfies z.ZodType<Awaiting>;
 const verdict = z.enum(['soc1', 'soc2', 'both']) satisfies z.ZodType<Verdict>;
