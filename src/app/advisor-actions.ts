@@ -6,7 +6,12 @@ import { renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
 
-type Step = (saved: SavedForUpdate) => { decision: Decision | null; error?: Exclude<AdvisorResult, { ok: true }>['error'] };
+type Refusal = Exclude<AdvisorResult, { ok: true }>['error'];
+/**
+ * One action on the saved conversation at `at`: what to save (null: nothing), or why PJ may not.
+ * Pure, so a store may run it again on fresh state; the clock is read once, before.
+ */
+type Step = (saved: SavedForUpdate, at: number) => { decision: Decision | null; error?: Refusal };
 
 export function createAdvisorActions(store: ConversationStore, settings: BotSettings, now: () => number): AdvisorActions {
   const who = (by: Surface) => `${settings.advisor.name} (${by})`;
@@ -30,30 +35,28 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
 
   const takeOverStep =
     (by: Surface): Step =>
-    (saved) => {
+    (saved, at) => {
       const refused = refuse(saved);
       if (refused) return refused;
       if (saved.record.status === 'human') return { decision: null };
       const notice = fanOut({ kind: 'tookOver', by: who(by) }, settings.handoff);
       const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} took over` };
-      return { decision: decide(saved, { type: 'advisor.tookOver' }, now(), [note], notice) };
+      return { decision: decide(saved, { type: 'advisor.tookOver' }, at, [note], notice) };
     };
 
   async function run(id: number, step: Step): Promise<AdvisorResult> {
-    let error: Exclude<AdvisorResult, { ok: true }>['error'] | undefined;
-    let changed = false;
-    const record = await store.update(
+    const at = now();
+    const updated = await store.update(
       id,
       (saved) => {
-        const result = step(saved);
-        error = result.error;
-        changed = result.decision !== null;
-        return result.decision;
+        const { decision, error } = step(saved, at);
+        return { decision, result: { error, changed: decision !== null } };
       },
-      now(),
+      at,
     );
-    if (record === null) return { ok: false, error: 'not_found' };
-    return error === undefined ? { ok: true, record, changed } : { ok: false, error, record };
+    if (updated === null) return { ok: false, error: 'not_found' };
+    const { record, result } = updated;
+    return result.error === undefined ? { ok: true, record, changed: result.changed } : { ok: false, error: result.error, record };
   }
 
   return {
@@ -62,15 +65,14 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
     reply(id, text, by, origin) {
       const words = text.trim();
       if (words === '') return Promise.resolve({ ok: false, error: 'empty' });
-      return run(id, (saved) => {
-        const taken = saved.record.status === 'human' ? { decision: null } : takeOverStep(by)(saved);
+      return run(id, (saved, at) => {
+        const taken = saved.record.status === 'human' ? { decision: null } : takeOverStep(by)(saved, at);
         if (taken.error) return taken;
         const base: Decision = taken.decision ?? unchanged(saved);
         const message: OutboxDraft = {
           destination: { kind: 'client' },
           payload: { type: 'text', text: words, author: 'advisor', ...(origin && { origin }) },
         };
-        const at = now();
         return {
           decision: {
             ...base,
@@ -84,23 +86,23 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
     },
 
     release: (id, by) =>
-      run(id, (saved) => {
+      run(id, (saved, at) => {
         const refused = refuse(saved);
         if (refused) return refused;
         if (saved.record.status !== 'human' && saved.record.status !== 'waiting') return { decision: null, error: 'not_with_advisor' };
         const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} handed back to the bot` };
         const notice = fanOut({ kind: 'released', by: who(by) }, settings.handoff);
-        return { decision: decide(saved, { type: 'advisor.handedBack' }, now(), [note], notice) };
+        return { decision: decide(saved, { type: 'advisor.handedBack' }, at, [note], notice) };
       }),
 
     close: (id, by) =>
-      run(id, (saved) => {
+      run(id, (saved, at) => {
         if (saved.record.status === 'closed') return { decision: null };
         // Closing would let the next text open a fresh conversation and greet someone who said stop.
         if (saved.record.status === 'opted_out') return { decision: null, error: 'opted_out' };
         const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} closed the conversation` };
         const notice = fanOut({ kind: 'closed', by: who(by) }, settings.handoff);
-        return { decision: decide(saved, { type: 'advisor.closed' }, now(), [note], notice) };
+        return { decision: decide(saved, { type: 'advisor.closed' }, at, [note], notice) };
       }),
 
     // Like his replies, a note is PJ's own words, whichever surface he wrote it on.

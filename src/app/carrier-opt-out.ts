@@ -48,20 +48,20 @@ export async function reportDeliveryProblem(
   if (detail === null || detail.transcript.some((entry) => entry.text.startsWith(marker(item)))) return false;
   const optedOut = outcome.code === OPTED_OUT_CODE;
   const notice: AdvisorNotice = { kind: 'deliveryProblem', problem: optedOut ? 'optedOut' : outcome.problem, text, detail: outcome.detail };
-  let told = false;
-  await store.update(
+  const updated = await store.update(
     item.conversationId,
     (saved) => {
       const base = (optedOut ? optOutDecision(settings, saved, now) : null) ?? unchanged(saved);
-      told = true;
-      return {
+      const decision: Decision = {
         ...base,
         notes: [...(base.notes ?? []), noteFor(item, outcome)],
         // The delivery problem says the client opted out and which text was lost: one notice, not two.
         outbox: [...(base.outbox ?? []).filter((draft) => !isOptedOutNotice(draft)), ...fanOut(notice, settings.handoff)],
       };
+      return { decision, result: null };
     },
     now,
   );
-  return told;
+  // Null: the conversation is gone, so there was nothing to tell PJ about.
+  return updated !== null;
 }

@@ -1,5 +1,4 @@
 import type { BotSettings } from '../core/bot-settings.js';
-import type { Say } from '../core/conversation-machine.js';
 import type { HandleInbound } from '../core/driving-ports.js';
 import type { ConversationStore } from '../core/ports.js';
 import { decideInbound } from './decide-inbound.js';
@@ -9,12 +8,8 @@ export function createInboundHandler(store: ConversationStore, settings: BotSett
   const queue = createKeyedQueue();
   return (message) =>
     queue.run(`${message.channel}:${message.conversationKey}`, async () => {
-      let says: Say[] = [];
-      const result = await store.receive(message, (saved) => {
-        const decision = decideInbound(settings, message, saved);
-        says = decision.says;
-        return decision;
-      });
-      return { ...result, says: result.duplicate ? [] : says };
+      const { decision, ...result } = await store.receive(message, (saved) => decideInbound(settings, message, saved));
+      // A duplicate has no decision: its replies went out the first time, and nothing is said now.
+      return { ...result, says: decision?.says ?? [] };
     });
 }

@@ -1,8 +1,42 @@
 import type { BotSettings } from '../core/bot-settings.js';
-import type { ConversationStore, Decision, TranscriptNote } from '../core/ports.js';
+import type { ConversationStore, Decided, SavedForUpdate, TranscriptNote } from '../core/ports.js';
 import { renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
+
+interface Due {
+  remindDue: boolean;
+  idleDue: boolean;
+}
+
+/** The due deadlines of one saved conversation as a decision; `result` says whether a timer fired. */
+function fireDue(settings: BotSettings, saved: SavedForUpdate, due: Due, now: number): Decided<boolean> {
+  const { status } = saved.record;
+  const event =
+    due.idleDue && status === 'human'
+      ? ({ type: 'timer.idleDue' } as const)
+      : due.remindDue && status === 'waiting'
+        ? ({ type: 'timer.remindDue', at: now } as const)
+        : null;
+  // Each deadline fires once; a status change sets fresh ones.
+  const cleared = {
+    remindAt: due.remindDue ? null : saved.deadlines.remindAt,
+    idleAt: due.idleDue ? null : saved.deadlines.idleAt,
+  };
+  if (event === null) return { decision: unchanged(saved, { deadlines: cleared }), result: false };
+  const applied = applyEvent(settings, revive(saved), event, now);
+  const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
+  const notes: TranscriptNote[] = [];
+  const extra = [];
+  if (event.type === 'timer.idleDue' && applied.summary.status !== 'human') {
+    const by = `${settings.advisor.name} idle for ${Math.round(settings.handoff.idleMs / 60_000)} min`;
+    notes.push({ direction: 'event', author: 'bot', text: `handed back to the bot (${by})` });
+    extra.push(...fanOut({ kind: 'released', by }, settings.handoff));
+  }
+  if (text !== null) notes.push({ direction: 'out', author: 'bot', text });
+  const deadlines = applied.deadlines ?? cleared;
+  return { decision: decisionOf(applied, { notes, before: extra, after: clientText(text, 'bot'), deadlines }), result: true };
+}
 
 /**
  * Fires the stored deadlines that are due: a conversation waiting too long gets one reminder to
@@ -13,37 +47,12 @@ export async function sweepTimers(store: ConversationStore, settings: BotSetting
   let fired = 0;
   const failures: unknown[] = [];
   for (const due of await store.listDue(now)) {
-    await store.update(
-      due.id,
-      (saved): Decision | null => {
-        const { status } = saved.record;
-        const event =
-          due.idleDue && status === 'human'
-            ? ({ type: 'timer.idleDue' } as const)
-            : due.remindDue && status === 'waiting'
-              ? ({ type: 'timer.remindDue', at: now } as const)
-              : null;
-        // Each deadline fires once; a status change sets fresh ones.
-        const cleared = {
-          remindAt: due.remindDue ? null : saved.deadlines.remindAt,
-          idleAt: due.idleDue ? null : saved.deadlines.idleAt,
-        };
-        if (event === null) return unchanged(saved, { deadlines: cleared });
-        const applied = applyEvent(settings, revive(saved), event, now);
-        const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
-        const notes: TranscriptNote[] = [];
-        const extra = [];
-        if (event.type === 'timer.idleDue' && applied.summary.status !== 'human') {
-          const by = `${settings.advisor.name} idle for ${Math.round(settings.handoff.idleMs / 60_000)} min`;
-          notes.push({ direction: 'event', author: 'bot', text: `handed back to the bot (${by})` });
-          extra.push(...fanOut({ kind: 'released', by }, settings.handoff));
-        }
-        if (text !== null) notes.push({ direction: 'out', author: 'bot', text });
-        fired += 1;
-        return decisionOf(applied, { notes, before: extra, after: clientText(text, 'bot'), deadlines: applied.deadlines ?? cleared });
-      },
-      now,
-    ).catch((error: unknown) => failures.push(error));
+    try {
+      const updated = await store.update(due.id, (saved) => fireDue(settings, saved, due, now), now);
+      if (updated?.result === true) fired += 1;
+    } catch (error) {
+      failures.push(error);
+    }
   }
   // One broken conversation must not stop the others; the caller hears about it afterwards.
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} due conversation(s) could not be swept`);

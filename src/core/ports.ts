@@ -131,7 +131,12 @@ export interface SavedForUpdate extends SavedConversation {
   deadlines: Deadlines;
 }
 
-export type Decide = (saved: SavedConversation | null) => Decision;
+/**
+ * Turns the sender's saved conversation (null: none yet) and the message the caller holds into
+ * what to save. A subtype may carry more for the caller (what the bot says, for Slack buttons):
+ * `receive` hands back the decision it saved. See ConversationStore for the decide-once contract.
+ */
+export type Decide<D extends Decision = Decision> = (saved: SavedConversation | null) => D;
 
 export interface ReceiveResult {
   conversationId: number;
@@ -140,33 +145,66 @@ export interface ReceiveResult {
   duplicate: boolean;
 }
 
+/** What `receive` did, with the decision it saved; a duplicate saved none, so it has none. */
+export type Received<D extends Decision = Decision> = ReceiveResult &
+  ({ duplicate: false; decision: D } | { duplicate: true; decision: null });
+
+/** What an update's decide hands back: the change to save (null: none) and what the caller learns from it. */
+export interface Decided<T> {
+  decision: Decision | null;
+  result: T;
+}
+
+/** Decides an update (an advisor action, a timer) from the saved state; see ConversationStore for the contract. */
+export type DecideUpdate<T> = (saved: SavedForUpdate) => Decided<T>;
+
+/** What `update` did: the record after it, and the result of the decide whose decision was saved. */
+export interface Updated<T> {
+  record: ConversationRecord;
+  result: T;
+}
+
 export interface ConversationFilter {
   channel?: Channel;
   participant?: string;
   status?: Status;
 }
 
-/** Durable conversations, their transcripts and the provider message ids already handled (inbound dedupe). */
+/**
+ * Durable conversations, their transcripts and the provider message ids already handled (inbound
+ * dedupe).
+ *
+ * The decide-once contract, for `receive` and `update`: `decide` is a pure function of the stored
+ * state it is handed and the event the caller holds (the message, PJ's action, the timer). It
+ * reads nothing else that can change and sets nothing outside itself; whatever the caller needs
+ * from it comes back through the store call's return value (the saved decision, or `result`).
+ * A store may therefore run `decide` more than once: one that must retry a transaction (a
+ * serialization failure, a lost row lock) simply runs it again on fresh state, discards what
+ * the failed attempt returned, and returns what the committed run decided. Callers must not
+ * count on a single run, and the contract tests run the use cases against a store that decides
+ * twice to prove it.
+ */
 export interface ConversationStore {
   /**
    * Atomically: records `message` unless its (provider, externalId) was seen before, loads the
    * latest conversation that is not closed for its (channel, conversationKey) (null if none),
    * applies `decide`, saves the result and appends the inbound text and the replies to the
-   * transcript. A new conversation takes the message's participant as its own; later messages
-   * from other senders with the same key join it. A duplicate changes nothing and returns the
-   * replies recorded the first time.
+   * transcript, and returns the decision saved. A new conversation takes the message's
+   * participant as its own; later messages from other senders with the same key join it. A
+   * duplicate runs no `decide`, changes nothing and returns the replies recorded the first time.
    */
-  receive(message: InboundMessage, decide: Decide): Promise<ReceiveResult>;
+  receive<D extends Decision>(message: InboundMessage, decide: Decide<D>): Promise<Received<D>>;
   /** Newest first. */
   list(filter: ConversationFilter): Promise<ConversationRecord[]>;
   get(id: number): Promise<ConversationDetail | null>;
   /** The latest conversation that is not closed for (channel, conversationKey), or null if none. */
   findOpen(channel: Channel, conversationKey: string): Promise<ConversationRecord | null>;
   /**
-   * Atomically applies `decide` to conversation `id` (an advisor action, a timer). `decide`
-   * returning null changes nothing. Returns the record after, or null if there is no such id.
+   * Atomically applies `decide` to conversation `id`, whatever its status (an advisor action, a
+   * timer): saves its decision (null changes nothing) and returns the record after with decide's
+   * `result`, or null, without calling `decide`, if there is no such id.
    */
-  update(id: number, decide: (saved: SavedForUpdate) => Decision | null, now: number): Promise<ConversationRecord | null>;
+  update<T>(id: number, decide: DecideUpdate<T>, now: number): Promise<Updated<T> | null>;
   /** Conversations with a deadline at or before `now`. */
   listDue(now: number): Promise<Array<{ id: number; remindDue: boolean; idleDue: boolean }>>;
 }

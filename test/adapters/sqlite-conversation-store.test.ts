@@ -129,7 +129,7 @@ describe('sqlite conversation store specifics', () => {
       expect((await store.get(1))?.transcript).toEqual(old);
       expect(await store.listDue(Number.MAX_SAFE_INTEGER)).toEqual([]);
       const note = { direction: 'event', author: 'advisor', text: 'PJ took over' } as const;
-      await store.update(1, (saved) => ({ ...decide(saved), notes: [note] }), 3000);
+      await store.update(1, (saved) => ({ decision: { ...decide(saved), notes: [note] }, result: null }), 3000);
       expect((await store.get(1))?.transcript).toEqual([
         ...old,
         { at: new Date(3000).toISOString(), ...note },
@@ -178,7 +178,7 @@ describe('sqlite conversation store specifics', () => {
         1,
         (saved) => {
           const decision = decide(saved);
-          return { ...decision, summary: { ...decision.summary, verdict: 'soc1', side: 'buyer' } };
+          return { decision: { ...decision, summary: { ...decision.summary, verdict: 'soc1', side: 'buyer' } }, result: null };
         },
         3000,
       );

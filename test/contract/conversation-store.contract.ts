@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationSummary, InboundMessage } from '../../src/core/conversation.js';
-import type { ConversationStore, Decide, ReceiveResult, Store } from '../../src/core/ports.js';
-import { botSummary, fakeDecide, inbound, iso, T0 } from './fake-decide.js';
+import type { ConversationStore, Decide, Decision, Received, SavedConversation, Store } from '../../src/core/ports.js';
+import { botSummary, fakeDecide, fakeTurns, inbound, iso, T0 } from './fake-decide.js';
 import type { FakeOptions } from './fake-decide.js';
 
 // Every store implementation runs this same suite, so behaviour cannot drift between the SQLite
@@ -22,9 +22,9 @@ export function describeConversationStoreContract(
     });
 
     async function send(message: InboundMessage, options: FakeOptions = {}) {
-      const { decide, seen } = fakeDecide(options);
-      const result: ReceiveResult = await store.receive(message, decide);
-      return { result, seen };
+      const { decide, seen, decided } = fakeDecide(options);
+      const result: Received = await store.receive(message, decide);
+      return { result, seen, decided };
     }
 
     async function detail(id: number) {
@@ -34,9 +34,9 @@ export function describeConversationStoreContract(
     }
 
     it('creates a conversation for a new sender, deciding from null', async () => {
-      const { result, seen } = await send(inbound('m1'));
+      const { result, seen, decided } = await send(inbound('m1'));
       expect(seen).toEqual([null]);
-      expect(result).toEqual({ conversationId: expect.any(Number), replies: ['reply 1'], duplicate: false });
+      expect(result).toEqual({ conversationId: expect.any(Number), replies: ['reply 1'], duplicate: false, decision: decided[0] });
       expect(await detail(result.conversationId)).toEqual({
         id: result.conversationId,
         channel: 'sms',
@@ -92,10 +92,39 @@ export function describeConversationStoreContract(
       const before = await detail(first.result.conversationId);
       const again = await send(inbound('m1', { text: 'retried', receivedAt: T0 + 5000 }), { replies: ['other'] });
       expect(again.seen).toEqual([]);
-      expect(again.result).toEqual({ conversationId: first.result.conversationId, replies: ['a', 'b'], duplicate: true });
+      expect(again.result).toEqual({
+        conversationId: first.result.conversationId,
+        replies: ['a', 'b'],
+        duplicate: true,
+        decision: null,
+      });
       expect(await detail(first.result.conversationId)).toEqual(before);
       expect(before.transcript).toHaveLength(3);
       expect(await store.list({})).toHaveLength(1);
+    });
+
+    it('returns the decision it saved, with whatever the caller added to it, and none for a duplicate', async () => {
+      interface Said extends Decision {
+        said: string[];
+      }
+      const decide = (saved: SavedConversation | null): Said => {
+        const turns = saved === null ? 1 : fakeTurns(saved.snapshot) + 1;
+        return { machineVersion: 1, snapshot: { turns }, summary: botSummary, replies: [`reply ${turns}`], said: [`said ${turns}`] };
+      };
+      await store.receive(inbound('m1'), decide);
+      const second = await store.receive(inbound('m2', { receivedAt: T0 + 1 }), decide);
+      expect(second.decision?.said).toEqual(['said 2']);
+      expect(second).toEqual({
+        conversationId: expect.any(Number),
+        replies: ['reply 2'],
+        duplicate: false,
+        decision: { machineVersion: 1, snapshot: { turns: 2 }, summary: botSummary, replies: ['reply 2'], said: ['said 2'] },
+      });
+      // What came back is what was stored: the next message is decided from its snapshot.
+      const next = await send(inbound('m3', { receivedAt: T0 + 2 }));
+      expect(next.seen[0]?.snapshot).toEqual(second.decision?.snapshot);
+      const again = await store.receive(inbound('m2', { receivedAt: T0 + 3 }), decide);
+      expect(again).toEqual({ conversationId: second.conversationId, replies: ['reply 2'], duplicate: true, decision: null });
     });
 
     it('does not treat the same id from another provider as a duplicate', async () => {
@@ -192,7 +221,7 @@ export function describeConversationStoreContract(
       await expect(store.receive(inbound('m2', { receivedAt: T0 + 1 }), failing)).rejects.toThrow('machine broke');
       expect(await detail(first.result.conversationId)).toEqual(before);
       const retry = await send(inbound('m2', { receivedAt: T0 + 2 }));
-      expect(retry.result).toEqual({ conversationId: first.result.conversationId, replies: ['reply 2'], duplicate: false });
+      expect(retry.result).toMatchObject({ conversationId: first.result.conversationId, replies: ['reply 2'], duplicate: false });
     });
 
     it('keeps the transcript in order with authors and directions', async () => {

@@ -109,7 +109,7 @@ export function describeConversationUpdateContract(
         deadlines: { remindAt: T0, idleAt: T0 },
       });
       await expect(store.receive(inbound('x', { receivedAt: T0 + 1 }), decide)).rejects.toThrow();
-      await expect(store.update(id, (saved) => decide(saved), T0 + 2)).rejects.toThrow();
+      await expect(store.update(id, (saved) => ({ decision: decide(saved), result: null }), T0 + 2)).rejects.toThrow();
       expect(await store.get(id)).toEqual(before);
       expect(await sideEffects(T0 + 10)).toEqual({ due: [], claimed: [] });
       expect((await store.receive(inbound('x', { receivedAt: T0 + 3 }), fakeDecide().decide)).duplicate).toBe(false);
@@ -119,38 +119,45 @@ export function describeConversationUpdateContract(
       let called = false;
       const result = await store.update(424242, () => {
         called = true;
-        return null;
+        return { decision: null, result: null };
       }, T0);
       expect(result).toBeNull();
       expect(called).toBe(false);
     });
 
-    it('update hands decide the saved state, record and deadlines; null changes nothing', async () => {
+    it('update hands decide the saved state, record and deadlines; a null decision changes nothing', async () => {
       const id = await start({ deadlines: { remindAt: T0 + 5, idleAt: null }, machineVersion: 7 });
       const before = await store.get(id);
       const seen: SavedForUpdate[] = [];
       const result = await store.update(id, (saved) => {
         seen.push(saved);
-        return null;
+        return { decision: null, result: 'refused' };
       }, T0 + 1000);
       const record = (await store.list({})).find((each) => each.id === id);
       expect(seen).toEqual([
         { id, machineVersion: 7, snapshot: { turns: 1, nested: { list: [1, 'two', null] } }, record,
           deadlines: { remindAt: T0 + 5, idleAt: null } },
       ]);
-      expect(result).toEqual(record);
+      expect(result).toEqual({ record, result: 'refused' });
       expect(await store.get(id)).toEqual(before);
     });
 
     it('update saves the decision with notes at now, outbox due now and deadlines, in one go', async () => {
       const id = await start();
       const now = T0 + 60_000;
-      const result = await store.update(id, (saved) => turnOn(saved, {
-        notes: [{ direction: 'event', author: 'advisor', text: 'PJ took over' }],
-        outbox: [toClient('PJ here'), deskNote],
-        deadlines: { remindAt: null, idleAt: now + 1000 },
+      const result = await store.update(id, (saved) => ({
+        decision: turnOn(saved, {
+          notes: [{ direction: 'event', author: 'advisor', text: 'PJ took over' }],
+          outbox: [toClient('PJ here'), deskNote],
+          deadlines: { remindAt: null, idleAt: now + 1000 },
+        }),
+        result: { tookOver: true },
       }), now);
-      expect(result).toMatchObject({ id, status: 'human', createdAt: iso(T0), updatedAt: iso(now) });
+      expect(result).toEqual({
+        record: (await store.list({})).find((each) => each.id === id),
+        result: { tookOver: true },
+      });
+      expect(result?.record).toMatchObject({ id, status: 'human', createdAt: iso(T0), updatedAt: iso(now) });
       expect((await store.get(id))?.transcript.at(-1)).toEqual(
         { at: iso(now), direction: 'event', author: 'advisor', text: 'PJ took over' });
       expect(await store.claimOutbox(now - 1, 1000, 10)).toEqual([]);
@@ -168,9 +175,12 @@ export function describeConversationUpdateContract(
 
     it('update applies to a closed conversation too', async () => {
       const id = await start({ summary: { status: 'closed' } });
-      const result = await store.update(id, (saved) => turnOn(saved, { summary: { ...botSummary, status: 'closed' },
-        notes: [{ direction: 'event', author: 'advisor', text: 'note after close' }] }), T0 + 5);
-      expect(result).toMatchObject({ id, status: 'closed', updatedAt: iso(T0 + 5) });
+      const result = await store.update(id, (saved) => ({
+        decision: turnOn(saved, { summary: { ...botSummary, status: 'closed' },
+          notes: [{ direction: 'event', author: 'advisor', text: 'note after close' }] }),
+        result: null,
+      }), T0 + 5);
+      expect(result?.record).toMatchObject({ id, status: 'closed', updatedAt: iso(T0 + 5) });
       expect((await transcript(id))?.map((entry) => entry.text)).toContain('note after close');
     });
 

@@ -1,5 +1,5 @@
 import type { ConversationSummary, InboundMessage } from '../../src/core/conversation.js';
-import type { Deadlines, Decide, OutboxDraft, SavedConversation, TranscriptNote } from '../../src/core/ports.js';
+import type { Deadlines, Decide, Decision, OutboxDraft, SavedConversation, TranscriptNote } from '../../src/core/ports.js';
 
 // Test doubles for the conversation store contract; the real conversation machine is not needed
 // to check what a store saves and hands back.
@@ -47,13 +47,21 @@ function turnsOf(snapshot: unknown): number {
   throw new Error(`unexpected snapshot ${JSON.stringify(snapshot)}`);
 }
 
-/** A stand-in for the conversation machine: counts turns in the snapshot. */
-export function fakeDecide(options: FakeOptions = {}): { decide: Decide; seen: (SavedConversation | null)[] } {
+/**
+ * A stand-in for the conversation machine: counts turns in the snapshot. `seen` and `decided`
+ * record each run for the test to inspect; the decision itself depends only on `saved`.
+ */
+export function fakeDecide(options: FakeOptions = {}): {
+  decide: Decide;
+  seen: (SavedConversation | null)[];
+  decided: Decision[];
+} {
   const seen: (SavedConversation | null)[] = [];
+  const decided: Decision[] = [];
   const decide: Decide = (saved) => {
     seen.push(saved);
     const turns = saved === null ? 1 : turnsOf(saved.snapshot) + 1;
-    return {
+    const decision: Decision = {
       machineVersion: options.machineVersion ?? 1,
       snapshot: { turns, nested: { list: [1, 'two', null] } },
       summary: { ...botSummary, ...options.summary },
@@ -62,8 +70,10 @@ export function fakeDecide(options: FakeOptions = {}): { decide: Decide; seen: (
       ...(options.outbox === undefined ? {} : { outbox: options.outbox }),
       ...(options.deadlines === undefined ? {} : { deadlines: options.deadlines }),
     };
+    decided.push(decision);
+    return decision;
   };
-  return { decide, seen };
+  return { decide, seen, decided };
 }
 
 /** The turn count a fake snapshot holds, for update tests. */

@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../../core/conversation.js';
-import type { Decide, Decision, ReceiveResult, SavedForUpdate, Store } from '../../core/ports.js';
+import type { Decide, Decision, DecideUpdate, Received, Store, Updated } from '../../core/ports.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
@@ -17,8 +17,6 @@ import {
   recordColumns,
   savedColumns,
 } from './sqlite-rows.js';
-
-type DecideUpdate = (saved: SavedForUpdate) => Decision | null;
 
 /** Every capability of the store in one SQLite database file (or `:memory:`). */
 export function createSqliteConversationStore(path: string): Store {
@@ -49,9 +47,10 @@ export function createSqliteConversationStore(path: string): Store {
   const selectOne = db.prepare('SELECT 1');
 
   // decide runs inside the transaction, so a throw anywhere rolls back everything this message did.
-  const receiveTx = db.transaction((message: InboundMessage, decide: Decide): ReceiveResult => {
+  // SQLite never retries it: the write lock is held from the first read to the commit.
+  function receiveInTx<D extends Decision>(message: InboundMessage, decide: Decide<D>): Received<D> {
     const processed = findProcessed.get(message.provider, message.externalId);
-    if (processed !== undefined) return { ...parseProcessedRow(processed), duplicate: true };
+    if (processed !== undefined) return { ...parseProcessedRow(processed), duplicate: true, decision: null };
 
     const openRow = findOpenSaved.get(message.channel, message.conversationKey);
     const open = openRow === undefined ? null : parseSavedRow(openRow);
@@ -72,30 +71,34 @@ export function createSqliteConversationStore(path: string): Store {
     write.applyExtras(conversationId, decision, at);
     const replies = [...decision.replies];
     insertProcessed.run(message.provider, message.externalId, conversationId, at, JSON.stringify(replies));
-    return { conversationId, replies, duplicate: false };
-  });
+    return { conversationId, replies, duplicate: false, decision };
+  }
 
   // Any status, closed included: an advisor may still act on, or a timer fire for, a closed one.
-  const updateTx = db.transaction((id: number, decide: DecideUpdate, now: number) => {
+  function updateInTx<T>(id: number, decide: DecideUpdate<T>, now: number): Updated<T> | null {
     const row = getForUpdate.get(id);
     if (row === undefined) return null;
     const { saved, version } = parseForUpdateRow(row);
-    const decision = decide(saved);
-    if (decision === null) return saved.record;
+    const { decision, result } = decide(saved);
+    if (decision === null) return { record: saved.record, result };
     // Replies are not written here: an update has no inbound to answer, so it sends through the outbox.
     write.save(id, version, decision, now);
     write.applyExtras(id, decision, now);
-    return parseRecordRow(getRecord.get(id));
-  });
+    return { record: parseRecordRow(getRecord.get(id)), result };
+  }
+
+  // Immediate: take the write lock before reading, so two processes cannot decide on the same saved
+  // state. A transaction function per call keeps the caller's result type (better-sqlite3 caches the
+  // statements behind it).
+  const immediately = <R>(work: () => R): R => db.transaction(work).immediate();
 
   return {
     ...reads,
     ...outbox.methods,
     ...deskThreads,
     ...advisorMessages,
-    // Immediate: take the write lock before reading, so two processes cannot decide on the same saved state.
-    receive: async (message, decide) => receiveTx.immediate(message, decide),
-    update: async (id, decide, now) => updateTx.immediate(id, decide, now),
+    receive: async (message, decide) => immediately(() => receiveInTx(message, decide)),
+    update: async (id, decide, now) => immediately(() => updateInTx(id, decide, now)),
     ping: async () => {
       selectOne.get();
     },
