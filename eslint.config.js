@@ -17,7 +17,7 @@ const entryPointsOnly = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'scratch/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'dist.*/', 'coverage/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,7 +10,10 @@ export interface BotProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `src/main.ts` as a real process (as `npm start` does) and waits until it listens. */
+/**
+ * Runs `src/main.ts` as a real process through tsx (as `npm run dev` does, without the watch) and
+ * waits until it listens. The built `npm start` is tested in start-build.test.ts.
+ */
 export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,

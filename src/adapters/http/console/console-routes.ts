@@ -29,7 +29,7 @@ function secure(res: Response): void {
  * PJ's web console: one dependency-free page over the admin API. Mounted at /admin before the
  * API: it answers only GET / (the page), /console.js and /console.css, and passes every other
  * request on (next), so /admin/api keeps working. The files are read once, at start-up, from
- * the folder beside this module, so `npm start` needs no build.
+ * the folder beside this module: src/ under tsx, dist/ under `npm start` (the build copies them).
  */
 export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   const page = read('index.html');
