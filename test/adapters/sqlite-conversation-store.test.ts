@@ -10,6 +10,7 @@ import { runSqliteMigrations, sqliteMigrations } from '../../src/adapters/sqlite
 import type { Decide } from '../../src/core/ports.js';
 import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
 import { describeConversationUpdateContract } from '../contract/conversation-update.contract.js';
+import { describeDecideOnceContract } from '../contract/decide-once.contract.js';
 import { describeOutboxContract } from '../contract/outbox.contract.js';
 
 const tempDirs: string[] = [];
@@ -24,6 +25,7 @@ afterAll(() => {
 
 describeConversationStoreContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
 describeConversationUpdateContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
+describeDecideOnceContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
 describeOutboxContract('sqlite (two connections to one file)', () => {
   const path = tempDbPath();
   return { open: () => createSqliteConversationStore(path) };
