@@ -1,4 +1,5 @@
 import type { BotSettings } from '../core/bot-settings.js';
+import { CHANNELS } from '../core/channels.js';
 import type { ConversationEvent, Say } from '../core/conversation-machine.js';
 import type { InboundMessage } from '../core/conversation.js';
 import { interpret } from '../core/interpret.js';
@@ -15,22 +16,52 @@ function factsOf(reading: Reading): Facts {
   return { product, productQuote, asker, askerQuote, request, requestQuote, buyer, correction, addition, international };
 }
 
+/** "stop" on the message's channel: an opt-out, or the polite end of the conversation. */
+function stopEvent(reading: Reading, message: InboundMessage, quiet: boolean): ConversationEvent {
+  const { stop } = CHANNELS[message.channel];
+  switch (stop) {
+    case 'optOut':
+      return { type: 'user.optedOut', quiet: reading.intent === 'optOutKeyword' && quiet };
+    case 'end':
+      return { type: 'user.ended' };
+    default: {
+      const _never: never = stop;
+      return _never;
+    }
+  }
+}
+
+/** START on the message's channel: back in after an opt-out, or just hello where stop only ends. */
+function startEvent(message: InboundMessage, quiet: boolean): ConversationEvent {
+  const { stop } = CHANNELS[message.channel];
+  const at = message.receivedAt;
+  switch (stop) {
+    case 'optOut':
+      return { type: 'user.optedIn', quiet, at };
+    case 'end':
+      return { type: 'user.greeted', at };
+    default: {
+      const _never: never = stop;
+      return _never;
+    }
+  }
+}
+
 /**
- * Maps what a text means to the one event the conversation reacts to. Carrier keywords exist
- * only on SMS; `carrierAnswers` says Twilio already replied to them there.
+ * Maps what a text means to the one event the conversation reacts to. STOP, START and HELP are
+ * quiet where they are carrier keywords and `carrierAnswers` says the carrier already replied.
  */
 function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: boolean): ConversationEvent {
-  const quiet = message.channel === 'sms' && carrierAnswers;
+  const quiet = CHANNELS[message.channel].carrierKeywords && carrierAnswers;
   const at = message.receivedAt;
   if (message.command === 'restart') return { type: 'user.restarted' };
   if (message.command === 'human') return { type: 'user.askedForHuman', at };
   switch (reading.intent) {
     case 'optOutKeyword':
     case 'optOut':
-      if (message.channel === 'slack') return { type: 'user.ended' };
-      return { type: 'user.optedOut', quiet: reading.intent === 'optOutKeyword' && quiet };
+      return stopEvent(reading, message, quiet);
     case 'optInKeyword':
-      return message.channel === 'sms' ? { type: 'user.optedIn', quiet, at } : { type: 'user.greeted', at };
+      return startEvent(message, quiet);
     case 'helpKeyword':
     case 'help':
       return { type: 'user.askedHelp', quiet: reading.intent === 'helpKeyword' && quiet };

@@ -1,3 +1,4 @@
+import { CHANNELS } from './channels.js';
 import type { ConversationRecord } from './conversation.js';
 import type { Flow } from './flow.js';
 import { maskParticipant } from './mask-participant.js';
@@ -18,7 +19,7 @@ export function fillConversation(text: string, c: ConversationRecord, advisor: A
     id: String(c.id),
     reasons: c.flags.join(', ') || 'none',
     sender: maskParticipant(c.participant),
-    channel: c.channel === 'sms' ? 'SMS' : 'Slack',
+    channel: CHANNELS[c.channel].label,
     verdict: verdictLabel(c),
     product: c.answers.product ?? '(not answered)',
     asker: c.answers.asker ?? '(not answered)',

@@ -1,3 +1,4 @@
+import { CHANNELS } from './channels.js';
 import type { Say } from './conversation-machine.js';
 import type { Channel } from './conversation.js';
 import type { Flow, Question } from './flow.js';
@@ -85,8 +86,23 @@ export function questionText(question: Question): string {
   return [question.question, `${choices}.`, question.freeText].filter((p) => p !== undefined).join(' ');
 }
 
+/** HELP says how to stop, and "stop" means what the channel makes it mean. */
+function helpText(flow: Flow, channel: Channel): string {
+  const { stop } = CHANNELS[channel];
+  switch (stop) {
+    case 'optOut':
+      return flow.help;
+    case 'end':
+      return flow.slackHelp;
+    default: {
+      const _never: never = stop;
+      return _never;
+    }
+  }
+}
+
 /** One say as plain text, as SMS shows it (and Slack's notification fallback). */
-export function sayText(say: Say, flow: Flow, advisor: Advisor, channel: Channel = 'sms'): string {
+export function sayText(say: Say, flow: Flow, advisor: Advisor, channel: Channel): string {
   switch (say.message) {
     case 'askProduct':
     case 'askAsker':
@@ -104,7 +120,7 @@ export function sayText(say: Say, flow: Flow, advisor: Advisor, channel: Channel
     case 'conflict':
       return fillPlaceholders(flow.conflict, { product: say.product });
     case 'help':
-      return channel === 'slack' ? flow.slackHelp : flow.help;
+      return helpText(flow, channel);
     default:
       return flow[say.message];
   }
@@ -114,7 +130,7 @@ export function sayText(say: Say, flow: Flow, advisor: Advisor, channel: Channel
  * The words for one turn. Everything the bot says in a turn goes out as one text: two short
  * SMS cost more segments than one that holds both.
  */
-export function renderReply(says: Say[], flow: Flow, advisor: Advisor, channel: Channel = 'sms'): string | null {
+export function renderReply(says: Say[], flow: Flow, advisor: Advisor, channel: Channel): string | null {
   const text = says
     .map((say) => sayText(say, flow, advisor, channel))
     .filter((t) => t !== '')

@@ -25,7 +25,7 @@ function quoteOf(length: number, words = 'we run payroll and billing for dental 
   return text.endsWith(' ') ? `${text.slice(0, -1)}x` : text;
 }
 
-const render = (say: Say): string => renderReply([say], flow, advisor) ?? '';
+const render = (say: Say): string => renderReply([say], flow, advisor, 'sms') ?? '';
 const segments = (text: string): number => countSegments(text).segments;
 
 /** Every string in a YAML value, with its dotted path. */
