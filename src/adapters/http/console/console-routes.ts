@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Router, type Response } from 'express';
+import { CHANNEL_IDS, CHANNELS } from '../../../core/channels.js';
 
 interface ConsoleRouterOptions {
   /** Names the "With PJ" tab (ADVISOR_NAME). */
   advisorName: string;
 }
+
+/** The page names each channel as PJ's other surfaces do. */
+const CHANNEL_LABELS = Object.fromEntries(CHANNEL_IDS.map((id) => [id, CHANNELS[id].label]));
 
 function read(name: string): string {
   return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
@@ -43,7 +47,8 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     const html = page
       .replaceAll('{{base}}', base)
       .replaceAll('{{api}}', `${base}/api`)
-      .replaceAll('{{advisor}}', escapeHtml(options.advisorName));
+      .replaceAll('{{advisor}}', escapeHtml(options.advisorName))
+      .replaceAll('{{channels}}', escapeHtml(JSON.stringify(CHANNEL_LABELS)));
     secure(res);
     res.set('Cache-Control', 'no-store').type('html').send(html);
   });

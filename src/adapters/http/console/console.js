@@ -8,6 +8,8 @@ const REFRESH_MS = 2000;
 
 const api = document.body.dataset.api || '/admin/api';
 const advisor = document.body.dataset.advisor || 'PJ';
+/** Each channel's label, as the server's CHANNELS define them. */
+const CHANNEL_LABEL = JSON.parse(document.body.dataset.channels || '{}');
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -83,7 +85,7 @@ const STATUS_LABEL = { bot: 'with the bot', waiting: 'waiting', human: `with ${a
 const AUTHOR_LABEL = { user: 'Client', bot: 'Bot', advisor };
 
 function describe(c) {
-  const parts = [STATUS_LABEL[c.status] || c.status, c.channel === 'sms' ? 'SMS' : 'Slack'];
+  const parts = [STATUS_LABEL[c.status] || c.status, CHANNEL_LABEL[c.channel] || c.channel];
   if (c.flags.length > 0) parts.push(`flagged: ${c.flags.join(', ')}`);
   // The buying side's verdict is the report to request from their vendor, not one to get.
   if (c.verdict) parts.push(`${c.side === 'buyer' ? 'buying side, request' : 'verdict'}: ${c.verdict.toUpperCase()}`);
