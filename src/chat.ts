@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { composeBot } from './compose.js';
-import { parseConfig } from './config.js';
+import { describeStoreChoice, parseConfig } from './config.js';
 import { countSegments } from './core/sms-segments.js';
 import { loadDotEnv } from './load-env.js';
 
@@ -18,7 +18,7 @@ async function chat(): Promise<void> {
   const config = parseConfig(process.env);
   const { store, handleInbound: handle } = composeBot(config);
   const rl = createInterface({ input: process.stdin, terminal: false });
-  console.log(`Texting the bot as ${from} (database ${config.databasePath}). Type a message; Ctrl+D to quit.`);
+  console.log(`Texting the bot as ${from} (database ${describeStoreChoice(config.database)}). Type a message; Ctrl+D to quit.`);
   for await (const line of rl) {
     if (line.trim() === '') continue;
     const result = await handle({

@@ -17,7 +17,7 @@ import { createAdvisorCommandRunner } from './adapters/twilio/advisor-commands.j
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
 import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config, type StoreChoice } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
 import type { Logger } from './core/logger.js';
@@ -60,13 +60,26 @@ function handoffSettings(config: Config): HandoffSettings {
   };
 }
 
+/** Opens the store DATABASE_URL chose; one that is not built yet stops start-up, naming the variable. */
+function openStore(choice: StoreChoice): Store {
+  switch (choice.kind) {
+    case 'sqlite':
+      return createSqliteConversationStore(choice.path);
+    case 'postgres':
+      throw new ConfigError(
+        'DATABASE_URL: PostgreSQL (postgres://, postgresql://) is not implemented yet (issue 10); ' +
+          'use file:PATH for SQLite, e.g. file:./data/soc-advisor.db',
+      );
+  }
+}
+
 /** The bot without any channel: its store and the use case every channel feeds. */
 export function composeBot(
   config: Config,
   flowsDir?: string,
 ): { store: Store; handleInbound: HandleInbound; settings: BotSettings } {
   const { flow, lexicon } = loadFlows(flowsDir);
-  const store = createSqliteConversationStore(config.databasePath);
+  const store = openStore(config.database);
   const settings: BotSettings = {
     flow,
     lexicon,

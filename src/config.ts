@@ -5,13 +5,28 @@ const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
+/** Which store DATABASE_URL selects: the one place its forms are read. */
+export type StoreChoice =
+  /** `file:PATH`: a SQLite database file (`file::memory:` for one in memory). */
+  | { kind: 'sqlite'; path: string }
+  /** `postgres://...` or `postgresql://...`: PostgreSQL, not implemented yet (issue 10). */
+  | { kind: 'postgres'; url: string };
+
+const DEFAULT_DATABASE_URL = 'file:./data/soc-advisor.db';
+const DATABASE_FORMS = 'file:PATH (SQLite), e.g. file:./data/soc-advisor.db, or postgres://... / postgresql://... (PostgreSQL)';
+
+function parseDatabaseUrl(url: string, ctx: z.RefinementCtx): StoreChoice {
+  if (/^file:./.test(url)) return { kind: 'sqlite', path: url.slice('file:'.length) };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  ctx.addIssue({ code: 'custom', message: `must be ${DATABASE_FORMS}` });
+  return z.NEVER;
+}
+
 const EnvSchema = z
   .object({
     PORT: optional(z.coerce.number().int().min(0).max(65535)).transform((v) => v ?? 3000),
     PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
-    DATABASE_URL: optional(
-      z.string().regex(/^file:.+/, 'must be file:PATH (SQLite), e.g. file:./data/soc-advisor.db'),
-    ).transform((v) => v ?? 'file:./data/soc-advisor.db'),
+    DATABASE_URL: optional(z.string()).transform((v, ctx) => parseDatabaseUrl(v ?? DEFAULT_DATABASE_URL, ctx)),
     TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
     TWILIO_AUTH_TOKEN: optional(z.string().min(1)),
     TWILIO_PHONE_NUMBER: optional(E164),
@@ -60,7 +75,7 @@ const EnvSchema = z
 
 export interface Config {
   port: number;
-  databasePath: string;
+  database: StoreChoice;
   sms: { authToken: string; publicBaseUrl: string } | null;
   /** Sending SMS through the REST API (the outbox): needs the account SID and the number. */
   twilioRest: { accountSid: string; authToken: string; from: string; apiUrl?: string; statusCallback?: string } | null;
@@ -77,6 +92,11 @@ export class ConfigError extends Error {
   readonly code = 'invalid_config';
 }
 
+/** Where the store is, for logs and the terminal: the SQLite file, or only "PostgreSQL" (its URL may hold a password). */
+export function describeStoreChoice(choice: StoreChoice): string {
+  return choice.kind === 'sqlite' ? choice.path : 'PostgreSQL';
+}
+
 /** Parses the environment once, at start-up. Throws ConfigError naming each bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -84,7 +104,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     port: e.PORT,
-    databasePath: e.DATABASE_URL.slice('file:'.length),
+    database: e.DATABASE_URL,
     sms:
       e.TWILIO_AUTH_TOKEN !== undefined && e.PUBLIC_BASE_URL !== undefined
         ? { authToken: e.TWILIO_AUTH_TOKEN, publicBaseUrl: e.PUBLIC_BASE_URL }

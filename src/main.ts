@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createLogger } from './adapters/log/create-logger.js';
 import { compose } from './compose.js';
-import { parseConfig } from './config.js';
+import { describeStoreChoice, parseConfig } from './config.js';
 import { loadDotEnv } from './load-env.js';
 
 function start(): void {
@@ -36,7 +36,7 @@ function start(): void {
   const server: Server = http.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, database: config.databasePath, sms: Boolean(config.sms) }, `SOC Advisor listening on port ${port}`);
+    logger.info({ port, database: describeStoreChoice(config.database), sms: Boolean(config.sms) }, `SOC Advisor listening on port ${port}`);
   });
   server.on('error', (error) => {
     logger.fatal({ err: error }, `cannot listen on port ${config.port}: set PORT to a free port`);

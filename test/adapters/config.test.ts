@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config.js';
+import { composeBot } from '../../src/compose.js';
+import { ConfigError, describeStoreChoice, parseConfig } from '../../src/config.js';
 
 describe('parseConfig', () => {
   it('runs on defaults with no variables at all', () => {
     expect(parseConfig({})).toEqual({
       port: 3000,
-      databasePath: './data/soc-advisor.db',
+      database: { kind: 'sqlite', path: './data/soc-advisor.db' },
       sms: null,
       botAnswersKeywords: false,
       twilioRest: null,
@@ -33,7 +34,7 @@ describe('parseConfig', () => {
     });
     expect(config.botAnswersKeywords).toBe(true);
     expect(config.adminToken).toBeNull();
-    expect(config.databasePath).toBe('/tmp/x.db');
+    expect(config.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
   });
 
   it('reads the handoff settings and the Twilio REST sender', () => {
@@ -93,5 +94,42 @@ describe('parseConfig', () => {
   ])('names %s when its value is wrong', (name, env) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(new RegExp(name));
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it.each([
+    ['file:./data/soc-advisor.db', { kind: 'sqlite', path: './data/soc-advisor.db' }],
+    ['file:/var/lib/soc/bot.db', { kind: 'sqlite', path: '/var/lib/soc/bot.db' }],
+    ['file::memory:', { kind: 'sqlite', path: ':memory:' }],
+    ['postgres://bot:secret@db.internal:5432/soc', { kind: 'postgres', url: 'postgres://bot:secret@db.internal:5432/soc' }],
+    ['postgresql://127.0.0.1/test', { kind: 'postgres', url: 'postgresql://127.0.0.1/test' }],
+  ])('reads %s as a store choice', (url, choice) => {
+    expect(parseConfig({ DATABASE_URL: url }).database).toEqual(choice);
+  });
+
+  it('defaults to the SQLite file in ./data, also when set but empty', () => {
+    expect(parseConfig({}).database).toEqual({ kind: 'sqlite', path: './data/soc-advisor.db' });
+    expect(parseConfig({ DATABASE_URL: ' ' }).database).toEqual({ kind: 'sqlite', path: './data/soc-advisor.db' });
+  });
+
+  it.each(['mysql://db/soc', 'sqlite:./x.db', './data/soc-advisor.db', 'file:', 'postgres:/db', 'POSTGRES://db/soc'])(
+    'refuses %s, naming the variable and the forms it accepts',
+    (url) => {
+      expect(() => parseConfig({ DATABASE_URL: url })).toThrow(ConfigError);
+      expect(() => parseConfig({ DATABASE_URL: url })).toThrow(/at DATABASE_URL/);
+      expect(() => parseConfig({ DATABASE_URL: url })).toThrow(/must be file:PATH \(SQLite\).*postgres:\/\/.*postgresql:\/\//);
+    },
+  );
+
+  it('stops start-up on PostgreSQL, naming the variable and saying it is not implemented yet', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://bot:secret@db.internal:5432/soc' });
+    expect(() => composeBot(config)).toThrow(ConfigError);
+    expect(() => composeBot(config)).toThrow(/^DATABASE_URL: PostgreSQL .* is not implemented yet \(issue 10\); use file:PATH/);
+  });
+
+  it('describes the store for the log without a PostgreSQL password', () => {
+    expect(describeStoreChoice({ kind: 'sqlite', path: './data/soc-advisor.db' })).toBe('./data/soc-advisor.db');
+    expect(describeStoreChoice({ kind: 'postgres', url: 'postgres://bot:secret@db/soc' })).toBe('PostgreSQL');
   });
 });
