@@ -2,7 +2,7 @@ import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationEvent } from '../core/conversation-machine.js';
 import type { AdvisorActions, AdvisorResult, Surface } from '../core/driving-ports.js';
 import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
-import { renderReply } from '../core/render-reply.js';
+import { fillCopy, renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
 
@@ -14,7 +14,14 @@ type Refusal = Exclude<AdvisorResult, { ok: true }>['error'];
 type Step = (saved: SavedForUpdate, at: number) => { decision: Decision | null; error?: Refusal };
 
 export function createAdvisorActions(store: ConversationStore, settings: BotSettings, now: () => number): AdvisorActions {
-  const who = (by: Surface) => `${settings.advisor.name} (${by})`;
+  const { flow, advisor } = settings;
+  const who = (by: Surface) => fillCopy(flow.advisor.by, advisor, { surface: by });
+  /** A transcript line saying what PJ did. */
+  const event = (template: string, vars: Record<string, string>): TranscriptNote => ({
+    direction: 'event',
+    author: 'advisor',
+    text: fillCopy(template, advisor, vars),
+  });
 
   /** One machine event as a Decision: bot words to the client, notes, notices, timers. */
   function decide(saved: SavedForUpdate, event: ConversationEvent, at: number, notes: TranscriptNote[], extra: OutboxDraft[]): Decision {
@@ -40,7 +47,7 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
       if (refused) return refused;
       if (saved.record.status === 'human') return { decision: null };
       const notice = fanOut({ kind: 'tookOver', by: who(by) }, settings.handoff);
-      const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} took over` };
+      const note = event(flow.transcript.tookOver, { by: who(by) });
       return { decision: decide(saved, { type: 'advisor.tookOver' }, at, [note], notice) };
     };
 
@@ -90,7 +97,7 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
         const refused = refuse(saved);
         if (refused) return refused;
         if (saved.record.status !== 'human' && saved.record.status !== 'waiting') return { decision: null, error: 'not_with_advisor' };
-        const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} handed back to the bot` };
+        const note = event(flow.transcript.handedBack, { by: who(by) });
         const notice = fanOut({ kind: 'released', by: who(by) }, settings.handoff);
         return { decision: decide(saved, { type: 'advisor.handedBack' }, at, [note], notice) };
       }),
@@ -100,7 +107,7 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
         if (saved.record.status === 'closed') return { decision: null };
         // Closing would let the next text open a fresh conversation and greet someone who said stop.
         if (saved.record.status === 'opted_out') return { decision: null, error: 'opted_out' };
-        const note: TranscriptNote = { direction: 'event', author: 'advisor', text: `${who(by)} closed the conversation` };
+        const note = event(flow.transcript.closed, { by: who(by) });
         const notice = fanOut({ kind: 'closed', by: who(by) }, settings.handoff);
         return { decision: decide(saved, { type: 'advisor.closed' }, at, [note], notice) };
       }),
@@ -108,7 +115,7 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
     // Like his replies, a note is PJ's own words, whichever surface he wrote it on.
     note: (id, text, _by) =>
       run(id, (saved) => ({
-        decision: unchanged(saved, { notes: [{ direction: 'event', author: 'advisor', text: `note: ${text.trim()}` }] }),
+        decision: unchanged(saved, { notes: [event(flow.transcript.note, { text: text.trim() })] }),
       })),
   };
 }

@@ -1,27 +1,39 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import { OPTED_OUT_CODE, type DeliveryOutcome } from '../core/delivery-error.js';
 import type { AdvisorNotice, ConversationStore, Decision, OutboxDraft, OutboxItem, SavedForUpdate, TranscriptNote } from '../core/ports.js';
+import { fillCopy } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, fanOut, unchanged } from './apply-event.js';
 
-const carrierNote: TranscriptNote = {
-  direction: 'event',
-  author: 'bot',
-  text: `the carrier reports the client opted out (${OPTED_OUT_CODE})`,
-};
+function carrierNote(settings: BotSettings): TranscriptNote {
+  const text = fillCopy(settings.flow.transcript.carrierOptedOut, settings.advisor, { code: OPTED_OUT_CODE });
+  return { direction: 'event', author: 'bot', text };
+}
 
 /** The opt-out as if the client had texted STOP, quietly (Twilio already answered); null if moot. */
 function optOutDecision(settings: BotSettings, saved: SavedForUpdate, now: number): Decision | null {
   if (saved.record.status === 'opted_out' || saved.record.status === 'closed') return null;
   const applied = applyEvent(settings, revive(saved), { type: 'user.optedOut', quiet: true }, now);
-  return decisionOf(applied, { notes: [carrierNote] });
+  return decisionOf(applied, { notes: [carrierNote(settings)] });
 }
 
-const marker = (item: OutboxItem) => `outbox item ${item.id} `;
+/** The note's template for an outcome: not delivered, or maybe not (the bot stopped mid-send). */
+function noteTemplate(settings: BotSettings, problem: DeliveryOutcome['problem']): string {
+  const t = settings.flow.transcript;
+  return problem === 'unknown' ? t.maybeNotDelivered : t.notDelivered;
+}
 
-function noteFor(item: OutboxItem, outcome: DeliveryOutcome): TranscriptNote {
-  const what = outcome.problem === 'unknown' ? 'may not have been delivered (the bot stopped mid-send)' : 'was not delivered';
-  return { direction: 'event', author: 'bot', text: `${marker(item)}${what}: ${outcome.detail}` };
+function noteFor(settings: BotSettings, item: OutboxItem, outcome: DeliveryOutcome): TranscriptNote {
+  const vars = { item: String(item.id), detail: outcome.detail };
+  return { direction: 'event', author: 'bot', text: fillCopy(noteTemplate(settings, outcome.problem), settings.advisor, vars) };
+}
+
+/** Whether the transcript already reports `item`: a note's words up to {detail} name the item (flow.ts checks). */
+function isReported(settings: BotSettings, item: OutboxItem, entry: { text: string }): boolean {
+  return (['failed', 'unknown'] as const).some((problem) => {
+    const [before = ''] = noteTemplate(settings, problem).split('{detail}');
+    return entry.text.startsWith(fillCopy(before, settings.advisor, { item: String(item.id) }));
+  });
 }
 
 function isOptedOutNotice(draft: OutboxDraft): boolean {
@@ -45,7 +57,7 @@ export async function reportDeliveryProblem(
   const detail = await store.get(item.conversationId);
   // NOTE: two identical callbacks at the same instant could both pass this check; Twilio sends
   // each status once, so at worst PJ hears twice, never a text is resent.
-  if (detail === null || detail.transcript.some((entry) => entry.text.startsWith(marker(item)))) return false;
+  if (detail === null || detail.transcript.some((entry) => isReported(settings, item, entry))) return false;
   const optedOut = outcome.code === OPTED_OUT_CODE;
   const notice: AdvisorNotice = { kind: 'deliveryProblem', problem: optedOut ? 'optedOut' : outcome.problem, text, detail: outcome.detail };
   const updated = await store.update(
@@ -54,7 +66,7 @@ export async function reportDeliveryProblem(
       const base = (optedOut ? optOutDecision(settings, saved, now) : null) ?? unchanged(saved);
       const decision: Decision = {
         ...base,
-        notes: [...(base.notes ?? []), noteFor(item, outcome)],
+        notes: [...(base.notes ?? []), noteFor(settings, item, outcome)],
         // The delivery problem says the client opted out and which text was lost: one notice, not two.
         outbox: [...(base.outbox ?? []).filter((draft) => !isOptedOutNotice(draft)), ...fanOut(notice, settings.handoff)],
       };

@@ -1,6 +1,6 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationStore, Decided, SavedForUpdate, TranscriptNote } from '../core/ports.js';
-import { renderReply } from '../core/render-reply.js';
+import { fillCopy, renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
 
@@ -29,8 +29,9 @@ function fireDue(settings: BotSettings, saved: SavedForUpdate, due: Due, now: nu
   const notes: TranscriptNote[] = [];
   const extra = [];
   if (event.type === 'timer.idleDue' && applied.summary.status !== 'human') {
-    const by = `${settings.advisor.name} idle for ${Math.round(settings.handoff.idleMs / 60_000)} min`;
-    notes.push({ direction: 'event', author: 'bot', text: `handed back to the bot (${by})` });
+    const { flow, advisor } = settings;
+    const by = fillCopy(flow.advisor.idleBy, advisor, { minutes: String(Math.round(settings.handoff.idleMs / 60_000)) });
+    notes.push({ direction: 'event', author: 'bot', text: fillCopy(flow.transcript.idleHandedBack, advisor, { by }) });
     extra.push(...fanOut({ kind: 'released', by }, settings.handoff));
   }
   if (text !== null) notes.push({ direction: 'out', author: 'bot', text });

@@ -13,9 +13,12 @@ export type HandleInbound = (message: InboundMessage) => Promise<InboundResult>;
 /** Which of PJ's surfaces acted: shown in the transcript and in notices ("PJ (console)"). */
 export type Surface = 'slack' | 'sms' | 'console';
 
+/** Why one of PJ's actions did nothing; every surface words it with core/render-refusal.ts. */
+export type Refusal = 'not_found' | 'closed' | 'opted_out' | 'not_with_advisor' | 'empty';
+
 export type AdvisorResult =
   | { ok: true; record: ConversationRecord; changed: boolean }
-  | { ok: false; error: 'not_found' | 'closed' | 'opted_out' | 'not_with_advisor' | 'empty'; record?: ConversationRecord };
+  | { ok: false; error: Refusal; record?: ConversationRecord };
 
 /** What PJ can do to a conversation, from any of his surfaces. */
 export interface AdvisorActions {

@@ -1,33 +1,45 @@
 import { z } from 'zod';
 import type { ReasonKey, TypeAdvice } from './advise.js';
+import type { Refusal } from './driving-ports.js';
 import { findNonGsmCharacters } from './sms-segments.js';
-
-const PLACEHOLDERS = ['advisor', 'phone', 'product', 'asker', 'request'] as const;
-/** Texts to PJ about a conversation may also name it. */
-const ADVISOR_PLACEHOLDERS = [...PLACEHOLDERS, 'id', 'reasons', 'sender', 'channel', 'verdict', 'text', 'by', 'detail', 'items'] as const;
 
 /**
  * One text the bot sends. It must be GSM-7 (a curly quote or an em dash makes an SMS UCS-2 and
- * up to three times dearer) and may use only the placeholders the renderer fills in.
+ * up to three times dearer) and may use only the placeholders the renderer fills in for it:
+ * {advisor} and {phone} everywhere, and the ones each text declares below.
  */
-const copyWith = (allowed: readonly string[]) =>
-  z
+const copy = (...placeholders: string[]) => {
+  const allowed = ['advisor', 'phone', ...placeholders];
+  return z
     .string()
     .min(1)
     .superRefine((text, ctx) => {
-    const bad = findNonGsmCharacters(text);
-    if (bad.length > 0) {
-      const shown = bad.map((c) => `U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`);
-      ctx.addIssue({ code: 'custom', message: `not GSM-7: ${shown.join(', ')}; use plain ASCII quotes and dashes` });
-    }
-    for (const [, name] of text.matchAll(/\{(\w+)\}/g)) {
-      if (name === undefined || !allowed.includes(name)) {
-        ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; use ${allowed.join(', ')}` });
+      const bad = findNonGsmCharacters(text);
+      if (bad.length > 0) {
+        const shown = bad.map((c) => `U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`);
+        ctx.addIssue({ code: 'custom', message: `not GSM-7: ${shown.join(', ')}; use plain ASCII quotes and dashes` });
       }
-    }
-  });
-const Copy = copyWith(PLACEHOLDERS);
-const AdvisorCopy = copyWith(ADVISOR_PLACEHOLDERS);
+      for (const [, name] of text.matchAll(/\{(\w+)\}/g)) {
+        if (name === undefined || !allowed.includes(name)) {
+          ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; use ${allowed.join(', ')}` });
+        }
+      }
+    });
+};
+
+/** A client text with nothing of theirs in it. */
+const Copy = copy();
+/** A verdict text: a few of the client's own words. */
+const VerdictCopy = copy('product', 'asker', 'request');
+/** What names a conversation in a text to PJ (render-notice's fillConversation). */
+const CONVERSATION = ['id', 'reasons', 'sender', 'channel', 'verdict', 'product', 'asker'];
+/** A text to PJ about a conversation, with `extra` placeholders of its own. */
+const aboutConversation = (...extra: string[]) => copy(...CONVERSATION, ...extra);
+
+/** A note that reports an outbox item: the words before {detail} name the item, so a repeat is recognised. */
+const ItemNote = copy('item', 'detail').refine((text) => text.includes('{item}') && !text.split('{item}')[0]?.includes('{detail}'), {
+  message: 'must name {item} before {detail}',
+});
 
 /**
  * A question with numbered choices. SMS shows "question 1 a, 2 b, 3 c. freeText"; Slack shows
@@ -49,7 +61,7 @@ export const FlowSchema = z.strictObject({
   reaskAsker: Question,
   pending: z.strictObject({ product: Copy, asker: Copy, vendor: Copy }),
   unclear: Copy,
-  conflict: Copy,
+  conflict: copy('product'),
   handoffHuman: Copy,
   handoffCost: Copy,
   help: Copy,
@@ -62,47 +74,104 @@ export const FlowSchema = z.strictObject({
   ended: Copy,
   holding: Copy,
   talkToAdvisor: Copy,
-  /** What PJ is told, on his phone and in the Slack handoff thread. */
+  slackChose: copy('choice'),
+  /** What PJ is told, on his phone and in the Slack handoff thread, and his commands' answers. */
   advisor: z.strictObject({
-    flagged: AdvisorCopy,
-    reminder: AdvisorCopy,
-    clientMessage: AdvisorCopy,
-    optedOut: AdvisorCopy,
-    tookOver: AdvisorCopy,
-    released: AdvisorCopy,
-    closed: AdvisorCopy,
-    failed: AdvisorCopy,
-    unknown: AdvisorCopy,
-    usage: AdvisorCopy,
-    list: AdvisorCopy,
-    listEmpty: AdvisorCopy,
-    internal: AdvisorCopy,
-    notFound: AdvisorCopy,
+    flagged: aboutConversation(),
+    reminder: aboutConversation(),
+    clientMessage: aboutConversation('text'),
+    optedOut: aboutConversation(),
+    tookOver: aboutConversation('by'),
+    released: aboutConversation('by'),
+    closed: aboutConversation('by'),
+    failed: aboutConversation('text', 'detail'),
+    unknown: aboutConversation('text', 'detail'),
+    by: copy('surface'),
+    idleBy: copy('minutes'),
+    labels: z.strictObject({
+      soc1: Copy,
+      soc2: Copy,
+      both: Copy,
+      buyer: copy('report'),
+      noVerdict: Copy,
+      notAnswered: Copy,
+      noReasons: Copy,
+    }),
+    refused: z.strictObject({
+      not_found: copy('id'),
+      closed: copy('id'),
+      opted_out: copy('id'),
+      not_with_advisor: copy('id'),
+      empty: copy('id'),
+    }) satisfies z.ZodType<Record<Refusal, string>>,
+    commands: z.strictObject({
+      usage: copy('id'),
+      sent: copy('id'),
+      handedBack: copy('id'),
+      closed: copy('id'),
+      alreadyClosed: copy('id'),
+      list: copy('items'),
+      listEmpty: Copy,
+      listItem: copy('id', 'where', 'sender'),
+      listItemFlagged: copy('id', 'where', 'reasons', 'sender'),
+      waiting: Copy,
+      withYou: Copy,
+      more: copy('count'),
+    }),
+  }),
+  /** PJ's desk: the Slack handoff channel. */
+  desk: z.strictObject({
+    headline: aboutConversation(),
+    headlineUnflagged: aboutConversation(),
+    summary: aboutConversation(),
+    summaryUnflagged: aboutConversation(),
+    fields: z.strictObject({ channel: Copy, sender: Copy, product: Copy, asker: Copy, verdict: Copy, reasons: Copy }),
+    lastMessages: Copy,
+    client: Copy,
+    bot: Copy,
+    buttons: z.strictObject({ takeOver: Copy, release: Copy, close: Copy }),
+    hint: Copy,
+    flaggedAgain: aboutConversation(),
+    internal: aboutConversation(),
+    notSent: copy('problem'),
+    couldNot: z.strictObject({ takeOver: copy('problem'), release: copy('problem'), close: copy('problem') }),
+    ourFault: Copy,
+  }),
+  /** What happened, as the transcript shows it to PJ. */
+  transcript: z.strictObject({
+    tookOver: copy('by'),
+    handedBack: copy('by'),
+    closed: copy('by'),
+    idleHandedBack: copy('by'),
+    note: copy('text'),
+    carrierOptedOut: copy('code'),
+    notDelivered: ItemNote,
+    maybeNotDelivered: ItemNote,
   }),
   slackHome: z.strictObject({ about: Copy, start: Copy, contact: Copy }),
   verdict: z.strictObject({
-    headline: z.strictObject({ soc1: Copy, soc2: Copy, both: Copy }),
-    buyerHeadline: z.strictObject({ soc1: Copy, soc2: Copy, both: Copy }),
+    headline: z.strictObject({ soc1: VerdictCopy, soc2: VerdictCopy, both: VerdictCopy }),
+    buyerHeadline: z.strictObject({ soc1: VerdictCopy, soc2: VerdictCopy, both: VerdictCopy }),
     reason: z.strictObject({
-      'soc1.product': Copy,
-      'soc1.asker': Copy,
-      'soc1.productAndAsker': Copy,
-      'soc2.product': Copy,
-      'soc2.asker': Copy,
-      'both.product': Copy,
-      'both.asker': Copy,
-      requested: Copy,
-      'buyer.soc1': Copy,
-      'buyer.soc2': Copy,
-      'buyer.both': Copy,
+      'soc1.product': VerdictCopy,
+      'soc1.asker': VerdictCopy,
+      'soc1.productAndAsker': VerdictCopy,
+      'soc2.product': VerdictCopy,
+      'soc2.asker': VerdictCopy,
+      'both.product': VerdictCopy,
+      'both.asker': VerdictCopy,
+      requested: VerdictCopy,
+      'buyer.soc1': VerdictCopy,
+      'buyer.soc2': VerdictCopy,
+      'buyer.both': VerdictCopy,
     }) satisfies z.ZodType<Record<ReasonKey, string>>,
-    types: z.strictObject({ default: Copy, type1Requested: Copy, type2Requested: Copy, buyer: Copy }) satisfies z.ZodType<
+    types: z.strictObject({ default: VerdictCopy, type1Requested: VerdictCopy, type2Requested: VerdictCopy, buyer: VerdictCopy }) satisfies z.ZodType<
       Record<TypeAdvice, string>
     >,
-    both: Copy,
-    international: Copy,
-    handoff: Copy,
-    buyerHandoff: Copy,
+    both: VerdictCopy,
+    international: VerdictCopy,
+    handoff: VerdictCopy,
+    buyerHandoff: VerdictCopy,
   }),
   /** Answers to common questions, by the topic ids of lexicon.yaml's topics. */
   answers: z.record(z.string(), Copy),

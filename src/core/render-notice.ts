@@ -5,24 +5,30 @@ import { maskParticipant } from './mask-participant.js';
 import type { AdvisorNotice } from './ports.js';
 import { fillAdvisor, fillPlaceholders, type Advisor } from './render-reply.js';
 
-const VERDICT = { soc1: 'SOC 1', soc2: 'SOC 2', both: 'SOC 1 + SOC 2' } as const;
-
 /** The verdict as PJ reads it: for the buying side, the report to request from their vendor. */
-function verdictLabel(c: ConversationRecord): string {
-  if (c.verdict === null) return 'none yet';
-  return c.side === 'buyer' ? `${VERDICT[c.verdict]} to request (buying side)` : VERDICT[c.verdict];
+function verdictLabel(c: ConversationRecord, flow: Flow): string {
+  const labels = flow.advisor.labels;
+  if (c.verdict === null) return labels.noVerdict;
+  return c.side === 'buyer' ? fillPlaceholders(labels.buyer, { report: labels[c.verdict] }) : labels[c.verdict];
 }
 
 /** Fills the placeholders that name a conversation in a text to PJ. */
-export function fillConversation(text: string, c: ConversationRecord, advisor: Advisor, extra: Record<string, string> = {}): string {
+export function fillConversation(
+  text: string,
+  c: ConversationRecord,
+  flow: Flow,
+  advisor: Advisor,
+  extra: Record<string, string> = {},
+): string {
+  const labels = flow.advisor.labels;
   const vars: Record<string, string> = {
     id: String(c.id),
-    reasons: c.flags.join(', ') || 'none',
+    reasons: c.flags.join(', ') || labels.noReasons,
     sender: maskParticipant(c.participant),
     channel: CHANNELS[c.channel].label,
-    verdict: verdictLabel(c),
-    product: c.answers.product ?? '(not answered)',
-    asker: c.answers.asker ?? '(not answered)',
+    verdict: verdictLabel(c, flow),
+    product: c.answers.product ?? labels.notAnswered,
+    asker: c.answers.asker ?? labels.notAnswered,
     ...extra,
   };
   return fillAdvisor(fillPlaceholders(text, vars), advisor);
@@ -33,21 +39,21 @@ export function renderNotice(notice: AdvisorNotice, c: ConversationRecord, flow:
   const t = flow.advisor;
   switch (notice.kind) {
     case 'flagged':
-      return fillConversation(t.flagged, { ...c, flags: notice.reasons }, advisor);
+      return fillConversation(t.flagged, { ...c, flags: notice.reasons }, flow, advisor);
     case 'reminder':
-      return fillConversation(t.reminder, c, advisor);
+      return fillConversation(t.reminder, c, flow, advisor);
     case 'clientMessage':
-      return fillConversation(t.clientMessage, c, advisor, { text: notice.text });
+      return fillConversation(t.clientMessage, c, flow, advisor, { text: notice.text });
     case 'optedOut':
-      return fillConversation(t.optedOut, c, advisor);
+      return fillConversation(t.optedOut, c, flow, advisor);
     case 'tookOver':
-      return fillConversation(t.tookOver, c, advisor, { by: notice.by });
+      return fillConversation(t.tookOver, c, flow, advisor, { by: notice.by });
     case 'released':
-      return fillConversation(t.released, c, advisor, { by: notice.by });
+      return fillConversation(t.released, c, flow, advisor, { by: notice.by });
     case 'closed':
-      return fillConversation(t.closed, c, advisor, { by: notice.by });
+      return fillConversation(t.closed, c, flow, advisor, { by: notice.by });
     case 'deliveryProblem':
-      return fillConversation(notice.problem === 'unknown' ? t.unknown : t.failed, c, advisor, {
+      return fillConversation(notice.problem === 'unknown' ? t.unknown : t.failed, c, flow, advisor, {
         text: notice.text,
         detail: notice.detail,
       });

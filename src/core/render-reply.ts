@@ -30,6 +30,14 @@ export function fillAdvisor(text: string, advisor: Advisor): string {
   return fillPlaceholders(text, { advisor: advisor.name, phone: formatPhone(advisor.phone) });
 }
 
+/**
+ * Fills {advisor}, {phone} and `vars` in one pass, so words inside `vars` (a client's, PJ's) are
+ * never read as placeholders themselves.
+ */
+export function fillCopy(text: string, advisor: Advisor, vars: Record<string, string> = {}): string {
+  return fillPlaceholders(text, { ...vars, advisor: advisor.name, phone: formatPhone(advisor.phone) });
+}
+
 type VerdictSay = Extract<Say, { message: 'verdict' }>;
 type QuestionSay = Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>;
 

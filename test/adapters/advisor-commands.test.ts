@@ -14,6 +14,10 @@ import type { ConversationRecord } from '../../src/core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationFilter, Store, OutboxItem } from '../../src/core/ports.js';
 import { isGsm7 } from '../../src/core/sms-segments.js';
+import { by, copy, flow } from '../support/copy.js';
+
+const t = flow.advisor.commands;
+const refused = flow.advisor.refused;
 
 const advisor = { name: 'PJ', phone: '+18584618054' };
 const settings = {
@@ -99,13 +103,17 @@ describe('runAdvisorCommand', () => {
   });
 
   it('lists who is waiting or with PJ, newest first, with masked numbers', async () => {
-    expect(await run('list')).toBe('Nobody is waiting.');
+    expect(await run('list')).toBe(copy(t.listEmpty));
     const alice = await text('+14155550101', 'can I talk to a real person?');
     await text('+14155550102', 'we run payroll');
     const carol = await text('+14155550103', 'how much does it cost?');
     await actions.takeOver(alice, 'console');
     const answer = await run('list');
-    expect(answer).toBe(`Waiting or with you: #${alice} with you (human) +1415***0101; #${carol} waiting (cost) +1415***0103`);
+    const items = [
+      copy(t.listItemFlagged, { id: alice, where: t.withYou, reasons: 'human', sender: '+1415***0101' }),
+      copy(t.listItemFlagged, { id: carol, where: t.waiting, reasons: 'cost', sender: '+1415***0103' }),
+    ];
+    expect(answer).toBe(copy(t.list, { items: items.join('; ') }));
     expect(answer).not.toContain('0102');
     expect(isGsm7(answer)).toBe(true);
   });
@@ -113,18 +121,18 @@ describe('runAdvisorCommand', () => {
   it('shortens a long list', async () => {
     for (let i = 0; i < 11; i++) await text(`+1415555${String(200 + i).padStart(4, '0')}`, 'can I talk to a real person?');
     const answer = await run('list');
-    expect(answer.match(/#\d+ waiting/g)).toHaveLength(8);
-    expect(answer).toMatch(/; and 3 more$/);
+    expect(answer.split('; ')).toHaveLength(9);
+    expect(answer.endsWith(`; ${copy(t.more, { count: 3 })}`)).toBe(true);
   });
 
   it('replies to a client, taking the conversation over', async () => {
     const id = await text('+14155550101', 'can I talk to a real person?');
     await outbox();
-    expect(await run(`${id} Hi, PJ here. Free at 3pm?`)).toBe(`Sent to #${id}.`);
+    expect(await run(`${id} Hi, PJ here. Free at 3pm?`)).toBe(copy(t.sent, { id }));
     const detail = await store.get(id);
     expect(detail?.status).toBe('human');
     expect(detail?.transcript.slice(-2)).toMatchObject([
-      { direction: 'event', author: 'advisor', text: 'PJ (sms) took over' },
+      { direction: 'event', author: 'advisor', text: copy(flow.transcript.tookOver, { by: by('sms') }) },
       { direction: 'out', author: 'advisor', text: 'Hi, PJ here. Free at 3pm?' },
     ]);
     const sent = await outbox();
@@ -136,29 +144,29 @@ describe('runAdvisorCommand', () => {
   it('hands back and closes, and says so', async () => {
     const id = await text('+14155550101', 'can I talk to a real person?');
     await run(`${id} hello`);
-    expect(await run(`#${id} BACK`)).toBe(`#${id} handed back.`);
+    expect(await run(`#${id} BACK`)).toBe(copy(t.handedBack, { id }));
     expect((await store.get(id))?.status).toBe('bot');
-    expect(await run(`${id} back`)).toBe(`#${id} is already with the bot.`);
-    expect(await run(`${id} close`)).toBe(`#${id} closed.`);
-    expect(await run(`${id} close`)).toBe(`#${id} was already closed.`);
-    expect(await run(`${id} hello again`)).toBe(`#${id} is closed. Nothing was sent.`);
-    expect(await run(`${id} back`)).toBe(`#${id} is closed. Nothing was sent.`);
+    expect(await run(`${id} back`)).toBe(copy(refused.not_with_advisor, { id }));
+    expect(await run(`${id} close`)).toBe(copy(t.closed, { id }));
+    expect(await run(`${id} close`)).toBe(copy(t.alreadyClosed, { id }));
+    expect(await run(`${id} hello again`)).toBe(copy(refused.closed, { id }));
+    expect(await run(`${id} back`)).toBe(copy(refused.closed, { id }));
   });
 
   it('refuses to text a client who opted out, and names an unknown number', async () => {
     const id = await text('+14155550101', 'can I talk to a real person?');
     await text('+14155550101', 'STOP');
     await outbox();
-    expect(await run(`${id} hello?`)).toBe(`#${id} opted out. Nothing more can be sent to them.`);
+    expect(await run(`${id} hello?`)).toBe(copy(refused.opted_out, { id }));
     expect(await outbox()).toEqual([]);
-    expect(await run('999 hello')).toBe('No conversation #999.');
-    expect(await run('999 back')).toBe('No conversation #999.');
-    expect(await run('999 close')).toBe('No conversation #999.');
+    expect(await run('999 hello')).toBe(copy(refused.not_found, { id: 999 }));
+    expect(await run('999 back')).toBe(copy(refused.not_found, { id: 999 }));
+    expect(await run('999 close')).toBe(copy(refused.not_found, { id: 999 }));
   });
 
   it('answers anything else with a one-line usage in GSM-7', async () => {
     const answer = await runAdvisorCommand({ kind: 'usage' }, deps);
-    expect(answer).toBe('Commands: list, N <text> to reply, N back, N close.');
+    expect(answer).toBe(copy(t.usage, { id: 'N' }));
     expect(answer).not.toContain('\n');
     expect(await run('what?')).toBe(answer);
   });
@@ -181,6 +189,6 @@ describe('runAdvisorCommand', () => {
     const slack = { list: async (filter: ConversationFilter) => (filter.status === 'waiting' ? [odd] : []) };
     const answer = await runAdvisorCommand({ kind: 'list' }, { ...deps, store: slack });
     expect(isGsm7(answer)).toBe(true);
-    expect(answer).toContain('#5 waiting (human)');
+    expect(answer).toContain(copy(t.listItemFlagged, { id: 5, where: t.waiting, reasons: 'human', sender: '' }).trim());
   });
 });

@@ -8,6 +8,7 @@ import type { BotSettings } from '../../src/core/bot-settings.js';
 import { fillAdvisor } from '../../src/core/render-reply.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
+import { by, copy, flow } from '../support/copy.js';
 import { drainOutbox } from '../support/drain-outbox.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 
@@ -107,8 +108,8 @@ describe('handing a conversation to PJ and back', () => {
     expect(back.map(describeItem)).toEqual(['desk:released', 'client:bot:PJ handed you back t']);
     const detail = await store.get(id);
     expect(detail?.transcript.filter((e) => e.direction === 'event').map((e) => e.text)).toEqual([
-      'PJ (console) took over',
-      'PJ (console) handed back to the bot',
+      copy(flow.transcript.tookOver, { by: by('console') }),
+      copy(flow.transcript.handedBack, { by: by('console') }),
     ]);
     expect(detail?.transcript.filter((e) => e.author === 'advisor' && e.direction === 'out').map((e) => e.text)).toEqual([
       'Hi, PJ here. What do you sell?',

@@ -12,6 +12,7 @@ import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } f
 import { createOutboxSenders } from '../../src/compose.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
+import { copy } from '../support/copy.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioError, twilioStandIn, type TwilioStandIn } from '../support/twilio-rest.js';
 
 const PJ_PHONE = '+18585550199';
@@ -184,7 +185,7 @@ describe('outbox worker', () => {
     twilio.answer(() => twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
     await w.tick();
     expect((await store.get(id))?.status).toBe('opted_out');
-    expect((await store.get(id))?.transcript.map((e) => e.text)).toContain('the carrier reports the client opted out (21610)');
+    expect((await store.get(id))?.transcript.map((e) => e.text)).toContain(copy(settings.flow.transcript.carrierOptedOut, { code: '21610' }));
     twilio.answer();
     await w.tick();
     // The second reply is never attempted: the client opted out. PJ hears about both texts.

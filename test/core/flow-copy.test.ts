@@ -10,12 +10,15 @@ import type { ConversationRecord } from '../../src/core/conversation.js';
 import { FlowSchema } from '../../src/core/flow.js';
 import type { AdvisorNotice } from '../../src/core/ports.js';
 import { renderNotice } from '../../src/core/render-notice.js';
-import { renderReply, verdictParts, type Advisor } from '../../src/core/render-reply.js';
+import type { Refusal } from '../../src/core/driving-ports.js';
+import { renderRefusal } from '../../src/core/render-refusal.js';
+import { fillCopy, renderReply, verdictParts, type Advisor } from '../../src/core/render-reply.js';
 import { countSegments, findNonGsmCharacters } from '../../src/core/sms-segments.js';
 
 const { flow } = loadFlows();
 const rawFlow: unknown = parse(readFileSync(new URL('../../flows/main.yaml', import.meta.url), 'utf8'));
 const advisor: Advisor = { name: 'PJ', phone: '+18584618054' };
+const by = (surface: string): string => fillCopy(flow.advisor.by, advisor, { surface });
 /** The reason quotes a few of the client's own words; interpret() keeps them this short. */
 const QUOTE_CHARS = 36;
 
@@ -255,9 +258,9 @@ describe('notices to PJ', () => {
     { kind: 'reminder' },
     { kind: 'clientMessage', text: clientText },
     { kind: 'optedOut' },
-    { kind: 'tookOver', by: 'PJ (slack)' },
-    { kind: 'released', by: 'PJ idle for 120 min' },
-    { kind: 'closed', by: 'PJ (sms)' },
+    { kind: 'tookOver', by: by('slack') },
+    { kind: 'released', by: fillCopy(flow.advisor.idleBy, advisor, { minutes: '120' }) },
+    { kind: 'closed', by: by('sms') },
     { kind: 'deliveryProblem', problem: 'failed', text: clientText, detail: '30007: the carrier filtered the message' },
     { kind: 'deliveryProblem', problem: 'unknown', text: clientText, detail: 'the bot stopped mid-send' },
   ];
@@ -275,9 +278,31 @@ describe('notices to PJ', () => {
     const flagged: AdvisorNotice = { kind: 'flagged', reasons: ['followup'] };
     const buyer = renderNotice(flagged, { ...record, verdict: 'soc1', side: 'buyer' }, flow, advisor);
     const client = renderNotice(flagged, { ...record, verdict: 'soc1', side: 'client' }, flow, advisor);
-    expect(buyer).toMatch(/SOC 1 to request \(buying side\)/);
-    expect(client).toContain('SOC 1');
-    expect(client).not.toMatch(/buying side/);
+    const labels = flow.advisor.labels;
+    const toRequest = fillCopy(labels.buyer, advisor, { report: labels.soc1 });
+    expect(buyer).toContain(toRequest);
+    expect(client).toContain(labels.soc1);
+    expect(client).not.toContain(toRequest);
+  });
+});
+
+describe('PJ\'s answers and refusals', () => {
+  const REFUSALS = ['not_found', 'closed', 'opted_out', 'not_with_advisor', 'empty'] as const satisfies readonly Refusal[];
+
+  it.each(REFUSALS)('words the %s refusal in one GSM-7 segment for a six-digit conversation', (refusal) => {
+    const text = renderRefusal(refusal, 123456, flow, advisor);
+    expect(text).not.toMatch(/\{\w+\}/);
+    expect(findNonGsmCharacters(text)).toEqual([]);
+    expect(segments(text), text).toBe(1);
+  });
+
+  it('answers each command in one GSM-7 segment', () => {
+    const t = flow.advisor.commands;
+    for (const text of [t.usage, t.sent, t.handedBack, t.closed, t.alreadyClosed, t.listEmpty]) {
+      const answer = fillCopy(text, advisor, { id: '123456' });
+      expect(answer).not.toMatch(/\{\w+\}/);
+      expect(segments(answer), answer).toBe(1);
+    }
   });
 });
 
@@ -311,7 +336,25 @@ describe('FlowSchema', () => {
       expect(result.success, text).toBe(false);
       expect(result.error?.issues[0]?.path).toEqual(['pointer']);
     }
-    expect(FlowSchema.safeParse(withText(['pointer'], '{advisor} {phone} {product} {asker} {request}')).success).toBe(true);
+    expect(FlowSchema.safeParse(withText(['pointer'], 'Text {advisor} at {phone}.')).success).toBe(true);
+  });
+
+  it('allows each text only the placeholders its renderer fills', () => {
+    const accepts = (path: string[], text: string) => FlowSchema.safeParse(withText(path, text)).success;
+    expect(accepts(['pointer'], 'About {product}: text {advisor}.')).toBe(false);
+    expect(accepts(['verdict', 'reason', 'soc2.product'], '{product}, {asker} and {request}: text {advisor} at {phone}.')).toBe(true);
+    expect(accepts(['conflict'], '"{product}" for {asker}?')).toBe(false);
+    expect(accepts(['advisor', 'refused', 'closed'], '#{id} is closed ({reasons}).')).toBe(false);
+    expect(accepts(['desk', 'notSent'], 'Not sent to #{id}: {problem}')).toBe(false);
+    expect(accepts(['advisor', 'clientMessage'], '#{id} on {channel} says: {text}')).toBe(true);
+    expect(accepts(['advisor', 'reminder'], '#{id} says: {text}')).toBe(false);
+  });
+
+  it('wants a delivery note to name the outbox item before the detail, so a repeated report is recognised', () => {
+    const accepts = (text: string) => FlowSchema.safeParse(withText(['transcript', 'notDelivered'], text)).success;
+    expect(accepts('outbox item {item} was not delivered: {detail}')).toBe(true);
+    expect(accepts('not delivered: {detail}')).toBe(false);
+    expect(accepts('{detail}: outbox item {item} was not delivered')).toBe(false);
   });
 
   it('makes the flow loader name the file and the field path', () => {

@@ -8,6 +8,7 @@ import { createTwilioRouter } from '../../src/adapters/twilio/twilio-routes.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { HandleInbound } from '../../src/core/driving-ports.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
+import { by, copy, flow } from '../support/copy.js';
 import { drainOutbox } from '../support/drain-outbox.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import {
@@ -26,6 +27,10 @@ const ALICE = '+14155550101';
 const BOB = '+14155550102';
 /** PJ's own phone (ADVISOR_NOTIFY_SMS). */
 const PJ_PHONE = '+18585550199';
+const t = flow.advisor.commands;
+/** PJ's list with Bob's conversation alone in it, flagged for a person. */
+const listed = (id: number, where: string) =>
+  copy(t.list, { items: copy(t.listItemFlagged, { id, where, reasons: 'human', sender: '+1415***0102' }) });
 
 
 const clientTexts = (items: OutboxItem[]) =>
@@ -54,24 +59,24 @@ describe('PJ texting the bot from his own phone', () => {
   });
 
   it('lists who is waiting', async () => {
-    expect(await text(PJ_PHONE, 'list')).toEqual([`Waiting or with you: #${bob} waiting (human) +1415***0102`]);
+    expect(await text(PJ_PHONE, 'list')).toEqual([listed(bob, t.waiting)]);
   });
 
   it('replies, hands back and closes by short number, as PJ and never as a client', async () => {
-    expect(await text(PJ_PHONE, `${bob} Hi Bob, PJ here.`)).toEqual([`Sent to #${bob}.`]);
+    expect(await text(PJ_PHONE, `${bob} Hi Bob, PJ here.`)).toEqual([copy(t.sent, { id: bob })]);
     expect(clientTexts(await drainOutbox(store))).toEqual(['Hi Bob, PJ here.']);
     const afterReply = await store.get(bob);
     expect(afterReply?.status).toBe('human');
-    expect(afterReply?.transcript.slice(-2).map((t) => t.text)).toEqual(['PJ (sms) took over', 'Hi Bob, PJ here.']);
-    expect(await text(PJ_PHONE, 'list')).toEqual([`Waiting or with you: #${bob} with you (human) +1415***0102`]);
+    expect(afterReply?.transcript.slice(-2).map((e) => e.text)).toEqual([copy(flow.transcript.tookOver, { by: by('sms') }), 'Hi Bob, PJ here.']);
+    expect(await text(PJ_PHONE, 'list')).toEqual([listed(bob, t.withYou)]);
 
-    expect(await text(PJ_PHONE, `#${bob} back`)).toEqual([`#${bob} handed back.`]);
+    expect(await text(PJ_PHONE, `#${bob} back`)).toEqual([copy(t.handedBack, { id: bob })]);
     expect((await store.get(bob))?.status).toBe('bot');
     expect(clientTexts(await drainOutbox(store))).toEqual([expect.stringMatching(/^PJ handed you back to me\./)]);
 
     expect(await text(PJ_PHONE, `${bob} CLOSE`)).toEqual([`#${bob} closed.`]);
     expect((await store.get(bob))?.status).toBe('closed');
-    expect(await text(PJ_PHONE, 'list')).toEqual(['Nobody is waiting.']);
+    expect(await text(PJ_PHONE, 'list')).toEqual([copy(t.listEmpty)]);
 
     // None of it made PJ a client.
     expect(await store.list({ participant: PJ_PHONE })).toEqual([]);
@@ -82,21 +87,22 @@ describe('PJ texting the bot from his own phone', () => {
   });
 
   it('answers anything else with the usage line', async () => {
-    const usage = ['Commands: list, N <text> to reply, N back, N close.'];
+    const usage = [copy(t.usage, { id: 'N' })];
     expect(await text(PJ_PHONE, 'nonsense')).toEqual(usage);
     expect(await text(PJ_PHONE, `${bob}`)).toEqual(usage);
     expect(await text(PJ_PHONE, 'STOP')).toEqual(usage);
-    expect(await text(PJ_PHONE, '999 hello')).toEqual(['No conversation #999.']);
+    expect(await text(PJ_PHONE, '999 hello')).toEqual([copy(flow.advisor.refused.not_found, { id: 999 })]);
     expect(clientTexts(await drainOutbox(store))).toEqual([]);
   });
 
   it('leaves clients unaffected, even when they text a command word', async () => {
     const replies = await text(ALICE, 'list');
     expect(replies).toHaveLength(1);
-    expect(replies[0]).not.toMatch(/^Waiting or with you|^Nobody is waiting/);
+    expect(replies[0]?.startsWith(copy(t.list, { items: '' }))).toBe(false);
+    expect(replies[0]).not.toBe(copy(t.listEmpty));
     const alice = await store.get((await store.list({ participant: ALICE }))[0]?.id ?? 0);
-    expect(alice?.transcript.filter((t) => t.direction === 'in').map((t) => t.text)).toEqual(['we run payroll', 'list']);
-    expect(await text(ALICE, `${bob} close`)).not.toEqual([`#${bob} closed.`]);
+    expect(alice?.transcript.filter((e) => e.direction === 'in').map((e) => e.text)).toEqual(['we run payroll', 'list']);
+    expect(await text(ALICE, `${bob} close`)).not.toEqual([copy(t.closed, { id: bob })]);
     expect((await store.get(bob))?.status).toBe('waiting');
   });
 
@@ -105,11 +111,11 @@ describe('PJ texting the bot from his own phone', () => {
     // Twilio may retry while the first request is still running, or after it answered.
     const [first, second] = await Promise.all([text(PJ_PHONE, `${bob} only once`, sid), text(PJ_PHONE, `${bob} only once`, sid)]);
     const third = await text(PJ_PHONE, `${bob} only once`, sid);
-    expect(first).toEqual([`Sent to #${bob}.`]);
+    expect(first).toEqual([copy(t.sent, { id: bob })]);
     expect(second).toEqual(first);
     expect(third).toEqual(first);
     expect(clientTexts(await drainOutbox(store))).toEqual(['only once']);
-    expect((await store.get(bob))?.transcript.filter((t) => t.text === 'only once')).toHaveLength(1);
+    expect((await store.get(bob))?.transcript.filter((e) => e.text === 'only once')).toHaveLength(1);
     expect(h.logs.join('')).toMatch(/repeated Twilio message from the advisor/);
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, INSTALL_CHROMIUM, isCi } from '../support/chromium.js';
+import { by, copy, flow } from '../support/copy.js';
 import { ADMIN_TOKEN, replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
 
 /** Debian's chromium package; the test drives it with playwright-core, which downloads no browser. */
@@ -96,7 +97,7 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web console in a real he
     await transcriptLine(page, 'can I talk to a real person?').waitFor();
 
     await page.click('#takeover');
-    await transcriptLine(page, 'PJ (console) took over').waitFor();
+    await transcriptLine(page, copy(flow.transcript.tookOver, { by: by('console') })).waitFor();
     expect(await page.isDisabled('#takeover')).toBe(true);
 
     await page.fill('#reply', 'Hi Bob, PJ here. Free at 3pm?');
@@ -120,13 +121,13 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web console in a real he
     await page.locator('#error', { hasText: 'Write something' }).waitFor();
 
     await page.click('#release');
-    await transcriptLine(page, 'PJ (console) handed back to the bot').waitFor();
+    await transcriptLine(page, copy(flow.transcript.handedBack, { by: by('console') })).waitFor();
     await transcriptLine(page, 'PJ handed you back to me.').waitFor();
     expect((await h.composed.store.get(bob))?.status).toBe('bot');
 
     // An action the API refuses shows its reason on the page.
     await page.click('#close');
-    await transcriptLine(page, 'PJ (console) closed the conversation').waitFor();
+    await transcriptLine(page, copy(flow.transcript.closed, { by: by('console') })).waitFor();
     // The page disables sending on a closed conversation; submit anyway to see the API's refusal shown.
     await page.locator('#reply-form').evaluate((form) => {
       form.querySelector('textarea').value = 'one more thing';

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signTwilio } from '../support/sign-twilio.js';
+import { by, copy, flow } from '../support/copy.js';
 import { AUTH_TOKEN, PUBLIC_BASE_URL, replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
 import { jsonReply, newSid } from '../support/twilio-rest.js';
 
@@ -78,8 +79,8 @@ describe('handing an SMS conversation to PJ on his phone, end to end', () => {
     };
     expect(detail.status).toBe('bot');
     expect(detail.transcript.filter((e) => e.direction === 'event').map((e) => e.text)).toEqual([
-      'PJ (sms) took over',
-      'PJ (sms) handed back to the bot',
+      copy(flow.transcript.tookOver, { by: by('sms') }),
+      copy(flow.transcript.handedBack, { by: by('sms') }),
     ]);
   });
 

@@ -22,6 +22,7 @@ import type { ConversationRecord, InboundMessage } from '../../src/core/conversa
 import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { Store, AdvisorDesk, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
+import { by, copy, flow } from '../support/copy.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 import {
   BOT_USER,
@@ -84,7 +85,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     nock.cleanAll();
     scripted = new Map();
     api = interceptSlackApi((call) => scripted.get(call.method)?.shift());
-    const { flow, lexicon } = loadFlows();
+    const { lexicon } = loadFlows();
     databasePath = tempDatabasePath();
     store = createSqliteConversationStore(databasePath);
     settings = {
@@ -234,26 +235,27 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const thread = await store.getDeskThread(id);
     expect(thread?.channel).toBe(DESK);
     expect(await store.findByDeskThread(DESK, thread?.ts ?? '')).toBe(id);
-    expect(header?.body.text).toBe(`#${id} needs you (human): T0T***:U1 on Slack`);
+    const about = { id, reasons: 'human', sender: 'T0T***:U1', channel: 'Slack' };
+    expect(header?.body.text).toBe(copy(flow.desk.summary, about));
     const blocks = header?.body.blocks as Block[];
-    expect(blocks[0]?.text?.text).toBe(`*#${id} needs you* (human)`);
+    expect(blocks[0]?.text?.text).toBe(copy(flow.desk.headline, about));
     expect(blocks[1]?.fields?.map((f) => f.text)).toEqual([
-      '*Channel*\nSlack',
-      '*Sender*\nT0T***:U1',
-      '*Does*\nwe run payroll for small businesses',
-      '*Asked by*\ntheir CFO asked for it',
-      '*Verdict*\nSOC 1',
-      '*Reasons*\nhuman',
+      `*${flow.desk.fields.channel}*\nSlack`,
+      `*${flow.desk.fields.sender}*\nT0T***:U1`,
+      `*${flow.desk.fields.product}*\nwe run payroll for small businesses`,
+      `*${flow.desk.fields.asker}*\ntheir CFO asked for it`,
+      `*${flow.desk.fields.verdict}*\n${flow.advisor.labels.soc1}`,
+      `*${flow.desk.fields.reasons}*\nhuman`,
     ]);
     const lastLines = blocks[2]?.text?.text ?? '';
-    expect(lastLines).toMatch(/^\*Last messages\*\n/);
-    expect(lastLines).toContain('*Client:* their CFO asked for it');
-    expect(lastLines).toContain('*Client:* Talk to PJ');
+    expect(lastLines.startsWith(`*${flow.desk.lastMessages}*\n`)).toBe(true);
+    expect(lastLines).toContain(`*${flow.desk.client}:* their CFO asked for it`);
+    expect(lastLines).toContain(`*${flow.desk.client}:* ${copy(flow.talkToAdvisor)}`);
     expect(lastLines.split('\n')).toHaveLength(6);
     expect(buttonsOf(blocks).map((b) => [b.action_id, b.text.text, b.value])).toEqual([
-      [DESK_ACTION.takeOver, 'Take over', String(id)],
-      [DESK_ACTION.release, 'Hand back', String(id)],
-      [DESK_ACTION.close, 'Close', String(id)],
+      [DESK_ACTION.takeOver, flow.desk.buttons.takeOver, String(id)],
+      [DESK_ACTION.release, flow.desk.buttons.release, String(id)],
+      [DESK_ACTION.close, flow.desk.buttons.close, String(id)],
     ]);
 
     // The client writes again: mirrored into the thread, their markup shown as typed, nobody pinged.
@@ -268,7 +270,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     if (record === null) throw new Error('no record');
     const ts = await desk.notify({ kind: 'flagged', reasons: ['cost'] }, record);
     const again = deskPosts()[2];
-    expect(again?.body).toMatchObject({ thread_ts: thread?.ts, text: `#${id} needs you again (cost).` });
+    expect(again?.body).toMatchObject({ thread_ts: thread?.ts, text: copy(flow.desk.flaggedAgain, { id, reasons: 'cost' }) });
     expect(ts).not.toBe(thread?.ts);
     expect(headers()).toHaveLength(1);
   });
@@ -277,13 +279,13 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const id = (await handleInbound(slackText('U2', 'hi'))).conversationId;
     const record = await store.get(id);
     if (record === null) throw new Error('no record');
-    const ts = await desk.notify({ kind: 'tookOver', by: 'PJ (console)' }, record);
+    const ts = await desk.notify({ kind: 'tookOver', by: by('console') }, record);
     const [header, notice] = deskPosts();
     const thread = await store.getDeskThread(id);
     expect(header?.body.thread_ts).toBeUndefined();
-    expect(header?.body.text).toBe(`#${id}: T0T***:U2 on Slack`);
+    expect(header?.body.text).toBe(copy(flow.desk.summaryUnflagged, { id, sender: 'T0T***:U2', channel: 'Slack' }));
     expect(buttonsOf(header?.body.blocks)).toHaveLength(3);
-    expect(notice?.body).toMatchObject({ thread_ts: thread?.ts, text: `#${id}: PJ (console) took over. The bot stays quiet.` });
+    expect(notice?.body).toMatchObject({ thread_ts: thread?.ts, text: copy(flow.advisor.tookOver, { id, by: by('console') }) });
     expect(ts).not.toBe(thread?.ts);
   });
 
@@ -297,7 +299,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
       click(id, message, DESK_ACTION.takeOver),
       click(id, message, DESK_ACTION.takeOver),
       slack.action(
-        buttonClick(PJ, DESK, message, { action_id: DESK_ACTION.takeOver, value: String(id), text: 'Take over' }),
+        buttonClick(PJ, DESK, message, { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver }),
       ),
       actions.takeOver(id, 'sms'),
     ]);
@@ -307,14 +309,16 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
 
     expect(deskNotices(id).filter((n) => n.kind === 'tookOver')).toHaveLength(1);
     const transcript = (await store.get(id))?.transcript ?? [];
-    const takeovers = transcript.filter((t) => /took over/.test(t.text));
+    const tookOver = (surface: 'slack' | 'sms') => copy(flow.transcript.tookOver, { by: by(surface) });
+    const takeovers = transcript.filter((t) => t.text === tookOver('slack') || t.text === tookOver('sms'));
     expect(takeovers).toHaveLength(1);
-    expect(takeovers[0]).toMatchObject({ direction: 'event', author: 'advisor', text: expect.stringMatching(/^PJ \((slack|sms)\) took over$/) });
+    expect(takeovers[0]).toMatchObject({ direction: 'event', author: 'advisor' });
     expect(takeovers[0]?.at).toEqual(expect.any(String));
 
     await pumpDesk();
     const inThread = deskPosts().filter((c) => c.body.thread_ts !== undefined);
-    expect(inThread.map((c) => c.body.text)).toEqual([expect.stringMatching(new RegExp(`^#${id}: PJ \\((slack|sms)\\) took over\\.`))]);
+    const noticed = (surface: 'slack' | 'sms') => copy(flow.advisor.tookOver, { id, by: by(surface) });
+    expect(inThread.map((c) => c.body.text)).toEqual([expect.toBeOneOf([noticed('slack'), noticed('sms')])]);
     // Nothing failed, so nothing was said in the thread by the buttons themselves.
     expect(api.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(0);
   });
@@ -349,7 +353,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const [ephemeral] = await api.waitFor('chat.postEphemeral');
 
     expect(ephemeral?.body).toMatchObject({ channel: DESK, user: PJ, thread_ts: ts });
-    expect(ephemeral?.body.text).toBe('Internal note: take over first to reply to the client. Start a reply with note: to keep it internal.');
+    expect(ephemeral?.body.text).toBe(copy(flow.desk.internal));
     const [reaction] = await api.waitFor('reactions.add');
     expect(reaction?.body).toMatchObject({ channel: DESK, timestamp: reply.ts, name: 'memo' });
     expect(await statusOf(id)).toBe('waiting');
@@ -358,7 +362,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     expect(transcript.at(-1)).toMatchObject({
       direction: 'event',
       author: 'advisor',
-      text: 'note: looks like a payroll shop, call them tomorrow',
+      text: copy(flow.transcript.note, { text: 'looks like a payroll shop, call them tomorrow' }),
     });
   });
 
@@ -376,7 +380,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const detail = await store.get(id);
     expect(detail?.status).toBe('human');
     expect(detail?.transcript.slice(before)).toEqual([
-      expect.objectContaining({ direction: 'event', author: 'advisor', text: 'note: they want a quote by Friday' }),
+      expect.objectContaining({ direction: 'event', author: 'advisor', text: copy(flow.transcript.note, { text: 'they want a quote by Friday' }) }),
     ]);
     expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([]);
     expect(api.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(0);
@@ -394,19 +398,20 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     await pumpDesk();
     const ts = (await store.getDeskThread(id))?.ts ?? '';
     const header = headers()[0];
-    expect(header?.body.text).toBe(`#${id} needs you (human): +1858***0000 on SMS`);
+    expect(header?.body.text).toBe(copy(flow.desk.summary, { id, reasons: 'human', sender: '+1858***0000', channel: 'SMS' }));
     await click(id, { ts, blocks: header?.body.blocks }, DESK_ACTION.takeOver);
     await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
     await handleInbound(smsText(from, 'STOP'));
     expect(await statusOf(id)).toBe('opted_out');
 
     await slack.event(deskMessage('Sorry for the wait, here is the quote', ts));
+    const notSent = copy(flow.desk.notSent, { problem: copy(flow.advisor.refused.opted_out, { id }) });
     const error = await eventually(async () => {
-      const found = deskPosts().find((c) => c.body.thread_ts === ts && /^Not sent/.test(String(c.body.text)));
+      const found = deskPosts().find((c) => c.body.thread_ts === ts && c.body.text === notSent);
       if (!found) throw new Error('no error in the thread');
       return found;
     }, 'visible error');
-    expect(error.body.text).toBe(`Not sent: #${id} opted out. Nothing more can be sent to them.`);
+    expect(error.body.text).toBe(notSent);
     expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([]);
   });
 
@@ -420,12 +425,13 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     await eventually(async () => expect(await statusOf(id)).not.toBe('human'), 'handed back');
     expect(await statusOf(id)).toBe('bot');
     // The bot tells the client it is back, through the outbox.
-    expect(clientTexts(id).at(-1)).toMatchObject({ author: 'bot', text: expect.stringContaining('PJ handed you back to me.') });
+    expect(clientTexts(id).at(-1)).toMatchObject({ author: 'bot', text: expect.stringContaining(copy(flow.resumed)) });
 
     // Handing back again only tells the clicker.
     await click(id, message, DESK_ACTION.release);
     const [whisper] = await api.waitFor('chat.postEphemeral');
-    expect(whisper?.body).toMatchObject({ channel: DESK, user: PJ, thread_ts: ts, text: `Could not hand back: #${id} is with the bot already: there is nothing to hand back.` });
+    const withBot = copy(flow.desk.couldNot.release, { problem: copy(flow.advisor.refused.not_with_advisor, { id }) });
+    expect(whisper?.body).toMatchObject({ channel: DESK, user: PJ, thread_ts: ts, text: withBot });
 
     await click(id, message, DESK_ACTION.close);
     await eventually(async () => expect(await statusOf(id)).toBe('closed'), 'closed');
@@ -433,22 +439,24 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     await settle();
 
     const events = (await store.get(id))?.transcript.filter((t) => t.direction === 'event').map((t) => t.text);
-    expect(events).toEqual(['PJ (slack) took over', 'PJ (slack) handed back to the bot', 'PJ (slack) closed the conversation']);
+    const t = flow.transcript;
+    expect(events).toEqual([t.tookOver, t.handedBack, t.closed].map((note) => copy(note, { by: by('slack') })));
     expect(deskNotices(id).map((n) => n.kind)).toEqual(['flagged', 'tookOver', 'released', 'closed']);
     await pumpDesk();
     expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
-      `#${id}: PJ (slack) took over. The bot stays quiet.`,
-      `#${id}: handed back to the bot (PJ (slack)).`,
-      `#${id}: closed (PJ (slack)).`,
+      copy(flow.advisor.tookOver, { id, by: by('slack') }),
+      copy(flow.advisor.released, { id, by: by('slack') }),
+      copy(flow.advisor.closed, { id, by: by('slack') }),
     ]);
 
     await click(id, message, DESK_ACTION.takeOver);
+    const closed = copy(flow.desk.couldNot.takeOver, { problem: copy(flow.advisor.refused.closed, { id }) });
     const refused = await eventually(async () => {
-      const found = deskPosts().find((c) => /^Could not take over/.test(String(c.body.text)));
+      const found = deskPosts().find((c) => c.body.text === closed);
       if (!found) throw new Error('no refusal');
       return found;
     }, 'visible refusal');
-    expect(refused.body).toMatchObject({ thread_ts: ts, text: `Could not take over: #${id} is closed. A new message from the client opens a new conversation.` });
+    expect(refused.body).toMatchObject({ thread_ts: ts, text: closed });
   });
 
   it('ignores bot posts, edits, top-level messages and threads that are not a conversation’s', async () => {
@@ -493,13 +501,13 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const [reaction] = await api.waitFor('reactions.add');
     expect(reaction?.body).toMatchObject({ channel: DESK, timestamp: reply.ts, name: 'white_check_mark' });
     expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
-      `#${id}: PJ (slack) took over. The bot stays quiet.`,
+      copy(flow.advisor.tookOver, { id, by: by('slack') }),
     ]);
   });
 
   it('refuses unsigned and forged requests: nothing changes', async () => {
     const { id, header, ts } = await openDesk('U9');
-    const payload = buttonClick(PJ, DESK, { ts, blocks: header.body.blocks }, { action_id: DESK_ACTION.takeOver, value: String(id), text: 'Take over' });
+    const payload = buttonClick(PJ, DESK, { ts, blocks: header.body.blocks }, { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver });
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const forged = await slack.send(body, 'application/x-www-form-urlencoded', { 'X-Slack-Signature': 'v0=deadbeef' });
     expect(forged.status).toBe(401);
@@ -541,7 +549,7 @@ describe('the Slack ClientSender and the desk\'s delivery mark', () => {
     updatedAt: '2026-01-01T00:00:00.000Z',
   });
   const nowhere = { get: async () => null, getDeskThread: async () => null, setDeskThread: async () => undefined };
-  const deskOn = (c: webApi.WebClient) => createSlackDesk({ client: c, channel: DESK, store: nowhere, flow: loadFlows().flow, advisor: ADVISOR });
+  const deskOn = (c: webApi.WebClient) => createSlackDesk({ client: c, channel: DESK, store: nowhere, flow, advisor: ADVISOR });
 
   beforeEach(() => {
     nock.cleanAll();

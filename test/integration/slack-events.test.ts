@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signSlack } from '../support/sign-slack.js';
+import { copy, flow } from '../support/copy.js';
 import {
   BOT_USER,
   buttonClick,
@@ -152,9 +153,9 @@ describe('Slack over HTTP', () => {
     expect(view.type).toBe('home');
     expect(JSON.stringify(view)).toContain('858-461-8054');
     const start = buttonsOf(view.blocks)[0];
-    expect(start?.text.text).toBe('Start');
+    expect(start?.text.text).toBe(copy(flow.slackHome.start));
     await h.action({
-      ...buttonClick('U8', 'DU8', { ts: '0', blocks: [] }, { action_id: start?.action_id ?? '', value: 'start', text: 'Start' }),
+      ...buttonClick('U8', 'DU8', { ts: '0', blocks: [] }, { action_id: start?.action_id ?? '', value: 'start', text: copy(flow.slackHome.start) }),
       container: { type: 'view', view_id: 'V1' },
       channel: undefined,
       message: undefined,

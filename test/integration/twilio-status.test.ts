@@ -19,6 +19,7 @@ import { createOutboxSenders } from '../../src/compose.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
+import { copy } from '../support/copy.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioStandIn } from '../support/twilio-rest.js';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
@@ -166,7 +167,7 @@ describe('POST /twilio/status', () => {
     expect((await postStatus(status(sid, 'failed', '21610'))).status).toBe(204);
     const detail = await store.get(id);
     expect(detail?.status).toBe('opted_out');
-    expect(detail?.transcript.map((e) => e.text)).toContain('the carrier reports the client opted out (21610)');
+    expect(detail?.transcript.map((e) => e.text)).toContain(copy(settings.flow.transcript.carrierOptedOut, { code: '21610' }));
     expect((await queuedForPj()).map(noticeOf)).toEqual([
       { kind: 'deliveryProblem', problem: 'optedOut', text: 'hello from PJ', detail: '21610' },
     ]);

@@ -4,7 +4,8 @@ import type { Flow } from '../../core/flow.js';
 import type { AdvisorLog, ConversationStore, DeskThreadStore } from '../../core/ports.js';
 import type { MessageEvent } from './slack-conversations.js';
 import { fillConversation } from '../../core/render-notice.js';
-import { fillAdvisor, fillPlaceholders, type Advisor } from '../../core/render-reply.js';
+import { renderRefusal } from '../../core/render-refusal.js';
+import { fillCopy, type Advisor } from '../../core/render-reply.js';
 import type { Logger } from '../../core/logger.js';
 import { DESK_ACTION } from './slack-desk.js';
 import { escapeSlackText, unescapeSlackText } from './slack-sender.js';
@@ -31,21 +32,8 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
   const { channel, store, actions, flow, advisor, logger } = options;
 
   /** Why an action did nothing, in words for the thread. */
-  function problem(failure: Failure, id: number): string {
-    const record = failure.record;
-    switch (failure.error) {
-      case 'not_found':
-        return fillAdvisor(fillPlaceholders(flow.advisor.notFound, { id: String(id) }), advisor);
-      case 'opted_out':
-        return record ? fillConversation(flow.advisor.optedOut, record, advisor) : `#${id} opted out.`;
-      case 'closed':
-        return `#${id} is closed. A new message from the client opens a new conversation.`;
-      case 'not_with_advisor':
-        return `#${id} is with the bot already: there is nothing to hand back.`;
-      case 'empty':
-        return 'There is nothing to send.';
-    }
-  }
+  const problem = (failure: Failure, id: number): string => renderRefusal(failure.error, id, flow, advisor);
+  const ourFault = () => fillCopy(flow.desk.ourFault, advisor);
 
   async function say(client: Client, threadTs: string, text: string): Promise<void> {
     try {
@@ -99,7 +87,7 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
         // Not taken over: nothing reaches the client unless PJ means it (the Take over button).
         await actions.note(id, text, 'slack');
         await react(client, e.ts, NOTE_REACTION);
-        await whisper(client, e.user, e.thread_ts, fillConversation(flow.advisor.internal, record, advisor));
+        await whisper(client, e.user, e.thread_ts, fillConversation(flow.desk.internal, record, flow, advisor));
         logger.info(log, 'reply before take over kept internal');
         return;
       }
@@ -109,17 +97,17 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
         return;
       }
       logger.warn({ ...log, error: result.error }, 'advisor reply not sent');
-      await say(client, e.thread_ts, `Not sent: ${problem(result, id)}`);
+      await say(client, e.thread_ts, fillCopy(flow.desk.notSent, advisor, { problem: problem(result, id) }));
     } catch (error) {
       logger.error({ ...log, err: error }, 'could not handle a reply in the handoff channel');
-      await say(client, e.thread_ts, 'Not sent: something went wrong on our side. Try again in a minute.');
+      await say(client, e.thread_ts, fillCopy(flow.desk.notSent, advisor, { problem: ourFault() }));
     }
   });
 
   const buttons = {
-    [DESK_ACTION.takeOver]: { run: actions.takeOver, failed: 'Could not take over' },
-    [DESK_ACTION.release]: { run: actions.release, failed: 'Could not hand back' },
-    [DESK_ACTION.close]: { run: actions.close, failed: 'Could not close' },
+    [DESK_ACTION.takeOver]: { run: actions.takeOver, failed: flow.desk.couldNot.takeOver },
+    [DESK_ACTION.release]: { run: actions.release, failed: flow.desk.couldNot.release },
+    [DESK_ACTION.close]: { run: actions.close, failed: flow.desk.couldNot.close },
   };
 
   app.action<BlockAction<ButtonAction>>(/^desk_(takeover|release|close)$/, async ({ ack, body, action, client }) => {
@@ -139,14 +127,14 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
       logger.warn({ ...log, error: result.error }, 'desk button did nothing');
       const ts = await threadTs();
       if (ts === undefined) return;
-      const text = `${button.failed}: ${problem(result, id)}`;
+      const text = fillCopy(button.failed, advisor, { problem: problem(result, id) });
       // Handing back what the bot already has is harmless: only the clicker is told.
       if (result.error === 'not_with_advisor') await whisper(client, body.user.id, ts, text);
       else await say(client, ts, text);
     } catch (error) {
       logger.error({ ...log, err: error }, 'desk button failed');
       const ts = await threadTs().catch(() => undefined);
-      if (ts !== undefined) await say(client, ts, `${button.failed}: something went wrong on our side. Try again in a minute.`);
+      if (ts !== undefined) await say(client, ts, fillCopy(button.failed, advisor, { problem: ourFault() }));
     }
   });
 }

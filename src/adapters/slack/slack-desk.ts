@@ -3,7 +3,7 @@ import type { ConversationRecord, TranscriptEntry } from '../../core/conversatio
 import type { Flow } from '../../core/flow.js';
 import type { AdvisorDesk, AdvisorNotice, ConversationStore, DeskThreadStore } from '../../core/ports.js';
 import { fillConversation, renderNotice } from '../../core/render-notice.js';
-import type { Advisor } from '../../core/render-reply.js';
+import { fillCopy, type Advisor } from '../../core/render-reply.js';
 import { escapeSlackText, toDeliveryError } from './slack-sender.js';
 
 type Block = types.KnownBlock;
@@ -35,16 +35,17 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
-function who(entry: TranscriptEntry, advisor: Advisor): string {
-  if (entry.author === 'user') return 'Client';
-  if (entry.author === 'bot') return 'Bot';
+function who(entry: TranscriptEntry, flow: Flow, advisor: Advisor): string {
+  if (entry.author === 'user') return fillCopy(flow.desk.client, advisor);
+  if (entry.author === 'bot') return fillCopy(flow.desk.bot, advisor);
   return advisor.name;
 }
 
-function transcriptLine(entry: TranscriptEntry, advisor: Advisor): string {
+function transcriptLine(entry: TranscriptEntry, flow: Flow, advisor: Advisor): string {
   const words = escapeSlackText(clip(entry.text.replace(/\s+/g, ' ').trim(), LINE_CHARS));
+  const speaker = who(entry, flow, advisor);
   // Events (takeovers, notes) are set apart from what was said to or by the client.
-  return entry.direction === 'event' ? `_${who(entry, advisor)}: ${words}_` : `*${who(entry, advisor)}:* ${words}`;
+  return entry.direction === 'event' ? `_${speaker}: ${words}_` : `*${speaker}:* ${words}`;
 }
 
 const button = (actionId: string, text: string, value: string, style?: 'primary' | 'danger'): types.Button => ({
@@ -55,6 +56,9 @@ const button = (actionId: string, text: string, value: string, style?: 'primary'
   ...(style && { style }),
 });
 
+/** The header's fields, in order; each shows the placeholder of the same name. */
+const FIELDS = ['channel', 'sender', 'product', 'asker', 'verdict', 'reasons'] as const;
+
 /**
  * The thread's first message: who, what they answered in their own words, the verdict, why PJ
  * is needed, the last lines, and the buttons.
@@ -63,31 +67,26 @@ function deskHeader(
   notice: AdvisorNotice,
   c: ConversationRecord,
   transcript: TranscriptEntry[],
+  flow: Flow,
   advisor: Advisor,
 ): { text: string; blocks: Block[] } {
-  const flags = notice.kind === 'flagged' ? notice.reasons : c.flags;
-  const conversation = { ...c, flags };
-  const fill = (template: string) => escapeSlackText(fillConversation(template, conversation, advisor));
-  const headline = notice.kind === 'flagged' ? fill('*#{id} needs you* ({reasons})') : fill('*#{id}*');
-  const field = (label: string, template: string): types.MrkdwnElement => ({ type: 'mrkdwn', text: `*${label}*\n${fill(template)}` });
+  const t = flow.desk;
+  const flagged = notice.kind === 'flagged';
+  const conversation = { ...c, flags: flagged ? notice.reasons : c.flags };
+  const fill = (template: string) => escapeSlackText(fillConversation(template, conversation, flow, advisor));
+  const label = (text: string) => escapeSlackText(fillCopy(text, advisor));
+  const field = (name: (typeof FIELDS)[number]): types.MrkdwnElement => ({
+    type: 'mrkdwn',
+    text: `*${label(t.fields[name])}*\n${fill(`{${name}}`)}`,
+  });
   const blocks: Block[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: headline } },
-    {
-      type: 'section',
-      fields: [
-        field('Channel', '{channel}'),
-        field('Sender', '{sender}'),
-        field('Does', '{product}'),
-        field('Asked by', '{asker}'),
-        field('Verdict', '{verdict}'),
-        field('Reasons', '{reasons}'),
-      ],
-    },
+    { type: 'section', text: { type: 'mrkdwn', text: fill(flagged ? t.headline : t.headlineUnflagged) } },
+    { type: 'section', fields: FIELDS.map(field) },
   ];
   const last = transcript.slice(-HEADER_LINES);
   if (last.length > 0) {
-    const lines = last.map((entry) => transcriptLine(entry, advisor)).join('\n');
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Last messages*\n${lines}` } });
+    const lines = last.map((entry) => transcriptLine(entry, flow, advisor)).join('\n');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${label(t.lastMessages)}*\n${lines}` } });
   }
   const id = String(c.id);
   blocks.push(
@@ -95,28 +94,22 @@ function deskHeader(
       type: 'actions',
       block_id: `desk_${id}`,
       elements: [
-        button(DESK_ACTION.takeOver, 'Take over', id, 'primary'),
-        button(DESK_ACTION.release, 'Hand back', id),
-        button(DESK_ACTION.close, 'Close', id, 'danger'),
+        button(DESK_ACTION.takeOver, fillCopy(t.buttons.takeOver, advisor), id, 'primary'),
+        button(DESK_ACTION.release, fillCopy(t.buttons.release, advisor), id),
+        button(DESK_ACTION.close, fillCopy(t.buttons.close, advisor), id, 'danger'),
       ],
     },
-    {
-      type: 'context',
-      elements: [
-        { type: 'mrkdwn', text: 'Take over, then reply in this thread to answer the client. A reply starting with note: stays internal.' },
-      ],
-    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: label(t.hint) }] },
   );
   // The text is what notifications and screen readers get.
-  const text = fillConversation('#{id} needs you ({reasons}): {sender} on {channel}', conversation, advisor);
-  return { text: notice.kind === 'flagged' ? escapeSlackText(text) : fill('#{id}: {sender} on {channel}'), blocks };
+  return { text: fill(flagged ? t.summary : t.summaryUnflagged), blocks };
 }
 
 /** A notice as a reply in the conversation's thread. */
 function deskThreadText(notice: AdvisorNotice, c: ConversationRecord, flow: Flow, advisor: Advisor): string {
   // NOTE: the flagged copy is written for PJ's phone ("Reply 12 <text>"); in the thread he uses the buttons.
   if (notice.kind === 'flagged') {
-    return escapeSlackText(fillConversation('#{id} needs you again ({reasons}).', { ...c, flags: notice.reasons }, advisor));
+    return escapeSlackText(fillConversation(flow.desk.flaggedAgain, { ...c, flags: notice.reasons }, flow, advisor));
   }
   return escapeSlackText(renderNotice(notice, c, flow, advisor));
 }
@@ -144,7 +137,7 @@ export function createSlackDesk(options: SlackDeskOptions): AdvisorDesk {
       // A thread in another channel (SLACK_HANDOFF_CHANNEL changed) is left there; a new one opens here.
       if (thread === null || thread.channel !== channel) {
         const detail = await store.get(conversation.id);
-        const header = deskHeader(notice, conversation, detail?.transcript ?? [], advisor);
+        const header = deskHeader(notice, conversation, detail?.transcript ?? [], flow, advisor);
         const ts = await postMessage(header, 'posting the header');
         await store.setDeskThread(conversation.id, channel, ts);
         // The header says it all for the opening flag.

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Awaiting } from '../../core/reading.js';
-import { fillAdvisor } from '../../core/render-reply.js';
+import { fillAdvisor, fillCopy } from '../../core/render-reply.js';
 import type { Deliver, SlackOptions } from './slack-app.js';
 import { ACTION } from './slack-blocks.js';
 import {
@@ -79,7 +79,8 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
     const messageTs = body.message?.ts ?? body.container.message_ts ?? '';
     const answers: Awaiting = question;
     const message = slackMessage(conversation, `choice:${body.container.channel_id}:${messageTs}`, number, now(), { answers });
-    await deliver(message, conversation.address, client, () => markAnswered(body, `Chose: *${action.text.text}*`, client));
+    const chose = fillCopy(flow.slackChose, advisor, { choice: action.text.text });
+    await deliver(message, conversation.address, client, () => markAnswered(body, chose, client));
   });
 
   app.action<BlockAction<ButtonAction>>(ACTION.talkToAdvisor, async ({ ack, body, client }) => {
@@ -94,7 +95,8 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
   app.action<BlockAction<ButtonAction>>(ACTION.start, async ({ ack, body, client }) => {
     await ack();
     const conversation = dmConversation(body.team?.id ?? body.user.team_id ?? '', body.user.id);
-    const message = slackMessage(conversation, `start:${body.trigger_id}`, 'Start', now(), { command: 'restart' });
+    const label = fillAdvisor(flow.slackHome.start, advisor);
+    const message = slackMessage(conversation, `start:${body.trigger_id}`, label, now(), { command: 'restart' });
     await deliver(message, conversation.address, client);
   });
 

@@ -3,8 +3,8 @@ import type { AdvisorActions, AdvisorResult } from '../../core/driving-ports.js'
 import type { Flow } from '../../core/flow.js';
 import { maskParticipant } from '../../core/mask-participant.js';
 import type { ConversationStore } from '../../core/ports.js';
-import { fillConversation } from '../../core/render-notice.js';
-import { fillAdvisor, fillPlaceholders, type Advisor } from '../../core/render-reply.js';
+import { renderRefusal } from '../../core/render-refusal.js';
+import { fillCopy, type Advisor } from '../../core/render-reply.js';
 import { findNonGsmCharacters } from '../../core/sms-segments.js';
 
 /** What PJ asked for by texting the bot's number from his own (ADVISOR_NOTIFY_SMS). */
@@ -46,63 +46,54 @@ function gsm(text: string): string {
   return bad.size === 0 ? text : [...text].map((c) => (bad.has(c) ? '?' : c)).join('');
 }
 
-function listItem(c: ConversationRecord): string {
-  const reasons = c.flags.length > 0 ? ` (${c.flags.join(', ')})` : '';
-  const where = c.status === 'human' ? 'with you' : 'waiting';
-  return `#${c.id} ${where}${reasons} ${maskParticipant(c.participant)}`;
+function listItem(c: ConversationRecord, deps: AdvisorCommandDeps): string {
+  const t = deps.flow.advisor.commands;
+  const vars = {
+    id: String(c.id),
+    where: c.status === 'human' ? t.withYou : t.waiting,
+    reasons: c.flags.join(', '),
+    sender: maskParticipant(c.participant),
+  };
+  return fillCopy(c.flags.length > 0 ? t.listItemFlagged : t.listItem, deps.advisor, vars);
 }
 
 async function list(deps: AdvisorCommandDeps): Promise<string> {
+  const t = deps.flow.advisor.commands;
   const [waiting, human] = await Promise.all([deps.store.list({ status: 'waiting' }), deps.store.list({ status: 'human' })]);
   // Each list is newest first (last change); merged the same way.
   const all = [...waiting, ...human].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.id - a.id);
-  if (all.length === 0) return fillAdvisor(deps.flow.advisor.listEmpty, deps.advisor);
-  const shown = all.slice(0, LIST_LIMIT).map(listItem);
-  if (all.length > LIST_LIMIT) shown.push(`and ${all.length - LIST_LIMIT} more`);
-  return fillAdvisor(fillPlaceholders(deps.flow.advisor.list, { items: shown.join('; ') }), deps.advisor);
+  if (all.length === 0) return fillCopy(t.listEmpty, deps.advisor);
+  const shown = all.slice(0, LIST_LIMIT).map((c) => listItem(c, deps));
+  if (all.length > LIST_LIMIT) shown.push(fillCopy(t.more, deps.advisor, { count: String(all.length - LIST_LIMIT) }));
+  return fillCopy(t.list, deps.advisor, { items: shown.join('; ') });
 }
 
-function usage(deps: AdvisorCommandDeps): string {
-  return fillAdvisor(fillPlaceholders(deps.flow.advisor.usage, { id: 'N' }), deps.advisor);
-}
-
-/** What PJ reads when an action was refused. */
-function refusal(result: Exclude<AdvisorResult, { ok: true }>, id: number, deps: AdvisorCommandDeps): string {
-  switch (result.error) {
-    case 'not_found':
-      return fillAdvisor(fillPlaceholders(deps.flow.advisor.notFound, { id: String(id) }), deps.advisor);
-    case 'opted_out':
-      return result.record
-        ? fillConversation(deps.flow.advisor.optedOut, result.record, deps.advisor)
-        : `#${id} opted out. Nothing more can be sent to them.`;
-    case 'closed':
-      return `#${id} is closed. Nothing was sent.`;
-    case 'not_with_advisor':
-      return `#${id} is already with the bot.`;
-    case 'empty':
-      return usage(deps);
-  }
+/** One of PJ's command answers about conversation `id`. */
+function answer(text: string, id: number, deps: AdvisorCommandDeps): string {
+  return fillCopy(text, deps.advisor, { id: String(id) });
 }
 
 /** Runs one command as PJ on his phone ('sms') and returns the one-line answer to text him back. */
 export async function runAdvisorCommand(command: AdvisorCommand, deps: AdvisorCommandDeps): Promise<string> {
+  const t = deps.flow.advisor.commands;
+  const refused = (result: Extract<AdvisorResult, { ok: false }>, id: number) => renderRefusal(result.error, id, deps.flow, deps.advisor);
   switch (command.kind) {
     case 'usage':
-      return gsm(usage(deps));
+      return gsm(fillCopy(t.usage, deps.advisor, { id: 'N' }));
     case 'list':
       return gsm(await list(deps));
     case 'reply': {
       const result = await deps.actions.reply(command.id, command.text, 'sms');
-      return gsm(result.ok ? `Sent to #${command.id}.` : refusal(result, command.id, deps));
+      return gsm(result.ok ? answer(t.sent, command.id, deps) : refused(result, command.id));
     }
     case 'back': {
       const result = await deps.actions.release(command.id, 'sms');
-      return gsm(result.ok ? `#${command.id} handed back.` : refusal(result, command.id, deps));
+      return gsm(result.ok ? answer(t.handedBack, command.id, deps) : refused(result, command.id));
     }
     case 'close': {
       const result = await deps.actions.close(command.id, 'sms');
-      if (!result.ok) return gsm(refusal(result, command.id, deps));
-      return result.changed ? `#${command.id} closed.` : `#${command.id} was already closed.`;
+      if (!result.ok) return gsm(refused(result, command.id));
+      return gsm(answer(result.changed ? t.closed : t.alreadyClosed, command.id, deps));
     }
   }
 }
