@@ -2,15 +2,19 @@ import type { webApi } from '@slack/bolt';
 import { Router, type Express } from 'express';
 import { createAdvisorActions } from './app/advisor-actions.js';
 import { reportDeliveryProblem } from './app/carrier-opt-out.js';
+import { createConversationEraser } from './app/erase-conversation.js';
 import { createInboundHandler } from './app/handle-inbound.js';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app/outbox-worker.js';
+import { createRetentionSweep } from './app/sweep-retention.js';
 import { sweepTimers } from './app/sweep-timers.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
+import { createAdminErasureRouter } from './adapters/http/admin-erasure-routes.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer } from './adapters/http/create-server.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
 import { createSlackDesk, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
+import { createSlackDeskEraser } from './adapters/slack/slack-desk-eraser.js';
 import { createSlackClientSender } from './adapters/slack/slack-sender.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
 import { createAdvisorCommandRunner } from './adapters/twilio/advisor-commands.js';
@@ -24,7 +28,10 @@ import type { Logger } from './core/logger.js';
 import type { Store } from './core/ports.js';
 
 interface Background {
-  /** Sends due outbox items and fires due timers, every `everyMs`. */
+  /**
+   * Sends due outbox items and fires due timers, every `everyMs`; sweeps retention now and then
+   * daily, on a timer that does not keep the process alive by itself.
+   */
   start(everyMs?: number): void;
   stop(): Promise<void>;
   /** One round now: what the loop does each time (tests call it directly). */
@@ -96,21 +103,34 @@ function slackOff(config: Config): string {
     : 'Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on';
 }
 
-function createBackground(run: () => Promise<void>, logger: Logger): Background {
+const DAY_MS = 24 * 60 * 60_000;
+
+function createBackground(run: () => Promise<void>, logger: Logger, daily: () => Promise<unknown>): Background {
   let timer: NodeJS.Timeout | undefined;
+  let dailyTimer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let runningDaily: Promise<unknown> = Promise.resolve();
   const once = () =>
     (running = running.then(run).catch((error: unknown) => {
       logger.error({ err: error }, 'background round failed (outbox or timers); it runs again shortly');
     }));
+  const onceDaily = () =>
+    (runningDaily = runningDaily.then(daily).catch((error: unknown) => {
+      logger.error({ err: error }, 'retention sweep failed; it runs again in a day or at the next start');
+    }));
   return {
     start(everyMs = 1000) {
       timer ??= setInterval(() => void once(), everyMs);
+      if (dailyTimer !== undefined) return;
+      void onceDaily();
+      dailyTimer = setInterval(() => void onceDaily(), DAY_MS).unref();
     },
     async stop() {
       clearInterval(timer);
+      clearInterval(dailyTimer);
       timer = undefined;
-      await running;
+      dailyTimer = undefined;
+      await Promise.all([running, runningDaily]);
     },
     runOnce: once,
   };
@@ -175,13 +195,18 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     log: logger,
     senders: createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }),
   });
+  const sweepRetention = createRetentionSweep({ store, retentionDays: config.retentionDays, now, log: logger });
   // Timers and the outbox fail separately: a conversation that cannot be swept must not stop sending.
-  const background = createBackground(async () => {
-    await sweepTimers(store, settings, now()).catch((error: unknown) => {
-      logger.error({ err: error }, 'timer sweep failed for some conversations; the others were swept');
-    });
-    await outbox.tick();
-  }, logger);
+  const background = createBackground(
+    async () => {
+      await sweepTimers(store, settings, now()).catch((error: unknown) => {
+        logger.error({ err: error }, 'timer sweep failed for some conversations; the others were swept');
+      });
+      await outbox.tick();
+    },
+    logger,
+    sweepRetention,
+  );
 
   let twilio: Router | { off: string } = { off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on' };
   if (config.sms) {
@@ -209,8 +234,17 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         }),
       );
   }
+  const erasure = createAdminErasureRouter({
+    store,
+    logger,
+    erase: createConversationEraser({
+      store,
+      log: logger,
+      deleteDeskMessage: slack ? createSlackDeskEraser(slack.outboxClient) : { off: 'Slack is off: set SLACK_BOT_TOKEN' },
+    }),
+  });
   const admin = config.adminToken
-    ? createAdminRouter({ token: config.adminToken, store, logger, actions })
+    ? createAdminRouter({ token: config.adminToken, store, logger, actions, erasure })
     : { off: 'admin API is off: set ADMIN_TOKEN to turn it on' };
   const http = createServer({
     logger,

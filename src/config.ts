@@ -36,6 +36,9 @@ const EnvSchema = z
     ),
     ADVISOR_PHONE: optional(E164).transform((v) => v ?? '+18584618054'),
     ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    RETENTION_DAYS: optional(
+      z.coerce.number({ error: 'must be a whole number of days, e.g. 365' }).int('must be a whole number of days, e.g. 365').min(1, 'must be at least 1 day').max(36_500, 'must be at most 36500 days'),
+    ).transform((v) => v ?? 365),
     ADVISOR_NOTIFY_SMS: optional(E164),
     ADVISOR_IDLE_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 240),
     ADVISOR_REMIND_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 30),
@@ -85,6 +88,8 @@ export interface Config {
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
   advisor: { name: string; phone: string };
   adminToken: string | null;
+  /** Closed and opted-out conversations are removed this many days after their last change. */
+  retentionDays: number;
   logLevel: string;
 }
 
@@ -137,6 +142,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : null,
     advisor: { name: e.ADVISOR_NAME, phone: e.ADVISOR_PHONE },
     adminToken: e.ADMIN_TOKEN ?? null,
+    retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -3,10 +3,10 @@ import { CHANNELS } from '../core/channels.js';
 import type { ConversationEvent, Say } from '../core/conversation-machine.js';
 import type { InboundMessage } from '../core/conversation.js';
 import { interpret } from '../core/interpret.js';
-import type { Decision, SavedConversation } from '../core/ports.js';
+import type { Decision, SavedConversation, TranscriptNote } from '../core/ports.js';
 import type { Facts, Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
-import { persist, revive } from '../core/step-conversation.js';
+import { persist, reviveForSender } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.js';
 
@@ -94,13 +94,26 @@ interface InboundDecision extends Decision {
   says: Say[];
 }
 
-/** Applies one user text to the saved conversation: pure, so the store can run it in a transaction. */
+/** Said in the transcript when a sender starts opted out because their opt-out outlived their conversation. */
+const keptOptOutNote: TranscriptNote = {
+  direction: 'event',
+  author: 'bot',
+  text: 'this sender opted out earlier (kept after that conversation was removed): nothing is sent until they opt back in',
+};
+
+/**
+ * Applies one user text to the saved conversation: pure, so the store can run it in a
+ * transaction. `optedOut`: the sender's opt-out is kept (Retention), which matters when nothing
+ * usable is saved.
+ */
 export function decideInbound(
   settings: BotSettings,
   message: InboundMessage,
   saved: SavedConversation | null,
+  optedOut = false,
 ): InboundDecision {
-  const snapshot = revive(saved);
+  const { snapshot, startsOptedOut } = reviveForSender(saved, optedOut);
+  const notes = startsOptedOut ? [keptOptOutNote] : [];
   const before = summarizeConversation(snapshot);
   const { awaiting } = snapshot.context;
   // A choice clicked on an old question is kept in the transcript but changes nothing.
@@ -114,7 +127,7 @@ export function decideInbound(
   // Once PJ was asked in, he sees everything the client writes, wherever he is.
   const mirror = involvesAdvisor(before) ? fanOut({ kind: 'clientMessage', text: message.text }, settings.handoff) : [];
   return {
-    ...decisionOf(applied, { replies: reply === null ? [] : [reply], before: mirror }),
+    ...decisionOf(applied, { replies: reply === null ? [] : [reply], notes, before: mirror }),
     says: applied.says,
   };
 }

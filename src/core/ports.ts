@@ -8,6 +8,7 @@ import type {
   InboundMessage,
   Status,
 } from './conversation.js';
+import type { ConversationExport, ErasedConversation, RemovedCounts, RetentionCutoffs } from './retention.js';
 
 /** A transcript line beyond an inbound text and the bot's direct replies. */
 export interface TranscriptNote {
@@ -263,9 +264,35 @@ export interface StoreHealth {
 }
 
 /**
+ * What the bot keeps and for how long: the retention sweep, a client's export and erasure, and
+ * the senders who opted out. An opt-out outlives its conversation: when a conversation is saved
+ * opted out (through `receive` or `update`), its (channel, participant) is kept in the same
+ * transaction, and only an opt-in (that sender's conversation saved bot, waiting or human again)
+ * removes it; nothing else about the sender is kept once the conversation goes.
+ */
+export interface Retention {
+  /**
+   * Removes closed and opted-out conversations last updated before `conversationsBefore`, each
+   * with its transcript, dedupe rows, outbox rows and desk thread; and processed inbound ids, PJ's
+   * command log and sent or failed outbox rows older than `logsBefore`. Opt-outs stay.
+   */
+  sweepRetention(cutoffs: RetentionCutoffs): Promise<RemovedCounts>;
+  /** Everything kept about conversation `id`, or null if there is none. */
+  exportConversation(id: number): Promise<ConversationExport | null>;
+  /**
+   * Atomically removes conversation `id`, whatever its status, with its transcript, dedupe rows,
+   * outbox rows (queued ones are never sent) and desk thread; the sender's opt-out stays. Null if
+   * there is no such id.
+   */
+  eraseConversation(id: number): Promise<ErasedConversation | null>;
+  /** Whether this sender opted out and has not opted back in, with or without a conversation left. */
+  isOptedOut(channel: Channel, participant: string): Promise<boolean>;
+}
+
+/**
  * Everything the bot keeps, by capability. One database object may implement all of them (the
  * SQLite store does); each use case and adapter asks only for the capabilities it uses.
  */
-export interface Store extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, StoreHealth {
+export interface Store extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, Retention, StoreHealth {
   close(): Promise<void>;
 }

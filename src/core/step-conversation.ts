@@ -25,6 +25,21 @@ export function revive(saved: SavedConversation | null): Snapshot {
   return conversationMachine.resolveState(saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0]);
 }
 
+/**
+ * `revive` for a sender whose opt-out is kept apart from conversations (it outlives them): with
+ * nothing usable saved (their conversation was removed, or is an older machine's), they start
+ * opted out, so nothing is sent to them until they opt back in.
+ */
+export function reviveForSender(
+  saved: SavedConversation | null,
+  optedOut: boolean,
+): { snapshot: Snapshot; startsOptedOut: boolean } {
+  const snapshot = revive(saved);
+  const startsOver = saved === null || saved.machineVersion !== MACHINE_VERSION;
+  if (!optedOut || !startsOver) return { snapshot, startsOptedOut: false };
+  return { snapshot: stepConversation(snapshot, { type: 'user.optedOut', quiet: true }).next, startsOptedOut: true };
+}
+
 /** The persisted form of a snapshot. */
 export function persist(next: Snapshot): { machineVersion: number; snapshot: unknown } {
   return { machineVersion: MACHINE_VERSION, snapshot: conversationMachine.getPersistedSnapshot(next) };

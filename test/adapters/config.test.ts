@@ -14,8 +14,14 @@ describe('parseConfig', () => {
       slack: null,
       advisor: { name: 'PJ', phone: '+18584618054' },
       adminToken: null,
+      retentionDays: 365,
       logLevel: 'info',
     });
+  });
+
+  it('reads RETENTION_DAYS as whole days', () => {
+    expect(parseConfig({ RETENTION_DAYS: '90' }).retentionDays).toBe(90);
+    expect(parseConfig({ RETENTION_DAYS: '' }).retentionDays).toBe(365);
   });
 
   it('turns SMS on with an auth token and a public URL, and treats empty values as unset', () => {
@@ -91,6 +97,9 @@ describe('parseConfig', () => {
     ['TWILIO_API_URL', { TWILIO_API_URL: 'twilio' }],
     ['SLACK_HANDOFF_CHANNEL', { SLACK_HANDOFF_CHANNEL: '#handoff', SLACK_BOT_TOKEN: 'xoxb-1' }],
     ['SLACK_BOT_TOKEN', { SLACK_HANDOFF_CHANNEL: 'C0123' }],
+    ['RETENTION_DAYS', { RETENTION_DAYS: 'a year' }],
+    ['RETENTION_DAYS', { RETENTION_DAYS: '0' }],
+    ['RETENTION_DAYS', { RETENTION_DAYS: '1.5' }],
   ])('names %s when its value is wrong', (name, env) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(new RegExp(name));

@@ -94,6 +94,8 @@ interface AdminRouterOptions {
   logger: Logger;
   /** PJ's actions (take over, reply, hand back, close); without them those routes answer 503. */
   actions?: AdvisorActions;
+  /** A client's export and erasure (admin-erasure-routes.ts), behind the same token. */
+  erasure?: Router;
 }
 
 /** PJ's API over conversations; his web console builds on it. */
@@ -101,6 +103,7 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
   const { token, store, logger, actions } = options;
   const router = Router();
   router.use(requireToken(token, logger));
+  if (options.erasure) router.use(options.erasure);
   router.get('/conversations', async (req, res) => {
     const filter = FilterSchema.safeParse(req.query);
     if (!filter.success) {

@@ -6,7 +6,9 @@ import { createDecisionWriter } from './sqlite-decision-writes.js';
 import { createSqliteDeskThreads } from './sqlite-desk-threads.js';
 import { createSqliteAdvisorMessages } from './sqlite-advisor-messages.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
+import { createSqliteOptOuts } from './sqlite-opt-outs.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
+import { createSqliteRetention } from './sqlite-retention.js';
 import {
   forUpdateColumns,
   openConversationSql,
@@ -32,7 +34,9 @@ export function createSqliteConversationStore(path: string): Store {
   const outbox = createSqliteOutbox(db);
   const deskThreads = createSqliteDeskThreads(db);
   const advisorMessages = createSqliteAdvisorMessages(db);
-  const write = createDecisionWriter(db, outbox.insertDrafts);
+  const optOuts = createSqliteOptOuts(db);
+  const retention = createSqliteRetention(db, optOuts);
+  const write = createDecisionWriter(db, outbox.insertDrafts, optOuts.keep);
 
   const findProcessed = db.prepare<[string, string]>(
     'SELECT conversation_id, replies FROM processed_inbound WHERE provider = ? AND external_id = ?',
@@ -97,6 +101,7 @@ export function createSqliteConversationStore(path: string): Store {
     ...outbox.methods,
     ...deskThreads,
     ...advisorMessages,
+    ...retention,
     receive: async (message, decide) => immediately(() => receiveInTx(message, decide)),
     update: async (id, decide, now) => immediately(() => updateInTx(id, decide, now)),
     ping: async () => {

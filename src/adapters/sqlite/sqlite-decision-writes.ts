@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { InboundMessage, TranscriptEntry } from '../../core/conversation.js';
 import type { Decision } from '../../core/ports.js';
+import type { KeepOptOut } from './sqlite-opt-outs.js';
 import type { InsertDrafts } from './sqlite-outbox.js';
 
 /** Writes of one decision; every method joins the caller's transaction. */
@@ -10,7 +11,7 @@ interface DecisionWriter {
   /** Saves over conversation `id`, which must still be at row `version`. */
   save(id: number, version: number, decision: Decision, now: number): void;
   append(conversationId: number, at: number, entry: Omit<TranscriptEntry, 'at'>, externalId?: string): void;
-  /** The decision's notes (after whatever the caller appended), outbox items and deadlines. */
+  /** The decision's notes (after whatever the caller appended), outbox items, deadlines and the sender's opt-out. */
   applyExtras(conversationId: number, decision: Decision, now: number): void;
 }
 
@@ -31,7 +32,7 @@ function summaryParams(decision: Decision, now: number) {
 
 type SummaryParams = ReturnType<typeof summaryParams>;
 
-export function createDecisionWriter(db: Database.Database, insertDrafts: InsertDrafts): DecisionWriter {
+export function createDecisionWriter(db: Database.Database, insertDrafts: InsertDrafts, keepOptOut: KeepOptOut): DecisionWriter {
   const insertConversation = db.prepare<
     SummaryParams & { channel: string; conversationKey: string; participant: string }
   >(
@@ -79,6 +80,7 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
       if (deadlines !== undefined) {
         setDeadlines.run({ id: conversationId, remindAt: deadlines.remindAt, idleAt: deadlines.idleAt });
       }
+      keepOptOut(conversationId, decision.summary.status, now);
     },
   };
 }

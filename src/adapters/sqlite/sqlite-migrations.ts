@@ -147,6 +147,28 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     // the verdict column then holds the report to request.
     sql: `ALTER TABLE conversations ADD COLUMN side TEXT NOT NULL DEFAULT 'client';`,
   },
+  {
+    version: 6,
+    name: 'retention: opt-outs kept by number, indexes for the sweep',
+    // An opt-out must outlive the conversation the retention sweep or an erasure removes, so the
+    // sender is kept apart, and nothing else about them. Numbers already opted out are copied in.
+    // processed_inbound gets an index on conversation_id: deleting a conversation checks its
+    // foreign keys, and the sweep deletes by age.
+    sql: `
+      CREATE TABLE opt_outs (
+        channel TEXT NOT NULL,
+        participant TEXT NOT NULL,
+        opted_out_at INTEGER NOT NULL,
+        PRIMARY KEY (channel, participant)
+      ) WITHOUT ROWID;
+      INSERT INTO opt_outs (channel, participant, opted_out_at)
+        SELECT channel, participant, max(updated_at) FROM conversations WHERE status = 'opted_out'
+        GROUP BY channel, participant;
+      CREATE INDEX processed_inbound_conversation ON processed_inbound (conversation_id);
+      CREATE INDEX processed_inbound_received ON processed_inbound (received_at);
+      CREATE INDEX advisor_messages_received ON advisor_messages (received_at);
+    `,
+  },
 ];
 
 /**
