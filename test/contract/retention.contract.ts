@@ -245,6 +245,15 @@ export function describeRetentionContract(name: string, create: () => Promise<St
         expect(again.seen).toEqual([null]);
       });
 
+      it('never gives an erased or swept conversation id to a new one: PJ texts "42 ..." by id', async () => {
+        await say(ALICE, 'a1', T0, status('closed'));
+        const latest = await say(BOB, 'b1', T0, status('closed'));
+        await store.eraseConversation(latest);
+        await store.sweepRetention({ conversationsBefore: T0 + 1, logsBefore: 0 });
+        expect(await store.list({})).toEqual([]);
+        expect(await say(CAROL, 'c1', T0 + 2)).toBeGreaterThan(latest);
+      });
+
       it("keeps the sender's opt-out when the erased conversation opted out", async () => {
         const id = await say(ALICE, 'a1', T0, status('opted_out'));
         expect(await store.eraseConversation(id)).toEqual({
