@@ -244,7 +244,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     }),
   });
   const admin = config.adminToken
-    ? createAdminRouter({ token: config.adminToken, store, logger, actions, erasure })
+    ? createAdminRouter({ token: config.adminToken, store, logger, actions, flow, advisor, erasure })
     : { off: 'admin API is off: set ADMIN_TOKEN to turn it on' };
   const http = createServer({
     logger,

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { ConversationDetail, ConversationRecord } from '../../src/core/conversation.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
+import { ADVISOR, by, copy, flow } from '../support/copy.js';
 import { drainOutbox } from '../support/drain-outbox.js';
 import { ADMIN_TOKEN, replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
 
@@ -78,7 +79,7 @@ describe('admin API actions', () => {
     expect(bodies.map((x) => x.changed).sort()).toEqual([false, true]);
     expect(bodies.every((x) => x.conversation.status === 'human' && x.conversation.id === bob)).toBe(true);
     const events = (await detail(bob)).transcript.filter((t) => t.direction === 'event');
-    expect(events.map((e) => e.text)).toEqual(['PJ (console) took over']);
+    expect(events.map((e) => e.text)).toEqual([copy(flow.transcript.tookOver, { by: by('console') })]);
     // Taking over sends the client nothing; PJ's phone is not told what he did himself.
     expect(await drainOutbox(store)).toEqual([]);
     const again = await post(`/conversations/${bob}/takeover`);
@@ -92,7 +93,7 @@ describe('admin API actions', () => {
     const d = await detail(bob);
     expect(d.status).toBe('human');
     expect(d.transcript.slice(-2)).toMatchObject([
-      { direction: 'event', author: 'advisor', text: 'PJ (console) took over' },
+      { direction: 'event', author: 'advisor', text: copy(flow.transcript.tookOver, { by: by('console') }) },
       { direction: 'out', author: 'advisor', text: 'Hi Bob, PJ here. Free at 3pm?' },
     ]);
     const sent = await drainOutbox(store);
@@ -108,29 +109,29 @@ describe('admin API actions', () => {
     expect(((await res.json()) as ActionBody).conversation.status).toBe('bot');
     const d = await detail(bob);
     expect(d.transcript.slice(-2)).toMatchObject([
-      { direction: 'event', author: 'advisor', text: 'PJ (console) handed back to the bot' },
+      { direction: 'event', author: 'advisor', text: copy(flow.transcript.handedBack, { by: by('console') }) },
       { direction: 'out', author: 'bot' },
     ]);
     const resumed = clientTexts(await drainOutbox(store));
     expect(resumed).toHaveLength(1);
     expect(resumed[0]).toMatchObject({ author: 'bot' });
-    expect(resumed[0]?.text).toMatch(/^PJ handed you back to me\./);
+    expect(resumed[0]?.text.startsWith(copy(flow.resumed))).toBe(true);
 
     const again = await post(`/conversations/${bob}/release`);
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { message: string }).message).toMatch(/with the bot/);
+    expect(((await again.json()) as { message: string }).message).toBe(copy(flow.advisor.refused.not_with_advisor, { id: bob }));
 
     const closed = await post(`/conversations/${bob}/close`);
     expect(closed.status).toBe(200);
     expect(((await closed.json()) as ActionBody).conversation.status).toBe('closed');
-    expect((await detail(bob)).transcript.at(-1)).toMatchObject({ direction: 'event', text: 'PJ (console) closed the conversation' });
+    expect((await detail(bob)).transcript.at(-1)).toMatchObject({ direction: 'event', text: copy(flow.transcript.closed, { by: by('console') }) });
     const twice = await post(`/conversations/${bob}/close`);
     expect(twice.status).toBe(200);
     expect(((await twice.json()) as ActionBody).changed).toBe(false);
     for (const action of ['takeover', 'release']) {
       const late = await post(`/conversations/${bob}/${action}`);
       expect(late.status).toBe(409);
-      expect(((await late.json()) as { error: string; message: string })).toMatchObject({ error: 'closed', message: expect.stringMatching(/closed/) });
+      expect(((await late.json()) as { error: string; message: string })).toEqual({ error: 'closed', message: copy(flow.advisor.refused.closed, { id: bob }) });
     }
     const late = await post(`/conversations/${bob}/messages`, '{"text":"still there?"}');
     expect(late.status).toBe(409);
@@ -140,13 +141,13 @@ describe('admin API actions', () => {
     for (const action of ['takeover', 'release', 'close']) {
       const res = await post(`/conversations/99999/${action}`);
       expect(res.status).toBe(404);
-      expect(((await res.json()) as { message: string }).message).toMatch(/no conversation with id 99999/);
+      expect(((await res.json()) as { message: string }).message).toBe(copy(flow.advisor.refused.not_found, { id: 99999 }));
     }
     expect((await post('/conversations/99999/messages', '{"text":"hi"}')).status).toBe(404);
     const bad = await post('/conversations/abc/takeover');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/positive whole number/);
-    expect(h.logs.join('')).toMatch(/refused admin action: no conversation with id 99999/);
+    expect(h.logs.join('')).toContain(`refused admin action: ${copy(flow.advisor.refused.not_found, { id: 99999 })}`);
   });
 
   it('refuses with 409 when the client opted out, and sends nothing', async () => {
@@ -155,10 +156,11 @@ describe('admin API actions', () => {
     await drainOutbox(store);
     const res = await post(`/conversations/${bob}/messages`, '{"text":"are you there?"}');
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error: 'opted_out', message: expect.stringMatching(/opted out/) });
+    const optedOut = copy(flow.advisor.refused.opted_out, { id: bob });
+    expect(await res.json()).toEqual({ error: 'opted_out', message: optedOut });
     expect((await post(`/conversations/${bob}/takeover`)).status).toBe(409);
     expect(clientTexts(await drainOutbox(store))).toEqual([]);
-    expect(h.logs.join('')).toMatch(/refused admin action: conversation \d+ opted out/);
+    expect(h.logs.join('')).toContain(`refused admin action: ${optedOut}`);
   });
 
   it.each<[string, string | undefined, Record<string, string>, number, RegExp]>([
@@ -193,7 +195,7 @@ describe('admin API actions not wired', () => {
       },
     });
     const store = createSqliteConversationStore(':memory:');
-    const app = express().use('/admin/api', createAdminRouter({ token: ADMIN_TOKEN, store, logger: createLogger('info', sink) }));
+    const app = express().use('/admin/api', createAdminRouter({ token: ADMIN_TOKEN, store, logger: createLogger('info', sink), flow, advisor: ADVISOR }));
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -2,9 +2,12 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { CHANNEL_IDS } from '../../core/channels.js';
-import type { AdvisorActions, AdvisorResult } from '../../core/driving-ports.js';
+import type { AdvisorActions, AdvisorResult, Refusal } from '../../core/driving-ports.js';
+import type { Flow } from '../../core/flow.js';
 import type { ConversationStore } from '../../core/ports.js';
 import type { Logger } from '../../core/logger.js';
+import { renderRefusal } from '../../core/render-refusal.js';
+import type { Advisor } from '../../core/render-reply.js';
 
 const FilterSchema = z.object({
   channel: z.enum(CHANNEL_IDS).optional(),
@@ -71,22 +74,14 @@ function jsonBody(logger: Logger): RequestHandler {
   };
 }
 
-type ActionError = Exclude<AdvisorResult, { ok: true }>['error'];
-
-function actionRefusal(error: ActionError, id: number): { status: number; message: string } {
-  switch (error) {
-    case 'not_found':
-      return { status: 404, message: `no conversation with id ${id}; see GET /admin/api/conversations` };
-    case 'opted_out':
-      return { status: 409, message: `conversation ${id} opted out (STOP): nothing more can be sent to them` };
-    case 'closed':
-      return { status: 409, message: `conversation ${id} is closed; a new text from the client starts a new conversation` };
-    case 'not_with_advisor':
-      return { status: 409, message: `conversation ${id} is with the bot: nothing to hand back` };
-    case 'empty':
-      return { status: 400, message: '"text" is empty: write something to send' };
-  }
-}
+/** The HTTP status for each refusal; the words are the same as on PJ's other surfaces. */
+const REFUSAL_STATUS: Record<Refusal, number> = {
+  not_found: 404,
+  opted_out: 409,
+  closed: 409,
+  not_with_advisor: 409,
+  empty: 400,
+};
 
 interface AdminRouterOptions {
   token: string;
@@ -96,11 +91,14 @@ interface AdminRouterOptions {
   actions?: AdvisorActions;
   /** A client's export and erasure (admin-erasure-routes.ts), behind the same token. */
   erasure?: Router;
+  /** For the words of a refusal. */
+  flow: Flow;
+  advisor: Advisor;
 }
 
 /** PJ's API over conversations; his web console builds on it. */
 export function createAdminRouter(options: AdminRouterOptions): Router {
-  const { token, store, logger, actions } = options;
+  const { token, store, logger, actions, flow, advisor } = options;
   const router = Router();
   router.use(requireToken(token, logger));
   if (options.erasure) router.use(options.erasure);
@@ -150,9 +148,9 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
         res.json({ conversation: result.record, changed: result.changed });
         return;
       }
-      const refused = actionRefusal(result.error, id.data);
-      logger.warn({ action: name, conversationId: id.data, error: result.error }, `refused admin action: ${refused.message}`);
-      res.status(refused.status).json({ error: result.error, message: refused.message });
+      const message = renderRefusal(result.error, id.data, flow, advisor);
+      logger.warn({ action: name, conversationId: id.data, error: result.error }, `refused admin action: ${message}`);
+      res.status(REFUSAL_STATUS[result.error]).json({ error: result.error, message });
     };
 
   router.post('/conversations/:id/takeover', action('takeover', (a, id) => a.takeOver(id, 'console')));
