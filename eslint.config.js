@@ -5,10 +5,10 @@ import tseslint from 'typescript-eslint';
 // earlier one's for the same file, so each block lists every pattern that applies to its folder.
 
 /** Every SDK and the Node built-ins: only adapters (and the entry points) talk to the outside. */
-const SDKS = ['node:*', 'express', 'twilio', '@slack/*', 'better-sqlite3', 'pino', 'yaml', 'undici', 'ws'];
-const ADAPTERS = ['flow-files', 'http', 'log', 'slack', 'sqlite', 'twilio'];
+const SDKS = ['node:*', 'express', 'twilio', '@slack/*', 'better-sqlite3', 'pg', 'pino', 'yaml', 'undici', 'ws'];
+const ADAPTERS = ['flow-files', 'http', 'log', 'postgres', 'slack', 'sqlite', 'twilio', 'web'];
 /** Each adapter's own SDK, which no other adapter may import (express is the HTTP seam they share). */
-const ADAPTER_SDKS = { twilio: ['twilio'], slack: ['@slack/*'], sqlite: ['better-sqlite3'], log: ['pino'], 'flow-files': ['yaml'] };
+const ADAPTER_SDKS = { twilio: ['twilio'], slack: ['@slack/*'], sqlite: ['better-sqlite3'], postgres: ['pg'], log: ['pino'], 'flow-files': ['yaml'] };
 
 /** Only the entry points read config; nothing imports an entry point; src never imports test/. */
 const entryPointsOnly = {

@@ -9,8 +9,19 @@ interface Due {
   idleDue: boolean;
 }
 
+/**
+ * Which deadlines are due by the saved state itself, not by the listing: another instance's sweep
+ * may have fired and cleared them between listDue and this update, and must not fire them again.
+ */
+function dueNow(saved: SavedForUpdate, now: number): Due {
+  const { remindAt, idleAt } = saved.deadlines;
+  return { remindDue: remindAt !== null && remindAt <= now, idleDue: idleAt !== null && idleAt <= now };
+}
+
 /** The due deadlines of one saved conversation as a decision; `result` says whether a timer fired. */
-function fireDue(settings: BotSettings, saved: SavedForUpdate, due: Due, now: number): Decided<boolean> {
+function fireDue(settings: BotSettings, saved: SavedForUpdate, now: number): Decided<boolean> {
+  const due = dueNow(saved, now);
+  if (!due.remindDue && !due.idleDue) return { decision: null, result: false };
   const { status } = saved.record;
   const event =
     due.idleDue && status === 'human'
@@ -49,7 +60,7 @@ export async function sweepTimers(store: ConversationStore, settings: BotSetting
   const failures: unknown[] = [];
   for (const due of await store.listDue(now)) {
     try {
-      const updated = await store.update(due.id, (saved) => fireDue(settings, saved, due, now), now);
+      const updated = await store.update(due.id, (saved) => fireDue(settings, saved, now), now);
       if (updated?.result === true) fired += 1;
     } catch (error) {
       failures.push(error);

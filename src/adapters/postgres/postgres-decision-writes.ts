@@ -1,0 +1,105 @@
+import type { InboundMessage, TranscriptEntry } from '../../core/conversation.js';
+import type { Decision } from '../../core/ports.js';
+import { insertDrafts } from './postgres-outbox.js';
+import { pgJson, pgText } from './postgres-pool.js';
+import type { Queryable } from './postgres-pool.js';
+import { z } from 'zod';
+
+const idRow = z.object({ id: z.number().int() });
+
+/** [status, awaiting, answers, verdict, side, flags, snapshot, machine_version] of a decision. */
+function summaryParams(decision: Decision): unknown[] {
+  const { summary } = decision;
+  return [
+    summary.status,
+    summary.awaiting,
+    pgJson(summary.answers),
+    summary.verdict,
+    summary.side,
+    pgJson(summary.flags),
+    pgJson(decision.snapshot),
+    decision.machineVersion,
+  ];
+}
+
+/** A new conversation for `message`, named after its sender; returns its id. */
+export async function createConversation(tx: Queryable, message: InboundMessage, decision: Decision): Promise<number> {
+  const { rows } = await tx.query(
+    `INSERT INTO conversations (status, awaiting, answers, verdict, side, flags, snapshot, machine_version,
+       channel, conversation_key, participant, version, created_at, updated_at)
+     VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, 1, $12, $12)
+     RETURNING id`,
+    [...summaryParams(decision), message.channel, message.conversationKey, message.participant, message.receivedAt],
+  );
+  return idRow.parse(rows[0]).id;
+}
+
+/** Saves over conversation `id`, which must still be at row `version` (the lock makes it so; this checks). */
+export async function saveConversation(tx: Queryable, id: number, version: number, decision: Decision, now: number): Promise<void> {
+  const { rowCount } = await tx.query(
+    `UPDATE conversations SET status = $1, awaiting = $2, answers = $3::jsonb, verdict = $4, side = $5, flags = $6::jsonb,
+       snapshot = $7::jsonb, machine_version = $8, version = version + 1, updated_at = $9
+     WHERE id = $10 AND version = $11`,
+    [...summaryParams(decision), now, id, version],
+  );
+  if (rowCount !== 1) throw new Error(`conversation ${id} changed concurrently`);
+}
+
+type Line = Omit<TranscriptEntry, 'at'> & { at: number; externalId?: string };
+
+/** Appends transcript lines in order, in one statement. */
+export async function appendLines(tx: Queryable, conversationId: number, lines: readonly Line[]): Promise<void> {
+  if (lines.length === 0) return;
+  const params: unknown[] = [conversationId];
+  const values = lines.map((line) => {
+    const at = params.length;
+    params.push(line.at, line.direction, line.author, pgText(line.text), line.externalId ?? null);
+    return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5})`;
+  });
+  await tx.query(
+    `INSERT INTO messages (conversation_id, at, direction, author, text, external_id) VALUES ${values.join(', ')}`,
+    params,
+  );
+}
+
+/**
+ * Keeps the sender's opt-out in step with the status just saved: the first opt-out is kept, an
+ * open conversation lifts it (they opted back in), closing one says nothing about consent.
+ */
+async function keepOptOut(tx: Queryable, conversationId: number, status: Decision['summary']['status'], now: number): Promise<void> {
+  switch (status) {
+    case 'opted_out':
+      await tx.query(
+        `INSERT INTO opt_outs (channel, participant, opted_out_at)
+         SELECT channel, participant, $2 FROM conversations WHERE id = $1
+         ON CONFLICT (channel, participant) DO NOTHING`,
+        [conversationId, now],
+      );
+      return;
+    case 'bot':
+    case 'waiting':
+    case 'human':
+      await tx.query(
+        `DELETE FROM opt_outs WHERE (channel, participant) = (SELECT channel, participant FROM conversations WHERE id = $1)`,
+        [conversationId],
+      );
+      return;
+    case 'closed':
+      return;
+  }
+}
+
+/** The decision's notes (after whatever the caller appended), outbox items, deadlines and opt-out. */
+export async function applyExtras(tx: Queryable, conversationId: number, decision: Decision, now: number): Promise<void> {
+  await appendLines(tx, conversationId, (decision.notes ?? []).map((note) => ({ ...note, at: now })));
+  await insertDrafts(tx, conversationId, decision.outbox ?? [], now);
+  const { deadlines } = decision;
+  if (deadlines !== undefined) {
+    await tx.query('UPDATE conversations SET remind_at = $2, idle_at = $3 WHERE id = $1', [
+      conversationId,
+      deadlines.remindAt,
+      deadlines.idleAt,
+    ]);
+  }
+  await keepOptOut(tx, conversationId, decision.summary.status, now);
+}

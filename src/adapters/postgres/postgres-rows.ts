@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { Side, Verdict } from '../../core/advise.js';
+import { CHANNEL_IDS } from '../../core/channels.js';
+import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
+import type { Deadlines, SavedConversation, SavedForUpdate } from '../../core/ports.js';
+import type { Awaiting } from '../../core/reading.js';
+
+// The database is outside the type system: whatever a row holds (an older writer, a hand edit,
+// a copy from SQLite) is checked here before it reaches the core. jsonb arrives parsed, BIGINT as
+// a number (postgres-pool.ts).
+
+const channel = z.enum(CHANNEL_IDS) satisfies z.ZodType<Channel>;
+const status = z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']) satisfies z.ZodType<Status>;
+const awaiting = z.enum(['product', 'asker']) satisfies z.ZodType<Awaiting>;
+const verdict = z.enum(['soc1', 'soc2', 'both']) satisfies z.ZodType<Verdict>;
+export const flag = z.enum(['human', 'cost', 'unclear', 'both', 'conflict', 'followup']) satisfies z.ZodType<FlagReason>;
+export const epochMs = z.number().int();
+
+const recordRow = z.object({
+  id: z.number().int(),
+  channel,
+  participant: z.string(),
+  conversation_key: z.string(),
+  status,
+  awaiting: awaiting.nullable(),
+  answers: z.object({ product: z.string().nullable(), asker: z.string().nullable() }),
+  verdict: verdict.nullable(),
+  side: z.enum(['client', 'buyer']) satisfies z.ZodType<Side>,
+  flags: z.array(flag),
+  created_at: epochMs,
+  updated_at: epochMs,
+});
+
+/** Columns to select for `parseRecordRow`. */
+export const recordColumns =
+  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, created_at, updated_at';
+
+const savedRow = z.object({ id: z.number().int(), machine_version: z.number().int(), snapshot: z.unknown(), version: z.number().int() });
+
+/** Columns to select for `parseSavedRow`. */
+export const savedColumns = 'id, machine_version, snapshot, version';
+
+const deadlinesRow = z.object({ remind_at: epochMs.nullable(), idle_at: epochMs.nullable() });
+
+/** Columns to select for `parseForUpdateRow`. */
+export const forUpdateColumns = `${recordColumns}, machine_version, snapshot, version, remind_at, idle_at`;
+
+const messageRow = z.object({
+  at: epochMs,
+  direction: z.enum(['in', 'out', 'event']),
+  author: z.enum(['user', 'bot', 'advisor']),
+  text: z.string(),
+});
+
+const processedRow = z.object({ conversation_id: z.number().int(), replies: z.array(z.string()) });
+
+const isoTime = (ms: number): string => new Date(ms).toISOString();
+
+export function parseRecordRow(row: unknown): ConversationRecord {
+  const r = recordRow.parse(row);
+  return {
+    id: r.id,
+    channel: r.channel,
+    participant: r.participant,
+    conversationKey: r.conversation_key,
+    status: r.status,
+    awaiting: r.awaiting,
+    answers: r.answers,
+    verdict: r.verdict,
+    side: r.side,
+    flags: r.flags,
+    createdAt: isoTime(r.created_at),
+    updatedAt: isoTime(r.updated_at),
+  };
+}
+
+/** The saved conversation plus the row version the update must match. */
+export function parseSavedRow(row: unknown): { saved: SavedConversation; version: number } {
+  const r = savedRow.parse(row);
+  return { saved: { id: r.id, machineVersion: r.machine_version, snapshot: r.snapshot }, version: r.version };
+}
+
+/** What `update` hands its decide, plus the row version the save must match. */
+export function parseForUpdateRow(row: unknown): { saved: SavedForUpdate; version: number } {
+  const { saved, version } = parseSavedRow(row);
+  const d = deadlinesRow.parse(row);
+  const deadlines: Deadlines = { remindAt: d.remind_at, idleAt: d.idle_at };
+  return { saved: { ...saved, record: parseRecordRow(row), deadlines }, version };
+}
+
+export function parseMessageRow(row: unknown): TranscriptEntry {
+  const r = messageRow.parse(row);
+  return { at: isoTime(r.at), direction: r.direction, author: r.author, text: r.text };
+}
+
+export function parseProcessedRow(row: unknown): { conversationId: number; replies: string[] } {
+  const r = processedRow.parse(row);
+  return { conversationId: r.conversation_id, replies: r.replies };
+}
+
+/** The latest conversation for ($1 channel, $2 key) that is not closed: receive and findOpen agree on it. */
+export function openConversationSql(columns: string): string {
+  return `SELECT ${columns} FROM conversations
+     WHERE channel = $1 AND conversation_key = $2 AND status <> 'closed' ORDER BY id DESC LIMIT 1`;
+}
