@@ -3,6 +3,7 @@ import type { ConversationRecord } from '../core/conversation.js';
 import { DeliveryError, OPTED_OUT_CODE } from '../core/delivery-error.js';
 import type { AdvisorDesk, AdvisorNotifier, ClientSenders, ConversationStore, OutboxItem, OutboxStore, SendingOff } from '../core/ports.js';
 import { reportDeliveryProblem } from './carrier-opt-out.js';
+import { reportLostNotice } from './report-lost-notice.js';
 
 /** Everything the outbox delivers through; an entry that is off says what to set to turn it on. */
 export interface OutboxSenders {
@@ -141,9 +142,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function expire(): Promise<number> {
     const expired = await store.expireOutbox(now());
     for (const item of expired) {
-      log.error(about(item), 'outbox: a worker stopped mid-send (crash, or a send slower than the lease); marked unknown, not resent');
+      log.error(about(item), 'outbox: a worker stopped mid-send (crash, or a send slower than the lease); marked unknown, not resent; PJ is told');
       const outcome = { problem: 'unknown', code: null, detail: 'the bot stopped mid-send' } as const;
-      await guarded(item, async () => void (await reportDeliveryProblem(store, settings, item, outcome, now())));
+      // A text to the client, or a notice to PJ himself: either way he hears of it (and the console shows it).
+      const report = item.destination.kind === 'client'
+        ? () => reportDeliveryProblem(store, settings, item, outcome, now())
+        : () => reportLostNotice(store, settings, item, now());
+      await guarded(item, async () => void (await report()));
     }
     return expired.length;
   }

@@ -86,6 +86,7 @@ export const FlowSchema = z.strictObject({
     closed: aboutConversation('by'),
     failed: aboutConversation('text', 'detail'),
     unknown: aboutConversation('text', 'detail'),
+    noticeLost: aboutConversation('via', 'text'),
     by: copy('surface'),
     idleBy: copy('minutes'),
     labels: z.strictObject({
@@ -96,6 +97,8 @@ export const FlowSchema = z.strictObject({
       noVerdict: Copy,
       notAnswered: Copy,
       noReasons: Copy,
+      viaSms: Copy,
+      viaDesk: Copy,
     }),
     refused: z.strictObject({
       not_found: copy('id'),
@@ -147,6 +150,7 @@ export const FlowSchema = z.strictObject({
     carrierOptedOut: copy('code'),
     notDelivered: ItemNote,
     maybeNotDelivered: ItemNote,
+    noticeLost: copy('via', 'text'),
   }),
   slackHome: z.strictObject({ about: Copy, start: Copy, contact: Copy }),
   verdict: z.strictObject({

@@ -36,7 +36,12 @@ export type AdvisorNotice =
   | { kind: 'released'; by: string }
   | { kind: 'closed'; by: string }
   /** A message to the client was not delivered, or may not have been (a crash mid-send). */
-  | { kind: 'deliveryProblem'; problem: 'failed' | 'unknown' | 'optedOut'; text: string; detail: string };
+  | { kind: 'deliveryProblem'; problem: 'failed' | 'unknown' | 'optedOut'; text: string; detail: string }
+  /**
+   * An earlier notice to PJ `via` one of his surfaces may not have reached him (the bot stopped
+   * mid-send); `text` is that notice as he would have read it.
+   */
+  | { kind: 'noticeLost'; via: 'sms' | 'desk'; text: string };
 
 export type OutboxPayload =
   | {

@@ -12,6 +12,11 @@ function verdictLabel(c: ConversationRecord, flow: Flow): string {
   return c.side === 'buyer' ? fillPlaceholders(labels.buyer, { report: labels[c.verdict] }) : labels[c.verdict];
 }
 
+/** How a notice names one of PJ's surfaces: "by text", "on Slack". */
+export function surfaceLabel(via: 'sms' | 'desk', flow: Flow): string {
+  return via === 'sms' ? flow.advisor.labels.viaSms : flow.advisor.labels.viaDesk;
+}
+
 /** Fills the placeholders that name a conversation in a text to PJ. */
 export function fillConversation(
   text: string,
@@ -57,5 +62,7 @@ export function renderNotice(notice: AdvisorNotice, c: ConversationRecord, flow:
         text: notice.text,
         detail: notice.detail,
       });
+    case 'noticeLost':
+      return fillConversation(t.noticeLost, c, flow, advisor, { via: surfaceLabel(notice.via, flow), text: notice.text });
   }
 }

@@ -218,6 +218,56 @@ describe('outbox worker', () => {
     expect(twilio.received).toHaveLength(2);
   });
 
+  it('tells PJ on his next notice on each surface, and in the transcript the console shows, when a notice to him may not have gone', async () => {
+    const { id } = await conversationWith();
+    const reminder = { destination: { kind: 'advisorSms', to: PJ_PHONE }, payload: { type: 'notice', notice: { kind: 'reminder' } } } as const;
+    await store.enqueueOutbox(id, [reminder], t);
+    const withDesk: BotSettings = { ...settings, handoff: { ...settings.handoff, desk: true } };
+    const deskNotices: Array<{ kind: string; text?: string }> = [];
+    const desk = { notify: async (notice: { kind: string }) => (deskNotices.push(notice), `1.${deskNotices.length}`), markDelivered: async () => undefined };
+    const sms = createTwilioSender({ accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM, timeoutMs: 300 });
+    const senders: OutboxSenders = {
+      clients: { sms: createSmsClientSender(sms), slack: OFF },
+      advisorPhone: (to) => createSmsAdvisorNotifier(sms, to, settings.flow, settings.advisor),
+      desk,
+    };
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const on = (s: Store) => createOutboxWorker({ store: s, settings: withDesk, senders, now, log, leaseMs: LEASE });
+    const dying = (): Store => ({ ...open(), markOutboxSent: () => Promise.reject(new Error('process killed')) });
+
+    // The reminder reaches Twilio, then the process dies before marking it sent.
+    twilio.answer();
+    await on(dying()).tick();
+    const reminderText = copy(settings.flow.advisor.reminder, { id, reasons: settings.flow.advisor.labels.noReasons });
+    expect(toPj().map((form) => form.Body)).toEqual([reminderText]);
+
+    // Once its lease is over it is unknown, never resent; PJ's next notice, on his phone and his desk, says so.
+    t += LEASE;
+    twilio.answer();
+    await on(open()).tick();
+    const lost = copy(settings.flow.advisor.noticeLost, { id, via: settings.flow.advisor.labels.viaSms, text: reminderText });
+    expect(toPj().map((form) => form.Body)).toEqual([reminderText, lost]);
+    expect(deskNotices).toEqual([{ kind: 'noticeLost', via: 'sms', text: reminderText }]);
+    const note = copy(settings.flow.transcript.noticeLost, { via: settings.flow.advisor.labels.viaSms, text: reminderText });
+    expect((await store.get(id))?.transcript.at(-1)).toMatchObject({ direction: 'event', author: 'bot', text: note });
+    twilio.assertDone();
+
+    // A report that is itself lost is only noted: one crash never starts a chain of notices.
+    const again = { destination: { kind: 'desk' }, payload: { type: 'notice', notice: { kind: 'noticeLost', via: 'sms', text: reminderText } } } as const;
+    await store.enqueueOutbox(id, [again], t);
+    await on(dying()).tick();
+    expect(deskNotices).toHaveLength(2);
+    t += LEASE;
+    expect(await on(open()).tick()).toBe(1);
+    expect(deskNotices).toHaveLength(2);
+    expect(toPj()).toHaveLength(2);
+    const transcript = (await store.get(id))?.transcript ?? [];
+    expect(transcript.filter((entry) => entry.direction === 'event').map((entry) => entry.text)).toEqual([
+      note,
+      copy(settings.flow.transcript.noticeLost, { via: settings.flow.advisor.labels.viaDesk, text: copy(settings.flow.advisor.noticeLost, { id, via: settings.flow.advisor.labels.viaSms, text: reminderText }) }),
+    ]);
+  });
+
   it('sends each text once when two workers on two connections to one database tick together', async () => {
     const texts = ['a1', 'a2', 'b1', 'b2', 'c1', 'c2', 'd1', 'd2'];
     for (let i = 0; i < texts.length; i += 2) await conversationWith(texts[i] ?? '', texts[i + 1] ?? '');

@@ -32,6 +32,7 @@ const notice = z.discriminatedUnion('kind', [
     text: z.string(),
     detail: z.string(),
   }),
+  z.object({ kind: z.literal('noticeLost'), via: z.enum(['sms', 'desk']), text: z.string() }),
 ]) satisfies z.ZodType<AdvisorNotice>;
 
 const payload = z.discriminatedUnion('type', [
