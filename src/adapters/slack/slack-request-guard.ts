@@ -2,29 +2,43 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
+import { ACTION } from './slack-blocks.js';
+import { DESK_ACTION } from './slack-desk.js';
 
 /** Slack's window: a request signed more than 5 minutes from now, either way, is refused. */
 const MAX_SKEW_SECONDS = 5 * 60;
 const SIGNATURE = /^v0=[0-9a-f]{64}$/;
 
 const text = z.string();
+/** Slack's ids (T..., U..., C..., D...): a "valueOf" or "__proto__" team id is not one. */
+const id = z.string().regex(/^[A-Z0-9]{2,}$/);
 const event = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('message'), channel: text, ts: text }),
-  z.looseObject({ type: z.literal('app_mention'), channel: text, user: text, text, ts: text }),
-  z.looseObject({ type: z.literal('app_home_opened'), user: text, tab: text }),
+  z.looseObject({ type: z.literal('message'), channel: id, ts: text, user: id.optional() }),
+  z.looseObject({ type: z.literal('app_mention'), channel: id, user: id, text, ts: text }),
+  z.looseObject({ type: z.literal('app_home_opened'), user: id, tab: text }),
 ]);
+
+/**
+ * The buttons and the command the app listens for: anything else would wait out Bolt's 3-second
+ * timeout with no listener to acknowledge it.
+ */
+const KNOWN_ACTION = new RegExp(
+  `^(?:${ACTION.choice}_\\d|${ACTION.talkToAdvisor}|${ACTION.start}|${Object.values(DESK_ACTION).join('|')})$`,
+);
+const COMMAND = '/soc';
 
 /** The bodies our listeners read, with the fields they read: anything else is acknowledged and ignored. */
 const handled = z.union([
   z.looseObject({ type: z.literal('url_verification'), challenge: text }),
-  z.looseObject({ type: z.literal('event_callback'), team_id: text, event_id: text, event }),
+  z.looseObject({ type: z.literal('event_callback'), team_id: id, event_id: text, event }),
   z.looseObject({
     type: z.literal('block_actions'),
-    user: z.looseObject({ id: text }),
-    actions: z.array(z.looseObject({ action_id: text })).min(1),
+    user: z.looseObject({ id, team_id: id.optional() }),
+    team: z.looseObject({ id }).nullish(),
+    actions: z.tuple([z.looseObject({ action_id: text.regex(KNOWN_ACTION) })], z.unknown()),
     container: z.looseObject({}),
   }),
-  z.looseObject({ command: text, user_id: text, team_id: text, trigger_id: text, text: text.optional() }),
+  z.looseObject({ command: z.literal(COMMAND), user_id: id, team_id: id, trigger_id: text, text: text.optional() }),
 ]);
 
 type Verdict = { ok: true } | { ok: false; status: 400 | 401; reason: string };
