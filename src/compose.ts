@@ -11,20 +11,22 @@ import { loadFlows } from './adapters/flow-files/load-flows.js';
 import { createAdminErasureRouter } from './adapters/http/admin-erasure-routes.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
-import { createServer } from './adapters/http/create-server.js';
+import { createServer, type Readiness } from './adapters/http/create-server.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
 import { createSlackDesk, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
 import { createSlackDeskEraser } from './adapters/slack/slack-desk-eraser.js';
 import { createSlackClientSender } from './adapters/slack/slack-sender.js';
+import { createPostgresStore } from './adapters/postgres/postgres-store.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
 import { createAdvisorCommandRunner } from './adapters/twilio/advisor-commands.js';
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
 import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
-import { ConfigError, type Config, type StoreChoice } from './config.js';
+import type { Config, StoreChoice } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
 import type { Logger } from './core/logger.js';
+import { StoreUnavailableError } from './core/store-unavailable.js';
 import type { Store } from './core/ports.js';
 
 interface Background {
@@ -67,16 +69,34 @@ function handoffSettings(config: Config): HandoffSettings {
   };
 }
 
-/** Opens the store DATABASE_URL chose; one that is not built yet stops start-up, naming the variable. */
-function openStore(choice: StoreChoice): Store {
+/** What /readyz reports about the store: whether its database answers and where its migrations stand. */
+type StoreReadiness = () => Promise<Readiness>;
+
+/** Opens the store DATABASE_URL chose. PostgreSQL migrates in the background and /readyz says how far. */
+function openStore(choice: StoreChoice, logger?: Logger): { store: Store; readiness: StoreReadiness } {
   switch (choice.kind) {
-    case 'sqlite':
-      return createSqliteConversationStore(choice.path);
-    case 'postgres':
-      throw new ConfigError(
-        'DATABASE_URL: PostgreSQL (postgres://, postgresql://) is not implemented yet (issue 10); ' +
-          'use file:PATH for SQLite, e.g. file:./data/soc-advisor.db',
-      );
+    case 'sqlite': {
+      // Migrated before it returns: a failure stops start-up.
+      const store = createSqliteConversationStore(choice.path);
+      const readiness: StoreReadiness = () =>
+        store.ping().then(
+          () => ({ ok: true, store: 'sqlite', database: 'up' }),
+          () => ({ ok: false, store: 'sqlite', database: 'down' }),
+        );
+      return { store, readiness };
+    }
+    case 'postgres': {
+      const store = createPostgresStore({ url: choice.url, max: choice.poolMax, ...(logger && { log: logger }) });
+      const readiness: StoreReadiness = async () => {
+        const database = await store.ping().then(
+          () => 'up',
+          (error: unknown) => (error instanceof StoreUnavailableError ? 'down' : 'up'),
+        );
+        const migrations = store.migrations();
+        return { ok: database === 'up' && migrations.state === 'done', store: 'postgres', database, migrations };
+      };
+      return { store, readiness };
+    }
   }
 }
 
@@ -84,9 +104,10 @@ function openStore(choice: StoreChoice): Store {
 export function composeBot(
   config: Config,
   flowsDir?: string,
-): { store: Store; handleInbound: HandleInbound; settings: BotSettings } {
+  logger?: Logger,
+): { store: Store; handleInbound: HandleInbound; settings: BotSettings; readiness: StoreReadiness } {
   const { flow, lexicon } = loadFlows(flowsDir);
-  const store = openStore(config.database);
+  const { store, readiness } = openStore(config.database, logger);
   const settings: BotSettings = {
     flow,
     lexicon,
@@ -94,7 +115,7 @@ export function composeBot(
     botAnswersKeywords: config.botAnswersKeywords,
     handoff: handoffSettings(config),
   };
-  return { store, handleInbound: createInboundHandler(store, settings), settings };
+  return { store, handleInbound: createInboundHandler(store, settings), settings, readiness };
 }
 
 function slackOff(config: Config): string {
@@ -170,7 +191,7 @@ export function createOutboxSenders(
 /** The composition root: builds every adapter from config and wires them to the use cases. */
 export function compose(config: Config, options: ComposeOptions): Composed {
   const { logger, now = Date.now } = options;
-  const { store, handleInbound, settings } = composeBot(config, options.flowsDir);
+  const { store, handleInbound, settings, readiness } = composeBot(config, options.flowsDir, logger);
   const { flow, advisor } = settings;
   const actions = createAdvisorActions(store, settings, now);
   const deskChannel = config.handoff.deskChannel;
@@ -249,6 +270,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   const http = createServer({
     logger,
     ping: () => store.ping(),
+    readiness,
     twilio,
     slack: slack?.router ?? { off: slackOff(config) },
     admin,

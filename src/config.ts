@@ -9,15 +9,15 @@ const optional = <T extends z.ZodType>(schema: T) =>
 export type StoreChoice =
   /** `file:PATH`: a SQLite database file (`file::memory:` for one in memory). */
   | { kind: 'sqlite'; path: string }
-  /** `postgres://...` or `postgresql://...`: PostgreSQL, not implemented yet (issue 10). */
-  | { kind: 'postgres'; url: string };
+  /** `postgres://...` or `postgresql://...`: PostgreSQL, shared by any number of instances; a pool of `poolMax`. */
+  | { kind: 'postgres'; url: string; poolMax: number };
 
 const DEFAULT_DATABASE_URL = 'file:./data/soc-advisor.db';
 const DATABASE_FORMS = 'file:PATH (SQLite), e.g. file:./data/soc-advisor.db, or postgres://... / postgresql://... (PostgreSQL)';
 
 function parseDatabaseUrl(url: string, ctx: z.RefinementCtx): StoreChoice {
   if (/^file:./.test(url)) return { kind: 'sqlite', path: url.slice('file:'.length) };
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url, poolMax: 10 };
   ctx.addIssue({ code: 'custom', message: `must be ${DATABASE_FORMS}` });
   return z.NEVER;
 }
@@ -27,6 +27,9 @@ const EnvSchema = z
     PORT: optional(z.coerce.number().int().min(0).max(65535)).transform((v) => v ?? 3000),
     PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
     DATABASE_URL: optional(z.string()).transform((v, ctx) => parseDatabaseUrl(v ?? DEFAULT_DATABASE_URL, ctx)),
+    DATABASE_POOL_MAX: optional(
+      z.coerce.number({ error: 'must be a whole number, e.g. 10' }).int('must be a whole number, e.g. 10').min(1).max(1000),
+    ).transform((v) => v ?? 10),
     TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
     TWILIO_AUTH_TOKEN: optional(z.string().min(1)),
     TWILIO_PHONE_NUMBER: optional(E164),
@@ -109,7 +112,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     port: e.PORT,
-    database: e.DATABASE_URL,
+    database: e.DATABASE_URL.kind === 'postgres' ? { ...e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } : e.DATABASE_URL,
     sms:
       e.TWILIO_AUTH_TOKEN !== undefined && e.PUBLIC_BASE_URL !== undefined
         ? { authToken: e.TWILIO_AUTH_TOKEN, publicBaseUrl: e.PUBLIC_BASE_URL }

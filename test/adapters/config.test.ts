@@ -111,8 +111,8 @@ describe('DATABASE_URL', () => {
     ['file:./data/soc-advisor.db', { kind: 'sqlite', path: './data/soc-advisor.db' }],
     ['file:/var/lib/soc/bot.db', { kind: 'sqlite', path: '/var/lib/soc/bot.db' }],
     ['file::memory:', { kind: 'sqlite', path: ':memory:' }],
-    ['postgres://bot:secret@db.internal:5432/soc', { kind: 'postgres', url: 'postgres://bot:secret@db.internal:5432/soc' }],
-    ['postgresql://127.0.0.1/test', { kind: 'postgres', url: 'postgresql://127.0.0.1/test' }],
+    ['postgres://bot:secret@db.internal:5432/soc', { kind: 'postgres', url: 'postgres://bot:secret@db.internal:5432/soc', poolMax: 10 }],
+    ['postgresql://127.0.0.1/test', { kind: 'postgres', url: 'postgresql://127.0.0.1/test', poolMax: 10 }],
   ])('reads %s as a store choice', (url, choice) => {
     expect(parseConfig({ DATABASE_URL: url }).database).toEqual(choice);
   });
@@ -131,14 +131,21 @@ describe('DATABASE_URL', () => {
     },
   );
 
-  it('stops start-up on PostgreSQL, naming the variable and saying it is not implemented yet', () => {
-    const config = parseConfig({ DATABASE_URL: 'postgres://bot:secret@db.internal:5432/soc' });
-    expect(() => composeBot(config)).toThrow(ConfigError);
-    expect(() => composeBot(config)).toThrow(/^DATABASE_URL: PostgreSQL .* is not implemented yet \(issue 10\); use file:PATH/);
+  it('sizes the PostgreSQL pool with DATABASE_POOL_MAX (10 by default), and refuses a size that is not a count', () => {
+    const url = 'postgres://bot@db/soc';
+    expect(parseConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '3' }).database).toEqual({ kind: 'postgres', url, poolMax: 3 });
+    expect(parseConfig({ DATABASE_URL: 'file:./x.db', DATABASE_POOL_MAX: '3' }).database).toEqual({ kind: 'sqlite', path: './x.db' });
+    for (const bad of ['0', 'ten', '2.5']) expect(() => parseConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX/);
+  });
+
+  it('opens the PostgreSQL store for postgres://, without waiting for the server', async () => {
+    const { store } = composeBot(parseConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }));
+    await expect(store.ping()).rejects.toThrow(/PostgreSQL is unreachable/);
+    await store.close();
   });
 
   it('describes the store for the log without a PostgreSQL password', () => {
     expect(describeStoreChoice({ kind: 'sqlite', path: './data/soc-advisor.db' })).toBe('./data/soc-advisor.db');
-    expect(describeStoreChoice({ kind: 'postgres', url: 'postgres://bot:secret@db/soc' })).toBe('PostgreSQL');
+    expect(describeStoreChoice({ kind: 'postgres', url: 'postgres://bot:secret@db/soc', poolMax: 10 })).toBe('PostgreSQL');
   });
 });

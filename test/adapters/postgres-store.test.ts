@@ -19,7 +19,7 @@ describePostgres('PostgreSQL store contracts', (databaseUrl) => {
 
   async function open(url: string): Promise<Store> {
     const store = createPostgresStore({ url, max: 4 });
-    await store.ready;
+    await store.ready();
     return store;
   }
   const fresh = async () => open(await schemas.fresh());

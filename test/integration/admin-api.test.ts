@@ -115,7 +115,7 @@ describe('health and readiness', () => {
     const h = await startSmsHarness();
     try {
       expect(await (await fetch(`${h.baseUrl}/healthz`)).json()).toEqual({ ok: true });
-      expect(await (await fetch(`${h.baseUrl}/readyz`)).json()).toEqual({ ok: true, database: 'up' });
+      expect(await (await fetch(`${h.baseUrl}/readyz`)).json()).toEqual({ ok: true, store: 'sqlite', database: 'up' });
       await h.composed.store.close();
       const res = await fetch(`${h.baseUrl}/readyz`);
       expect(res.status).toBe(503);

@@ -77,7 +77,7 @@ describe('the bot as a process', () => {
     [{ SMS_KEYWORD_REPLIES: 'carrier' }, /SMS_KEYWORD_REPLIES/],
     [{ ADVISOR_PHONE: '858-461-8054' }, /ADVISOR_PHONE/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
-    [{ DATABASE_URL: 'postgres://127.0.0.1/soc' }, /DATABASE_URL: PostgreSQL .*is not implemented yet \(issue 10\)/],
+    [{ DATABASE_URL: 'postgres://127.0.0.1/soc', DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX/],
   ])('refuses to start on a wrong value and names the variable (%j)', async (env, pattern) => {
     const { code, output } = await runBotExpectingExit(env);
     expect(code).toBe(1);

@@ -1,10 +1,19 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger } from '../../core/logger.js';
+import { StoreUnavailableError } from '../../core/store-unavailable.js';
+
+/** What /readyz answers: `ok` false is a 503; the rest says what is not ready (the database, its migrations). */
+export interface Readiness {
+  ok: boolean;
+  [detail: string]: unknown;
+}
 
 interface ServerParts {
   logger: Logger;
   /** Resolves when the database answers; /readyz reports it. */
   ping: () => Promise<void>;
+  /** When given, /readyz answers with it instead of a bare ping: the store, the database and its migrations. */
+  readiness?: () => Promise<Readiness>;
   twilio: Router | { off: string };
   /** Bolt's router; it parses and verifies its own bodies, so no parser runs before it. */
   slack: Router | { off: string };
@@ -27,6 +36,12 @@ export function createServer(parts: ServerParts): Express {
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
+    if (parts.readiness) {
+      const report = await parts.readiness();
+      if (!report.ok) parts.logger.error(report, 'readiness check failed: see database and migrations; check DATABASE_URL and the server');
+      res.status(report.ok ? 200 : 503).json(report);
+      return;
+    }
     try {
       await parts.ping();
       res.json({ ok: true, database: 'up' });
@@ -44,6 +59,12 @@ export function createServer(parts: ServerParts): Express {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    // NOTE: nothing was saved; Slack retries a 5xx, and Twilio too with the webhook's #rp=... override.
+    if (error instanceof StoreUnavailableError) {
+      parts.logger.error({ err: error, path: req.path }, 'database unreachable: answered 503 so the provider retries; check DATABASE_URL and the server');
+      if (!res.headersSent) res.status(503).set('Retry-After', '5').json({ error: 'store_unavailable', message: 'the database is unreachable; retry shortly' });
+      return;
+    }
     // Body parsers reject what they cannot read (too large, bad charset, broken JSON) with a 4xx.
     const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
     if (status >= 400 && status < 500) {

@@ -27,8 +27,11 @@ export type MigrationState =
   | { state: 'failed'; expected: number; error: string };
 
 export interface PostgresStore extends Store {
-  /** Resolves once the migrations ran (rejects if they failed); every call waits for it. */
-  readonly ready: Promise<void>;
+  /**
+   * Resolves once the migrations ran; rejects if this attempt failed (a later call tries again,
+   * so a database that was down at start-up is migrated once it is back).
+   */
+  ready(): Promise<void>;
   migrations(): MigrationState;
 }
 
@@ -127,41 +130,50 @@ function createAdvisorLog(pool: pg.Pool, ready: () => Promise<void>): AdvisorLog
 export function createPostgresStore(options: PostgresPoolOptions): PostgresStore {
   const pool = createPostgresPool(options);
   let migration: MigrationState = { state: 'running', expected: POSTGRES_SCHEMA_VERSION };
-  const ready = runPostgresMigrations(pool).then(
-    (version) => {
-      migration = { state: 'done', version, expected: POSTGRES_SCHEMA_VERSION };
-    },
-    (error: unknown) => {
-      migration = { state: 'failed', expected: POSTGRES_SCHEMA_VERSION, error: error instanceof Error ? error.message : String(error) };
-      throw error;
-    },
-  );
-  // Callers see the failure through ready and each call; this only keeps it from being unhandled.
-  ready.catch(() => undefined);
-  const whenReady = () => ready;
+  let running: Promise<void> | null = null;
+  let done = false;
+  function ready(): Promise<void> {
+    if (done) return Promise.resolve();
+    running ??= runPostgresMigrations(pool).then(
+      (version) => {
+        done = true;
+        migration = { state: 'done', version, expected: POSTGRES_SCHEMA_VERSION };
+      },
+      (error: unknown) => {
+        running = null;
+        migration = { state: 'failed', expected: POSTGRES_SCHEMA_VERSION, error: error instanceof Error ? error.message : String(error) };
+        throw error;
+      },
+    );
+    return running;
+  }
+  // At once, not on the first request; a failure is reported by /readyz and retried by the next call.
+  ready().catch((error: unknown) => {
+    options.log?.error({ err: error }, 'PostgreSQL migrations did not run; they are tried again on the next request');
+  });
 
   return {
     ready,
     migrations: () => migration,
-    ...createPostgresReads(pool, whenReady),
-    ...createPostgresOutbox(pool, whenReady),
-    ...createPostgresDeskThreads(pool, whenReady),
-    ...createAdvisorLog(pool, whenReady),
-    ...createPostgresRetention(pool, whenReady),
+    ...createPostgresReads(pool, ready),
+    ...createPostgresOutbox(pool, ready),
+    ...createPostgresDeskThreads(pool, ready),
+    ...createAdvisorLog(pool, ready),
+    ...createPostgresRetention(pool, ready),
     receive: async (message, decide) => {
-      await ready;
+      await ready();
       return inTransaction(pool, (tx) => receiveInTx(tx, message, decide));
     },
     update: async (id, decide, now) => {
-      await ready;
+      await ready();
       return inTransaction(pool, (tx) => updateInTx(tx, id, decide, now));
     },
     ping: async () => {
       await queryRows(pool, 'SELECT 1');
-      await ready;
+      await ready();
     },
     close: async () => {
-      await ready.catch(() => undefined);
+      await running?.catch(() => undefined);
       await pool.end();
     },
   };
