@@ -3,7 +3,7 @@ import type { ConversationRecord } from './conversation.js';
 import type { Flow } from './flow.js';
 import { maskParticipant } from './mask-participant.js';
 import type { AdvisorNotice } from './ports.js';
-import { fillAdvisor, fillPlaceholders, type Advisor } from './render-reply.js';
+import { fillCopy, fillPlaceholders, type Advisor } from './render-reply.js';
 
 /** The verdict as PJ reads it: for the buying side, the report to request from their vendor. */
 function verdictLabel(c: ConversationRecord, flow: Flow): string {
@@ -17,7 +17,10 @@ export function surfaceLabel(via: 'sms' | 'desk', flow: Flow): string {
   return via === 'sms' ? flow.advisor.labels.viaSms : flow.advisor.labels.viaDesk;
 }
 
-/** Fills the placeholders that name a conversation in a text to PJ. */
+/**
+ * Fills the placeholders that name a conversation in a text to PJ, and {advisor} and {phone}, in
+ * one pass: a client's words ({product}, {asker}, {text}) are never read as placeholders.
+ */
 export function fillConversation(
   text: string,
   c: ConversationRecord,
@@ -36,7 +39,7 @@ export function fillConversation(
     asker: c.answers.asker ?? labels.notAnswered,
     ...extra,
   };
-  return fillAdvisor(fillPlaceholders(text, vars), advisor);
+  return fillCopy(text, advisor, vars);
 }
 
 /** One notice to PJ as a short text; SMS and the Slack handoff thread both use it. */

@@ -59,8 +59,8 @@ export function verdictParts(say: VerdictSay, flow: Flow, advisor: Advisor): Ver
   const { verdict } = flow;
   const { advice } = say;
   const buyer = advice.side === 'buyer';
-  const fill = (text: string): string =>
-    fillAdvisor(fillPlaceholders(text, { product: advice.product, asker: advice.asker, request: advice.request }), advisor);
+  // One pass: the client's words are never read as placeholders themselves.
+  const fill = (text: string): string => fillCopy(text, advisor, { product: advice.product, asker: advice.asker, request: advice.request });
   const parts: VerdictParts = {
     headline: fill((buyer ? verdict.buyerHeadline : verdict.headline)[advice.verdict]),
     reason: fill(verdict.reason[advice.reason]),
@@ -109,8 +109,18 @@ function helpText(flow: Flow, channel: Channel): string {
   }
 }
 
-/** One say as plain text, as SMS shows it (and Slack's notification fallback). */
+/**
+ * One say as plain text, as SMS shows it (and Slack's notification fallback), every placeholder
+ * filled: the client's own words in it are filled in the same pass, never read as placeholders.
+ */
 export function sayText(say: Say, flow: Flow, advisor: Advisor, channel: Channel): string {
+  if (say.message === 'verdict') return joined(verdictParts(say, flow, advisor));
+  if (say.message === 'conflict') return fillCopy(flow.conflict, advisor, { product: say.product });
+  return fillAdvisor(flowText(say, flow, channel), advisor);
+}
+
+/** A say that holds nothing of the client's, as written in the flow. */
+function flowText(say: Exclude<Say, { message: 'verdict' | 'conflict' }>, flow: Flow, channel: Channel): string {
   switch (say.message) {
     case 'askProduct':
     case 'askAsker':
@@ -121,12 +131,8 @@ export function sayText(say: Say, flow: Flow, advisor: Advisor, channel: Channel
     }
     case 'pending':
       return flow.pending[say.question === 'asker' ? 'asker' : say.buyer ? 'vendor' : 'product'];
-    case 'verdict':
-      return joined(verdictParts(say, flow, advisor));
     case 'topics':
       return say.topics.map((topic) => flow.answers[topic] ?? '').filter((text) => text !== '').join(' ');
-    case 'conflict':
-      return fillPlaceholders(flow.conflict, { product: say.product });
     case 'help':
       return helpText(flow, channel);
     default:
@@ -143,5 +149,5 @@ export function renderReply(says: Say[], flow: Flow, advisor: Advisor, channel: 
     .map((say) => sayText(say, flow, advisor, channel))
     .filter((t) => t !== '')
     .join(' ');
-  return text === '' ? null : fillAdvisor(text, advisor);
+  return text === '' ? null : text;
 }

@@ -84,6 +84,18 @@ describe('handing an SMS conversation to PJ on his phone, end to end', () => {
     ]);
   });
 
+  it("texts PJ a client's words as written: placeholders in them are never filled", async () => {
+    await replyTo(h, CLIENT, 'is there a human I could speak with?');
+    await flush();
+    const id = /^#(\d+)/.exec(to(PJ)[0] ?? '')?.[1] ?? '';
+    await replyTo(h, PJ, `${id} Hi, PJ here.`);
+    const words = 'call {advisor} at {phone} about #{id}: {text} {sender}';
+    expect(await replyTo(h, CLIENT, words)).toEqual([]);
+    await flush();
+    expect(to(PJ).at(-1)).toBe(copy(flow.advisor.clientMessage, { id, text: words }));
+    expect(to(PJ).at(-1)).not.toContain('858-461-8054');
+  });
+
   it('records delivery reports and opts the client out on error 21610', async () => {
     await replyTo(h, CLIENT, 'how much would a SOC 2 cost?');
     const id = String(((await (await h.admin('/conversations')).json()) as { conversations: Array<{ id: number }> }).conversations[0]?.id);

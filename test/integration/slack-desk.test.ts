@@ -15,7 +15,7 @@ import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSlackChannel } from '../../src/adapters/slack/slack-app.js';
 import { dmConversation, slackMessage } from '../../src/adapters/slack/slack-conversations.js';
 import { createSlackDesk, DESK_ACTION } from '../../src/adapters/slack/slack-desk.js';
-import { createSlackClientSender } from '../../src/adapters/slack/slack-sender.js';
+import { createSlackClientSender, escapeSlackText } from '../../src/adapters/slack/slack-sender.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { ConversationRecord, InboundMessage } from '../../src/core/conversation.js';
@@ -28,6 +28,7 @@ import {
   BOT_USER,
   buttonClick,
   buttonsOf,
+  dm,
   interceptSlackApi,
   SIGNING_SECRET,
   slackRequests,
@@ -273,6 +274,46 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     expect(again?.body).toMatchObject({ thread_ts: thread?.ts, text: copy(flow.desk.flaggedAgain, { id, reasons: 'cost' }) });
     expect(ts).not.toBe(thread?.ts);
     expect(headers()).toHaveLength(1);
+  });
+
+  it("shows a client's markup and placeholders as typed in the header and the thread: no mention, link or placeholder fires", async () => {
+    // Through the real route: the client's DMs as Slack signs and sends them.
+    const user = 'U13';
+    const product = 'we build {phone} apps <!channel> <@U0PJ> <https://evil.example|click> *fast*';
+    const said = async (text: string, count: number) => {
+      await slack.event(dm(user, text));
+      await eventually(async () => {
+        const c = (await store.list({}))[0];
+        expect((await store.get(c?.id ?? 0))?.transcript.filter((e) => e.direction === 'in')).toHaveLength(count);
+      }, `message ${count} handled`);
+    };
+    await said(product, 1);
+    await said('our CFO {advisor} asked', 2);
+    await said('can I talk to a human?', 3);
+    const id = (await store.list({}))[0]?.id ?? 0;
+    expect(await statusOf(id)).toBe('waiting');
+    await pumpDesk();
+
+    const header = headers()[0];
+    const blocks = JSON.stringify(header?.body.blocks);
+    expect(blocks).not.toMatch(/[<>]/);
+    const fields = (header?.body.blocks as Block[])[1]?.fields?.map((f) => f.text) ?? [];
+    expect(fields.join('\n')).not.toContain('858-461-8054');
+    const answers = (await store.get(id))?.answers;
+    expect(answers?.product).toContain('{phone}');
+    expect(fields[2]).toBe(`*${flow.desk.fields.product}*\n${escapeSlackText(answers?.product ?? '')}`);
+    expect(fields[3]).toBe(`*${flow.desk.fields.asker}*\n${escapeSlackText(answers?.asker ?? '')}`);
+    expect(blocks).toContain('&lt;!channel&gt; &lt;@U0PJ&gt; &lt;https://evil.example|click&gt; *fast*');
+
+    const later = 'still there <!here>? ask <@U0PJ> or {advisor} at {phone} about #{id} <https://evil.example> *now*';
+    await slack.event(dm(user, later));
+    await eventually(async () => expect(deskNotices(id).filter((n) => n.kind === 'clientMessage')).toHaveLength(1), 'mirrored');
+    await pumpDesk();
+    const mirrored = deskPosts().at(-1)?.body.text;
+    expect(mirrored).toBe(copy(flow.advisor.clientMessage, { id, text: escapeSlackText(later) }));
+    expect(mirrored).not.toMatch(/[<>]/);
+    expect(mirrored).toContain('{advisor} at {phone} about #{id}');
+    expect(mirrored).toContain('*now*');
   });
 
   it('opens the thread with a header even when the first notice is not the flag', async () => {

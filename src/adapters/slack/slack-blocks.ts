@@ -21,23 +21,28 @@ interface SlackMessage {
 
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
-function questionBlocks(say: Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>, flow: Flow): Block[] {
+function questionBlocks(
+  say: Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>,
+  flow: Flow,
+  advisor: Advisor,
+): Block[] {
   const question = questionOf(say, flow);
+  const fill = (text: string) => fillAdvisor(text, advisor);
   const answers = say.message === 'askProduct' || say.message === 'reaskProduct' ? 'product' : 'asker';
   const lead = 'greet' in say && say.greet ? `${flow.greeting} ` : '';
   const blocks: Block[] = [
-    section(escapeSlackText(lead + question.question)),
+    section(escapeSlackText(fill(lead + question.question))),
     {
       type: 'actions',
       elements: question.choices.map((choice, i) => ({
         type: 'button' as const,
         action_id: `${ACTION.choice}_${i + 1}`,
-        text: { type: 'plain_text' as const, text: choice.slice(0, 75) },
+        text: { type: 'plain_text' as const, text: fill(choice).slice(0, 75) },
         value: `${answers}:${i + 1}`,
       })),
     },
   ];
-  if (question.freeText) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlackText(question.freeText) }] });
+  if (question.freeText) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlackText(fill(question.freeText)) }] });
   return blocks;
 }
 
@@ -53,7 +58,7 @@ function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow, ad
           type: 'button',
           action_id: ACTION.talkToAdvisor,
           style: 'primary',
-          text: { type: 'plain_text', text: flow.talkToAdvisor },
+          text: { type: 'plain_text', text: fillAdvisor(flow.talkToAdvisor, advisor) },
           value: 'talk',
         },
       ],
@@ -63,7 +68,7 @@ function verdictBlocks(say: Extract<Say, { message: 'verdict' }>, flow: Flow, ad
 }
 
 function sayBlocks(say: Say, flow: Flow, advisor: Advisor): Block[] {
-  if (isQuestion(say)) return questionBlocks(say, flow);
+  if (isQuestion(say)) return questionBlocks(say, flow, advisor);
   if (say.message === 'verdict') return verdictBlocks(say, flow, advisor);
   const text = sayText(say, flow, advisor, 'slack');
   return text === '' ? [] : [section(escapeSlackText(text))];
@@ -73,7 +78,6 @@ function sayBlocks(say: Say, flow: Flow, advisor: Advisor): Block[] {
 export function renderSlackMessage(says: Say[], flow: Flow, advisor: Advisor): SlackMessage | null {
   const text = renderReply(says, flow, advisor, 'slack');
   if (text === null) return null;
-  const blocks = says.flatMap((say) => sayBlocks(say, flow, advisor));
-  // Placeholders may sit in any text field; fill them once over the whole message.
-  return { text, blocks: JSON.parse(fillAdvisor(JSON.stringify(blocks), advisor)) as Block[] };
+  // Each text is filled where it is placed, so the client's words quoted in it are never read as placeholders.
+  return { text, blocks: says.flatMap((say) => sayBlocks(say, flow, advisor)) };
 }
