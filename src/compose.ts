@@ -275,6 +275,8 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     slack: slack?.router ?? { off: slackOff(config) },
     admin,
     console: createConsoleRouter({ advisorName: advisor.name }),
+    hsts: config.hsts,
+    trustProxy: config.trustProxy,
   });
   return { http, store, settings, handleInbound, actions, outbox, background, slack };
 }

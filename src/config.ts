@@ -22,6 +22,46 @@ function parseDatabaseUrl(url: string, ctx: z.RefinementCtx): StoreChoice {
   return z.NEVER;
 }
 
+/** How to make an ADMIN_TOKEN that passes: start-up says it when one does not. */
+const NEW_ADMIN_TOKEN = 'make a new one with: openssl rand -hex 32';
+
+/**
+ * Which proxies' X-Forwarded-For names the client, for the admin API's per-address limit (as
+ * Express's `trust proxy`): false (unset, "false" or 0: the connection's own address), the number
+ * of proxies in front of the bot, or their addresses and subnets (and loopback, linklocal,
+ * uniquelocal). `true` is refused: it would believe whatever address a client writes there.
+ */
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const ProxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+function parseTrustProxy(value: string | undefined, ctx: z.RefinementCtx): TrustProxy {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops <= 10) return hops;
+    ctx.addIssue({ code: 'custom', message: 'must be the number of proxies in front of the bot (1 to 10), or their addresses' });
+    return z.NEVER;
+  }
+  if (v.toLowerCase() === 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'true would believe any address a client writes in X-Forwarded-For; give the number of proxies in front of the bot (e.g. 1) or their addresses',
+    });
+    return z.NEVER;
+  }
+  const entries = v.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !PROXY_NAMES.includes(entry) && !ProxyAddress.safeParse(entry).success);
+  if (bad.length === 0) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message: `${bad.map((entry) => JSON.stringify(entry)).join(', ')}: use a number of proxies (e.g. 1), or addresses and subnets like 10.0.0.0/8, ::1, loopback, linklocal, uniquelocal`,
+  });
+  return z.NEVER;
+}
+
 const EnvSchema = z
   .object({
     PORT: optional(z.coerce.number().int().min(0).max(65535)).transform((v) => v ?? 3000),
@@ -38,7 +78,13 @@ const EnvSchema = z
       (v) => v ?? 'PJ',
     ),
     ADVISOR_PHONE: optional(E164).transform((v) => v ?? '+18584618054'),
-    ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    ADMIN_TOKEN: optional(
+      z
+        .string()
+        .min(32, `must be at least 32 characters; ${NEW_ADMIN_TOKEN}`)
+        .refine((token) => !/^(.)\1*$/su.test(token), `must not be one character repeated; ${NEW_ADMIN_TOKEN}`),
+    ),
+    TRUST_PROXY: optional(z.string()).transform((v, ctx) => parseTrustProxy(v, ctx)),
     RETENTION_DAYS: optional(
       z.coerce.number({ error: 'must be a whole number of days, e.g. 365' }).int('must be a whole number of days, e.g. 365').min(1, 'must be at least 1 day').max(36_500, 'must be at most 36500 days'),
     ).transform((v) => v ?? 365),
@@ -91,6 +137,10 @@ export interface Config {
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
   advisor: { name: string; phone: string };
   adminToken: string | null;
+  /** Which proxies' X-Forwarded-For names a client (TRUST_PROXY). */
+  trustProxy: TrustProxy;
+  /** PUBLIC_BASE_URL is https: admin responses carry HSTS. */
+  hsts: boolean;
   /** Closed and opted-out conversations are removed this many days after their last change. */
   retentionDays: number;
   logLevel: string;
@@ -145,6 +195,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : null,
     advisor: { name: e.ADVISOR_NAME, phone: e.ADVISOR_PHONE },
     adminToken: e.ADMIN_TOKEN ?? null,
+    trustProxy: e.TRUST_PROXY,
+    hsts: e.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
     retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };

@@ -174,6 +174,20 @@ export interface ConversationFilter {
   channel?: Channel;
   participant?: string;
   status?: Status;
+  /** Only conversations changed at or after this time (epoch ms): what changed since a poll. */
+  updatedSince?: number;
+}
+
+/** A place in the newest-first order of `list`: a conversation's last change, then its id. */
+export interface ListCursor {
+  updatedAt: number;
+  id: number;
+}
+
+/** One page of `list`: at most `limit` conversations, all after `before` in newest-first order. */
+export interface ListPage {
+  limit: number;
+  before?: ListCursor;
 }
 
 /**
@@ -200,8 +214,11 @@ export interface ConversationStore {
    * duplicate runs no `decide`, changes nothing and returns the replies recorded the first time.
    */
   receive<D extends Decision>(message: InboundMessage, decide: Decide<D>): Promise<Received<D>>;
-  /** Newest first. */
-  list(filter: ConversationFilter): Promise<ConversationRecord[]>;
+  /**
+   * Newest first (the last change, then the id, both descending), all of them or one `page`; a
+   * page that starts after a cursor neither repeats nor skips a conversation that did not change.
+   */
+  list(filter: ConversationFilter, page?: ListPage): Promise<ConversationRecord[]>;
   get(id: number): Promise<ConversationDetail | null>;
   /** The latest conversation that is not closed for (channel, conversationKey), or null if none. */
   findOpen(channel: Channel, conversationKey: string): Promise<ConversationRecord | null>;

@@ -14,6 +14,8 @@ describe('parseConfig', () => {
       slack: null,
       advisor: { name: 'PJ', phone: '+18584618054' },
       adminToken: null,
+      trustProxy: false,
+      hsts: false,
       retentionDays: 365,
       logLevel: 'info',
     });

@@ -263,6 +263,41 @@ export function describeConversationStoreContract(
       expect(top).not.toHaveProperty('transcript');
     });
 
+    it('pages newest first by a cursor that neither repeats nor skips, and lists what changed since a time', async () => {
+      // 7 conversations, three of them changed at the same instant: the id breaks the tie.
+      const at = [10, 20, 30, 30, 30, 40, 50];
+      const ids: number[] = [];
+      for (const [n, offset] of at.entries()) {
+        const participant = `+1555000${String(n).padStart(4, '0')}`;
+        ids.push((await send(inbound(`p${n}`, { participant, receivedAt: T0 + offset }))).result.conversationId);
+      }
+      const nth = (...which: number[]) => which.map((n) => ids[n]);
+      const page = async (limit: number, before?: { updatedAt: number; id: number }) =>
+        store.list({}, { limit, ...(before && { before }) });
+      const seen: number[] = [];
+      let before: { updatedAt: number; id: number } | undefined;
+      for (;;) {
+        const got = await page(2, before);
+        seen.push(...got.map((c) => c.id));
+        const last = got.at(-1);
+        if (got.length < 2 || last === undefined) break;
+        before = { updatedAt: Date.parse(last.updatedAt), id: last.id };
+        // A conversation on a page already read changes in between: it moves to the top, and the
+        // pages still to come neither show it again nor lose one.
+        if (seen.length === 2) await send(inbound('moved', { participant: '+15550000005', receivedAt: T0 + 60 }));
+      }
+      expect(seen).toEqual(nth(6, 5, 4, 3, 2, 1, 0));
+      expect((await page(100)).map((c) => c.id)).toEqual(nth(5, 6, 4, 3, 2, 1, 0));
+      expect(await page(3, { updatedAt: T0 + 10, id: ids[0] ?? 0 })).toEqual([]);
+
+      const since = async (updatedSince: number, limit?: number, before?: { updatedAt: number; id: number }) =>
+        (await store.list({ updatedSince }, limit === undefined ? undefined : { limit, ...(before && { before }) })).map((c) => c.id);
+      expect(await since(T0 + 30)).toEqual(nth(5, 6, 4, 3, 2));
+      expect(await since(T0 + 61)).toEqual([]);
+      expect(await since(T0 + 30, 2, { updatedAt: T0 + 30, id: ids[4] ?? 0 })).toEqual(nth(3, 2));
+      expect(await store.list({ status: 'bot', updatedSince: T0 + 50 }, { limit: 1 })).toMatchObject([{ id: ids[5] }]);
+    });
+
     it('returns null for an unknown id', async () => {
       expect(await store.get(987654)).toBeNull();
     });

@@ -137,16 +137,19 @@ describe('admin API actions', () => {
     expect(late.status).toBe(409);
   });
 
-  it('answers 404 for an unknown conversation and 400 for an id that is not one', async () => {
+  it('answers 404 for an unknown conversation and for an id that is not a plain decimal number', async () => {
     for (const action of ['takeover', 'release', 'close']) {
       const res = await post(`/conversations/99999/${action}`);
       expect(res.status).toBe(404);
       expect(((await res.json()) as { message: string }).message).toBe(copy(flow.advisor.refused.not_found, { id: 99999 }));
     }
     expect((await post('/conversations/99999/messages', '{"text":"hi"}')).status).toBe(404);
-    const bad = await post('/conversations/abc/takeover');
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toMatch(/positive whole number/);
+    // Only a plain decimal id names a conversation: "0x1" or "1e0" is not #1, and says so as any unknown id.
+    for (const odd of ['abc', '0x1', '1e0', '01', '-1', '1.0', '99999999999999999999']) {
+      const bad = await post(`/conversations/${odd}/takeover`);
+      expect(bad.status).toBe(404);
+      expect(await bad.json()).toEqual({ error: 'not_found', message: `no conversation with id ${odd}` });
+    }
     expect(h.logs.join('')).toContain(`refused admin action: ${copy(flow.advisor.refused.not_found, { id: 99999 })}`);
   });
 

@@ -82,7 +82,7 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web console in a real he
     const bob = (await h.composed.store.list({ participant: BOB }))[0]?.id ?? 0;
 
     await page.goto(`${h.baseUrl}/admin`);
-    await page.fill('#token', 'not-the-admin-token');
+    await page.fill('#token', 'not-the-admin-token-but-32-characters-long');
     await page.click('button[type="submit"]');
     await page.locator('#error', { hasText: 'not the ADMIN_TOKEN' }).waitFor();
     await page.fill('#token', ADMIN_TOKEN);
@@ -143,6 +143,39 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web console in a real he
     expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
     expect(png.length).toBeGreaterThan(5 * 1024);
 
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('pages the list with Load more and polls only what changed', async () => {
+    // 60 more conversations: All shows the newest 50, and Load more the rest.
+    const number = (n: number) => `+1415557${String(n).padStart(4, '0')}`;
+    for (let n = 0; n < 60; n += 1) await replyTo(h, number(n), 'hi');
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/admin/api/')) asked.push(`${url.pathname}${url.search}`);
+    });
+    await page.click('[role="tab"][data-status=""]');
+    await page.locator('#more').waitFor();
+    expect(await page.locator('.conversation').count()).toBe(50);
+    expect(await page.locator('.conversation').first().textContent()).toContain(number(59));
+    await page.click('#more');
+    await page.locator('#more').waitFor({ state: 'hidden' });
+    // Bob's conversation from the test before, and the 60.
+    expect(await page.locator('.conversation').count()).toBe(61);
+    expect(asked.filter((path) => path.includes('before='))).toHaveLength(1);
+
+    // A few polls: each asks only for what changed since the newest change seen, and the open
+    // conversation (Bob's, unchanged) is not fetched again.
+    asked.length = 0;
+    await page.waitForTimeout(4_500);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    expect(asked.every((path) => /^\/admin\/api\/conversations\?limit=200&since=\d{4}-/.test(path))).toBe(true);
+
+    // A new text moves its conversation to the top, without a reload.
+    await replyTo(h, number(0), 'one more question');
+    await page.locator('.conversation').first().filter({ hasText: number(0) }).waitFor();
+    expect(await page.locator('.conversation').count()).toBe(61);
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config.js';
 import { signTwilio } from './sign-twilio.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123';
 export const PUBLIC_BASE_URL = 'https://bot.example.test';
 export const BOT_NUMBER = '+15005550006';
 

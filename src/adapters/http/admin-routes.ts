@@ -1,6 +1,4 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
 import { CHANNEL_IDS } from '../../core/channels.js';
 import type { AdvisorActions, AdvisorResult, Refusal } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
@@ -8,31 +6,9 @@ import type { ConversationStore } from '../../core/ports.js';
 import type { Logger } from '../../core/logger.js';
 import { renderRefusal } from '../../core/render-refusal.js';
 import type { Advisor } from '../../core/render-reply.js';
-
-const FilterSchema = z.object({
-  channel: z.enum(CHANNEL_IDS).optional(),
-  participant: z.string().min(1).optional(),
-  status: z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']).optional(),
-});
-
-const IdSchema = z.coerce.number().int().positive();
-
-function sameSecret(given: string, expected: string): boolean {
-  // Hash first so the comparison takes the same time whatever the lengths.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-function requireToken(token: string, logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const header = req.header('Authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (given !== '' && sameSecret(given, token)) return next();
-    logger.warn({ path: req.path }, 'rejected admin request: send Authorization: Bearer <ADMIN_TOKEN>');
-    res.status(401).json({ error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_TOKEN>' });
-  };
-}
+import { createFailedAuthLimiter, requireToken, type FailedAuthLimiter } from './admin-auth.js';
+import { parseConversationId } from './admin-id.js';
+import { MAX_LIMIT, nextCursor, parseListQuery } from './admin-list.js';
 
 /** Twilio refuses longer bodies, and one reply should never be near that anyway. */
 const MAX_REPLY_LENGTH = 1600;
@@ -94,26 +70,36 @@ interface AdminRouterOptions {
   /** For the words of a refusal. */
   flow: Flow;
   advisor: Advisor;
+  /** Wrong tokens by client address; one per router unless given. */
+  limiter?: FailedAuthLimiter;
+  now?: () => number;
 }
 
 /** PJ's API over conversations; his web console builds on it. */
 export function createAdminRouter(options: AdminRouterOptions): Router {
   const { token, store, logger, actions, flow, advisor } = options;
   const router = Router();
-  router.use(requireToken(token, logger));
+  const limiter = options.limiter ?? createFailedAuthLimiter();
+  router.use(requireToken({ token, logger, limiter, now: options.now ?? Date.now }));
   if (options.erasure) router.use(options.erasure);
   router.get('/conversations', async (req, res) => {
-    const filter = FilterSchema.safeParse(req.query);
-    if (!filter.success) {
-      logger.warn({ issues: filter.error.issues.map((i) => i.path.join('.')) }, `rejected admin request: unknown filter; use channel=${CHANNEL_IDS.join('|')}, status=bot|waiting|human|closed|opted_out, participant`);
-      res.status(400).json({ error: 'bad_query', message: z.prettifyError(filter.error) });
+    const query = parseListQuery(req.query);
+    if (!query.ok) {
+      logger.warn(
+        { issues: query.fields },
+        `rejected admin request: bad query; use channel=${CHANNEL_IDS.join('|')}, status=bot|waiting|human|closed|opted_out, participant, limit=1..${MAX_LIMIT}, before=<nextCursor>, since=<ISO time>`,
+      );
+      res.status(400).json({ error: 'bad_query', message: query.message });
       return;
     }
-    res.json({ conversations: await store.list(filter.data) });
+    // One more than the page: whether there is a next page, without counting them all.
+    const found = await store.list(query.filter, { limit: query.limit + 1, ...(query.before && { before: query.before }) });
+    const conversations = found.slice(0, query.limit);
+    res.json({ conversations, nextCursor: nextCursor(conversations, found.length > query.limit) });
   });
   router.get('/conversations/:id', async (req, res) => {
-    const id = IdSchema.safeParse(req.params.id);
-    const conversation = id.success ? await store.get(id.data) : null;
+    const id = parseConversationId(req.params.id);
+    const conversation = id === null ? null : await store.get(id);
     if (conversation === null) {
       logger.warn({ id: req.params.id }, 'admin request for an unknown conversation: check the id in GET /admin/api/conversations');
       res.status(404).json({ error: 'not_found', message: `no conversation with id ${req.params.id}` });
@@ -125,10 +111,12 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
   type Act = (actions: AdvisorActions, id: number, body: unknown) => Promise<AdvisorResult> | { invalid: string };
   const action = (name: string, act: Act): RequestHandler =>
     async (req, res) => {
-      const id = IdSchema.safeParse(req.params.id);
-      if (!id.success) {
-        logger.warn({ action: name, id: req.params.id }, 'rejected admin action: the conversation id must be a positive whole number');
-        res.status(400).json({ error: 'bad_id', message: `conversation id must be a positive whole number, not ${JSON.stringify(req.params.id)}` });
+      const raw = typeof req.params.id === 'string' ? req.params.id : '';
+      const id = parseConversationId(raw);
+      // Ids are plain decimal numbers: anything else names no conversation ("0x1" is not #1).
+      if (id === null) {
+        logger.warn({ action: name, id: raw }, 'refused admin action: no such conversation; check the id in GET /admin/api/conversations');
+        res.status(404).json({ error: 'not_found', message: `no conversation with id ${raw}` });
         return;
       }
       if (!actions) {
@@ -136,20 +124,20 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
         res.status(503).json({ error: 'actions_off', message: 'advisor actions are not wired on this server' });
         return;
       }
-      const outcome = act(actions, id.data, req.body);
+      const outcome = act(actions, id, req.body);
       if ('invalid' in outcome) {
-        logger.warn({ action: name, conversationId: id.data, reason: outcome.invalid }, `rejected admin action: ${outcome.invalid}`);
+        logger.warn({ action: name, conversationId: id, reason: outcome.invalid }, `rejected admin action: ${outcome.invalid}`);
         res.status(400).json({ error: 'bad_body', message: outcome.invalid });
         return;
       }
       const result = await outcome;
       if (result.ok) {
-        logger.info({ action: name, conversationId: id.data, changed: result.changed, status: result.record.status }, 'advisor action from the console');
+        logger.info({ action: name, conversationId: id, changed: result.changed, status: result.record.status }, 'advisor action from the console');
         res.json({ conversation: result.record, changed: result.changed });
         return;
       }
-      const message = renderRefusal(result.error, id.data, flow, advisor);
-      logger.warn({ action: name, conversationId: id.data, error: result.error }, `refused admin action: ${message}`);
+      const message = renderRefusal(result.error, id, flow, advisor);
+      logger.warn({ action: name, conversationId: id, error: result.error }, `refused admin action: ${message}`);
       res.status(REFUSAL_STATUS[result.error]).json({ error: result.error, message });
     };
 

@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger } from '../../core/logger.js';
+import { adminHeaders } from './admin-headers.js';
 import { StoreUnavailableError } from '../../core/store-unavailable.js';
 
 /** What /readyz answers: `ok` false is a 503; the rest says what is not ready (the database, its migrations). */
@@ -20,6 +21,13 @@ interface ServerParts {
   admin: Router | { off: string };
   /** PJ's web console page at /admin; it answers only its own files and passes the rest on. */
   console?: Router;
+  /** PUBLIC_BASE_URL is https: admin responses tell browsers to keep to HTTPS (HSTS). */
+  hsts?: boolean;
+  /**
+   * Which proxies' X-Forwarded-For names the client (TRUST_PROXY, as Express's `trust proxy`):
+   * false, the connection's own address; a number of proxies in front; or their addresses.
+   */
+  trustProxy?: false | number | string[];
 }
 
 function offRoute(reason: string): express.RequestHandler {
@@ -32,6 +40,7 @@ function offRoute(reason: string): express.RequestHandler {
 export function createServer(parts: ServerParts): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', parts.trustProxy ?? false);
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -52,6 +61,7 @@ export function createServer(parts: ServerParts): Express {
   });
   app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
   app.use('/slack', 'off' in parts.slack ? offRoute(parts.slack.off) : parts.slack);
+  app.use('/admin', adminHeaders({ hsts: parts.hsts ?? false }));
   if (parts.console) app.use('/admin', parts.console);
   app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
   app.use((req, res) => {

@@ -16,14 +16,25 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
     return queryRows(pool, sql, params);
   };
   return {
-    list: async (filter) =>
+    list: async (filter, page) =>
       (
         await rows(
+          // The cursor is a row value: the order's own key, so a page never repeats or skips a row. LIMIT NULL is none.
           `SELECT ${recordColumns} FROM conversations
            WHERE ($1::text IS NULL OR channel = $1) AND ($2::text IS NULL OR participant = $2)
-             AND ($3::text IS NULL OR status = $3)
-           ORDER BY updated_at DESC, id DESC`,
-          [filter.channel ?? null, filter.participant ?? null, filter.status ?? null],
+             AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR updated_at >= $4)
+             AND ($5::bigint IS NULL OR (updated_at, id) < ($5, $6::bigint))
+           ORDER BY updated_at DESC, id DESC
+           LIMIT $7`,
+          [
+            filter.channel ?? null,
+            filter.participant ?? null,
+            filter.status ?? null,
+            filter.updatedSince ?? null,
+            page?.before?.updatedAt ?? null,
+            page?.before?.id ?? null,
+            page?.limit ?? null,
+          ],
         )
       ).map(parseRecordRow),
     get: async (id) => {

@@ -9,11 +9,22 @@ const dueRow = z.object({ id: z.number().int(), remind_at: epochMs.nullable(), i
 
 export function createSqliteConversationReads(db: Database.Database): SqliteConversationReads {
   const findOpenRecord = db.prepare<[string, string]>(openConversationSql(recordColumns));
-  const listConversations = db.prepare<{ channel: string | null; participant: string | null; status: string | null }>(
+  const listConversations = db.prepare<{
+    channel: string | null;
+    participant: string | null;
+    status: string | null;
+    since: number | null;
+    beforeAt: number | null;
+    beforeId: number | null;
+    limit: number;
+  }>(
+    // The cursor is a row value: the order's own key, so a page never repeats or skips a row.
     `SELECT ${recordColumns} FROM conversations
      WHERE (@channel IS NULL OR channel = @channel) AND (@participant IS NULL OR participant = @participant)
-       AND (@status IS NULL OR status = @status)
-     ORDER BY updated_at DESC, id DESC`,
+       AND (@status IS NULL OR status = @status) AND (@since IS NULL OR updated_at >= @since)
+       AND (@beforeAt IS NULL OR (updated_at, id) < (@beforeAt, @beforeId))
+     ORDER BY updated_at DESC, id DESC
+     LIMIT @limit`,
   );
   const getConversation = db.prepare<[number]>(`SELECT ${recordColumns} FROM conversations WHERE id = ?`);
   const getTranscript = db.prepare<[number]>(
@@ -33,9 +44,18 @@ export function createSqliteConversationReads(db: Database.Database): SqliteConv
   });
 
   return {
-    list: async (filter) =>
+    list: async (filter, page) =>
       listConversations
-        .all({ channel: filter.channel ?? null, participant: filter.participant ?? null, status: filter.status ?? null })
+        .all({
+          channel: filter.channel ?? null,
+          participant: filter.participant ?? null,
+          status: filter.status ?? null,
+          since: filter.updatedSince ?? null,
+          beforeAt: page?.before?.updatedAt ?? null,
+          beforeId: page?.before?.id ?? null,
+          // NOTE: SQLite reads a negative LIMIT as none.
+          limit: page?.limit ?? -1,
+        })
         .map(parseRecordRow),
     get: async (id) => getTx(id),
     findOpen: async (channel, conversationKey) => {

@@ -19,12 +19,11 @@ function escapeHtml(text: string): string {
 }
 
 function secure(res: Response): void {
-  // The page runs only its own script and talks only to its own origin.
+  // The page runs only its own script and talks only to its own origin. Caching, sniffing and the
+  // Referer are settled for everything under /admin (admin-headers.ts).
   res.set({
     'Content-Security-Policy':
       "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
   });
 }
@@ -50,15 +49,15 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       .replaceAll('{{advisor}}', escapeHtml(options.advisorName))
       .replaceAll('{{channels}}', escapeHtml(JSON.stringify(CHANNEL_LABELS)));
     secure(res);
-    res.set('Cache-Control', 'no-store').type('html').send(html);
+    res.type('html').send(html);
   });
   router.get('/console.js', (_req, res) => {
     secure(res);
-    res.set('Cache-Control', 'no-cache').type('text/javascript').send(script);
+    res.type('text/javascript').send(script);
   });
   router.get('/console.css', (_req, res) => {
     secure(res);
-    res.set('Cache-Control', 'no-cache').type('text/css').send(style);
+    res.type('text/css').send(style);
   });
   return router;
 }

@@ -1,10 +1,16 @@
-/* global document, sessionStorage, fetch, setInterval, clearInterval, Headers */
+/* global document, sessionStorage, fetch, setInterval, clearInterval, Headers, URLSearchParams */
 // PJ's web console over the admin API. No build, no dependencies. Every value from the API is
 // put on the page with textContent, never as HTML.
 'use strict';
 
 const TOKEN_KEY = 'soc-advisor-admin-token';
 const REFRESH_MS = 2000;
+/** Conversations per page of the list; "Load more" asks for the next. */
+const PAGE = 50;
+/** What one poll may bring back; more changes than that and the list starts over. */
+const POLL_LIMIT = 200;
+/** A poll asks for changes from a little before the newest one seen: two instances' clocks, or a slow commit. */
+const OVERLAP_MS = 5000;
 
 const api = document.body.dataset.api || '/admin/api';
 const advisor = document.body.dataset.advisor || 'PJ';
@@ -18,6 +24,19 @@ const state = {
   /** What the transcript shows, to redraw only when it changed. */
   shown: '',
   listShown: '',
+  /** The tab's conversations loaded so far, by id; polls update them. */
+  byId: new Map(),
+  /** Where the next page starts (the API's nextCursor), or null when there is none. */
+  nextCursor: null,
+  /** The tab's first page is loaded: refreshes poll only what changed. */
+  loaded: false,
+  /** Counts list resets (a tab switch), so an answer for the list before is dropped. */
+  generation: 0,
+  /** The newest change seen (epoch ms), anywhere: polls ask for what changed since. */
+  watermark: null,
+  /** The selected conversation's updatedAt as shown, and whether it must be fetched again. */
+  detailAt: null,
+  detailStale: false,
   timer: null,
   busy: false,
   /** A refresh was asked for while one ran: run once more after it. */
@@ -117,7 +136,7 @@ $('login-form').addEventListener('submit', async (event) => {
   sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
   $('token').value = '';
   try {
-    await call('GET', '/conversations?status=waiting');
+    await call('GET', '/conversations?limit=1');
   } catch (error) {
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin(error instanceof ApiError && error.status === 401 ? 'That token is not the ADMIN_TOKEN.' : error.message);
@@ -130,12 +149,97 @@ $('login-form').addEventListener('submit', async (event) => {
 $('logout').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
   state.selected = null;
+  forgetList();
+  state.watermark = null;
   showLogin(null);
 });
 
 // --- the list ------------------------------------------------------------------------------
 
-function renderList(conversations) {
+const newestFirst = (a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt) || b.id - a.id;
+const inTab = (c) => !state.status || c.status === state.status;
+
+function forgetList() {
+  state.generation += 1;
+  state.byId = new Map();
+  state.nextCursor = null;
+  state.loaded = false;
+  state.listShown = '';
+}
+
+/** Keeps `c` unless a newer copy of it is already there, and moves the watermark. */
+function keep(c) {
+  const had = state.byId.get(c.id);
+  if (!had || Date.parse(had.updatedAt) <= Date.parse(c.updatedAt)) state.byId.set(c.id, c);
+  seen(c);
+}
+
+function seen(c) {
+  const at = Date.parse(c.updatedAt);
+  if (!Number.isNaN(at) && (state.watermark === null || at > state.watermark)) state.watermark = at;
+  if (c.id === state.selected && c.updatedAt !== state.detailAt) state.detailStale = true;
+}
+
+function listPath(params) {
+  const query = new URLSearchParams({ limit: String(PAGE), ...params });
+  if (state.status) query.set('status', state.status);
+  return `/conversations?${query}`;
+}
+
+/** The tab's first page. The newest change anywhere is read first, so nothing after it is missed. */
+async function loadFirstPage() {
+  if (state.watermark === null) (await call('GET', '/conversations?limit=1')).conversations.forEach(seen);
+  const generation = state.generation;
+  const page = await call('GET', listPath({}));
+  if (generation !== state.generation) return;
+  forgetList();
+  page.conversations.forEach(keep);
+  state.nextCursor = page.nextCursor;
+  state.loaded = true;
+}
+
+/** What changed since the last poll, in any tab: kept here when it belongs to this tab, dropped when not. */
+async function poll() {
+  const query = new URLSearchParams({ limit: String(POLL_LIMIT) });
+  if (state.watermark !== null) query.set('since', new Date(state.watermark - OVERLAP_MS).toISOString());
+  const changed = await call('GET', `/conversations?${query}`);
+  if (changed.nextCursor !== null) {
+    state.detailStale = true;
+    await loadFirstPage();
+    return;
+  }
+  for (const c of changed.conversations) {
+    if (inTab(c)) keep(c);
+    else {
+      state.byId.delete(c.id);
+      seen(c);
+    }
+  }
+}
+
+async function loadMore() {
+  if (state.nextCursor === null) return;
+  const button = $('more');
+  button.disabled = true;
+  try {
+    const generation = state.generation;
+    const page = await call('GET', listPath({ before: state.nextCursor }));
+    if (generation !== state.generation) return;
+    page.conversations.forEach(keep);
+    state.nextCursor = page.nextCursor;
+    renderList();
+  } catch (error) {
+    handle(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+$('more').addEventListener('click', loadMore);
+
+function renderList() {
+  const conversations = [...state.byId.values()].sort(newestFirst);
+  $('more').hidden = state.nextCursor === null;
   // Redraw only on a change, so a click or the keyboard focus is never lost to a refresh.
   const signature = JSON.stringify([state.status, state.selected, conversations.map((c) => [c.id, c.status, c.updatedAt])]);
   if (signature === state.listShown) return;
@@ -154,13 +258,14 @@ function renderList(conversations) {
       return item;
     }),
   );
-  $('empty').hidden = conversations.length > 0;
+  $('empty').hidden = conversations.length > 0 || state.nextCursor !== null;
 }
 
 for (const tab of document.querySelectorAll('[role="tab"]')) {
   tab.addEventListener('click', async () => {
     state.status = tab.dataset.status;
     for (const other of document.querySelectorAll('[role="tab"]')) other.setAttribute('aria-selected', String(other === tab));
+    forgetList();
     await refresh();
   });
 }
@@ -199,15 +304,19 @@ function renderDetail(c) {
   if (opened || atBottom) list.scrollTop = list.scrollHeight;
 }
 
+/** The selected conversation, fetched only when it changed (a poll saw a new updatedAt) or was just picked. */
 async function loadDetail() {
-  if (state.selected === null) return;
+  if (state.selected === null || !state.detailStale) return;
   const asked = state.selected;
+  state.detailStale = false;
   try {
     const conversation = await call('GET', `/conversations/${asked}`);
     // A late answer for a conversation no longer selected must not replace the one PJ acts on.
     if (state.selected !== asked) return;
+    state.detailAt = conversation.updatedAt;
     renderDetail(conversation);
   } catch (error) {
+    if (state.selected === asked) state.detailStale = true;
     handle(error);
   }
 }
@@ -215,6 +324,8 @@ async function loadDetail() {
 async function select(id) {
   state.selected = id;
   state.shown = '';
+  state.detailAt = null;
+  state.detailStale = true;
   for (const b of document.querySelectorAll('.conversation')) {
     if (b.dataset.id === String(id)) b.setAttribute('aria-current', 'true');
     else b.removeAttribute('aria-current');
@@ -228,6 +339,7 @@ async function act(path, body, button) {
   if (button) button.disabled = true;
   try {
     await call('POST', `/conversations/${state.selected}/${path}`, body);
+    state.detailStale = true;
     showError(null);
     return true;
   } catch (error) {
@@ -274,9 +386,9 @@ async function refresh() {
   }
   state.busy = true;
   try {
-    const query = state.status ? `?status=${encodeURIComponent(state.status)}` : '';
-    const { conversations } = await call('GET', `/conversations${query}`);
-    renderList(conversations);
+    if (state.loaded) await poll();
+    else await loadFirstPage();
+    renderList();
     await loadDetail();
     $('sync').textContent = `Updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
