@@ -21,7 +21,9 @@ describe('free-text answers over SMS (the table shared with Slack)', () => {
     await h.close();
   });
 
-  it.each(freeTextCases.map((c, i) => [i, c] as const))('case %i: %o', async (i, c) => {
+  it.each(freeTextCases.map((c, i) => [i, `${c.product} / ${c.asker ?? '(in the same text)'} -> ${c.expected}`, c] as const))(
+    'case %i: %s',
+    async (i, _title, c) => {
     const { flow } = h.composed.settings;
     const from = `+1415555${String(1000 + i).padStart(4, '0')}`;
     const replies = [...(await replyTo(h, from, 'hi')), ...(await replyTo(h, from, c.product))];
