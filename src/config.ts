@@ -72,6 +72,12 @@ const EnvSchema = z
     ).transform((v) => v ?? 10),
     TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
     TWILIO_AUTH_TOKEN: optional(z.string().min(1)),
+    TWILIO_WEBHOOK_OVERRIDES: optional(
+      z
+        .string()
+        .transform((v) => v.replace(/^#/, ''))
+        .pipe(z.string().regex(/^[a-z]+=[^#&\s]+(&[a-z]+=[^#&\s]+)*$/, 'must be the part after # of the webhook URL set in Twilio, e.g. rc=3&rp=ct,rt,5xx')),
+    ),
     TWILIO_PHONE_NUMBER: optional(E164),
     SMS_KEYWORD_REPLIES: optional(z.enum(['twilio', 'bot'])).transform((v) => v ?? 'twilio'),
     ADVISOR_NAME: optional(z.string().regex(/^[A-Za-z0-9 .'-]{1,40}$/, 'use up to 40 plain letters (it goes into SMS texts)')).transform(
@@ -128,7 +134,7 @@ const EnvSchema = z
 export interface Config {
   port: number;
   database: StoreChoice;
-  sms: { authToken: string; publicBaseUrl: string } | null;
+  sms: { authToken: string; publicBaseUrl: string; webhookOverrides?: string } | null;
   /** Sending SMS through the REST API (the outbox): needs the account SID and the number. */
   twilioRest: { accountSid: string; authToken: string; from: string; apiUrl?: string; statusCallback?: string } | null;
   handoff: { notifySms: string | null; deskChannel: string | null; idleMs: number; remindMs: number };
@@ -165,7 +171,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     database: e.DATABASE_URL.kind === 'postgres' ? { ...e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } : e.DATABASE_URL,
     sms:
       e.TWILIO_AUTH_TOKEN !== undefined && e.PUBLIC_BASE_URL !== undefined
-        ? { authToken: e.TWILIO_AUTH_TOKEN, publicBaseUrl: e.PUBLIC_BASE_URL }
+        ? {
+            authToken: e.TWILIO_AUTH_TOKEN,
+            publicBaseUrl: e.PUBLIC_BASE_URL,
+            ...(e.TWILIO_WEBHOOK_OVERRIDES !== undefined && { webhookOverrides: e.TWILIO_WEBHOOK_OVERRIDES }),
+          }
         : null,
     botAnswersKeywords: e.SMS_KEYWORD_REPLIES === 'bot',
     twilioRest:

@@ -22,6 +22,8 @@ interface TwilioRoutesOptions {
   authToken: string;
   /** The public origin Twilio calls, e.g. https://bot.example.com; signatures cover it. */
   publicBaseUrl: string;
+  /** TWILIO_WEBHOOK_OVERRIDES: the connection overrides after the # of the webhook URL set in Twilio. */
+  webhookOverrides?: string;
   handleInbound: HandleInbound;
   logger: Logger;
   now: () => number;
@@ -40,13 +42,13 @@ function twiml(replies: string[]): string {
  * and its answer is texted back to him the same way.
  */
 export function createTwilioRouter(options: TwilioRoutesOptions): Router {
-  const { authToken, publicBaseUrl, handleInbound, logger, now, advisor } = options;
+  const { authToken, publicBaseUrl, webhookOverrides, handleInbound, logger, now, advisor } = options;
   const router = Router();
   // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
   router.post(
     '/sms',
     express.urlencoded({ extended: false, limit: '64kb' }),
-    verifyTwilioSignature({ authToken, publicBaseUrl, logger, what: 'webhook' }),
+    verifyTwilioSignature({ authToken, publicBaseUrl, logger, what: 'webhook', ...(webhookOverrides !== undefined && { fragment: webhookOverrides }) }),
     async (req, res, next) => {
     const parsed = parseTwilioInbound(req.body, now());
     if (!parsed.ok) {
