@@ -205,7 +205,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         logger,
         now,
         ...(options.slackRetry !== undefined && { retryConfig: options.slackRetry }),
-        ...(deskChannel !== null && { desk: { channel: deskChannel, actions } }),
+        ...(deskChannel !== null && { desk: { channel: deskChannel, actions, advisors: config.advisorAccess.slackUsers } }),
       })
     : null;
 

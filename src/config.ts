@@ -62,6 +62,27 @@ function parseTrustProxy(value: string | undefined, ctx: z.RefinementCtx): Trust
   return z.NEVER;
 }
 
+/** Someone who may act as PJ on the Slack desk; `team` null: a user of the workspace the app is installed in. */
+export interface SlackAdvisor {
+  team: string | null;
+  user: string;
+}
+
+const SLACK_USERS_FORMS = 'Slack member ids separated by commas, e.g. U0123ABCD, or T0123ABCD:U0123ABCD for a user of another workspace';
+
+/** SLACK_ADVISOR_USER_IDS: `U...` (this workspace) or `TEAM:USER`, comma-separated. */
+function parseSlackAdvisors(value: string | undefined, ctx: z.RefinementCtx): SlackAdvisor[] {
+  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return entries.map((entry) => {
+    const match = /^(?:([TE][A-Z0-9]{2,}):)?([UW][A-Z0-9]{2,})$/.exec(entry);
+    if (match?.[2] === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not a Slack member id: use ${SLACK_USERS_FORMS}` });
+      return { team: null, user: '' };
+    }
+    return { team: match[1] ?? null, user: match[2] };
+  });
+}
+
 const EnvSchema = z
   .object({
     PORT: optional(z.coerce.number().int().min(0).max(65535)).transform((v) => v ?? 3000),
@@ -99,6 +120,7 @@ const EnvSchema = z
     ADVISOR_REMIND_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 30),
     TWILIO_API_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
     SLACK_HANDOFF_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id like C0123ABCD (channel details > About)')),
+    SLACK_ADVISOR_USER_IDS: optional(z.string()).transform(parseSlackAdvisors),
     SLACK_SIGNING_SECRET: optional(z.string().min(1)),
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)')),
     SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...) with connections:write')),
@@ -110,6 +132,13 @@ const EnvSchema = z
   .superRefine((env, ctx) => {
     if (env.SLACK_HANDOFF_CHANNEL !== undefined && env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_HANDOFF_CHANNEL is set' });
+    }
+    if (env.SLACK_HANDOFF_CHANNEL !== undefined && env.SLACK_ADVISOR_USER_IDS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_ADVISOR_USER_IDS'],
+        message: `is required when SLACK_HANDOFF_CHANNEL is set: who may act as PJ there (${SLACK_USERS_FORMS}; Slack profile > More > Copy member ID)`,
+      });
     }
     const canText = env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_AUTH_TOKEN !== undefined && env.TWILIO_PHONE_NUMBER !== undefined;
     if (env.ADVISOR_NOTIFY_SMS !== undefined && !canText) {
@@ -138,6 +167,8 @@ export interface Config {
   /** Sending SMS through the REST API (the outbox): needs the account SID and the number. */
   twilioRest: { accountSid: string; authToken: string; from: string; apiUrl?: string; statusCallback?: string } | null;
   handoff: { notifySms: string | null; deskChannel: string | null; idleMs: number; remindMs: number };
+  /** Who may act as PJ: on the Slack desk, the users of SLACK_ADVISOR_USER_IDS (empty when the desk is off). */
+  advisorAccess: { slackUsers: SlackAdvisor[] };
   botAnswersKeywords: boolean;
   /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
@@ -194,6 +225,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       idleMs: e.ADVISOR_IDLE_MINUTES * 60_000,
       remindMs: e.ADVISOR_REMIND_MINUTES * 60_000,
     },
+    advisorAccess: { slackUsers: e.SLACK_ADVISOR_USER_IDS },
     slack:
       e.SLACK_BOT_TOKEN !== undefined && (e.SLACK_SIGNING_SECRET !== undefined || e.SLACK_APP_TOKEN !== undefined)
         ? {

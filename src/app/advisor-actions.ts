@@ -1,6 +1,6 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationEvent } from '../core/conversation-machine.js';
-import type { AdvisorActions, AdvisorResult, Surface } from '../core/driving-ports.js';
+import type { Actor, AdvisorActions, AdvisorResult } from '../core/driving-ports.js';
 import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
 import { fillCopy, renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
@@ -15,7 +15,8 @@ type Step = (saved: SavedForUpdate, at: number) => { decision: Decision | null; 
 
 export function createAdvisorActions(store: ConversationStore, settings: BotSettings, now: () => number): AdvisorActions {
   const { flow, advisor } = settings;
-  const who = (by: Surface) => fillCopy(flow.advisor.by, advisor, { surface: by });
+  const who = (by: Actor) =>
+    typeof by === 'string' ? fillCopy(flow.advisor.by, advisor, { surface: by }) : fillCopy(flow.advisor.byUser, advisor, { ...by });
   /** A transcript line saying what PJ did. */
   const event = (template: string, vars: Record<string, string>): TranscriptNote => ({
     direction: 'event',
@@ -41,7 +42,7 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
   }
 
   const takeOverStep =
-    (by: Surface): Step =>
+    (by: Actor): Step =>
     (saved, at) => {
       const refused = refuse(saved);
       if (refused) return refused;

@@ -13,6 +13,12 @@ export type HandleInbound = (message: InboundMessage) => Promise<InboundResult>;
 /** Which of PJ's surfaces acted: shown in the transcript and in notices ("PJ (console)"). */
 export type Surface = 'slack' | 'sms' | 'console';
 
+/**
+ * Who acted as PJ: the surface, and where it has several people who may act as him (the Slack
+ * desk), which one: shown in the transcript and in notices ("PJ (slack U0123ABCD)").
+ */
+export type Actor = Surface | { surface: Surface; user: string };
+
 /** Why one of PJ's actions did nothing; every surface words it with core/render-refusal.ts. */
 export type Refusal = 'not_found' | 'closed' | 'opted_out' | 'not_with_advisor' | 'empty';
 
@@ -23,15 +29,15 @@ export type AdvisorResult =
 /** What PJ can do to a conversation, from any of his surfaces. */
 export interface AdvisorActions {
   /** Idempotent: taking over a conversation PJ already has changes nothing and says nothing. */
-  takeOver(id: number, by: Surface): Promise<AdvisorResult>;
+  takeOver(id: number, by: Actor): Promise<AdvisorResult>;
   /** Sends PJ's words to the client, taking the conversation over first if needed. */
-  reply(id: number, text: string, by: Surface, origin?: { channel: string; ts: string }): Promise<AdvisorResult>;
+  reply(id: number, text: string, by: Actor, origin?: { channel: string; ts: string }): Promise<AdvisorResult>;
   /** Hands back to the bot, which resumes where it was with one short line. */
-  release(id: number, by: Surface): Promise<AdvisorResult>;
-  close(id: number, by: Surface): Promise<AdvisorResult>;
+  release(id: number, by: Actor): Promise<AdvisorResult>;
+  close(id: number, by: Actor): Promise<AdvisorResult>;
   /**
    * Adds PJ's internal note ("note: ...") to the transcript without changing the conversation:
    * same snapshot, same summary, nothing sent, whatever its status.
    */
-  note(id: number, text: string, by: Surface): Promise<AdvisorResult>;
+  note(id: number, text: string, by: Actor): Promise<AdvisorResult>;
 }

@@ -88,6 +88,7 @@ export const FlowSchema = z.strictObject({
     unknown: aboutConversation('text', 'detail'),
     noticeLost: aboutConversation('via', 'text'),
     by: copy('surface'),
+    byUser: copy('surface', 'user'),
     idleBy: copy('minutes'),
     labels: z.strictObject({
       soc1: Copy,
@@ -139,6 +140,8 @@ export const FlowSchema = z.strictObject({
     notSent: copy('problem'),
     couldNot: z.strictObject({ takeOver: copy('problem'), release: copy('problem'), close: copy('problem') }),
     ourFault: Copy,
+    onlyAdvisor: Copy,
+    notAdvisor: aboutConversation('user'),
   }),
   /** What happened, as the transcript shows it to PJ. */
   transcript: z.strictObject({

@@ -156,7 +156,7 @@ describe('DELETE /admin/api/conversations/:id', () => {
   });
 
   it("deletes the bot's messages in PJ's Slack desk thread, best effort, and says what it could not", async () => {
-    const h = (harness = await startSlackHarness({ SLACK_HANDOFF_CHANNEL: DESK }));
+    const h = (harness = await startSlackHarness({ SLACK_HANDOFF_CHANNEL: DESK, SLACK_ADVISOR_USER_IDS: 'U0PJ' }));
     const slack = h as SlackHarness;
     await replyTo(h, ALICE, 'can I talk to a real person?');
     await replyTo(h, ALICE, 'hello?');

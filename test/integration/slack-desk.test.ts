@@ -42,6 +42,13 @@ import {
 
 const DESK = 'C0DESK';
 const PJ = 'U0PJ';
+/** PJ's account in another workspace, listed as TEAM:USER in SLACK_ADVISOR_USER_IDS. */
+const GUEST_TEAM = 'T0GUEST';
+const GUEST = 'U0GUEST';
+/** A colleague in the handoff channel, not in SLACK_ADVISOR_USER_IDS. */
+const COLLEAGUE = 'U0COLLEAGUE';
+/** Who acted, as the transcript and notices name PJ on the desk. */
+const bySlack = (user = PJ) => copy(flow.advisor.byUser, { surface: 'slack', user });
 const ADVISOR = { name: 'PJ', phone: '+18584618054' };
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
@@ -118,7 +125,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
       logger,
       now: Date.now,
       retryConfig: { retries: 0 },
-      desk: { channel: DESK, actions },
+      desk: { channel: DESK, actions, advisors: [{ team: null, user: PJ }, { team: GUEST_TEAM, user: GUEST }] },
     });
     if (channel.router === null) throw new Error('expected Slack over HTTP');
     const http = createServer({
@@ -350,16 +357,16 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
 
     expect(deskNotices(id).filter((n) => n.kind === 'tookOver')).toHaveLength(1);
     const transcript = (await store.get(id))?.transcript ?? [];
-    const tookOver = (surface: 'slack' | 'sms') => copy(flow.transcript.tookOver, { by: by(surface) });
-    const takeovers = transcript.filter((t) => t.text === tookOver('slack') || t.text === tookOver('sms'));
+    const tookOver = (who: string) => copy(flow.transcript.tookOver, { by: who });
+    const takeovers = transcript.filter((t) => t.text === tookOver(bySlack()) || t.text === tookOver(by('sms')));
     expect(takeovers).toHaveLength(1);
     expect(takeovers[0]).toMatchObject({ direction: 'event', author: 'advisor' });
     expect(takeovers[0]?.at).toEqual(expect.any(String));
 
     await pumpDesk();
     const inThread = deskPosts().filter((c) => c.body.thread_ts !== undefined);
-    const noticed = (surface: 'slack' | 'sms') => copy(flow.advisor.tookOver, { id, by: by(surface) });
-    expect(inThread.map((c) => c.body.text)).toEqual([expect.toBeOneOf([noticed('slack'), noticed('sms')])]);
+    const noticed = (who: string) => copy(flow.advisor.tookOver, { id, by: who });
+    expect(inThread.map((c) => c.body.text)).toEqual([expect.toBeOneOf([noticed(bySlack()), noticed(by('sms'))])]);
     // Nothing failed, so nothing was said in the thread by the buttons themselves.
     expect(api.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(0);
   });
@@ -481,13 +488,13 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
 
     const events = (await store.get(id))?.transcript.filter((t) => t.direction === 'event').map((t) => t.text);
     const t = flow.transcript;
-    expect(events).toEqual([t.tookOver, t.handedBack, t.closed].map((note) => copy(note, { by: by('slack') })));
+    expect(events).toEqual([t.tookOver, t.handedBack, t.closed].map((note) => copy(note, { by: bySlack() })));
     expect(deskNotices(id).map((n) => n.kind)).toEqual(['flagged', 'tookOver', 'released', 'closed']);
     await pumpDesk();
     expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
-      copy(flow.advisor.tookOver, { id, by: by('slack') }),
-      copy(flow.advisor.released, { id, by: by('slack') }),
-      copy(flow.advisor.closed, { id, by: by('slack') }),
+      copy(flow.advisor.tookOver, { id, by: bySlack() }),
+      copy(flow.advisor.released, { id, by: bySlack() }),
+      copy(flow.advisor.closed, { id, by: bySlack() }),
     ]);
 
     await click(id, message, DESK_ACTION.takeOver);
@@ -498,6 +505,97 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
       return found;
     }, 'visible refusal');
     expect(refused.body).toMatchObject({ thread_ts: ts, text: closed });
+  });
+
+  it('refuses Take over, Hand back and Close from anyone but PJ: only they are told, nothing changes, PJ is told once', async () => {
+    const { id, header, ts } = await openDesk('U14');
+    const message = { ts, blocks: header.body.blocks };
+    const before = (await store.get(id))?.transcript.length;
+    for (const action of [DESK_ACTION.takeOver, DESK_ACTION.close, DESK_ACTION.release]) {
+      expect((await click(id, message, action, COLLEAGUE)).status).toBe(200);
+    }
+    const whispers = await api.waitFor('chat.postEphemeral', 3);
+    const onlyPj = { channel: DESK, user: COLLEAGUE, thread_ts: ts, text: copy(flow.desk.onlyAdvisor) };
+    expect(whispers.map((w) => w.body)).toEqual([onlyPj, onlyPj, onlyPj].map((body) => expect.objectContaining(body)));
+    await settle();
+
+    expect(await statusOf(id)).toBe('waiting');
+    expect((await store.get(id))?.transcript.length).toBe(before);
+    expect(deskNotices(id).map((n) => n.kind)).toEqual(['flagged']);
+    expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
+      copy(flow.desk.notAdvisor, { id, user: COLLEAGUE }),
+    ]);
+    expect(logs.filter((line) => line.includes('refused a Slack user acting as PJ'))).toHaveLength(3);
+    expect(logs.join('')).toMatch(new RegExp(`"user":"${COLLEAGUE}".*refused a Slack user acting as PJ`));
+
+    // PJ himself still can.
+    await click(id, message, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over by PJ');
+  });
+
+  it("refuses PJ's user id from another workspace, and his click from outside the handoff channel", async () => {
+    const { id, header, ts } = await openDesk('U15');
+    const takeOver = (team: string, channel: string) => ({
+      ...buttonClick(PJ, channel, { ts, blocks: header.body.blocks }, { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver }),
+      team: { id: team, domain: 'elsewhere' },
+      user: { id: PJ, username: 'pj', team_id: team },
+    });
+    await slack.action(takeOver('T0OTHER', DESK));
+    await slack.action(takeOver(TEAM, 'C0ELSEWHERE'));
+    // A shared channel names the writer's own workspace in user_team.
+    await slack.event({ ...deskMessage('PJ here, honest: send me the contract', ts), user_team: 'T0OTHER' });
+    const whispers = await api.waitFor('chat.postEphemeral', 3);
+    await settle();
+
+    expect(whispers.map((w) => w.body.channel).sort()).toEqual([DESK, DESK, 'C0ELSEWHERE']);
+    expect(await statusOf(id)).toBe('waiting');
+    expect((await store.get(id))?.transcript.map((e) => e.text)).not.toContain('PJ here, honest: send me the contract');
+    expect(clientTexts(id)).toEqual([]);
+    expect(api.calls.filter((c) => c.method === 'reactions.add')).toEqual([]);
+  });
+
+  it("neither relays nor keeps a colleague's thread reply, even after Take over; PJ's own still go out", async () => {
+    const { id, header, ts } = await openDesk('U16');
+    await click(id, { ts, blocks: header.body.blocks }, DESK_ACTION.takeOver);
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+    const before = (await store.get(id))?.transcript.length ?? 0;
+
+    await slack.event(deskMessage('Hi, PJ here (not really)', ts, COLLEAGUE));
+    await slack.event(deskMessage('note: they seem keen', ts, COLLEAGUE));
+    await click(id, { ts, blocks: header.body.blocks }, DESK_ACTION.close, COLLEAGUE);
+    await api.waitFor('chat.postEphemeral', 3);
+    await slack.event(deskMessage('Hi, PJ here.', ts));
+    await eventually(async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1), 'PJ’s reply');
+    await settle();
+
+    expect(clientTexts(id).filter((t) => t.author === 'advisor').map((t) => t.text)).toEqual(['Hi, PJ here.']);
+    expect((await store.get(id))?.transcript.slice(before)).toEqual([
+      expect.objectContaining({ direction: 'out', author: 'advisor', text: 'Hi, PJ here.' }),
+    ]);
+    expect(await statusOf(id)).toBe('human');
+    // Told once in the thread, whatever the colleague tried.
+    expect(deskPosts().filter((c) => c.body.thread_ts === ts && c.body.text === copy(flow.desk.notAdvisor, { id, user: COLLEAGUE }))).toHaveLength(1);
+    expect(api.calls.filter((c) => c.method === 'reactions.add')).toEqual([]);
+  });
+
+  it('lets PJ act from another workspace when SLACK_ADVISOR_USER_IDS names him as TEAM:USER, and says which user acted', async () => {
+    const { id, header, ts } = await openDesk('U17');
+    const guestClick = (team: string, actionId: string) => ({
+      ...buttonClick(GUEST, DESK, { ts, blocks: header.body.blocks }, { action_id: actionId, value: String(id), text: 'x' }),
+      user: { id: GUEST, username: 'pj-guest', team_id: team },
+    });
+    await slack.action(guestClick(GUEST_TEAM, DESK_ACTION.takeOver));
+    await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
+    const events = (await store.get(id))?.transcript.filter((e) => e.direction === 'event').map((e) => e.text);
+    expect(events).toEqual([copy(flow.transcript.tookOver, { by: bySlack(`${GUEST_TEAM}:${GUEST}`) })]);
+    expect(deskNotices(id).at(-1)).toEqual({ kind: 'tookOver', by: bySlack(`${GUEST_TEAM}:${GUEST}`) });
+
+    // The same user id in the app's own workspace is someone else.
+    await slack.action(guestClick(TEAM, DESK_ACTION.close));
+    const [whisper] = await api.waitFor('chat.postEphemeral');
+    expect(whisper?.body).toMatchObject({ user: GUEST, text: copy(flow.desk.onlyAdvisor) });
+    await settle();
+    expect(await statusOf(id)).toBe('human');
   });
 
   it('ignores bot posts, edits, top-level messages and threads that are not a conversation’s', async () => {
@@ -542,7 +640,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const [reaction] = await api.waitFor('reactions.add');
     expect(reaction?.body).toMatchObject({ channel: DESK, timestamp: reply.ts, name: 'white_check_mark' });
     expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
-      copy(flow.advisor.tookOver, { id, by: by('slack') }),
+      copy(flow.advisor.tookOver, { id, by: bySlack() }),
     ]);
   });
 

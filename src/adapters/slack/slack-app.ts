@@ -11,6 +11,7 @@ import type { Logger } from '../../core/logger.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { renderSlackMessage } from './slack-blocks.js';
 import type { SlackAddress } from './slack-conversations.js';
+import type { DeskAdvisor } from './slack-desk-access.js';
 import { registerDeskListeners } from './slack-desk-listeners.js';
 import { registerSlackListeners } from './slack-listeners.js';
 
@@ -30,8 +31,11 @@ export interface SlackOptions {
   now: () => number;
   /** How the Web API client retries 5xx and network failures (429s wait for Retry-After). */
   retryConfig?: webApi.RetryOptions;
-  /** PJ's desk (SLACK_HANDOFF_CHANNEL): the buttons and his replies in its threads. */
-  desk?: { channel: string; actions: AdvisorActions };
+  /**
+   * PJ's desk (SLACK_HANDOFF_CHANNEL): the buttons and his replies in its threads, from the users
+   * of SLACK_ADVISOR_USER_IDS only.
+   */
+  desk?: { channel: string; actions: AdvisorActions; advisors: DeskAdvisor[] };
 }
 
 export interface SlackChannel {
