@@ -1,23 +1,21 @@
 /**
- * Measures the SMS webhook end to end on this machine: signed Twilio requests over loopback into
- * the real server and store, three texts per conversation. Prints latency percentiles, throughput
- * and memory. Usage: npm run bench [-- --conversations 300 --concurrency 8]
+ * `npm run bench` (issue 11): the SMS webhook against the stateless Twilio quickstart (express,
+ * twilio.webhook(), MessagingResponse, nothing stored), each its own process, alternating rounds at
+ * 50 connections and at 1; Slack acks at 50 concurrent events; RSS after 2,500, 10,000 and 30,000
+ * conversations; kill -9 mid-load. Prints one table (see bench/compare.ts). Options:
+ * `--seconds 8 --rounds 3 --connections 50 --senders 500 --rss-at 2500,10000,30000`,
+ * `--store postgres` for the same table on PostgreSQL (TEST_DATABASE_URL), and `--baseline <git ref>`
+ * to run that commit's build beside the current tree.
  *
  * `--db postgres` (issue 10) runs the bot as processes instead: SQLite with one instance, then
  * PostgreSQL with one and with three instances on one database (requests spread round-robin, no
  * sticky sessions), and prints the three side by side. The database is BENCH_DATABASE_URL or
  * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), in a schema of its own that
- * is dropped afterwards.
+ * is dropped afterwards. `--conversations 300 --concurrency 8` size that run.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../src/adapters/log/create-logger.js';
-import { compose } from '../src/compose.js';
-import { parseConfig } from '../src/config.js';
+import { compare } from './compare.js';
 import { benchInstances } from './instances.js';
 
 const { values } = parseArgs({
@@ -25,6 +23,13 @@ const { values } = parseArgs({
     conversations: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '8' },
     db: { type: 'string', default: 'sqlite' },
+    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    senders: { type: 'string', default: '500' },
+    'rss-at': { type: 'string', default: '2500,10000,30000' },
+    store: { type: 'string', default: 'sqlite' },
+    baseline: { type: 'string' },
   },
 });
 const conversations = Number(values.conversations);
@@ -96,23 +101,14 @@ if (values.db === 'postgres') {
     rows.map((row) => ({ store: row.store, instances: row.instances, 'req/s': row.requestsPerSecond, 'p50 ms': row.latencyMs.p50, 'p99 ms': row.latencyMs.p99 })),
   );
 } else {
-  const config = parseConfig({
-    TWILIO_AUTH_TOKEN: TOKEN,
-    PUBLIC_BASE_URL: BASE,
-    DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'soc-bench-')), 'bench.db')}`,
+  if (values.store !== 'sqlite' && values.store !== 'postgres') throw new Error('--store is sqlite or postgres');
+  await compare({
+    store: values.store,
+    seconds: Number(values.seconds),
+    rounds: Number(values.rounds),
+    connections: Number(values.connections),
+    senders: Number(values.senders),
+    rssAt: values['rss-at'].split(',').map(Number),
+    ...(values.baseline !== undefined && { baseline: values.baseline }),
   });
-  const app = compose(config, { logger: createLogger('silent') });
-  const server = app.http.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const result = await load([`http://127.0.0.1:${(server.address() as AddressInfo).port}/twilio/sms`]);
-  const memory = process.memoryUsage();
-  console.log(
-    JSON.stringify(
-      { ...result, concurrency, rssMiB: Math.round(memory.rss / 2 ** 20), heapUsedMiB: Math.round(memory.heapUsed / 2 ** 20) },
-      null,
-      2,
-    ),
-  );
-  server.close();
-  await app.store.close();
 }
