@@ -43,7 +43,10 @@ const TABLES: TableSpec[] = [
   { name: 'advisor_messages', columns: ['provider', 'external_id', 'received_at', 'answer'] },
   { name: 'opt_outs', columns: ['channel', 'participant', 'opted_out_at'] },
 ];
-const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence']);
+// The web chat's tables (migration 7) are not copied: the PostgreSQL store does not keep the web
+// chat yet (WebChatStore, PhoneNoticeQuota). Its conversations and transcripts are copied; the
+// panels' histories, the session secret (open sessions end) and the phone notice counts are not.
+const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence', 'web_events', 'bot_secrets', 'phone_notices']);
 const BATCH = 500;
 
 class CopyError extends Error {}

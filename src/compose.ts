@@ -22,12 +22,14 @@ import { createAdvisorCommandRunner } from './adapters/twilio/advisor-commands.j
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
 import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
+import { createWebChannel, type WebChannel } from './adapters/web/web-channel.js';
+import type { WebLimits } from './adapters/web/web-routes.js';
 import type { Config, StoreChoice } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
 import type { Logger } from './core/logger.js';
 import { StoreUnavailableError } from './core/store-unavailable.js';
-import type { Store } from './core/ports.js';
+import type { ClientSender, SendingOff, Store, WebStore } from './core/ports.js';
 
 interface Background {
   /**
@@ -50,12 +52,16 @@ export interface Composed {
   background: Background;
   /** null when Slack is off. */
   slack: SlackChannel | null;
+  /** The web chat: its API, event streams and demo page are on `http`; null when the store cannot keep it. */
+  web: WebChannel | null;
 }
 
 interface ComposeOptions {
   logger: Logger;
   now?: () => number;
   flowsDir?: string;
+  /** The web chat's rate limits and how often its event streams poll; tests change them. */
+  web?: { limits?: Partial<WebLimits>; pollMs?: number };
   /** How the Slack Web API client retries; tests shorten it. */
   slackRetry?: webApi.RetryOptions;
 }
@@ -158,16 +164,24 @@ function createBackground(run: () => Promise<void>, logger: Logger, daily: () =>
 }
 
 const SMS_OFF = 'SMS sending is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER';
+const WEB_OFF =
+  'the web chat is off: the PostgreSQL store does not keep its histories yet (WebChatStore); use DATABASE_URL=file:PATH (SQLite) for it';
+
+/** Whether the store keeps the web chat's histories too (the SQLite store does; the PostgreSQL one not yet). */
+function keepsWebChat(store: Store): store is WebStore {
+  return 'appendWebEvents' in store && 'reservePhoneNotice' in store;
+}
 
 /**
  * What the outbox delivers through: a ClientSender for every channel (or what to set to turn it
  * on), PJ's phone and his Slack desk. `slackClient` is the Slack channel's outbox client, null
- * when Slack is off.
+ * when Slack is off; `web` the web chat's sender, which compose builds with the chat.
  */
 export function createOutboxSenders(
   config: Pick<Config, 'twilioRest' | 'handoff'>,
   slackClient: webApi.WebClient | null,
   deps: Pick<SlackDeskOptions, 'store' | 'flow' | 'advisor'>,
+  web: ClientSender | SendingOff = { off: 'the web chat is not built here: compose() builds it with its sender' },
 ): OutboxSenders {
   const twilio = config.twilioRest ? createTwilioSender(config.twilioRest) : null;
   const deskChannel = config.handoff.deskChannel;
@@ -177,6 +191,7 @@ export function createOutboxSenders(
       slack: slackClient
         ? createSlackClientSender(slackClient)
         : { off: 'Slack is off: set SLACK_BOT_TOKEN (with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)' },
+      web,
     },
     advisorPhone: twilio
       ? (to) => createSmsAdvisorNotifier(twilio, to, deps.flow, deps.advisor)
@@ -208,13 +223,27 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         ...(deskChannel !== null && { desk: { channel: deskChannel, actions, advisors: config.advisorAccess.slackUsers } }),
       })
     : null;
+  // On whenever the store keeps it: with no WEB_CHAT_ORIGINS only the bot's own pages (the demo page at /) may use it.
+  const web = keepsWebChat(store)
+    ? createWebChannel({
+        handleInbound,
+        store,
+        flow,
+        advisor,
+        logger,
+        now,
+        sessionSecret: config.web.sessionSecret,
+        origins: config.web.origins,
+        ...options.web,
+      })
+    : null;
 
   const outbox = createOutboxWorker({
     store,
     settings,
     now,
     log: logger,
-    senders: createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }),
+    senders: createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }, web?.sender ?? { off: WEB_OFF }),
   });
   const sweepRetention = createRetentionSweep({ store, retentionDays: config.retentionDays, now, log: logger });
   // Timers and the outbox fail separately: a conversation that cannot be swept must not stop sending.
@@ -275,8 +304,9 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     slack: slack?.router ?? { off: slackOff(config) },
     admin,
     console: createConsoleRouter({ advisorName: advisor.name }),
+    web: web?.router ?? { off: WEB_OFF },
     hsts: config.hsts,
     trustProxy: config.trustProxy,
   });
-  return { http, store, settings, handleInbound, actions, outbox, background, slack };
+  return { http, store, settings, handleInbound, actions, outbox, background, slack, web };
 }

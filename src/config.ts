@@ -15,6 +15,25 @@ export type StoreChoice =
 const DEFAULT_DATABASE_URL = 'file:./data/soc-advisor.db';
 const DATABASE_FORMS = 'file:PATH (SQLite), e.g. file:./data/soc-advisor.db, or postgres://... / postgresql://... (PostgreSQL)';
 
+/** WEB_CHAT_ORIGINS: comma-separated origins (scheme, host and optional port), each checked. */
+function parseOrigins(list: string, ctx: z.RefinementCtx): string[] {
+  const origins: string[] = [];
+  for (const entry of list.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {
+      // reported below
+    }
+    if (url === null || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin: write scheme, host and port only, like https://pj.example.com` });
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+}
+
 function parseDatabaseUrl(url: string, ctx: z.RefinementCtx): StoreChoice {
   if (/^file:./.test(url)) return { kind: 'sqlite', path: url.slice('file:'.length) };
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url, poolMax: 10 };
@@ -112,6 +131,11 @@ const EnvSchema = z
         .refine((token) => !/^(.)\1*$/su.test(token), `must not be one character repeated; ${NEW_ADMIN_TOKEN}`),
     ),
     TRUST_PROXY: optional(z.string()).transform((v, ctx) => parseTrustProxy(v, ctx)),
+    WEB_CHAT_ORIGINS: optional(z.string()).transform((v, ctx) => parseOrigins(v ?? '', ctx)),
+    WEB_SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters, e.g. from: openssl rand -base64 32')),
+    WEB_PHONE_NOTICES_PER_HOUR: optional(
+      z.coerce.number({ error: 'must be a whole number, e.g. 6' }).int('must be a whole number, e.g. 6').min(0).max(1000),
+    ).transform((v) => v ?? 6),
     RETENTION_DAYS: optional(
       z.coerce.number({ error: 'must be a whole number of days, e.g. 365' }).int('must be a whole number of days, e.g. 365').min(1, 'must be at least 1 day').max(36_500, 'must be at most 36500 days'),
     ).transform((v) => v ?? 365),
@@ -180,6 +204,14 @@ export interface Config {
   hsts: boolean;
   /** Closed and opted-out conversations are removed this many days after their last change. */
   retentionDays: number;
+  web: {
+    /** Other sites allowed to embed the chat (the bot's own pages always are). */
+    origins: string[];
+    /** Signs web session ids; null: generated once and kept in the database. Never logged. */
+    sessionSecret: string | null;
+    /** Notices about web conversations to PJ's phone per hour, at most (and one per conversation). */
+    phoneNoticesPerHour: number;
+  };
   logLevel: string;
 }
 
@@ -240,6 +272,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     hsts: e.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
     retentionDays: e.RETENTION_DAYS,
+    web: { origins: e.WEB_CHAT_ORIGINS, sessionSecret: e.WEB_SESSION_SECRET ?? null, phoneNoticesPerHour: e.WEB_PHONE_NOTICES_PER_HOUR },
     logLevel: e.LOG_LEVEL,
   };
 }

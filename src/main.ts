@@ -48,6 +48,8 @@ function start(): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests in flight');
+    // Open web chat event streams never finish by themselves; browsers reconnect to another instance.
+    composed.web?.closeStreams();
     // Requests in flight finish and their replies go out; only then does the database close.
     server.close(() => {
       void Promise.all([slack?.stop(), background.stop()])

@@ -115,12 +115,15 @@ export function decideInbound(
   const { snapshot, startsOptedOut } = reviveForSender(saved, optedOut);
   const notes = startsOptedOut ? [keptOptOutNote] : [];
   const before = summarizeConversation(snapshot);
-  const { awaiting } = snapshot.context;
+  // A conversation not started yet would ask what the product does first: the web chat shows that
+  // question, with its buttons, before anyone writes.
+  const awaiting = snapshot.context.awaiting ?? (snapshot.matches({ open: 'fresh' }) ? 'product' : null);
   // A choice clicked on an old question is kept in the transcript but changes nothing.
   if (message.answers !== undefined && message.answers !== awaiting) {
     return { ...persist(snapshot), summary: before, replies: [], says: [] };
   }
-  const reading = interpret(message.text, settings.lexicon, awaiting, snapshot.context.lastAsked);
+  // Typed words in a fresh conversation are read as a first text, not as an answer to a question.
+  const reading = interpret(message.text, settings.lexicon, message.answers ?? snapshot.context.awaiting, snapshot.context.lastAsked);
   const event = toEvent(reading, message, !settings.botAnswersKeywords);
   const applied = applyEvent(settings, snapshot, event, message.receivedAt);
   const reply = renderReply(applied.says, settings.flow, settings.advisor, message.channel);

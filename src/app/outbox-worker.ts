@@ -46,12 +46,12 @@ type Plan = { ok: true; send: () => Promise<string> } | { ok: false; reason: str
 
 const isOff = <T extends object>(sender: T | SendingOff): sender is SendingOff => 'off' in sender;
 
-function planClientText(senders: OutboxSenders, conversation: ConversationRecord, text: string): Plan {
+function planClientText(senders: OutboxSenders, conversation: ConversationRecord, text: string, from: 'bot' | 'advisor'): Plan {
   // NOTE: only a channel whose "stop" is an opt-out ever has opted-out conversations.
   if (conversation.status === 'opted_out') return { ok: false, reason: 'the client opted out of texts: not sent', optedOut: true };
   const sender = senders.clients[conversation.channel];
   if (isOff(sender)) return { ok: false, reason: sender.off };
-  return { ok: true, send: () => sender.send(conversation, text) };
+  return { ok: true, send: () => sender.send(conversation, text, from) };
 }
 
 /** What sending `item` takes, or why it cannot be sent at all; nothing is sent yet. */
@@ -59,7 +59,7 @@ function plan(senders: OutboxSenders, item: OutboxItem, conversation: Conversati
   const { destination, payload } = item;
   if (destination.kind === 'client') {
     if (payload.type !== 'text') return { ok: false, reason: 'a notice for PJ was addressed to the client' };
-    return planClientText(senders, conversation, payload.text);
+    return planClientText(senders, conversation, payload.text, payload.author);
   }
   if (payload.type !== 'notice') return { ok: false, reason: 'a client text was addressed to PJ' };
   const { advisorPhone, desk } = senders;

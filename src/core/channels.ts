@@ -14,11 +14,17 @@ export interface ChannelTraits {
   stop: 'optOut' | 'end';
   /**
    * How the bot's answer to a message reaches the client. webhookResponse: in the answer to the
-   * provider's webhook (TwiML); posted: with the provider's API after the webhook is acknowledged.
-   * Either way everything else (PJ's replies, reminders, hand-backs) goes through the channel's
-   * ClientSender in the outbox.
+   * request that brought the message (TwiML to Twilio's webhook, JSON to the web chat's POST);
+   * posted: with the provider's API after the webhook is acknowledged. Either way everything else
+   * (PJ's replies, reminders, hand-backs) goes through the channel's ClientSender in the outbox.
    */
   replies: 'webhookResponse' | 'posted';
+  /**
+   * Which notices about its conversations reach PJ's phone. all: every one that needs him;
+   * capped: anyone on the internet can type there, so at most one per conversation and a limit
+   * per hour across them (his desk and console still get everything).
+   */
+  phoneNotices: 'all' | 'capped';
 }
 
 /**
@@ -27,8 +33,10 @@ export interface ChannelTraits {
  * end in `const _never: never = channel`, and the adapter that receives its messages.
  */
 export const CHANNELS = {
-  sms: { label: 'SMS', carrierKeywords: true, stop: 'optOut', replies: 'webhookResponse' },
-  slack: { label: 'Slack', carrierKeywords: false, stop: 'end', replies: 'posted' },
+  sms: { label: 'SMS', carrierKeywords: true, stop: 'optOut', replies: 'webhookResponse', phoneNotices: 'all' },
+  slack: { label: 'Slack', carrierKeywords: false, stop: 'end', replies: 'posted', phoneNotices: 'all' },
+  /** The chat widget on PJ's own pages (and the demo page at GET /): a visitor's browser session. */
+  web: { label: 'Web chat', carrierKeywords: false, stop: 'end', replies: 'webhookResponse', phoneNotices: 'capped' },
 } as const satisfies Record<string, ChannelTraits>;
 
 export type Channel = keyof typeof CHANNELS;

@@ -180,6 +180,39 @@ export const FlowSchema = z.strictObject({
     handoff: VerdictCopy,
     buyerHandoff: VerdictCopy,
   }),
+  /**
+   * The chat widget on PJ's pages: its controls, the verdict card's links, the contact offer, and
+   * what PJ reads about a web conversation. Labels are filled in the visitor's browser as written.
+   */
+  web: z.strictObject({
+    launcher: Copy,
+    title: Copy,
+    subtitle: Copy,
+    close: Copy,
+    placeholder: Copy,
+    send: Copy,
+    you: Copy,
+    bot: Copy,
+    textAdvisor: Copy,
+    callAdvisor: Copy,
+    contactOffer: Copy,
+    contactLabel: Copy,
+    contactHint: Copy,
+    contactSend: Copy,
+    contactSkip: Copy,
+    contactThanks: copy('contact'),
+    contactInvalid: Copy,
+    newReply: Copy,
+    reconnecting: Copy,
+    sendFailed: Copy,
+    tooLong: copy('max'),
+    tooFast: Copy,
+    unavailable: Copy,
+    /** What PJ reads: the contact as the visitor's own message, the transcript's notes. */
+    contactNotice: copy('contact'),
+    contactNote: copy('contact'),
+    seenNote: Copy,
+  }),
   /** Answers to common questions, by the topic ids of lexicon.yaml's topics. */
   answers: z.record(z.string(), Copy),
 });

@@ -9,6 +9,7 @@ import type {
   Status,
 } from './conversation.js';
 import type { ConversationExport, ErasedConversation, RemovedCounts, RetentionCutoffs } from './retention.js';
+import type { WebEvent, WebEventDraft } from './web-chat.js';
 
 /** A transcript line beyond an inbound text and the bot's direct replies. */
 export interface TranscriptNote {
@@ -74,11 +75,13 @@ export interface OutboxItem extends OutboxDraft {
 
 /**
  * Delivers a text to a conversation's client, on the conversation's channel (a text to the
- * number, a post in the Slack DM or thread); resolves to the provider's message id. Throws
- * DeliveryError.
+ * number, a post in the Slack DM or thread, a line in the web chat's history); resolves to the
+ * provider's message id. `from` says whose words they are, the bot's if not given (the web chat
+ * shows PJ's as his).
+ * Throws DeliveryError.
  */
 export interface ClientSender {
-  send(conversation: ConversationRecord, text: string): Promise<string>;
+  send(conversation: ConversationRecord, text: string, from?: 'bot' | 'advisor'): Promise<string>;
 }
 
 /** Why something cannot be sent at all, naming what to set to turn it on. */
@@ -295,16 +298,17 @@ export interface StoreHealth {
 export interface Retention {
   /**
    * Removes closed and opted-out conversations last updated before `conversationsBefore`, each
-   * with its transcript, dedupe rows, outbox rows and desk thread; and processed inbound ids, PJ's
-   * command log and sent or failed outbox rows older than `logsBefore`. Opt-outs stay.
+   * with its transcript, dedupe rows, outbox rows, desk thread and web chat history lines (counted
+   * with the transcript's); and processed inbound ids, PJ's command log and sent or failed outbox
+   * rows older than `logsBefore`. Opt-outs stay.
    */
   sweepRetention(cutoffs: RetentionCutoffs): Promise<RemovedCounts>;
   /** Everything kept about conversation `id`, or null if there is none. */
   exportConversation(id: number): Promise<ConversationExport | null>;
   /**
    * Atomically removes conversation `id`, whatever its status, with its transcript, dedupe rows,
-   * outbox rows (queued ones are never sent) and desk thread; the sender's opt-out stays. Null if
-   * there is no such id.
+   * outbox rows (queued ones are never sent), desk thread and web chat history lines; the
+   * sender's opt-out stays. Null if there is no such id.
    */
   eraseConversation(id: number): Promise<ErasedConversation | null>;
   /** Whether this sender opted out and has not opted back in, with or without a conversation left. */
@@ -318,3 +322,46 @@ export interface Retention {
 export interface Store extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, Retention, StoreHealth {
   close(): Promise<void>;
 }
+
+/**
+ * The web chat's side of its conversations: each browser session's history as the visitor's panel
+ * shows it (what they typed, the bot's replies with their buttons and cards, PJ's replies), so a
+ * reload or any instance can show and stream it, and the secret its session ids are signed with.
+ * History lines belong to a conversation: Retention removes them with it. A store that keeps the
+ * web chat implements this and PhoneNoticeQuota besides Store (the SQLite store does).
+ */
+export interface WebChatStore {
+  /** Appends lines to `session`'s history for conversation `conversationId`, in order; returns them stored. */
+  appendWebEvents(session: string, conversationId: number, drafts: WebEventDraft[], now: number): Promise<WebEvent[]>;
+  /** The session's lines with an id above `after`, oldest first, at most `limit`. */
+  listWebEvents(session: string, after: number, limit: number): Promise<WebEvent[]>;
+  /** The session's lines stored for the visitor's message `messageId` (the message and its replies), in order. */
+  webEventsForMessage(session: string, messageId: string): Promise<WebEvent[]>;
+  /**
+   * Marks the session's lines up to id `through` seen at `now` (the visitor's panel showed them)
+   * and returns those not seen before that are not the visitor's own; none twice.
+   */
+  markWebSeen(session: string, through: number, now: number): Promise<WebEvent[]>;
+  /**
+   * The secret web session ids are signed with: the one stored first, or `candidate`, stored now,
+   * when there is none. Every instance on the database gets the same one.
+   */
+  webSessionSecret(candidate: string): Promise<string>;
+}
+
+/**
+ * How many notices PJ's phone gets about conversations on a channel whose phone notices are
+ * capped (the web chat): one per conversation, and at most a number per hour across them.
+ */
+export interface PhoneNoticeQuota {
+  /**
+   * Atomically takes conversation `id`'s one phone notice at `now`: false when it was taken
+   * already, or when `perHour` were taken in the hour before `now`.
+   */
+  reservePhoneNotice(conversationId: number, now: number, perHour: number): Promise<boolean>;
+  /** Gives it back (the notice could not be sent and will be tried again). */
+  releasePhoneNotice(conversationId: number): Promise<void>;
+}
+
+/** A store that also keeps the web chat. */
+export type WebStore = Store & WebChatStore & PhoneNoticeQuota;

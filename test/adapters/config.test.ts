@@ -18,6 +18,7 @@ describe('parseConfig', () => {
       trustProxy: false,
       hsts: false,
       retentionDays: 365,
+      web: { origins: [], sessionSecret: null, phoneNoticesPerHour: 6 },
       logLevel: 'info',
     });
   });

@@ -54,7 +54,7 @@ function worker(options: { on?: Store; apiUrl?: string; maxAttempts?: number } =
   const log = (level: string) => (_obj: object, msg: string) => void logs.push({ level, msg });
   const sink = { info: log('info'), warn: log('warn'), error: log('error') };
   const senders: OutboxSenders = {
-    clients: { sms: createSmsClientSender(sms), slack: OFF },
+    clients: { sms: createSmsClientSender(sms), slack: OFF, web: OFF },
     advisorPhone: (to) => createSmsAdvisorNotifier(sms, to, settings.flow, settings.advisor),
     desk: OFF,
   };
@@ -227,7 +227,7 @@ describe('outbox worker', () => {
     const desk = { notify: async (notice: { kind: string }) => (deskNotices.push(notice), `1.${deskNotices.length}`), markDelivered: async () => undefined };
     const sms = createTwilioSender({ accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM, timeoutMs: 300 });
     const senders: OutboxSenders = {
-      clients: { sms: createSmsClientSender(sms), slack: OFF },
+      clients: { sms: createSmsClientSender(sms), slack: OFF, web: OFF },
       advisorPhone: (to) => createSmsAdvisorNotifier(sms, to, settings.flow, settings.advisor),
       desk,
     };
@@ -323,7 +323,7 @@ describe('outbox worker', () => {
       markDelivered: async (origin: object) => void calls.push(['markDelivered', origin]),
     };
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const senders: OutboxSenders = { clients: { sms: OFF, slack }, advisorPhone: OFF, desk };
+    const senders: OutboxSenders = { clients: { sms: OFF, slack, web: OFF }, advisorPhone: OFF, desk };
     await createOutboxWorker({ store, settings, senders, now, log }).tick();
     expect(calls).toEqual([['send', 'T1:U1', 'hello on Slack'], ['markDelivered', { channel: 'C9', ts: '9.9' }]]);
   });

@@ -617,7 +617,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const worker = createOutboxWorker({
       store,
       settings,
-      senders: { clients: { sms: { off: 'off' }, slack: createSlackClientSender(slackClient) }, advisorPhone: { off: 'off' }, desk },
+      senders: { clients: { sms: { off: 'off' }, slack: createSlackClientSender(slackClient), web: { off: 'off' } }, advisorPhone: { off: 'off' }, desk },
       now: Date.now,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });

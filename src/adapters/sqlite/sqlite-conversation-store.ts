@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../../core/conversation.js';
-import type { Decide, Decision, DecideUpdate, Received, Store, Updated } from '../../core/ports.js';
+import type { Decide, Decision, DecideUpdate, Received, Updated, WebStore } from '../../core/ports.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
@@ -9,6 +9,7 @@ import { runSqliteMigrations } from './sqlite-migrations.js';
 import { createSqliteOptOuts } from './sqlite-opt-outs.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
 import { createSqliteRetention } from './sqlite-retention.js';
+import { createSqliteWebChat } from './sqlite-web-chat.js';
 import {
   forUpdateColumns,
   openConversationSql,
@@ -20,8 +21,8 @@ import {
   savedColumns,
 } from './sqlite-rows.js';
 
-/** Every capability of the store in one SQLite database file (or `:memory:`). */
-export function createSqliteConversationStore(path: string): Store {
+/** Every capability of the store, the web chat's included, in one SQLite database file (or `:memory:`). */
+export function createSqliteConversationStore(path: string): WebStore {
   const db = openSqliteDatabase(path);
   try {
     runSqliteMigrations(db);
@@ -102,6 +103,7 @@ export function createSqliteConversationStore(path: string): Store {
     ...deskThreads,
     ...advisorMessages,
     ...retention,
+    ...createSqliteWebChat(db),
     receive: async (message, decide) => immediately(() => receiveInTx(message, decide)),
     update: async (id, decide, now) => immediately(() => updateInTx(id, decide, now)),
     ping: async () => {

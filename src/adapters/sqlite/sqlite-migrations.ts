@@ -169,6 +169,41 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX advisor_messages_received ON advisor_messages (received_at);
     `,
   },
+  {
+    version: 7,
+    name: 'web chat: session histories, the session secret, capped phone notices',
+    // A web chat session's history is what its panel shows (the visitor's lines, the bot's with
+    // their buttons and cards, PJ's), kept by session and belonging to a conversation: Retention
+    // removes the lines with it. The secret web session ids are signed with, when
+    // WEB_SESSION_SECRET is not set, is generated once and kept here for every instance.
+    // phone_notices: the one notice per web conversation that may reach PJ's phone, and when.
+    sql: `
+      CREATE TABLE web_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session TEXT NOT NULL,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+        message_id TEXT,
+        at INTEGER NOT NULL,
+        author TEXT NOT NULL CHECK (author IN ('visitor', 'bot', 'advisor')),
+        line TEXT NOT NULL CHECK (json_valid(line)),
+        seen_at INTEGER
+      );
+      CREATE INDEX web_events_session ON web_events (session, id);
+      CREATE INDEX web_events_message ON web_events (session, message_id) WHERE message_id IS NOT NULL;
+      CREATE INDEX web_events_conversation ON web_events (conversation_id);
+
+      CREATE TABLE bot_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE phone_notices (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations (id),
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX phone_notices_at ON phone_notices (at);
+    `,
+  },
 ];
 
 /**

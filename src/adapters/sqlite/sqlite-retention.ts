@@ -44,6 +44,9 @@ export function createSqliteRetention(db: Database.Database, optOuts: SqliteOptO
   // Children first: every one of these tables references conversations.
   const removeOne = {
     messages: db.prepare<[number]>('DELETE FROM messages WHERE conversation_id = ?'),
+    // The web chat's copy of the transcript, as its panel shows it; counted with the transcript.
+    webEvents: db.prepare<[number]>('DELETE FROM web_events WHERE conversation_id = ?'),
+    phoneNotices: db.prepare<[number]>('DELETE FROM phone_notices WHERE conversation_id = ?'),
     processedInbound: db.prepare<[number]>('DELETE FROM processed_inbound WHERE conversation_id = ?'),
     outbox: db.prepare<[number]>('DELETE FROM outbox WHERE conversation_id = ?'),
     deskThreads: db.prepare<[number]>('DELETE FROM desk_threads WHERE conversation_id = ?'),
@@ -81,7 +84,8 @@ export function createSqliteRetention(db: Database.Database, optOuts: SqliteOptO
   /** Removes one conversation and everything that references it; joins the caller's transaction. */
   function removeConversation(id: number): RemovedCounts {
     const counts = none();
-    counts.messages = removeOne.messages.run(id).changes;
+    counts.messages = removeOne.messages.run(id).changes + removeOne.webEvents.run(id).changes;
+    removeOne.phoneNotices.run(id);
     counts.processedInbound = removeOne.processedInbound.run(id).changes;
     counts.outbox = removeOne.outbox.run(id).changes;
     counts.deskThreads = removeOne.deskThreads.run(id).changes;

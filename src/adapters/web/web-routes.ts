@@ -1,0 +1,200 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { InboundMessage } from '../../core/conversation.js';
+import type { HandleInbound } from '../../core/driving-ports.js';
+import type { Flow } from '../../core/flow.js';
+import type { Logger } from '../../core/logger.js';
+import type { ConversationStore, WebChatStore } from '../../core/ports.js';
+import type { Advisor } from '../../core/render-reply.js';
+import type { WebEvent, WebEventDraft, WebLine } from '../../core/web-chat.js';
+import { jsonBody, readMessageBody, type WebMessageBody } from './web-body.js';
+import type { EventStreams, Wakeups } from './web-events-stream.js';
+import { webCors, isAllowedOrigin } from './web-origins.js';
+import { createRateLimiter, type RateLimit } from './web-rate-limit.js';
+import { contactOfferLine, greetingLines, parseChoice, renderWebLines } from './web-replies.js';
+import type { WebSessions } from './web-session.js';
+
+/** How much one browser and one address may do; each counts per instance. */
+export interface WebLimits {
+  /** New sessions per address. */
+  sessionsPerAddress: RateLimit;
+  /** Messages per session. */
+  messagesPerSession: RateLimit;
+  /** Every chat request per address (messages, history, streams). */
+  requestsPerAddress: RateLimit;
+}
+
+export const DEFAULT_WEB_LIMITS: WebLimits = {
+  sessionsPerAddress: { limit: 20, windowMs: 10 * 60_000 },
+  messagesPerSession: { limit: 20, windowMs: 60_000 },
+  requestsPerAddress: { limit: 300, windowMs: 60_000 },
+};
+
+export interface WebRoutesOptions {
+  handleInbound: HandleInbound;
+  store: Pick<ConversationStore, 'findOpen'> & WebChatStore;
+  /** Resolves once the session secret is known (WEB_SESSION_SECRET, or the one kept in the database). */
+  sessions: () => Promise<WebSessions>;
+  streams: EventStreams;
+  wakeups: Wakeups;
+  flow: Flow;
+  advisor: Advisor;
+  logger: Logger;
+  now: () => number;
+  /** WEB_CHAT_ORIGINS, as origins (scheme, host and port). */
+  origins: readonly string[];
+  limits: WebLimits;
+}
+
+/** A stored line as the API shows it: nothing about other sessions, no internal ids. */
+export function publicEvent(event: WebEvent): { id: number; at: string; from: WebEvent['from'] } & WebLine {
+  return { id: event.id, at: new Date(event.at).toISOString(), from: event.from, ...event.line };
+}
+
+const HISTORY_LIMIT = 1000;
+
+function tooMany(res: Response, retryAfter: number, what: string): void {
+  res.set('Retry-After', String(retryAfter)).status(429).json({ error: 'rate_limited', message: `${what}; try again in ${retryAfter} s` });
+}
+
+/** The address a request came from (behind a proxy: the proxy's, unless express trusts it). */
+const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+/**
+ * The chat's API: sessions, messages (answered with the bot's replies), history and the event
+ * stream, behind the origin check and the rate limits.
+ */
+export function createWebRoutes(options: WebRoutesOptions): Router {
+  const { handleInbound, store, flow, advisor, logger, now, streams } = options;
+  const limiters = {
+    sessions: createRateLimiter(options.limits.sessionsPerAddress),
+    messages: createRateLimiter(options.limits.messagesPerSession),
+    requests: createRateLimiter(options.limits.requestsPerAddress),
+  };
+  const allowed = new Set(options.origins);
+  /** One message at a time per session, so a retried id finds the first one's lines. */
+  const running = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(session: string, work: () => Promise<T>): Promise<T> => {
+    const result = (running.get(session) ?? Promise.resolve()).then(work, work);
+    const tail = result.catch(() => undefined);
+    running.set(session, tail);
+    void tail.then(() => running.get(session) === tail && running.delete(session));
+    return result;
+  };
+
+  const router = Router();
+
+  // Answered to any page, so the widget can say plainly that this site is not allowed.
+  router.get('/web/origin', (req, res) => {
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' }).json({ allowed: isAllowedOrigin(req, allowed) });
+  });
+
+  router.use('/web', webCors(allowed, logger), (req, res, next) => {
+    const retryAfter = limiters.requests.take(`address:${addressOf(req)}`, now());
+    if (retryAfter !== null) return tooMany(res, retryAfter, 'too many requests from this address');
+    next();
+  });
+
+  /** The session a request carries (Authorization: Bearer, or ?session= for EventSource), verified. */
+  async function sessionOf(req: Request, res: Response, fromQuery = false): Promise<string | null> {
+    const header = req.header('Authorization') ?? '';
+    const query = fromQuery && typeof req.query.session === 'string' ? req.query.session : '';
+    const session = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : query;
+    if (session !== '' && (await options.sessions()).verify(session)) return session;
+    logger.warn({ path: req.path }, 'refused a web chat request without a valid session: POST /web/sessions gives one');
+    res.status(401).json({ error: 'bad_session', message: 'no valid session: create one with POST /web/sessions' });
+    return null;
+  }
+
+  router.post('/web/sessions', async (req, res) => {
+    const retryAfter = limiters.sessions.take(`address:${addressOf(req)}`, now());
+    if (retryAfter !== null) return tooMany(res, retryAfter, 'too many new sessions from this address');
+    const session = (await options.sessions()).create();
+    res.status(201).json({ session, greeting: greetingLines(flow, advisor) });
+  });
+
+  router.get('/web/messages', async (req, res) => {
+    const session = await sessionOf(req, res);
+    if (session === null) return;
+    const events = await store.listWebEvents(session, 0, HISTORY_LIMIT);
+    res.set('Cache-Control', 'no-store').json({ greeting: greetingLines(flow, advisor), messages: events.map(publicEvent) });
+  });
+
+  /** The label of the button the visitor pressed, as the panel showed it. */
+  async function choiceLabel(session: string, value: string): Promise<string | null> {
+    const events = await store.listWebEvents(session, 0, HISTORY_LIMIT);
+    const shown = [...greetingLines(flow, advisor), ...events.map((e) => e.line)].flatMap((line) => line.choices ?? []);
+    return shown.findLast((choice) => choice.value === value)?.label ?? null;
+  }
+
+  /** Once a conversation is flagged for PJ, the visitor is offered the contact field, once. */
+  async function offersContact(session: string, conversationId: number): Promise<boolean> {
+    const open = await store.findOpen('web', session);
+    if (open === null || open.id !== conversationId || open.flags.length === 0) return false;
+    const events = await store.listWebEvents(session, 0, HISTORY_LIMIT);
+    return !events.some((e) => e.conversationId === conversationId && e.line.askContact === true);
+  }
+
+  async function answer(session: string, body: WebMessageBody): Promise<{ status: number; json: unknown }> {
+    const earlier = await store.webEventsForMessage(session, body.id);
+    if (earlier.length > 0) {
+      const [sent, ...replies] = earlier;
+      return { status: 200, json: { duplicate: true, message: sent && publicEvent(sent), replies: replies.map(publicEvent) } };
+    }
+    const choice = 'choice' in body ? parseChoice(body.choice) : null;
+    if ('choice' in body && choice === null) {
+      return { status: 400, json: { error: 'bad_choice', message: `"${body.choice}" is not a choice the bot offers` } };
+    }
+    const shown = 'choice' in body ? await choiceLabel(session, body.choice) : body.text;
+    const message: InboundMessage = {
+      channel: 'web',
+      participant: session,
+      conversationKey: session,
+      provider: 'web',
+      // Per session: another browser reusing an id must not get this one's replies.
+      externalId: `${session}:${body.id}`,
+      text: choice === null ? ('text' in body ? body.text : '') : choice.number,
+      receivedAt: now(),
+      ...(choice !== null && { answers: choice.answers }),
+    };
+    const result = await handleInbound(message);
+    if (result.duplicate) {
+      // Answered before, but its lines were not stored (the process stopped in between): the texts then.
+      return { status: 200, json: { duplicate: true, replies: result.replies.map((text) => ({ from: 'bot', text })) } };
+    }
+    const lines = renderWebLines(result.says, flow, advisor);
+    if (await offersContact(session, result.conversationId)) lines.push(contactOfferLine(flow, advisor));
+    const drafts: WebEventDraft[] = [
+      { from: 'visitor', line: { text: shown ?? message.text }, messageId: body.id },
+      ...lines.map((line): WebEventDraft => ({ from: 'bot', line, messageId: body.id })),
+    ];
+    const [sent, ...replies] = await store.appendWebEvents(session, result.conversationId, drafts, now());
+    options.wakeups.wake(session);
+    return { status: 200, json: { message: sent && publicEvent(sent), replies: replies.map(publicEvent) } };
+  }
+
+  router.post('/web/messages', jsonBody(logger), async (req, res) => {
+    const session = await sessionOf(req, res);
+    if (session === null) return;
+    const body = readMessageBody(req.body);
+    if (!body.ok) {
+      res.status(body.status).json({ error: body.error, message: body.message });
+      return;
+    }
+    const retryAfter = limiters.messages.take(`session:${session}`, now());
+    if (retryAfter !== null) return tooMany(res, retryAfter, 'too many messages in this chat');
+    const { status, json } = await inTurn(session, () => answer(session, body.value));
+    res.status(status).json(json);
+  });
+
+  const stream: RequestHandler = async (req, res) => {
+    const session = await sessionOf(req, res, true);
+    if (session === null) return;
+    // A reconnecting EventSource sends the last id it got; the first connection says where to start.
+    const resume = req.header('Last-Event-ID') ?? (typeof req.query.after === 'string' ? req.query.after : '0');
+    const after = /^\d{1,15}$/.test(resume) ? Number(resume) : 0;
+    await streams.serve(req, res, session, after);
+  };
+  router.get('/web/events', stream);
+
+  return router;
+}
