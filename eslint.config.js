@@ -8,12 +8,20 @@ import tseslint from 'typescript-eslint';
 const SDKS = ['node:*', 'express', 'twilio', '@slack/*', 'better-sqlite3', 'pg', 'pino', 'yaml', 'undici', 'ws'];
 const ADAPTERS = ['flow-files', 'http', 'log', 'postgres', 'slack', 'sqlite', 'twilio', 'web'];
 /** Each adapter's own SDK, which no other adapter may import (express is the HTTP seam they share). */
-const ADAPTER_SDKS = { twilio: ['twilio'], slack: ['@slack/*'], sqlite: ['better-sqlite3'], postgres: ['pg'], log: ['pino'], 'flow-files': ['yaml'] };
+const ADAPTER_SDKS = {
+  twilio: ['twilio'],
+  slack: ['@slack/*'],
+  sqlite: ['better-sqlite3'],
+  postgres: ['pg'],
+  log: ['pino'],
+  'flow-files': ['yaml'],
+};
 
 /** Only the entry points read config; nothing imports an entry point; src never imports test/. */
 const entryPointsOnly = {
   group: ['**/config.js', '**/compose.js', '**/main.js', '**/chat.js', '**/test/**'],
-  message: 'Only compose.ts, main.ts and chat.ts import config.ts; nothing imports them, and src/ never imports test/ (style.md §4).',
+  message:
+    'Only compose.ts, main.ts and chat.ts import config.ts; nothing imports them, and src/ never imports test/ (style.md §4).',
 };
 
 export default tseslint.config(
@@ -37,7 +45,10 @@ export default tseslint.config(
   {
     files: ['src/config.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$)', message: 'config.ts imports only zod (style.md §4).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!zod$)', message: 'config.ts imports only zod (style.md §4).' }] },
+      ],
     },
   },
   {
@@ -49,7 +60,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: SDKS, message: 'core/ imports only core/, xstate and zod (style.md §4).' },
-            { group: ['../app/*', '../adapters/*'], message: 'core/ imports only core/, xstate and zod (style.md §4).' },
+            {
+              group: ['../app/*', '../adapters/*'],
+              message: 'core/ imports only core/, xstate and zod (style.md §4).',
+            },
             entryPointsOnly,
           ],
         },
@@ -65,8 +79,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: [...SDKS, 'xstate'], message: 'app/ imports only core/ (style.md §4); xstate stays in core/step-conversation.ts.' },
-            { group: ['../adapters/*'], message: 'app/ imports only core/: adapters are injected as the ports in core/ports.ts (style.md §4).' },
+            {
+              group: [...SDKS, 'xstate'],
+              message: 'app/ imports only core/ (style.md §4); xstate stays in core/step-conversation.ts.',
+            },
+            {
+              group: ['../adapters/*'],
+              message: 'app/ imports only core/: adapters are injected as the ports in core/ports.ts (style.md §4).',
+            },
             entryPointsOnly,
           ],
         },
@@ -85,7 +105,8 @@ export default tseslint.config(
             patterns: [
               {
                 group: ['../../app/*', '../../../app/*'],
-                message: 'Adapters never import app/: take the use case as a driving port (core/driving-ports.ts) wired in compose.ts.',
+                message:
+                  'Adapters never import app/: take the use case as a driving port (core/driving-ports.ts) wired in compose.ts.',
               },
               {
                 group: others.flatMap((name) => [`../${name}/*`, `../../${name}/*`]),

@@ -41,7 +41,10 @@ function build(root: string): void {
 /** The tree at `ref`, built in a temp directory with this checkout's node_modules. */
 function buildBaseline(ref: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'soc-bench-baseline-'));
-  const archive = spawnSync('sh', ['-c', 'git archive "$1" | tar -x -C "$2"', 'sh', ref, dir], { cwd: ROOT, stdio: 'inherit' });
+  const archive = spawnSync('sh', ['-c', 'git archive "$1" | tar -x -C "$2"', 'sh', ref, dir], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (archive.status !== 0) throw new Error(`cannot check out ${ref}`);
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   build(dir);
@@ -57,7 +60,13 @@ interface Bot extends Contender {
   root: string;
 }
 
-function botContender(name: string, root: string, store: BenchStore, logDir: string, slackApiUrl?: string): Bot & { databases: BenchDatabase[] } {
+function botContender(
+  name: string,
+  root: string,
+  store: BenchStore,
+  logDir: string,
+  slackApiUrl?: string,
+): Bot & { databases: BenchDatabase[] } {
   const databases: BenchDatabase[] = [];
   let started = 0;
   return {
@@ -90,7 +99,12 @@ function quickstartContender(logDir: string): Contender {
   return {
     name: 'quickstart',
     start: () =>
-      startProcess(['bench/quickstart.mjs'], { TWILIO_AUTH_TOKEN: TOKEN, PUBLIC_BASE_URL: BASE }, join(logDir, 'quickstart.log'), ROOT),
+      startProcess(
+        ['bench/quickstart.mjs'],
+        { TWILIO_AUTH_TOKEN: TOKEN, PUBLIC_BASE_URL: BASE },
+        join(logDir, 'quickstart.log'),
+        ROOT,
+      ),
   };
 }
 
@@ -99,7 +113,12 @@ interface Measured extends LoadResult {
   load: number;
 }
 
-async function measure(process: BenchProcess, traffic: ReturnType<typeof createSmsTraffic>, connections: number, seconds: number): Promise<Measured> {
+async function measure(
+  process: BenchProcess,
+  traffic: ReturnType<typeof createSmsTraffic>,
+  connections: number,
+  seconds: number,
+): Promise<Measured> {
   const load = load1();
   const cpuBefore = process.cpuMs();
   const result = await runLoad({ origin: process.origin, connections, seconds, next: traffic.next });
@@ -124,12 +143,18 @@ export async function compare(options: CompareOptions): Promise<void> {
   const baselineRoot = options.baseline === undefined ? undefined : buildBaseline(options.baseline);
 
   const slack = await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 });
-  const baselineSlack = baselineRoot === undefined ? undefined : await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 });
+  const baselineSlack =
+    baselineRoot === undefined ? undefined : await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 });
   const bot = botContender(`bot (${options.store})`, ROOT, options.store, logDir, slack.apiUrl);
-  const baseline = baselineRoot === undefined ? undefined : botContender(`bot at ${options.baseline}`, baselineRoot, options.store, logDir, baselineSlack?.apiUrl);
+  const baseline =
+    baselineRoot === undefined
+      ? undefined
+      : botContender(`bot at ${options.baseline}`, baselineRoot, options.store, logDir, baselineSlack?.apiUrl);
   const contenders: Contender[] = [quickstartContender(logDir), bot, ...(baseline ? [baseline] : [])];
   const running = new Map<Contender, BenchProcess>();
-  const traffic = new Map(contenders.map((c, run) => [c, createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run })]));
+  const traffic = new Map(
+    contenders.map((c, run) => [c, createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run })]),
+  );
   const results = new Map(contenders.map((c) => [c, { many: [] as Measured[], one: [] as Measured[] }]));
   const stopAll = async () => {
     await Promise.all([...running.values()].map((p) => p.stop()));
@@ -137,16 +162,28 @@ export async function compare(options: CompareOptions): Promise<void> {
   };
   try {
     for (const contender of contenders) running.set(contender, await contender.start());
-    const trafficOf = (c: Contender) => traffic.get(c) ?? createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run: 9 });
+    const trafficOf = (c: Contender) =>
+      traffic.get(c) ?? createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run: 9 });
     const processOf = (c: Contender) => {
       const p = running.get(c);
       if (p === undefined) throw new Error(`${c.name} is not running`);
       return p;
     };
-    for (const contender of contenders) await runLoad({ origin: processOf(contender).origin, connections: options.connections, seconds: 2, next: trafficOf(contender).next });
+    for (const contender of contenders)
+      await runLoad({
+        origin: processOf(contender).origin,
+        connections: options.connections,
+        seconds: 2,
+        next: trafficOf(contender).next,
+      });
     for (let round = 1; round <= options.rounds; round += 1) {
       for (const contender of contenders) {
-        const measured = await measure(processOf(contender), trafficOf(contender), options.connections, options.seconds);
+        const measured = await measure(
+          processOf(contender),
+          trafficOf(contender),
+          options.connections,
+          options.seconds,
+        );
         results.get(contender)?.many.push(measured);
         console.log(`round ${round} ${contender.name} at ${options.connections}: ${JSON.stringify(measured)}`);
       }
@@ -160,10 +197,18 @@ export async function compare(options: CompareOptions): Promise<void> {
     }
     loads.push(load1());
     const acks = new Map<Contender, LoadResult & { load: number; replies: number }>();
-    for (const [contender, stand] of [[bot, slack], ...(baseline && baselineSlack ? [[baseline, baselineSlack] as const] : [])] as const) {
+    for (const [contender, stand] of [
+      [bot, slack],
+      ...(baseline && baselineSlack ? [[baseline, baselineSlack] as const] : []),
+    ] as const) {
       const load = load1();
       const before = stand.replies();
-      const result = await runLoad({ origin: processOf(contender).origin, connections: 50, seconds: options.seconds, next: stand.next });
+      const result = await runLoad({
+        origin: processOf(contender).origin,
+        connections: 50,
+        seconds: options.seconds,
+        next: stand.next,
+      });
       acks.set(contender, { ...result, load, replies: stand.replies() - before });
       console.log(`slack ${contender.name}: ${JSON.stringify(acks.get(contender))}`);
     }
@@ -176,7 +221,12 @@ export async function compare(options: CompareOptions): Promise<void> {
       const conversations = createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run: 20 });
       const readings: Array<{ conversations: number; rssMiB: number; load: number }> = [];
       for (const target of options.rssAt) {
-        await runLoad({ origin: fresh.origin, connections: options.connections, next: conversations.next, stopped: () => conversations.completed() >= target });
+        await runLoad({
+          origin: fresh.origin,
+          connections: options.connections,
+          next: conversations.next,
+          stopped: () => conversations.completed() >= target,
+        });
         await sleep(500);
         readings.push({ conversations: conversations.completed(), rssMiB: fresh.rssMiB(), load: load1() });
         console.log(`rss ${contender.name}: ${JSON.stringify(readings.at(-1))}`);
@@ -192,7 +242,8 @@ export async function compare(options: CompareOptions): Promise<void> {
     await stopAll();
     await slack.close();
     await baselineSlack?.close();
-    for (const database of [...bot.databases, ...(baseline?.databases ?? [])]) await database.drop().catch(() => undefined);
+    for (const database of [...bot.databases, ...(baseline?.databases ?? [])])
+      await database.drop().catch(() => undefined);
   }
 }
 
@@ -201,13 +252,25 @@ async function killMidLoad(bot: ReturnType<typeof botContender>, options: Compar
   const victim = await bot.start();
   const database = bot.databases.at(-1);
   const answered: string[] = [];
-  const traffic = createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run: 30, onAnswered: (sid) => answered.push(sid) });
+  const traffic = createSmsTraffic({
+    token: TOKEN,
+    base: BASE,
+    senders: options.senders,
+    run: 30,
+    onAnswered: (sid) => answered.push(sid),
+  });
   let dead = false;
   const killer = sleep(2000).then(async () => {
     await victim.kill();
     dead = true;
   });
-  await runLoad({ origin: victim.origin, connections: options.connections, seconds: 10, next: traffic.next, stopped: () => dead });
+  await runLoad({
+    origin: victim.origin,
+    connections: options.connections,
+    seconds: 10,
+    next: traffic.next,
+    stopped: () => dead,
+  });
   await killer;
   const { args, env, cwd } = victim.launch;
   // Starting again proves the database opens after the crash; the count is read once it stopped.
@@ -232,7 +295,9 @@ function printTable(
 ): void {
   const lines: string[] = [];
   lines.push('');
-  lines.push(`SOC Advisor bench, ${options.store}: ${options.rounds} alternating rounds of ${options.seconds} s, medians; load average ${data.loads.join(' -> ')}`);
+  lines.push(
+    `SOC Advisor bench, ${options.store}: ${options.rounds} alternating rounds of ${options.seconds} s, medians; load average ${data.loads.join(' -> ')}`,
+  );
   lines.push(row(['', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'load']));
   const summary = (measured: Measured[]) => ({
     rps: median(measured.map((m) => m.requestsPerSecond)),
@@ -251,7 +316,9 @@ function printTable(
   const quick = data.quickstart ? summary(data.results.get(data.quickstart)?.many ?? []) : undefined;
   for (const contender of data.contenders.slice(1)) {
     const s = summary(data.results.get(contender)?.many ?? []);
-    lines.push(`${contender.name} / quickstart at ${options.connections} connections: ${quick ? (s.rps / quick.rps).toFixed(2) : '?'}x`);
+    lines.push(
+      `${contender.name} / quickstart at ${options.connections} connections: ${quick ? (s.rps / quick.rps).toFixed(2) : '?'}x`,
+    );
   }
   for (const [contender, ack] of data.acks) {
     lines.push(
@@ -259,9 +326,13 @@ function printTable(
     );
   }
   for (const [contender, readings] of data.rss) {
-    lines.push(`RSS, ${contender.name}: ${readings.map((r) => `${r.rssMiB} MiB after ${r.conversations} conversations (load ${r.load})`).join(', ')}`);
+    lines.push(
+      `RSS, ${contender.name}: ${readings.map((r) => `${r.rssMiB} MiB after ${r.conversations} conversations (load ${r.load})`).join(', ')}`,
+    );
   }
   const missing = data.killed.answered - data.killed.kept;
-  lines.push(`kill -9 mid-load: ${data.killed.answered} answered 200, ${data.killed.kept} in the database after a restart: ${missing === 0 ? 'none lost' : `${missing} LOST`}`);
+  lines.push(
+    `kill -9 mid-load: ${data.killed.answered} answered 200, ${data.killed.kept} in the database after a restart: ${missing === 0 ? 'none lost' : `${missing} LOST`}`,
+  );
   console.log(lines.join('\n'));
 }

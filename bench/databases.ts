@@ -37,7 +37,9 @@ export async function freshDatabase(store: BenchStore): Promise<BenchDatabase> {
       async countKept(sids) {
         const db = new Database(path, { readonly: true });
         try {
-          const find = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM processed_inbound WHERE provider = 'twilio' AND external_id = ?");
+          const find = db.prepare<[string], { n: number }>(
+            "SELECT count(*) AS n FROM processed_inbound WHERE provider = 'twilio' AND external_id = ?",
+          );
           return sids.reduce((kept, sid) => kept + (find.get(sid)?.n ?? 0), 0);
         } finally {
           db.close();
@@ -46,7 +48,8 @@ export async function freshDatabase(store: BenchStore): Promise<BenchDatabase> {
       drop: async () => undefined,
     };
   }
-  const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const server =
+    process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   await onPostgres(server, (client) => client.query(`CREATE SCHEMA ${schema}`));
   const url = new URL(server);

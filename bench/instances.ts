@@ -52,7 +52,8 @@ export async function benchInstances(
   if (store === 'sqlite') {
     databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'soc-bench-')), 'bench.db')}`;
   } else {
-    const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const server =
+      process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const admin = async (sql: string) => {
       const client = new pg.Client({ connectionString: server });
@@ -65,7 +66,12 @@ export async function benchInstances(
     url.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = url.toString();
   }
-  const env = { DATABASE_URL: databaseUrl, TWILIO_AUTH_TOKEN: twilio.token, PUBLIC_BASE_URL: twilio.base, LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    TWILIO_AUTH_TOKEN: twilio.token,
+    PUBLIC_BASE_URL: twilio.base,
+    LOG_LEVEL: 'warn',
+  };
   // One first, so the migrations are done before the others start; then the rest together.
   const first = await startOne({ ...env, LOG_LEVEL: 'info' });
   const rest = await Promise.all(Array.from({ length: count - 1 }, () => startOne({ ...env, LOG_LEVEL: 'info' })));
@@ -82,10 +88,13 @@ export async function benchInstances(
     },
     async stop() {
       await Promise.all(
-        instances.map(({ child }) => new Promise<void>((resolve) => {
-          child.on('exit', () => resolve());
-          child.kill('SIGTERM');
-        })),
+        instances.map(
+          ({ child }) =>
+            new Promise<void>((resolve) => {
+              child.on('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
       );
       await drop();
     },

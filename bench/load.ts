@@ -45,7 +45,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   const limit = options.requests ?? Number.POSITIVE_INFINITY;
-  const deadline = options.seconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.seconds * 1000;
+  const deadline =
+    options.seconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.seconds * 1000;
   let sent = 0;
   const started = performance.now();
   async function sender(): Promise<void> {
@@ -58,7 +59,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       sent += 1;
       const at = performance.now();
       try {
-        const res = await pool.request({ path: request.path, method: 'POST', headers: request.headers, body: request.body });
+        const res = await pool.request({
+          path: request.path,
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
         await res.body.dump({ limit: Number.POSITIVE_INFINITY });
         latencies.push(performance.now() - at);
         if (res.statusCode !== 200) failures[res.statusCode] = (failures[res.statusCode] ?? 0) + 1;
@@ -77,6 +83,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     failures,
     seconds: round1(seconds),
     requestsPerSecond: Math.round(latencies.length / seconds),
-    latencyMs: { p50: round1(percentile(latencies, 50)), p99: round1(percentile(latencies, 99)), max: round1(latencies.at(-1) ?? Number.NaN) },
+    latencyMs: {
+      p50: round1(percentile(latencies, 50)),
+      p99: round1(percentile(latencies, 99)),
+      max: round1(latencies.at(-1) ?? Number.NaN),
+    },
   };
 }

@@ -28,7 +28,12 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `args` with node and waits for its "listening on port N" line. */
-export async function startProcess(args: string[], env: Record<string, string>, logPath: string, cwd: string): Promise<BenchProcess> {
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  logPath: string,
+  cwd: string,
+): Promise<BenchProcess> {
   const out = openSync(logPath, 'a');
   const child = spawn(process.execPath, args, {
     cwd,
@@ -51,7 +56,8 @@ export async function startProcess(args: string[], env: Record<string, string>, 
     child,
     logPath,
     launch: { args, env, cwd },
-    rssMiB: () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024),
+    rssMiB: () =>
+      Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024),
     cpuMs() {
       // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

@@ -38,7 +38,9 @@ export const TOKEN = 'bench-token';
 export const BASE = 'https://bench.example.test';
 
 function sign(params: Record<string, string>): string {
-  const payload = Object.keys(params).sort().reduce((acc, k) => acc + k + params[k], `${BASE}/twilio/sms`);
+  const payload = Object.keys(params)
+    .sort()
+    .reduce((acc, k) => acc + k + params[k], `${BASE}/twilio/sms`);
   return createHmac('sha1', TOKEN).update(payload).digest('base64');
 }
 
@@ -73,7 +75,8 @@ async function load(urls: string[]) {
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1));
+  const pct = (p: number) =>
+    Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1));
   return {
     requests: latencies.length,
     seconds: Number(seconds.toFixed(2)),
@@ -98,7 +101,13 @@ if (values.db === 'postgres') {
   }
   console.log(JSON.stringify(rows, null, 2));
   console.table(
-    rows.map((row) => ({ store: row.store, instances: row.instances, 'req/s': row.requestsPerSecond, 'p50 ms': row.latencyMs.p50, 'p99 ms': row.latencyMs.p99 })),
+    rows.map((row) => ({
+      store: row.store,
+      instances: row.instances,
+      'req/s': row.requestsPerSecond,
+      'p50 ms': row.latencyMs.p50,
+      'p99 ms': row.latencyMs.p99,
+    })),
   );
 } else {
   if (values.store !== 'sqlite' && values.store !== 'postgres') throw new Error('--store is sqlite or postgres');

@@ -24,7 +24,13 @@ interface SlackTraffic {
  * (auth.test and chat.postMessage answer ok; everything else too).
  */
 export async function createSlackTraffic(options: { signingSecret: string; senders: number }): Promise<SlackTraffic> {
-  const slots = Array.from({ length: options.senders }, () => ({ acked: true, replied: true, generation: 0, step: 0, timer: undefined as NodeJS.Timeout | undefined }));
+  const slots = Array.from({ length: options.senders }, () => ({
+    acked: true,
+    replied: true,
+    generation: 0,
+    step: 0,
+    timer: undefined as NodeJS.Timeout | undefined,
+  }));
   let replies = 0;
   const replied = (index: number) => {
     const slot = slots[index];
@@ -70,13 +76,25 @@ export async function createSlackTraffic(options: { signingSecret: string; sende
       type: 'event_callback',
       event_id: `Ev${randomBytes(8).toString('hex').toUpperCase()}`,
       event_time: Math.floor(Date.now() / 1000),
-      event: { type: 'message', channel_type: 'im', channel: `D${index}`, user: `U${index}G${slot.generation}`, text: TEXTS[slot.step], ts, event_ts: ts },
+      event: {
+        type: 'message',
+        channel_type: 'im',
+        channel: `D${index}`,
+        user: `U${index}G${slot.generation}`,
+        text: TEXTS[slot.step],
+        ts,
+        event_ts: ts,
+      },
     });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signature = `v0=${createHmac('sha256', options.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
     return {
       path: '/slack/events',
-      headers: { 'content-type': 'application/json', 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-signature': signature,
+        'x-slack-request-timestamp': timestamp,
+      },
       body,
       onAnswer() {
         slot.acked = true;

@@ -38,13 +38,31 @@ export function createSmsTraffic(options: {
     slot.busy = true;
     const sid = `SM${randomBytes(16).toString('hex')}`;
     const params: Record<string, string> = {
-      ToCountry: 'US', ToState: 'CA', SmsMessageSid: sid, NumMedia: '0', ToCity: 'SAN DIEGO', FromZip: '94105',
-      SmsSid: sid, FromState: 'CA', SmsStatus: 'received', FromCity: 'SAN FRANCISCO', Body: TEXTS[slot.step] ?? '',
-      FromCountry: 'US', To: '+18585550100', MessagingServiceSid: `MG${'0'.repeat(32)}`, ToZip: '92101', NumSegments: '1',
-      ReferralNumMedia: '0', MessageSid: sid, AccountSid: `AC${'0'.repeat(32)}`, From: numberOf(index, slot.generation),
+      ToCountry: 'US',
+      ToState: 'CA',
+      SmsMessageSid: sid,
+      NumMedia: '0',
+      ToCity: 'SAN DIEGO',
+      FromZip: '94105',
+      SmsSid: sid,
+      FromState: 'CA',
+      SmsStatus: 'received',
+      FromCity: 'SAN FRANCISCO',
+      Body: TEXTS[slot.step] ?? '',
+      FromCountry: 'US',
+      To: '+18585550100',
+      MessagingServiceSid: `MG${'0'.repeat(32)}`,
+      ToZip: '92101',
+      NumSegments: '1',
+      ReferralNumMedia: '0',
+      MessageSid: sid,
+      AccountSid: `AC${'0'.repeat(32)}`,
+      From: numberOf(index, slot.generation),
       ApiVersion: '2010-04-01',
     };
-    const payload = Object.keys(params).sort().reduce((acc, key) => acc + key + params[key], url);
+    const payload = Object.keys(params)
+      .sort()
+      .reduce((acc, key) => acc + key + params[key], url);
     return {
       path: SMS_PATH,
       headers: {

@@ -92,7 +92,8 @@ export function runCase(settings: BotSettings, c: EvalCase): EvalResult {
     const before = summary;
     summary = decision.summary;
     if (segmentsToVerdict === null && summary.verdict !== null) segmentsToVerdict = segments;
-    if (reply === null && summary.status !== 'human' && summary.status !== 'opted_out' && before?.status !== 'waiting') silences++;
+    if (reply === null && summary.status !== 'human' && summary.status !== 'opted_out' && before?.status !== 'waiting')
+      silences++;
   });
   const final = summary as ConversationSummary | null;
   const got = final ? labelOf(final) : 'none';

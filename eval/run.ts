@@ -19,7 +19,8 @@ const { values } = parseArgs({
 });
 const base = new URL('./corpus/', import.meta.url);
 const holdouts = ['holdout.yaml', 'holdout2.yaml', 'holdout3.yaml'];
-const files = values.file ?? ['dev.yaml', ...(values.holdout ? holdouts : [])].map((name) => new URL(name, base).pathname);
+const files =
+  values.file ?? ['dev.yaml', ...(values.holdout ? holdouts : [])].map((name) => new URL(name, base).pathname);
 
 const settings = evalSettings();
 let failed = false;
@@ -42,22 +43,28 @@ function report(file: string, results: EvalResult[]): void {
     const side = got ? r.side : (r.case.side ?? 'client');
     return side === 'buyer' && label !== 'flagged' ? `${label}/buyer` : label;
   };
-  const rows = [...new Set([...LABELS.flatMap((l) => [l, `${l}/buyer`]), ...results.map((r) => key(r, false))])].filter((l) =>
-    results.some((r) => key(r, false) === l || key(r, true) === l),
+  const rows = [...new Set([...LABELS.flatMap((l) => [l, `${l}/buyer`]), ...results.map((r) => key(r, false))])].filter(
+    (l) => results.some((r) => key(r, false) === l || key(r, true) === l),
   );
   console.log(`\n== ${file}: ${results.length} conversations`);
   console.log(`expected \\ got`.padEnd(16) + rows.map((l) => l.padStart(13)).join(''));
   for (const expected of rows) {
-    const line = rows.map((got) => String(results.filter((r) => key(r, false) === expected && key(r, true) === got).length).padStart(13));
+    const line = rows.map((got) =>
+      String(results.filter((r) => key(r, false) === expected && key(r, true) === got).length).padStart(13),
+    );
     console.log(expected.padEnd(16) + line.join(''));
   }
   const misses = results.filter((r) => !r.ok);
-  const swaps = results.filter((r) => (r.case.label === 'soc1' && r.got === 'soc2') || (r.case.label === 'soc2' && r.got === 'soc1'));
+  const swaps = results.filter(
+    (r) => (r.case.label === 'soc1' && r.got === 'soc2') || (r.case.label === 'soc2' && r.got === 'soc1'),
+  );
   const optedOut = results.filter((r) => r.got === 'opted_out');
   const silences = results.reduce((n, r) => n + r.silences, 0);
   const toVerdict = results.map((r) => r.segmentsToVerdict).filter((n): n is number => n !== null);
   for (const r of misses) {
-    console.log(`\nMISS ${r.case.id}: expected ${key(r, false)}, got ${key(r, true)}${r.case.note ? ` (${r.case.note})` : ''}`);
+    console.log(
+      `\nMISS ${r.case.id}: expected ${key(r, false)}, got ${key(r, true)}${r.case.note ? ` (${r.case.note})` : ''}`,
+    );
     for (const t of r.turns) console.log(`  > ${t.text}\n    ${t.reply ?? '(no reply)'}`);
   }
   if (values.verbose) for (const r of results.filter((x) => x.silences > 0)) console.log(`silence in ${r.case.id}`);

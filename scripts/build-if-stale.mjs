@@ -39,7 +39,11 @@ function filesUnder(dir) {
 function fingerprint() {
   const hash = createHash('sha256');
   const files = [...filesUnder(SRC), ...INPUTS.map((name) => join(ROOT, name))].map((path) => relative(ROOT, path));
-  for (const file of files.sort()) hash.update(`${file.split(sep).join('/')}\0`).update(readFileSync(join(ROOT, file))).update('\0');
+  for (const file of files.sort())
+    hash
+      .update(`${file.split(sep).join('/')}\0`)
+      .update(readFileSync(join(ROOT, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -145,7 +149,8 @@ async function main() {
     }
     if (!waited) say('another process is building dist/; waiting for it');
     waited = true;
-    if (Date.now() > deadline) throw new Error(`dist.lock has been held for ${GIVE_UP_MS / 60_000} minutes; remove it if no build is running`);
+    if (Date.now() > deadline)
+      throw new Error(`dist.lock has been held for ${GIVE_UP_MS / 60_000} minutes; remove it if no build is running`);
     await sleep(WAIT_MS);
   }
 }

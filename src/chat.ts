@@ -18,7 +18,9 @@ async function chat(): Promise<void> {
   const config = parseConfig(process.env);
   const { store, handleInbound: handle } = composeBot(config);
   const rl = createInterface({ input: process.stdin, terminal: false });
-  console.log(`Texting the bot as ${from} (database ${describeStoreChoice(config.database)}). Type a message; Ctrl+D to quit.`);
+  console.log(
+    `Texting the bot as ${from} (database ${describeStoreChoice(config.database)}). Type a message; Ctrl+D to quit.`,
+  );
   for await (const line of rl) {
     if (line.trim() === '') continue;
     const result = await handle({

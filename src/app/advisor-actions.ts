@@ -13,10 +13,16 @@ type Refusal = Exclude<AdvisorResult, { ok: true }>['error'];
  */
 type Step = (saved: SavedForUpdate, at: number) => { decision: Decision | null; error?: Refusal };
 
-export function createAdvisorActions(store: ConversationStore, settings: BotSettings, now: () => number): AdvisorActions {
+export function createAdvisorActions(
+  store: ConversationStore,
+  settings: BotSettings,
+  now: () => number,
+): AdvisorActions {
   const { flow, advisor } = settings;
   const who = (by: Actor) =>
-    typeof by === 'string' ? fillCopy(flow.advisor.by, advisor, { surface: by }) : fillCopy(flow.advisor.byUser, advisor, { ...by });
+    typeof by === 'string'
+      ? fillCopy(flow.advisor.by, advisor, { surface: by })
+      : fillCopy(flow.advisor.byUser, advisor, { ...by });
   /** A transcript line saying what PJ did. */
   const event = (template: string, vars: Record<string, string>): TranscriptNote => ({
     direction: 'event',
@@ -25,7 +31,13 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
   });
 
   /** One machine event as a Decision: bot words to the client, notes, notices, timers. */
-  function decide(saved: SavedForUpdate, event: ConversationEvent, at: number, notes: TranscriptNote[], extra: OutboxDraft[]): Decision {
+  function decide(
+    saved: SavedForUpdate,
+    event: ConversationEvent,
+    at: number,
+    notes: TranscriptNote[],
+    extra: OutboxDraft[],
+  ): Decision {
     const applied = applyEvent(settings, revive(saved), event, at);
     const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
     return decisionOf(applied, {
@@ -64,7 +76,9 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
     );
     if (updated === null) return { ok: false, error: 'not_found' };
     const { record, result } = updated;
-    return result.error === undefined ? { ok: true, record, changed: result.changed } : { ok: false, error: result.error, record };
+    return result.error === undefined
+      ? { ok: true, record, changed: result.changed }
+      : { ok: false, error: result.error, record };
   }
 
   return {
@@ -97,7 +111,8 @@ export function createAdvisorActions(store: ConversationStore, settings: BotSett
       run(id, (saved, at) => {
         const refused = refuse(saved);
         if (refused) return refused;
-        if (saved.record.status !== 'human' && saved.record.status !== 'waiting') return { decision: null, error: 'not_with_advisor' };
+        if (saved.record.status !== 'human' && saved.record.status !== 'waiting')
+          return { decision: null, error: 'not_with_advisor' };
         const note = event(flow.transcript.handedBack, { by: who(by) });
         const notice = fanOut({ kind: 'released', by: who(by) }, settings.handoff);
         return { decision: decide(saved, { type: 'advisor.handedBack' }, at, [note], notice) };

@@ -1,6 +1,14 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import { OPTED_OUT_CODE, type DeliveryOutcome } from '../core/delivery-error.js';
-import type { AdvisorNotice, ConversationStore, Decision, OutboxDraft, OutboxItem, SavedForUpdate, TranscriptNote } from '../core/ports.js';
+import type {
+  AdvisorNotice,
+  ConversationStore,
+  Decision,
+  OutboxDraft,
+  OutboxItem,
+  SavedForUpdate,
+  TranscriptNote,
+} from '../core/ports.js';
 import { fillCopy } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, fanOut, unchanged } from './apply-event.js';
@@ -25,7 +33,11 @@ function noteTemplate(settings: BotSettings, problem: DeliveryOutcome['problem']
 
 function noteFor(settings: BotSettings, item: OutboxItem, outcome: DeliveryOutcome): TranscriptNote {
   const vars = { item: String(item.id), detail: outcome.detail };
-  return { direction: 'event', author: 'bot', text: fillCopy(noteTemplate(settings, outcome.problem), settings.advisor, vars) };
+  return {
+    direction: 'event',
+    author: 'bot',
+    text: fillCopy(noteTemplate(settings, outcome.problem), settings.advisor, vars),
+  };
 }
 
 /** Whether the transcript already reports `item`: a note's words up to {detail} name the item (flow.ts checks). */
@@ -59,7 +71,12 @@ export async function reportDeliveryProblem(
   // each status once, so at worst PJ hears twice, never a text is resent.
   if (detail === null || detail.transcript.some((entry) => isReported(settings, item, entry))) return false;
   const optedOut = outcome.code === OPTED_OUT_CODE;
-  const notice: AdvisorNotice = { kind: 'deliveryProblem', problem: optedOut ? 'optedOut' : outcome.problem, text, detail: outcome.detail };
+  const notice: AdvisorNotice = {
+    kind: 'deliveryProblem',
+    problem: optedOut ? 'optedOut' : outcome.problem,
+    text,
+    detail: outcome.detail,
+  };
   const updated = await store.update(
     item.conversationId,
     (saved) => {
@@ -68,7 +85,10 @@ export async function reportDeliveryProblem(
         ...base,
         notes: [...(base.notes ?? []), noteFor(settings, item, outcome)],
         // The delivery problem says the client opted out and which text was lost: one notice, not two.
-        outbox: [...(base.outbox ?? []).filter((draft) => !isOptedOutNotice(draft)), ...fanOut(notice, settings.handoff)],
+        outbox: [
+          ...(base.outbox ?? []).filter((draft) => !isOptedOutNotice(draft)),
+          ...fanOut(notice, settings.handoff),
+        ],
       };
       return { decision, result: null };
     },

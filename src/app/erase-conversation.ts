@@ -23,7 +23,10 @@ export function createConversationEraser(deps: EraseDeps): EraseConversation {
     let deleted = 0;
     for (const message of erased.deskMessages) {
       if ('off' in deleteDeskMessage) {
-        log.warn({ conversationId: id, ts: message.ts }, `erasure: a desk message about it stays in Slack: ${deleteDeskMessage.off}`);
+        log.warn(
+          { conversationId: id, ts: message.ts },
+          `erasure: a desk message about it stays in Slack: ${deleteDeskMessage.off}`,
+        );
         continue;
       }
       try {
@@ -39,7 +42,8 @@ export function createConversationEraser(deps: EraseDeps): EraseConversation {
     const desk = { deleted, failed: erased.deskMessages.length - deleted };
     log.info(
       { conversationId: id, removed: erased.removed, desk, optOutKept: erased.optOutKept },
-      `erased conversation ${id} at the client's request` + (erased.optOutKept ? '; their opt-out is kept so they are never texted again' : ''),
+      `erased conversation ${id} at the client's request` +
+        (erased.optOutKept ? '; their opt-out is kept so they are never texted again' : ''),
     );
     return { ...erased, desk };
   };

@@ -41,13 +41,18 @@ function fireDue(settings: BotSettings, saved: SavedForUpdate, now: number): Dec
   const extra = [];
   if (event.type === 'timer.idleDue' && applied.summary.status !== 'human') {
     const { flow, advisor } = settings;
-    const by = fillCopy(flow.advisor.idleBy, advisor, { minutes: String(Math.round(settings.handoff.idleMs / 60_000)) });
+    const by = fillCopy(flow.advisor.idleBy, advisor, {
+      minutes: String(Math.round(settings.handoff.idleMs / 60_000)),
+    });
     notes.push({ direction: 'event', author: 'bot', text: fillCopy(flow.transcript.idleHandedBack, advisor, { by }) });
     extra.push(...fanOut({ kind: 'released', by }, settings.handoff));
   }
   if (text !== null) notes.push({ direction: 'out', author: 'bot', text });
   const deadlines = applied.deadlines ?? cleared;
-  return { decision: decisionOf(applied, { notes, before: extra, after: clientText(text, 'bot'), deadlines }), result: true };
+  return {
+    decision: decisionOf(applied, { notes, before: extra, after: clientText(text, 'bot'), deadlines }),
+    result: true,
+  };
 }
 
 /**
@@ -67,6 +72,7 @@ export async function sweepTimers(store: ConversationStore, settings: BotSetting
     }
   }
   // One broken conversation must not stop the others; the caller hears about it afterwards.
-  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} due conversation(s) could not be swept`);
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${failures.length} due conversation(s) could not be swept`);
   return fired;
 }

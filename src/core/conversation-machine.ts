@@ -179,14 +179,23 @@ function takeFacts(context: ConversationContext, said: Said): Partial<Conversati
     next.productQuote = said.quote;
   }
   // "a university we're selling to" answers "who is asking?" even though "university" is a business word.
-  if (facts.asker === null && context.awaiting === 'asker' && facts.request === null && !facts.buyer && !facts.correction) {
+  if (
+    facts.asker === null &&
+    context.awaiting === 'asker' &&
+    facts.request === null &&
+    !facts.buyer &&
+    !facts.correction
+  ) {
     next.asker = context.asker ?? { finance: null, security: null };
     next.askerText = context.askerText ?? text;
     next.askerQuote = context.askerQuote ?? said.quote;
   }
   if (facts.request !== null) {
     const old = facts.correction ? null : context.request;
-    next.request = { report: facts.request.report ?? old?.report ?? null, type: facts.request.type ?? old?.type ?? null };
+    next.request = {
+      report: facts.request.report ?? old?.report ?? null,
+      type: facts.request.type ?? old?.type ?? null,
+    };
     next.requestQuote = facts.requestQuote;
   }
   return next;
@@ -231,17 +240,24 @@ const sayVerdict = ({ context }: Ctx): Say => ({
   advice: adviceOf(context) as Advice,
   international: context.international,
 });
-const ask = (question: Awaiting) => ({ context }: Ctx): Say => ({
-  message: question === 'product' ? 'askProduct' : 'askAsker',
-  greet: !context.greeted,
-  buyer: context.buyer,
-});
-const reask = (question: Awaiting) => ({ context }: Ctx): Say => ({
-  message: question === 'product' ? 'reaskProduct' : 'reaskAsker',
-  buyer: context.buyer,
-});
+const ask =
+  (question: Awaiting) =>
+  ({ context }: Ctx): Say => ({
+    message: question === 'product' ? 'askProduct' : 'askAsker',
+    greet: !context.greeted,
+    buyer: context.buyer,
+  });
+const reask =
+  (question: Awaiting) =>
+  ({ context }: Ctx): Say => ({
+    message: question === 'product' ? 'reaskProduct' : 'reaskAsker',
+    buyer: context.buyer,
+  });
 
-const sayTopics = { type: 'say', params: ({ event }: Ctx): Say => ({ message: 'topics', topics: answered(event)?.topics ?? [] }) } as const;
+const sayTopics = {
+  type: 'say',
+  params: ({ event }: Ctx): Say => ({ message: 'topics', topics: answered(event)?.topics ?? [] }),
+} as const;
 
 /** Flags the conversation for PJ and says why in one line; the line counts as the pointer to PJ. */
 const toAdvisor = (reason: FlagReason, say: Say | ((ctx: Ctx) => Say)) =>
@@ -263,7 +279,16 @@ function askingState(question: Awaiting) {
         { guard: 'bringsFacts', target: 'deciding', actions: [sayTopics, 'takeFacts'] },
         { guard: 'answersInOwnWords', target: 'deciding', actions: [sayTopics, 'takeUnknown'] },
         // A common question is answered; any other question ("why do you ask?") gets the question again.
-        { guard: 'asksOnly', actions: [sayTopics, { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }) }] },
+        {
+          guard: 'asksOnly',
+          actions: [
+            sayTopics,
+            {
+              type: 'say',
+              params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }),
+            },
+          ],
+        },
         { guard: 'isQuestion', actions: { type: 'say', params: ask(question) } },
         { guard: 'canAskAgain', actions: ['countMiss', { type: 'say', params: reask(question) }, 'markReasked'] },
         toAdvisor('unclear', { message: 'unclear' }),
@@ -275,7 +300,10 @@ function askingState(question: Awaiting) {
         {
           actions: [
             { type: 'say', params: { message: 'help' } },
-            { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }) },
+            {
+              type: 'say',
+              params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }),
+            },
           ],
         },
       ],
@@ -349,7 +377,8 @@ export const conversationMachine = setup({
     isBoth: ({ context }) => adviceOf(context)?.verdict === 'both',
     isAdvice: ({ context }) => outcomeOf(context).kind === 'advice',
     needsProduct: ({ context }) => outcomeOf(context).kind === 'needProduct',
-    stillNoProduct: ({ context }) => context.reasked && context.awaiting === 'product' && outcomeOf(context).kind === 'needProduct',
+    stillNoProduct: ({ context }) =>
+      context.reasked && context.awaiting === 'product' && outcomeOf(context).kind === 'needProduct',
     needsAsker: ({ context }) => outcomeOf(context).kind === 'needAsker',
     mayReaskProduct: ({ context }) => !context.reasked,
     alreadyReminded: ({ context }) => context.reminded,
@@ -362,7 +391,8 @@ export const conversationMachine = setup({
       if (said === null || !hasFacts(said.facts)) return false;
       const next = outcomeOf({ ...context, ...takeFacts(context, said) });
       const now = outcomeOf(context);
-      if (next.kind !== 'advice' || now.kind !== 'advice') return next.kind !== now.kind && (next.kind === 'advice' || next.kind === 'conflict');
+      if (next.kind !== 'advice' || now.kind !== 'advice')
+        return next.kind !== now.kind && (next.kind === 'advice' || next.kind === 'conflict');
       return next.advice.verdict !== now.advice.verdict || next.advice.typeAdvice !== now.advice.typeAdvice;
     },
   },
@@ -380,13 +410,21 @@ export const conversationMachine = setup({
           { guard: 'isQuiet', target: 'optedOut', actions: { type: 'notify', params: { kind: 'optedOut' } } },
           {
             target: 'optedOut',
-            actions: [{ type: 'say', params: { message: 'optOutConfirm' } }, { type: 'notify', params: { kind: 'optedOut' } }],
+            actions: [
+              { type: 'say', params: { message: 'optOutConfirm' } },
+              { type: 'notify', params: { kind: 'optedOut' } },
+            ],
           },
         ],
         'user.restarted': {
           target: '.bot.askingProduct',
           reenter: true,
-          actions: ['forgetAnswers', { type: 'say', params: { message: 'restart' } }, { type: 'say', params: ask('product') }, 'markGreeted'],
+          actions: [
+            'forgetAnswers',
+            { type: 'say', params: { message: 'restart' } },
+            { type: 'say', params: ask('product') },
+            'markGreeted',
+          ],
         },
         'user.askedForHuman': toAdvisor('human', { message: 'handoffHuman' }),
         'user.askedCost': toAdvisor('cost', { message: 'handoffCost' }),
@@ -404,13 +442,27 @@ export const conversationMachine = setup({
               { guard: 'describes', target: 'bot.deciding', actions: 'takeUnknown' },
               {
                 target: 'bot.askingProduct',
-                actions: [{ type: 'say', params: { message: 'greeting' } }, 'markGreeted', sayTopics, { type: 'say', params: ask('product') }],
+                actions: [
+                  { type: 'say', params: { message: 'greeting' } },
+                  'markGreeted',
+                  sayTopics,
+                  { type: 'say', params: ask('product') },
+                ],
               },
             ],
-            'user.greeted': { target: 'bot.askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
-            'user.acknowledged': { target: 'bot.askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
+            'user.greeted': {
+              target: 'bot.askingProduct',
+              actions: [{ type: 'say', params: ask('product') }, 'markGreeted'],
+            },
+            'user.acknowledged': {
+              target: 'bot.askingProduct',
+              actions: [{ type: 'say', params: ask('product') }, 'markGreeted'],
+            },
             // "yes" or "start" from someone who never opted out opens the conversation like "hi".
-            'user.optedIn': { target: 'bot.askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
+            'user.optedIn': {
+              target: 'bot.askingProduct',
+              actions: [{ type: 'say', params: ask('product') }, 'markGreeted'],
+            },
           },
         },
         bot: {
@@ -427,20 +479,36 @@ export const conversationMachine = setup({
                   actions: [
                     { type: 'flag', params: { reason: 'conflict' } },
                     assign({ advice: null }),
-                    { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'conflict', product: context.productQuote ?? '' }) },
+                    {
+                      type: 'say',
+                      params: ({ context }: Ctx): Say => ({ message: 'conflict', product: context.productQuote ?? '' }),
+                    },
                     'markPointer',
                   ],
                 },
                 {
                   guard: 'isBoth',
                   target: '#conversation.open.waiting',
-                  actions: ['keepAdvice', { type: 'say', params: sayVerdict }, { type: 'flag', params: { reason: 'both' } }, 'markPointer'],
+                  actions: [
+                    'keepAdvice',
+                    { type: 'say', params: sayVerdict },
+                    { type: 'flag', params: { reason: 'both' } },
+                    'markPointer',
+                  ],
                 },
                 { guard: 'isAdvice', target: 'advised', actions: ['keepAdvice', { type: 'say', params: sayVerdict }] },
                 // The concrete re-ask got no product either: neither answer is usable, so PJ.
                 { guard: 'stillNoProduct', ...toAdvisor('unclear', { message: 'unclear' }) },
-                { guard: 'needsProduct', target: 'askingProduct', actions: [{ type: 'say', params: ask('product') }, 'markGreeted'] },
-                { guard: 'needsAsker', target: 'askingAsker', actions: [{ type: 'say', params: ask('asker') }, 'markGreeted'] },
+                {
+                  guard: 'needsProduct',
+                  target: 'askingProduct',
+                  actions: [{ type: 'say', params: ask('product') }, 'markGreeted'],
+                },
+                {
+                  guard: 'needsAsker',
+                  target: 'askingAsker',
+                  actions: [{ type: 'say', params: ask('asker') }, 'markGreeted'],
+                },
                 {
                   guard: 'mayReaskProduct',
                   target: 'askingProduct',
@@ -487,14 +555,29 @@ export const conversationMachine = setup({
               { guard: 'asksOnly', actions: sayTopics },
               { guard: 'pointerDue', actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
             ],
-            'user.greeted': [{ guard: 'pointerDue', actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] }],
+            'user.greeted': [
+              { guard: 'pointerDue', actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
+            ],
             'user.acknowledged': {},
             'user.optedIn': {},
             'user.askedForHuman': [
-              { guard: 'pointerDue', actions: [{ type: 'flag', params: { reason: 'human' } }, { type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
+              {
+                guard: 'pointerDue',
+                actions: [
+                  { type: 'flag', params: { reason: 'human' } },
+                  { type: 'say', params: { message: 'pointer' } },
+                  'markPointer',
+                ],
+              },
               { actions: { type: 'flag', params: { reason: 'human' } } },
             ],
-            'user.askedCost': { actions: [{ type: 'flag', params: { reason: 'cost' } }, { type: 'say', params: { message: 'handoffCost' } }, 'markPointer'] },
+            'user.askedCost': {
+              actions: [
+                { type: 'flag', params: { reason: 'cost' } },
+                { type: 'say', params: { message: 'handoffCost' } },
+                'markPointer',
+              ],
+            },
             'advisor.handedBack': { target: 'resume', actions: { type: 'say', params: { message: 'resumed' } } },
           },
         },

@@ -6,7 +6,18 @@ import { correctTypo, foldText, singular, wordsOf } from './text-tokens.js';
 type ProductKind = keyof ProductFacts;
 type AskerKind = 'finance' | 'security' | 'unknown';
 type PhraseIntent = 'optOut' | 'restart' | 'human' | 'cost' | 'help' | 'greeting' | 'acknowledgement';
-type Marker = 'delegated' | 'negation' | 'international' | 'buyer' | 'correction' | 'addition' | 'filler' | 'relay' | 'dontKnow' | 'requestVerb' | 'meta';
+type Marker =
+  | 'delegated'
+  | 'negation'
+  | 'international'
+  | 'buyer'
+  | 'correction'
+  | 'addition'
+  | 'filler'
+  | 'relay'
+  | 'dontKnow'
+  | 'requestVerb'
+  | 'meta';
 
 /** One lexicon phrase as words, with what finding it means. */
 type Entry =
@@ -54,7 +65,23 @@ interface Compiled {
 }
 
 /** Words that may open a question before its question word ("so how long", "honestly what"). */
-const OPENERS = new Set(['so', 'ok', 'okay', 'honestly', 'and', 'but', 'also', 'hey', 'hi', 'well', 'quick', 'um', 'sorry', 'btw', 'then']);
+const OPENERS = new Set([
+  'so',
+  'ok',
+  'okay',
+  'honestly',
+  'and',
+  'but',
+  'also',
+  'hey',
+  'hi',
+  'well',
+  'quick',
+  'um',
+  'sorry',
+  'btw',
+  'then',
+]);
 /** Words that start a new clause: "we don't do payroll but we do billing" must keep billing. */
 const CLAUSE_WORDS = new Set(['but', 'however', 'although', 'though']);
 /** How far back (in words) a negation reaches: "we don't process payments or payroll". */
@@ -104,7 +131,8 @@ function compile(lexicon: Lexicon): Compiled {
     ['meta', lexicon.meta],
     ['filler', lexicon.fillers],
   ];
-  for (const [type, phrases] of markers) for (const phrase of phrases) entries.push({ words: phraseWords(phrase), type });
+  for (const [type, phrases] of markers)
+    for (const phrase of phrases) entries.push({ words: phraseWords(phrase), type });
   for (const intent of PHRASE_INTENTS) {
     for (const phrase of lexicon.intents[intent]) {
       const entry: Entry = { words: phraseWords(phrase), type: 'intent', intent };
@@ -144,7 +172,8 @@ function compile(lexicon: Lexicon): Compiled {
 function conceptsOf(entries: Entry[]): Map<string, Set<string>> {
   const concepts = new Map<string, Set<string>>();
   for (const entry of entries) {
-    const concept = 'label' in entry ? `${entry.type}:${entry.label}` : 'intent' in entry ? `intent:${entry.intent}` : entry.type;
+    const concept =
+      'label' in entry ? `${entry.type}:${entry.label}` : 'intent' in entry ? `intent:${entry.intent}` : entry.type;
     for (const word of entry.words) concepts.set(word, new Set([...(concepts.get(word) ?? []), concept]));
   }
   return concepts;
@@ -190,13 +219,18 @@ function clausesOf(text: string, lexicon: Lexicon, c: Compiled): Clause[] {
     const question =
       end.includes('?') ||
       c.questionWords.has(sentenceWords[0] ?? '') ||
-      (sentenceWords.length > 3 && c.questionWords.has(sentenceWords[1] ?? '') && OPENERS.has(sentenceWords[0] ?? '')) ||
+      (sentenceWords.length > 3 &&
+        c.questionWords.has(sentenceWords[1] ?? '') &&
+        OPENERS.has(sentenceWords[0] ?? '')) ||
       c.questionPhrases.some((phrase) => startsWith(sentenceWords, phrase));
     for (const part of body.split(',')) {
       let current: Clause = { raw: [], rawIndex: [], plain: [], words: [], question };
       for (const rawWord of part.split(/\s+/).filter((w) => w !== '')) {
         let rawAt = -1;
-        for (const piece of rawWord.replace(/[^a-z0-9]+/g, ' ').split(' ').filter((w) => w !== '')) {
+        for (const piece of rawWord
+          .replace(/[^a-z0-9]+/g, ' ')
+          .split(' ')
+          .filter((w) => w !== '')) {
           const word = singular(piece);
           if (CLAUSE_WORDS.has(word)) {
             if (current.words.length > 0) clauses.push(current);
@@ -289,7 +323,9 @@ function afterCorrection(terms: Match[], corrections: Match[]): Match[] {
   if (last === undefined) return terms;
   const after = (m: Match): boolean => m.clause > last.clause || (m.clause === last.clause && m.start >= last.end);
   const kinds = new Set(terms.filter(after).map((m) => m.entry.type));
-  return terms.filter((m) => after(m) || !kinds.has(m.entry.type) || (m.entry.type === 'asker' && m.entry.kind === 'unknown'));
+  return terms.filter(
+    (m) => after(m) || !kinds.has(m.entry.type) || (m.entry.type === 'asker' && m.entry.kind === 'unknown'),
+  );
 }
 
 const isDecisiveAsker = (m: Match): boolean => m.entry.type === 'asker' && m.entry.kind !== 'unknown';
@@ -301,8 +337,10 @@ function withoutRelays(terms: Match[], relays: Match[]): Match[] {
   return terms.filter((m) => !(isDecisiveAsker(m) && relayed(m)));
 }
 
-const negatedBy = (negations: Match[]) => (m: Match): boolean =>
-  negations.some((n) => n.clause === m.clause && n.end <= m.start && m.start - n.start <= NEGATION_REACH);
+const negatedBy =
+  (negations: Match[]) =>
+  (m: Match): boolean =>
+    negations.some((n) => n.clause === m.clause && n.end <= m.start && m.start - n.start <= NEGATION_REACH);
 
 /** The client's words around a match: the clause, or a few words of it, GSM-7 safe and short. */
 function quoteOf(m: Match, clauses: Clause[]): string {
@@ -313,7 +351,11 @@ function quoteOf(m: Match, clauses: Clause[]): string {
   let words = clause.raw.slice(from, from + QUOTE_WORDS);
   while (words.join(' ').length > QUOTE_CHARS && words.length > 1) words = words.slice(0, -1);
   // Folded text is already ASCII-ish; anything else (emoji, braces) would cost a UCS-2 segment.
-  return words.join(' ').replace(/[^a-z0-9 &/+%$#@()\-.:]/g, '').replace(/[.:]+$/, '').trim();
+  return words
+    .join(' ')
+    .replace(/[^a-z0-9 &/+%$#@()\-.:]/g, '')
+    .replace(/[.:]+$/, '')
+    .trim();
 }
 
 function productOf(terms: Match[], clauses: Clause[]): { product: ProductFacts | null; quote: string | null } {
@@ -323,7 +365,8 @@ function productOf(terms: Match[], clauses: Clause[]): { product: ProductFacts |
     if (m.entry.type !== 'product' || facts[m.entry.kind] !== null) continue;
     facts[m.entry.kind] = m.entry.label;
     // Quote the words that decide: a financial term over a sensitive one over a technology one.
-    const rank = (e: Entry): number => (e.type === 'product' ? ['financial', 'sensitive', 'technology', 'generic'].indexOf(e.kind) : 9);
+    const rank = (e: Entry): number =>
+      e.type === 'product' ? ['financial', 'sensitive', 'technology', 'generic'].indexOf(e.kind) : 9;
     if (quoted === null || rank(m.entry) < rank(quoted.entry)) quoted = m;
   }
   if (quoted === null) return { product: null, quote: null };
@@ -339,11 +382,18 @@ function askerOf(terms: Match[], clauses: Clause[]): { asker: AskerFacts | null;
     return hit?.entry.type === 'asker' ? hit.entry.label : null;
   };
   const decisive = asks.find((m) => m.entry.type === 'asker' && m.entry.kind !== 'unknown') ?? asks[0];
-  return { asker: { finance: label('finance'), security: label('security') }, quote: decisive ? quoteOf(decisive, clauses) : null };
+  return {
+    asker: { finance: label('finance'), security: label('security') },
+    quote: decisive ? quoteOf(decisive, clauses) : null,
+  };
 }
 
 /** A named report or Type, outside questions: "is SOC 2 enough?" names nothing. */
-function requestOf(terms: Match[], clauses: Clause[], verbs: Match[]): { request: RequestFacts | null; quote: string | null } {
+function requestOf(
+  terms: Match[],
+  clauses: Clause[],
+  verbs: Match[],
+): { request: RequestFacts | null; quote: string | null } {
   // "is SOC 2 enough?" names nothing; "they're asking for an SSAE 16??" does.
   const asked = (m: Match): boolean => verbs.some((v) => v.clause === m.clause && v.end <= m.start);
   const named = terms.filter((m) => m.entry.type === 'request' && (clauses[m.clause]?.question !== true || asked(m)));
@@ -363,7 +413,9 @@ function requestOf(terms: Match[], clauses: Clause[], verbs: Match[]): { request
 
 /** True when phrases of these types cover every word of the text. */
 function coveredBy(matches: Match[], clauses: Clause[]): boolean {
-  const covered = new Set(matches.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+  const covered = new Set(
+    matches.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)),
+  );
   const total = clauses.reduce((n, clause) => n + clause.words.length, 0);
   return total > 0 && covered.size === total;
 }
@@ -379,7 +431,11 @@ function phraseIntent(text: string, clauses: Clause[], intents: Match[], optOuts
       (m) =>
         m.entry.type === 'intent' &&
         m.entry.intent === intent &&
-        (length(m) > 1 || short || clauses[m.clause]?.question === true || intent === 'greeting' || intent === 'acknowledgement'),
+        (length(m) > 1 ||
+          short ||
+          clauses[m.clause]?.question === true ||
+          intent === 'greeting' ||
+          intent === 'acknowledgement'),
     );
   const whole = plain.join(' ');
   // A lone keyword wrapped in punctuation ("STOP!") is not a carrier keyword but still means it.
@@ -399,24 +455,41 @@ function phraseIntent(text: string, clauses: Clause[], intents: Match[], optOuts
  * real word: an ordinary English word or one the lexicon knows. Keyboard mashing says nothing.
  */
 function hasContent(clauses: Clause[], fillers: Match[], lexicon: Lexicon, c: Compiled): boolean {
-  const covered = new Set(fillers.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+  const covered = new Set(
+    fillers.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)),
+  );
   const ordinary = lexicon.ordinaryWords;
   return clauses.some((clause, n) =>
     clause.words.some((word, i) => {
       if (covered.has(`${n}:${i}`)) return false;
       const raw = clause.plain[i] ?? word;
-      return ordinary === undefined || c.vocabulary.has(word) || ordinary.has(raw) || ordinary.has(`${raw}s`) || /^\d+$/.test(word);
+      return (
+        ordinary === undefined ||
+        c.vocabulary.has(word) ||
+        ordinary.has(raw) ||
+        ordinary.has(`${raw}s`) ||
+        /^\d+$/.test(word)
+      );
     }),
   );
 }
 
 /** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option's facts. */
-function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting: Awaiting | null, clauses: Clause[]): void {
+function applyChoice(
+  reading: Reading,
+  text: string,
+  lexicon: Lexicon,
+  awaiting: Awaiting | null,
+  clauses: Clause[],
+): void {
   // "wait sorry, 1. we don't touch money": a lone number in a correction picks too.
-  const lone = reading.correction ? clauses.find((c) => c.plain.length === 1 && /^\d$/.test(c.plain[0] ?? ''))?.plain[0] : undefined;
+  const lone = reading.correction
+    ? clauses.find((c) => c.plain.length === 1 && /^\d$/.test(c.plain[0] ?? ''))?.plain[0]
+    : undefined;
   const written = text.trim().toLowerCase();
   // The words a question offers as choices ("data", "money", "both") pick them too.
-  const worded = awaiting === null ? undefined : lexicon.choiceWords[awaiting][clauses.flatMap((c) => c.plain).join(' ')];
+  const worded =
+    awaiting === null ? undefined : lexicon.choiceWords[awaiting][clauses.flatMap((c) => c.plain).join(' ')];
   const digit = CHOICE.exec(written)?.[1] ?? CHOICE_LEAD.exec(written)?.[1] ?? lone ?? worded;
   if (digit === undefined) return;
   const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
@@ -436,7 +509,12 @@ function applyChoice(reading: Reading, text: string, lexicon: Lexicon, awaiting:
 }
 
 /** Reads one inbound text: its intent, its facts, the common questions it asks. */
-export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | null, lastAsked: Awaiting | null = null): Reading {
+export function interpret(
+  text: string,
+  lexicon: Lexicon,
+  awaiting: Awaiting | null,
+  lastAsked: Awaiting | null = null,
+): Reading {
   const c = compiled(lexicon);
   const clauses = clausesOf(text, lexicon, c);
   const matches = findMatches(clauses, c.byFirstWord, 'words');
@@ -446,18 +524,29 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   // A negation inside a recognised phrase ("not sure", "no idea") negates nothing.
   // "no wait, it was their IT team": the "no" of a correction negates nothing either.
   const phrases = [...terms, ...of('correction')];
-  const isNegated = negatedBy(of('negation').filter((n) => !phrases.some((t) => overlaps(t, n) && length(t) > length(n))));
+  const isNegated = negatedBy(
+    of('negation').filter((n) => !phrases.some((t) => overlaps(t, n) && length(t) > length(n))),
+  );
   const short = clauses.reduce((n, clause) => n + clause.words.length, 0) <= SHORT_TEXT_WORDS;
-  const eligibleTerms = terms.filter((m) => eligible(m.entry, awaiting, short, clauses[m.clause]?.question === true) && !isNegated(m));
+  const eligibleTerms = terms.filter(
+    (m) => eligible(m.entry, awaiting, short, clauses[m.clause]?.question === true) && !isNegated(m),
+  );
   // "billing goes through Stripe": money someone else moves is not the client's processing.
   const delegated = of('delegated');
-  const own = eligibleTerms.filter((m) => !(m.entry.type === 'product' && m.entry.kind === 'financial' && delegated.some((d) => d.clause === m.clause)));
+  const own = eligibleTerms.filter(
+    (m) =>
+      !(m.entry.type === 'product' && m.entry.kind === 'financial' && delegated.some((d) => d.clause === m.clause)),
+  );
   // At "who is asking?", business words beside an asker describe the customer ("a neobank's
   // assurance team"), not the client's product.
-  const askerClauses = new Set(own.filter((m) => m.entry.type === 'asker' && awaiting === 'asker').map((m) => m.clause));
+  const askerClauses = new Set(
+    own.filter((m) => m.entry.type === 'asker' && awaiting === 'asker').map((m) => m.clause),
+  );
   const aboutClient = own.filter((m) => !(m.entry.type === 'product' && askerClauses.has(m.clause)));
   const active = withoutRelays(afterCorrection(aboutClient, of('correction')), of('relay'));
-  const facts = active.filter((m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request');
+  const facts = active.filter(
+    (m) => m.entry.type === 'product' || m.entry.type === 'asker' || m.entry.type === 'request',
+  );
   const { product, quote: productQuote } = productOf(facts, clauses);
   const named = askerOf(facts, clauses);
   // "I am not certain who asked" answers "who is asking?": nobody in particular.
@@ -473,11 +562,25 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
   const marked = (type: Marker): boolean => of(type).some((m) => !isNegated(m));
   const optOuts = findMatches(clauses, c.optOutByFirstWord, 'plain');
   const keyword = c.keywords.get(text.trim().toLowerCase());
-  let intent = keyword ?? phraseIntent(text, clauses, terms.filter((m) => m.entry.type === 'intent'), optOuts, c);
+  let intent =
+    keyword ??
+    phraseIntent(
+      text,
+      clauses,
+      terms.filter((m) => m.entry.type === 'intent'),
+      optOuts,
+      c,
+    );
   // A common question is answered in place, even when it opens with "hi" or "can you help".
-  if (topics.length > 0 && (intent === 'help' || intent === 'greeting' || intent === 'acknowledgement')) intent = 'answer';
+  if (topics.length > 0 && (intent === 'help' || intent === 'greeting' || intent === 'acknowledgement'))
+    intent = 'answer';
   const { request, quote: requestQuote } = requestOf(active, clauses, of('requestVerb'));
-  const saysSomething = hasContent(clauses, [...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')], lexicon, c);
+  const saysSomething = hasContent(
+    clauses,
+    [...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')],
+    lexicon,
+    c,
+  );
   const reading: Reading = {
     intent,
     product,
@@ -492,9 +595,12 @@ export function interpret(text: string, lexicon: Lexicon, awaiting: Awaiting | n
     international: marked('international'),
     topics,
     // "dunno what we do exactly" and "my boss told me to text you" answer nothing.
-    content: product !== null || asker !== null || request !== null || (saysSomething && of('dontKnow', 'meta').length === 0),
+    content:
+      product !== null || asker !== null || request !== null || (saysSomething && of('dontKnow', 'meta').length === 0),
     question: clauses.some((clause) => clause.question),
-    textQuote: clauses[0] ? quoteOf({ clause: 0, start: 0, end: 1, entry: { words: [], type: 'filler' } }, clauses) : '',
+    textQuote: clauses[0]
+      ? quoteOf({ clause: 0, start: 0, end: 1, entry: { words: [], type: 'filler' } }, clauses)
+      : '',
   };
   // A number after the verdict ("no sorry, 2") picks from the question asked last.
   applyChoice(reading, text, lexicon, awaiting ?? lastAsked, clauses);

@@ -35,9 +35,11 @@ function lines(node: Node, indent: string, out: string[]): void {
       edges.set(key, new Set([...(edges.get(key) ?? []), label]));
     };
     for (const [event, transitions] of child.transitions) {
-      for (const t of transitions) for (const target of t.target ?? []) add(target, event + (t.guard ? ` [${guardName(t.guard)}]` : ''));
+      for (const t of transitions)
+        for (const target of t.target ?? []) add(target, event + (t.guard ? ` [${guardName(t.guard)}]` : ''));
     }
-    for (const t of child.always ?? []) for (const target of t.target ?? []) add(target, `always${t.guard ? ` [${guardName(t.guard)}]` : ''}`);
+    for (const t of child.always ?? [])
+      for (const target of t.target ?? []) add(target, `always${t.guard ? ` [${guardName(t.guard)}]` : ''}`);
     for (const [target, labels] of [...edges].sort(([a], [b]) => a.localeCompare(b))) {
       out.push(`${indent}${name(child)} --> ${target}: ${[...labels].sort().join(', ')}`);
     }

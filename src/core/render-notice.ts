@@ -66,6 +66,9 @@ export function renderNotice(notice: AdvisorNotice, c: ConversationRecord, flow:
         detail: notice.detail,
       });
     case 'noticeLost':
-      return fillConversation(t.noticeLost, c, flow, advisor, { via: surfaceLabel(notice.via, flow), text: notice.text });
+      return fillConversation(t.noticeLost, c, flow, advisor, {
+        via: surfaceLabel(notice.via, flow),
+        text: notice.text,
+      });
   }
 }

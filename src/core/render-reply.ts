@@ -48,7 +48,8 @@ interface VerdictParts {
   handoff: string;
 }
 
-const joined = (parts: VerdictParts): string => [parts.headline, parts.reason, ...parts.advice, parts.handoff].join(' ');
+const joined = (parts: VerdictParts): string =>
+  [parts.headline, parts.reason, ...parts.advice, parts.handoff].join(' ');
 
 /**
  * The verdict as its parts, filled in: headline, reason in the client's own words, Type advice,
@@ -60,7 +61,8 @@ export function verdictParts(say: VerdictSay, flow: Flow, advisor: Advisor): Ver
   const { advice } = say;
   const buyer = advice.side === 'buyer';
   // One pass: the client's words are never read as placeholders themselves.
-  const fill = (text: string): string => fillCopy(text, advisor, { product: advice.product, asker: advice.asker, request: advice.request });
+  const fill = (text: string): string =>
+    fillCopy(text, advisor, { product: advice.product, asker: advice.asker, request: advice.request });
   const parts: VerdictParts = {
     headline: fill((buyer ? verdict.buyerHeadline : verdict.headline)[advice.verdict]),
     reason: fill(verdict.reason[advice.reason]),
@@ -79,7 +81,12 @@ export function verdictParts(say: VerdictSay, flow: Flow, advisor: Advisor): Ver
 }
 
 export function isQuestion(say: Say): say is QuestionSay {
-  return say.message === 'askProduct' || say.message === 'askAsker' || say.message === 'reaskProduct' || say.message === 'reaskAsker';
+  return (
+    say.message === 'askProduct' ||
+    say.message === 'askAsker' ||
+    say.message === 'reaskProduct' ||
+    say.message === 'reaskAsker'
+  );
 }
 
 /** The flow question a question say shows; the buying side is asked about the vendor. */
@@ -132,7 +139,10 @@ function flowText(say: Exclude<Say, { message: 'verdict' | 'conflict' }>, flow: 
     case 'pending':
       return flow.pending[say.question === 'asker' ? 'asker' : say.buyer ? 'vendor' : 'product'];
     case 'topics':
-      return say.topics.map((topic) => flow.answers[topic] ?? '').filter((text) => text !== '').join(' ');
+      return say.topics
+        .map((topic) => flow.answers[topic] ?? '')
+        .filter((text) => text !== '')
+        .join(' ');
     case 'help':
       return helpText(flow, channel);
     default:

@@ -119,7 +119,8 @@ describe('runAdvisorCommand', () => {
   });
 
   it('shortens a long list', async () => {
-    for (let i = 0; i < 11; i++) await text(`+1415555${String(200 + i).padStart(4, '0')}`, 'can I talk to a real person?');
+    for (let i = 0; i < 11; i++)
+      await text(`+1415555${String(200 + i).padStart(4, '0')}`, 'can I talk to a real person?');
     const answer = await run('list');
     expect(answer.split('; ')).toHaveLength(9);
     expect(answer.endsWith(`; ${copy(t.more, { count: 3 })}`)).toBe(true);

@@ -18,15 +18,23 @@ describe('SLACK_ADVISOR_USER_IDS', () => {
     expect(parseConfig({}).advisorAccess.slackUsers).toEqual([]);
   });
 
-  it.each([undefined, '', ' , '])('stops start-up, naming it, when the handoff channel is set and it is %j', (value) => {
-    const env = { ...desk, ...(value !== undefined && { SLACK_ADVISOR_USER_IDS: value }) };
-    expect(() => parseConfig(env)).toThrow(ConfigError);
-    expect(() => parseConfig(env)).toThrow(/required when SLACK_HANDOFF_CHANNEL is set[\s\S]*at SLACK_ADVISOR_USER_IDS/);
-  });
+  it.each([undefined, '', ' , '])(
+    'stops start-up, naming it, when the handoff channel is set and it is %j',
+    (value) => {
+      const env = { ...desk, ...(value !== undefined && { SLACK_ADVISOR_USER_IDS: value }) };
+      expect(() => parseConfig(env)).toThrow(ConfigError);
+      expect(() => parseConfig(env)).toThrow(
+        /required when SLACK_HANDOFF_CHANNEL is set[\s\S]*at SLACK_ADVISOR_USER_IDS/,
+      );
+    },
+  );
 
-  it.each(['pj', '@pj', 'u0pj', 'C0DESK', 'T0GUEST:', 'T0GUEST:C0DESK', 'U0PJ:T0GUEST', 'T0:U0:U1'])('refuses %j, naming it', (entry) => {
-    const env = { ...desk, SLACK_ADVISOR_USER_IDS: `U0PJ,${entry}` };
-    expect(() => parseConfig(env)).toThrow(ConfigError);
-    expect(() => parseConfig(env)).toThrow(/is not a Slack member id[\s\S]*at SLACK_ADVISOR_USER_IDS/);
-  });
+  it.each(['pj', '@pj', 'u0pj', 'C0DESK', 'T0GUEST:', 'T0GUEST:C0DESK', 'U0PJ:T0GUEST', 'T0:U0:U1'])(
+    'refuses %j, naming it',
+    (entry) => {
+      const env = { ...desk, SLACK_ADVISOR_USER_IDS: `U0PJ,${entry}` };
+      expect(() => parseConfig(env)).toThrow(ConfigError);
+      expect(() => parseConfig(env)).toThrow(/is not a Slack member id[\s\S]*at SLACK_ADVISOR_USER_IDS/);
+    },
+  );
 });

@@ -19,7 +19,9 @@ describe('loadFlows', () => {
   });
 
   it('names the file and the field of a text that is not GSM-7', () => {
-    const dir = flowsWith((t) => t.replace('optInConfirm: "Welcome back."', 'optInConfirm: "Welcome back \u2014 again."'));
+    const dir = flowsWith((t) =>
+      t.replace('optInConfirm: "Welcome back."', 'optInConfirm: "Welcome back \u2014 again."'),
+    );
     expect(() => loadFlows(dir)).toThrow(FlowFileError);
     expect(() => loadFlows(dir)).toThrow(/main\.yaml[\s\S]*optInConfirm: not GSM-7: U\+2014/);
   });

@@ -6,7 +6,9 @@ import socketManifest from '../../slack/manifest.socket-mode.json' with { type: 
 
 type Manifest = webApi.AppsManifestCreateArguments['manifest'];
 type BotScope = NonNullable<NonNullable<NonNullable<Manifest['oauth_config']>['scopes']>['bot']>[number];
-type BotEvent = NonNullable<NonNullable<NonNullable<Manifest['settings']>['event_subscriptions']>['bot_events']>[number];
+type BotEvent = NonNullable<
+  NonNullable<NonNullable<Manifest['settings']>['event_subscriptions']>['bot_events']
+>[number];
 
 // --- Compile-time shape check -------------------------------------------------------------
 // A JSON import types every string as `string`, so Slack's literal unions (scopes, events) are
@@ -88,7 +90,9 @@ describe.each([
   });
 
   it('declares /soc and turns interactivity on for the buttons', () => {
-    const commands = [...readFileSync(LISTENERS, 'utf8').matchAll(/\bapp\.command\(\s*['"](\/[a-z_-]+)['"]/g)].map((m) => m[1]);
+    const commands = [...readFileSync(LISTENERS, 'utf8').matchAll(/\bapp\.command\(\s*['"](\/[a-z_-]+)['"]/g)].map(
+      (m) => m[1],
+    );
     expect(commands).toContain('/soc');
     expect(manifest.features?.slash_commands?.map((c) => c.command)).toEqual(expect.arrayContaining(commands));
     expect(manifest.features?.slash_commands?.find((c) => c.command === '/soc')).toMatchObject({

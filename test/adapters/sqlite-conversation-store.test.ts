@@ -39,7 +39,14 @@ describeMultiInstanceContract('sqlite (connections to one file)', () => {
 const decide: Decide = () => ({
   machineVersion: 1,
   snapshot: { value: 'start' },
-  summary: { status: 'bot', awaiting: 'product', answers: { product: null, asker: null }, verdict: null, side: 'client', flags: [] },
+  summary: {
+    status: 'bot',
+    awaiting: 'product',
+    answers: { product: null, asker: null },
+    verdict: null,
+    side: 'client',
+    flags: [],
+  },
   replies: ['hi'],
 });
 const message = (externalId: string) => ({
@@ -73,7 +80,9 @@ describe('sqlite conversation store specifics', () => {
       expect((await reopened.get(conversationId))?.transcript).toHaveLength(2);
       await reopened.close();
     }
-    const versions = withRawDb(path, (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all());
+    const versions = withRawDb(path, (db) =>
+      db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+    );
     expect(versions).toEqual(sqliteMigrations.map((m) => m.version));
   });
 
@@ -108,7 +117,9 @@ describe('sqlite conversation store specifics', () => {
     } finally {
       await store.close();
     }
-    const versions = withRawDb(path, (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all());
+    const versions = withRawDb(path, (db) =>
+      db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+    );
     expect(versions).toEqual(sqliteMigrations.map((m) => m.version));
   });
 
@@ -137,20 +148,23 @@ describe('sqlite conversation store specifics', () => {
       expect(await store.listDue(Number.MAX_SAFE_INTEGER)).toEqual([]);
       const note = { direction: 'event', author: 'advisor', text: 'PJ took over' } as const;
       await store.update(1, (saved) => ({ decision: { ...decide(saved), notes: [note] }, result: null }), 3000);
-      expect((await store.get(1))?.transcript).toEqual([
-        ...old,
-        { at: new Date(3000).toISOString(), ...note },
-      ]);
+      expect((await store.get(1))?.transcript).toEqual([...old, { at: new Date(3000).toISOString(), ...note }]);
     } finally {
       await store.close();
     }
     withRawDb(path, (db) => {
       expect(db.prepare('SELECT id, external_id FROM messages ORDER BY id').all()).toEqual([
-        { id: 1, external_id: 'SM1' }, { id: 2, external_id: null }, { id: 3, external_id: 'SM2' }, { id: 4, external_id: null },
+        { id: 1, external_id: 'SM1' },
+        { id: 2, external_id: null },
+        { id: 3, external_id: 'SM2' },
+        { id: 4, external_id: null },
       ]);
       expect(db.pragma('foreign_key_check')).toEqual([]);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'").pluck().all();
+      const indexes = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'")
+        .pluck()
+        .all();
       expect(indexes).toContain('messages_conversation');
     });
   });
@@ -179,13 +193,20 @@ describe('sqlite conversation store specifics', () => {
         [2, null, 'client'],
         [1, 'soc1', 'client'],
       ]);
-      expect(await store.get(1)).toMatchObject({ side: 'client', verdict: 'soc1', answers: { product: 'payroll', asker: 'their CFO' } });
+      expect(await store.get(1)).toMatchObject({
+        side: 'client',
+        verdict: 'soc1',
+        answers: { product: 'payroll', asker: 'their CFO' },
+      });
       // A later decision writes its own side over the default.
       await store.update(
         1,
         (saved) => {
           const decision = decide(saved);
-          return { decision: { ...decision, summary: { ...decision.summary, verdict: 'soc1', side: 'buyer' } }, result: null };
+          return {
+            decision: { ...decision, summary: { ...decision.summary, verdict: 'soc1', side: 'buyer' } },
+            result: null,
+          };
         },
         3000,
       );
@@ -221,7 +242,9 @@ describe('sqlite conversation store specifics', () => {
       { version: 1000, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' },
     ];
     expect(() => runSqliteMigrations(db, broken)).toThrow(/no_such_table/);
-    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(sqliteMigrations.at(-1)?.version);
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(
+      sqliteMigrations.at(-1)?.version,
+    );
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
     db.close();
   });

@@ -26,7 +26,10 @@ describe('sqlite retention specifics', () => {
   it('copies the numbers already opted out into opt_outs when it migrates', async () => {
     const path = tempDbPath();
     const db = new Database(path);
-    runSqliteMigrations(db, sqliteMigrations.filter((m) => m.version < OPT_OUTS_VERSION));
+    runSqliteMigrations(
+      db,
+      sqliteMigrations.filter((m) => m.version < OPT_OUTS_VERSION),
+    );
     const insert = db.prepare(
       `INSERT INTO conversations (channel, conversation_key, participant, status, answers, flags, snapshot, machine_version,
          version, created_at, updated_at)

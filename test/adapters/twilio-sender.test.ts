@@ -16,7 +16,13 @@ const CLIENT = '+14155550123';
 const CALLBACK = 'https://bot.example.test/twilio/status';
 
 function sender(extra: { apiUrl?: string; timeoutMs?: number } = {}) {
-  return createTwilioSender({ accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM, statusCallback: CALLBACK, ...extra });
+  return createTwilioSender({
+    accountSid: ACCOUNT_SID,
+    authToken: REST_AUTH_TOKEN,
+    from: BOT_FROM,
+    statusCallback: CALLBACK,
+    ...extra,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
@@ -83,9 +89,13 @@ describe('createTwilioSender', () => {
   it('sends to TWILIO_API_URL instead of api.twilio.com, keeping the path', async () => {
     const standIn = twilioStandIn('http://twilio-standin.test');
     standIn.answer();
-    const prefixed = nock('https://proxy.example.test').post(`/twilio${MESSAGES_PATH}`).reply(...jsonReply(201, { sid: 'SMproxied' }));
+    const prefixed = nock('https://proxy.example.test')
+      .post(`/twilio${MESSAGES_PATH}`)
+      .reply(...jsonReply(201, { sid: 'SMproxied' }));
     await sender({ apiUrl: 'http://twilio-standin.test' }).send(CLIENT, 'via stand-in');
-    await expect(sender({ apiUrl: 'https://proxy.example.test/twilio/' }).send(CLIENT, 'via proxy')).resolves.toBe('SMproxied');
+    await expect(sender({ apiUrl: 'https://proxy.example.test/twilio/' }).send(CLIENT, 'via proxy')).resolves.toBe(
+      'SMproxied',
+    );
     expect(standIn.received.map((form) => form.Body)).toEqual(['via stand-in']);
     standIn.assertDone();
     prefixed.done();

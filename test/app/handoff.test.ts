@@ -73,7 +73,8 @@ describe('handing a conversation to PJ and back', () => {
     await text('we are a SaaS CRM for dentists');
     const result = await text('their CFO');
     expect(result.replies).toHaveLength(1);
-    for (const headline of Object.values(settings.flow.verdict.headline)) expect(result.replies[0]).not.toContain(headline);
+    for (const headline of Object.values(settings.flow.verdict.headline))
+      expect(result.replies[0]).not.toContain(headline);
     // The flow's conflict line, quoting the client's product in between.
     const [before = '', after = ''] = settings.flow.conflict.split('{product}');
     expect(result.replies[0]).toContain(before);
@@ -111,9 +112,9 @@ describe('handing a conversation to PJ and back', () => {
       copy(flow.transcript.tookOver, { by: by('console') }),
       copy(flow.transcript.handedBack, { by: by('console') }),
     ]);
-    expect(detail?.transcript.filter((e) => e.author === 'advisor' && e.direction === 'out').map((e) => e.text)).toEqual([
-      'Hi, PJ here. What do you sell?',
-    ]);
+    expect(
+      detail?.transcript.filter((e) => e.author === 'advisor' && e.direction === 'out').map((e) => e.text),
+    ).toEqual(['Hi, PJ here. What do you sell?']);
   });
 
   it('takes over when PJ simply replies, and refuses to send to a client who opted out', async () => {
@@ -123,7 +124,12 @@ describe('handing a conversation to PJ and back', () => {
     expect(await actions.reply(id, 'About 20k', 'sms')).toMatchObject({ ok: true, record: { status: 'human' } });
     await drain();
     await text('STOP');
-    expect((await drain()).map(describeItem)).toEqual(['desk:clientMessage', 'advisorSms:clientMessage', 'desk:optedOut', 'advisorSms:optedOut']);
+    expect((await drain()).map(describeItem)).toEqual([
+      'desk:clientMessage',
+      'advisorSms:clientMessage',
+      'desk:optedOut',
+      'advisorSms:optedOut',
+    ]);
     expect(await actions.reply(id, 'one more thing', 'sms')).toMatchObject({ ok: false, error: 'opted_out' });
     // Closing would let the next text greet someone who said stop: refused.
     expect(await actions.close(id, 'console')).toMatchObject({ ok: false, error: 'opted_out' });
@@ -141,7 +147,11 @@ describe('handing a conversation to PJ and back', () => {
     t += 2 * MINUTE;
     expect(await sweepTimers(store, settings, t)).toBe(1);
     const items = await drain();
-    expect(items.map(describeItem)).toEqual(['desk:reminder', 'advisorSms:reminder', 'client:bot:Thanks for your pati']);
+    expect(items.map(describeItem)).toEqual([
+      'desk:reminder',
+      'advisorSms:reminder',
+      'client:bot:Thanks for your pati',
+    ]);
     t += 60 * MINUTE;
     expect(await sweepTimers(store, settings, t)).toBe(0);
     expect(await drain()).toEqual([]);

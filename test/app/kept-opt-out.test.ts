@@ -51,11 +51,17 @@ describe('a sender whose opt-out was kept', () => {
 
   it("also starts opted out when the saved conversation is an older machine's and starts over", () => {
     const old: SavedConversation = { id: 1, machineVersion: -1, snapshot: {} };
-    expect(decideInbound(settings(false), text('hi'), old, true)).toMatchObject({ replies: [], summary: { status: 'opted_out' } });
+    expect(decideInbound(settings(false), text('hi'), old, true)).toMatchObject({
+      replies: [],
+      summary: { status: 'opted_out' },
+    });
   });
 
   it('follows the saved conversation when there is one, and a sender never opted out as before', () => {
-    const open: SavedConversation = { id: 1, ...persist(stepConversation(revive(null), { type: 'user.greeted', at: 0 }).next) };
+    const open: SavedConversation = {
+      id: 1,
+      ...persist(stepConversation(revive(null), { type: 'user.greeted', at: 0 }).next),
+    };
     const decision = decideInbound(settings(false), text('we run payroll'), open, true);
     expect(decision.summary.status).toBe('bot');
     expect(decision.notes).toEqual([]);

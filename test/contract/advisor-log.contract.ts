@@ -26,7 +26,9 @@ export function describeAdvisorLogContract(name: string, database: () => SharedD
       expect(await b.onceForAdvisor('twilio', 'SM1', 2, work)).toEqual({ answer: 'done 1', repeated: true });
       expect(await a.onceForAdvisor('slack', 'SM1', 3, work)).toEqual({ answer: 'done 2', repeated: false });
 
-      await expect(a.onceForAdvisor('twilio', 'SM2', 4, () => Promise.reject(new Error('busy')))).rejects.toThrow('busy');
+      await expect(a.onceForAdvisor('twilio', 'SM2', 4, () => Promise.reject(new Error('busy')))).rejects.toThrow(
+        'busy',
+      );
       expect(await b.onceForAdvisor('twilio', 'SM2', 5, work)).toEqual({ answer: 'done 3', repeated: false });
 
       // A repeat while the first run is still going finds no answer, and does not run it again.

@@ -7,10 +7,7 @@ import type { FakeOptions } from './fake-decide.js';
 // Every store implementation runs this same suite, so behaviour cannot drift between the SQLite
 // store used locally and the PostgreSQL one meant for several instances (issue 10).
 
-export function describeConversationStoreContract(
-  name: string,
-  create: () => Promise<Store> | Store,
-): void {
+export function describeConversationStoreContract(name: string, create: () => Promise<Store> | Store): void {
   describe(`ConversationStore contract: ${name}`, () => {
     let store: Store;
 
@@ -36,7 +33,12 @@ export function describeConversationStoreContract(
     it('creates a conversation for a new sender, deciding from null', async () => {
       const { result, seen, decided } = await send(inbound('m1'));
       expect(seen).toEqual([null]);
-      expect(result).toEqual({ conversationId: expect.any(Number), replies: ['reply 1'], duplicate: false, decision: decided[0] });
+      expect(result).toEqual({
+        conversationId: expect.any(Number),
+        replies: ['reply 1'],
+        duplicate: false,
+        decision: decided[0],
+      });
       expect(await detail(result.conversationId)).toEqual({
         id: result.conversationId,
         channel: 'sms',
@@ -109,7 +111,13 @@ export function describeConversationStoreContract(
       }
       const decide = (saved: SavedConversation | null): Said => {
         const turns = saved === null ? 1 : fakeTurns(saved.snapshot) + 1;
-        return { machineVersion: 1, snapshot: { turns }, summary: botSummary, replies: [`reply ${turns}`], said: [`said ${turns}`] };
+        return {
+          machineVersion: 1,
+          snapshot: { turns },
+          summary: botSummary,
+          replies: [`reply ${turns}`],
+          said: [`said ${turns}`],
+        };
       };
       await store.receive(inbound('m1'), decide);
       const second = await store.receive(inbound('m2', { receivedAt: T0 + 1 }), decide);
@@ -118,13 +126,24 @@ export function describeConversationStoreContract(
         conversationId: expect.any(Number),
         replies: ['reply 2'],
         duplicate: false,
-        decision: { machineVersion: 1, snapshot: { turns: 2 }, summary: botSummary, replies: ['reply 2'], said: ['said 2'] },
+        decision: {
+          machineVersion: 1,
+          snapshot: { turns: 2 },
+          summary: botSummary,
+          replies: ['reply 2'],
+          said: ['said 2'],
+        },
       });
       // What came back is what was stored: the next message is decided from its snapshot.
       const next = await send(inbound('m3', { receivedAt: T0 + 2 }));
       expect(next.seen[0]?.snapshot).toEqual(second.decision?.snapshot);
       const again = await store.receive(inbound('m2', { receivedAt: T0 + 3 }), decide);
-      expect(again).toEqual({ conversationId: second.conversationId, replies: ['reply 2'], duplicate: true, decision: null });
+      expect(again).toEqual({
+        conversationId: second.conversationId,
+        replies: ['reply 2'],
+        duplicate: true,
+        decision: null,
+      });
     });
 
     it('does not treat the same id from another provider as a duplicate', async () => {
@@ -189,7 +208,10 @@ export function describeConversationStoreContract(
       expect(await store.findOpen('slack', thread)).toBeNull();
       const next = await send(slack('s4', 'T1:U2', thread, T0 + 3));
       expect(next.result.conversationId).not.toBe(first.result.conversationId);
-      expect(await store.findOpen('slack', thread)).toMatchObject({ id: next.result.conversationId, participant: 'T1:U2' });
+      expect(await store.findOpen('slack', thread)).toMatchObject({
+        id: next.result.conversationId,
+        participant: 'T1:U2',
+      });
     });
 
     it('keeps reloading conversations that are open in any other status', async () => {
@@ -221,7 +243,11 @@ export function describeConversationStoreContract(
       await expect(store.receive(inbound('m2', { receivedAt: T0 + 1 }), failing)).rejects.toThrow('machine broke');
       expect(await detail(first.result.conversationId)).toEqual(before);
       const retry = await send(inbound('m2', { receivedAt: T0 + 2 }));
-      expect(retry.result).toMatchObject({ conversationId: first.result.conversationId, replies: ['reply 2'], duplicate: false });
+      expect(retry.result).toMatchObject({
+        conversationId: first.result.conversationId,
+        replies: ['reply 2'],
+        duplicate: false,
+      });
     });
 
     it('keeps the transcript in order with authors and directions', async () => {
@@ -243,7 +269,9 @@ export function describeConversationStoreContract(
       const b = await send(inbound('b', { participant: '+15550000002', receivedAt: T0 + 20 }), {
         summary: { status: 'waiting' },
       });
-      const c = await send(inbound('c', { channel: 'slack', provider: 'slack', participant: 'T1:U1', receivedAt: T0 + 30 }));
+      const c = await send(
+        inbound('c', { channel: 'slack', provider: 'slack', participant: 'T1:U1', receivedAt: T0 + 30 }),
+      );
       // Same updatedAt as c: the later id wins.
       const d = await send(inbound('d', { participant: '+15550000003', receivedAt: T0 + 30 }));
       const ids = async (filter: Parameters<ConversationStore['list']>[0]) =>
@@ -291,7 +319,9 @@ export function describeConversationStoreContract(
       expect(await page(3, { updatedAt: T0 + 10, id: ids[0] ?? 0 })).toEqual([]);
 
       const since = async (updatedSince: number, limit?: number, before?: { updatedAt: number; id: number }) =>
-        (await store.list({ updatedSince }, limit === undefined ? undefined : { limit, ...(before && { before }) })).map((c) => c.id);
+        (
+          await store.list({ updatedSince }, limit === undefined ? undefined : { limit, ...(before && { before }) })
+        ).map((c) => c.id);
       expect(await since(T0 + 30)).toEqual(nth(5, 6, 4, 3, 2));
       expect(await since(T0 + 61)).toEqual([]);
       expect(await since(T0 + 30, 2, { updatedAt: T0 + 30, id: ids[4] ?? 0 })).toEqual(nth(3, 2));

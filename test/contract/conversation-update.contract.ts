@@ -15,10 +15,7 @@ const deskNote: OutboxDraft = {
   payload: { type: 'text', text: 'relayed', author: 'advisor', origin: { channel: 'C9', ts: '1700000000.000200' } },
 };
 
-export function describeConversationUpdateContract(
-  name: string,
-  create: () => Promise<Store> | Store,
-): void {
+export function describeConversationUpdateContract(name: string, create: () => Promise<Store> | Store): void {
   describe(`ConversationStore notes, outbox and deadlines: ${name}`, () => {
     let store: Store;
 
@@ -60,8 +57,17 @@ export function describeConversationUpdateContract(
       expect(await store.claimOutbox(T0 - 1, 1000, 10)).toEqual([]);
       const claimed = await store.claimOutbox(T0, 1000, 10);
       expect(claimed).toEqual([
-        { ...toClient('hello'), id: expect.any(Number), conversationId: id, status: 'sending', attempts: 1,
-          providerId: null, deliveryStatus: null, error: null, createdAt: T0 },
+        {
+          ...toClient('hello'),
+          id: expect.any(Number),
+          conversationId: id,
+          status: 'sending',
+          attempts: 1,
+          providerId: null,
+          deliveryStatus: null,
+          error: null,
+          createdAt: T0,
+        },
         expect.objectContaining({ ...toPj, conversationId: id, createdAt: T0 }),
       ]);
     });
@@ -105,7 +111,10 @@ export function describeConversationUpdateContract(
       const before = await store.get(id);
       const { decide } = fakeDecide({
         notes: [{ direction: 'event', author: 'bot', text: 'written first' }],
-        outbox: [toClient('fine'), { destination: { kind: 'nowhere' }, payload: toPj.payload } as unknown as OutboxDraft],
+        outbox: [
+          toClient('fine'),
+          { destination: { kind: 'nowhere' }, payload: toPj.payload } as unknown as OutboxDraft,
+        ],
         deadlines: { remindAt: T0, idleAt: T0 },
       });
       await expect(store.receive(inbound('x', { receivedAt: T0 + 1 }), decide)).rejects.toThrow();
@@ -117,10 +126,14 @@ export function describeConversationUpdateContract(
 
     it('update returns null for an unknown id without calling decide', async () => {
       let called = false;
-      const result = await store.update(424242, () => {
-        called = true;
-        return { decision: null, result: null };
-      }, T0);
+      const result = await store.update(
+        424242,
+        () => {
+          called = true;
+          return { decision: null, result: null };
+        },
+        T0,
+      );
       expect(result).toBeNull();
       expect(called).toBe(false);
     });
@@ -129,14 +142,23 @@ export function describeConversationUpdateContract(
       const id = await start({ deadlines: { remindAt: T0 + 5, idleAt: null }, machineVersion: 7 });
       const before = await store.get(id);
       const seen: SavedForUpdate[] = [];
-      const result = await store.update(id, (saved) => {
-        seen.push(saved);
-        return { decision: null, result: 'refused' };
-      }, T0 + 1000);
+      const result = await store.update(
+        id,
+        (saved) => {
+          seen.push(saved);
+          return { decision: null, result: 'refused' };
+        },
+        T0 + 1000,
+      );
       const record = (await store.list({})).find((each) => each.id === id);
       expect(seen).toEqual([
-        { id, machineVersion: 7, snapshot: { turns: 1, nested: { list: [1, 'two', null] } }, record,
-          deadlines: { remindAt: T0 + 5, idleAt: null } },
+        {
+          id,
+          machineVersion: 7,
+          snapshot: { turns: 1, nested: { list: [1, 'two', null] } },
+          record,
+          deadlines: { remindAt: T0 + 5, idleAt: null },
+        },
       ]);
       expect(result).toEqual({ record, result: 'refused' });
       expect(await store.get(id)).toEqual(before);
@@ -145,21 +167,29 @@ export function describeConversationUpdateContract(
     it('update saves the decision with notes at now, outbox due now and deadlines, in one go', async () => {
       const id = await start();
       const now = T0 + 60_000;
-      const result = await store.update(id, (saved) => ({
-        decision: turnOn(saved, {
-          notes: [{ direction: 'event', author: 'advisor', text: 'PJ took over' }],
-          outbox: [toClient('PJ here'), deskNote],
-          deadlines: { remindAt: null, idleAt: now + 1000 },
+      const result = await store.update(
+        id,
+        (saved) => ({
+          decision: turnOn(saved, {
+            notes: [{ direction: 'event', author: 'advisor', text: 'PJ took over' }],
+            outbox: [toClient('PJ here'), deskNote],
+            deadlines: { remindAt: null, idleAt: now + 1000 },
+          }),
+          result: { tookOver: true },
         }),
-        result: { tookOver: true },
-      }), now);
+        now,
+      );
       expect(result).toEqual({
         record: (await store.list({})).find((each) => each.id === id),
         result: { tookOver: true },
       });
       expect(result?.record).toMatchObject({ id, status: 'human', createdAt: iso(T0), updatedAt: iso(now) });
-      expect((await store.get(id))?.transcript.at(-1)).toEqual(
-        { at: iso(now), direction: 'event', author: 'advisor', text: 'PJ took over' });
+      expect((await store.get(id))?.transcript.at(-1)).toEqual({
+        at: iso(now),
+        direction: 'event',
+        author: 'advisor',
+        text: 'PJ took over',
+      });
       expect(await store.claimOutbox(now - 1, 1000, 10)).toEqual([]);
       const claimed = await store.claimOutbox(now, 1000, 10);
       expect(claimed.map(({ destination, payload, createdAt }) => ({ destination, payload, createdAt }))).toEqual([
@@ -175,11 +205,17 @@ export function describeConversationUpdateContract(
 
     it('update applies to a closed conversation too', async () => {
       const id = await start({ summary: { status: 'closed' } });
-      const result = await store.update(id, (saved) => ({
-        decision: turnOn(saved, { summary: { ...botSummary, status: 'closed' },
-          notes: [{ direction: 'event', author: 'advisor', text: 'note after close' }] }),
-        result: null,
-      }), T0 + 5);
+      const result = await store.update(
+        id,
+        (saved) => ({
+          decision: turnOn(saved, {
+            summary: { ...botSummary, status: 'closed' },
+            notes: [{ direction: 'event', author: 'advisor', text: 'note after close' }],
+          }),
+          result: null,
+        }),
+        T0 + 5,
+      );
       expect(result?.record).toMatchObject({ id, status: 'closed', updatedAt: iso(T0 + 5) });
       expect((await transcript(id))?.map((entry) => entry.text)).toContain('note after close');
     });
@@ -187,9 +223,15 @@ export function describeConversationUpdateContract(
     it('an update whose decide throws leaves nothing behind', async () => {
       const id = await start();
       const before = await store.get(id);
-      await expect(store.update(id, () => {
-        throw new Error('advisor action broke');
-      }, T0 + 1)).rejects.toThrow('advisor action broke');
+      await expect(
+        store.update(
+          id,
+          () => {
+            throw new Error('advisor action broke');
+          },
+          T0 + 1,
+        ),
+      ).rejects.toThrow('advisor action broke');
       expect(await store.get(id)).toEqual(before);
       expect(await sideEffects(T0 + 10)).toEqual({ due: [], claimed: [] });
     });

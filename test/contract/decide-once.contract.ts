@@ -59,7 +59,11 @@ export function decidingTwice(store: Store): Retrying {
 /** Everything sent so far, claimed and marked sent, oldest first. */
 async function sendAll(store: Store, now: number): Promise<OutboxItem[]> {
   const sent: OutboxItem[] = [];
-  for (let claimed = await store.claimOutbox(now, MINUTE, 100); claimed.length > 0; claimed = await store.claimOutbox(now, MINUTE, 100)) {
+  for (
+    let claimed = await store.claimOutbox(now, MINUTE, 100);
+    claimed.length > 0;
+    claimed = await store.claimOutbox(now, MINUTE, 100)
+  ) {
     for (const item of claimed) await store.markOutboxSent(item.id, `SM${item.id}`, now);
     sent.push(...claimed);
   }
@@ -78,7 +82,15 @@ async function play(store: Store): Promise<Record<string, unknown>> {
   const handle = createInboundHandler(store, settings);
   const actions = createAdvisorActions(store, settings, now);
   const sms = (client: string, id: string, text: string, at: number) =>
-    handle({ channel: 'sms', participant: client, conversationKey: client, provider: 'twilio', externalId: id, text, receivedAt: at });
+    handle({
+      channel: 'sms',
+      participant: client,
+      conversationKey: client,
+      provider: 'twilio',
+      externalId: id,
+      text,
+      receivedAt: at,
+    });
 
   const ann = '+14155550101';
   const bob = '+14155550102';
@@ -115,7 +127,17 @@ async function play(store: Store): Promise<Record<string, unknown>> {
     await reportDeliveryProblem(store, settings, lost, outcome, T0 + 253 * MINUTE),
   ];
   const conversations = await Promise.all((await store.list({})).map((record) => store.get(record.id)));
-  return { texts, reminded, advisor, handedBack, told, clock, sent, after: await sendAll(store, T0 + 254 * MINUTE), conversations };
+  return {
+    texts,
+    reminded,
+    advisor,
+    handedBack,
+    told,
+    clock,
+    sent,
+    after: await sendAll(store, T0 + 254 * MINUTE),
+    conversations,
+  };
 }
 
 export function describeDecideOnceContract(name: string, create: () => Promise<Store> | Store): void {
@@ -159,7 +181,11 @@ export function describeDecideOnceContract(name: string, create: () => Promise<S
         sideEffects += 1;
         return decide(saved);
       });
-      const updated = await retrying.store.update(received.conversationId, () => ({ decision: null, result: 'from decide' }), T0);
+      const updated = await retrying.store.update(
+        received.conversationId,
+        () => ({ decision: null, result: 'from decide' }),
+        T0,
+      );
       expect(sideEffects).toBe(2);
       expect(received).toMatchObject({ duplicate: false, replies: ['reply 1'], decision: { replies: ['reply 1'] } });
       expect(updated?.result).toBe('from decide');

@@ -1,5 +1,12 @@
 import type { ConversationSummary, InboundMessage } from '../../src/core/conversation.js';
-import type { Deadlines, Decide, Decision, OutboxDraft, SavedConversation, TranscriptNote } from '../../src/core/ports.js';
+import type {
+  Deadlines,
+  Decide,
+  Decision,
+  OutboxDraft,
+  SavedConversation,
+  TranscriptNote,
+} from '../../src/core/ports.js';
 
 // Test doubles for the conversation store contract; the real conversation machine is not needed
 // to check what a store saves and hands back.

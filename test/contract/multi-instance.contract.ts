@@ -46,10 +46,14 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
     it("decides one sender's messages one at a time whichever instance gets them: no update is lost", async () => {
       const stores = await instances();
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => pick(stores, i).receive(inbound(`m${i}`, { receivedAt: T0 + i }), fakeDecide().decide)),
+        Array.from({ length: 30 }, (_, i) =>
+          pick(stores, i).receive(inbound(`m${i}`, { receivedAt: T0 + i }), fakeDecide().decide),
+        ),
       );
       // Each decision saw the one before it: the turn counts are 1..30, each once.
-      expect(results.map((result) => result.replies[0]).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `reply ${i + 1}`).sort());
+      expect(results.map((result) => result.replies[0]).sort()).toEqual(
+        Array.from({ length: 30 }, (_, i) => `reply ${i + 1}`).sort(),
+      );
       const ids = new Set(results.map((result) => result.conversationId));
       expect(ids.size).toBe(1);
       const [id] = [...ids];
@@ -57,10 +61,14 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       if (store === undefined || id === undefined) throw new Error('no store');
       expect(await inboundTexts(store, id)).toHaveLength(30);
       const seen: number[] = [];
-      await store.update(id, (saved) => {
-        seen.push(fakeTurns(saved.snapshot));
-        return { decision: null, result: null };
-      }, T0 + 100);
+      await store.update(
+        id,
+        (saved) => {
+          seen.push(fakeTurns(saved.snapshot));
+          return { decision: null, result: null };
+        },
+        T0 + 100,
+      );
       expect(seen).toEqual([30]);
       expect(await store.list({})).toHaveLength(1);
     });
@@ -69,7 +77,13 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       const stores = await instances();
       const senders = Array.from({ length: 8 }, (_, i) => `+1555100${String(i).padStart(4, '0')}`);
       const deliveries = senders.flatMap((participant, s) =>
-        [0, 1, 2].map((copy) => () => pick(stores, s + copy).receive(inbound(`SM-${s}`, { participant, receivedAt: T0 + copy }), fakeDecide().decide)),
+        [0, 1, 2].map(
+          (copy) => () =>
+            pick(stores, s + copy).receive(
+              inbound(`SM-${s}`, { participant, receivedAt: T0 + copy }),
+              fakeDecide().decide,
+            ),
+        ),
       );
       const results = await Promise.all(deliveries.map((deliver) => deliver()));
       for (let s = 0; s < senders.length; s += 1) {
@@ -90,18 +104,32 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       if (first === undefined) throw new Error('no store');
       const handle = createInboundHandler(first, settings);
       const sms = (participant: string, id: string, text: string, at: number) =>
-        handle({ channel: 'sms', participant, conversationKey: participant, provider: 'twilio', externalId: id, text, receivedAt: at });
+        handle({
+          channel: 'sms',
+          participant,
+          conversationKey: participant,
+          provider: 'twilio',
+          externalId: id,
+          text,
+          receivedAt: at,
+        });
       for (let c = 0; c < 4; c += 1) await sms(`+1415555020${c}`, `A${c}`, 'can I talk to a person', T0 + c);
       const at = T0 + 31 * MINUTE;
       const fired = await Promise.all([...stores, ...stores].map((store) => sweepTimers(store, settings, at)));
       expect(fired.reduce((sum, n) => sum + n, 0)).toBe(4);
       expect(await Promise.all(stores.map((store) => sweepTimers(store, settings, at + MINUTE)))).toEqual([0, 0, 0]);
       const queued: OutboxItem[] = [];
-      for (let claimed = await first.claimOutbox(at + MINUTE, LEASE, 100); claimed.length > 0; claimed = await first.claimOutbox(at + MINUTE, LEASE, 100)) {
+      for (
+        let claimed = await first.claimOutbox(at + MINUTE, LEASE, 100);
+        claimed.length > 0;
+        claimed = await first.claimOutbox(at + MINUTE, LEASE, 100)
+      ) {
         for (const item of claimed) await first.markOutboxSent(item.id, `SM${item.id}`, at + MINUTE);
         queued.push(...claimed);
       }
-      const reminders = queued.filter((item) => item.payload.type === 'notice' && item.payload.notice.kind === 'reminder');
+      const reminders = queued.filter(
+        (item) => item.payload.type === 'notice' && item.payload.notice.kind === 'reminder',
+      );
       // One per conversation, after the notice that flagged it.
       expect(reminders).toHaveLength(4);
       expect(new Set(reminders.map((item) => item.conversationId)).size).toBe(4);
@@ -114,12 +142,28 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       const handleA = createInboundHandler(a, settings);
       const actionsB = createAdvisorActions(b, settings, () => T0 + 10 * MINUTE);
       const client = '+14155550300';
-      const first = await handleA({ channel: 'sms', participant: client, conversationKey: client, provider: 'twilio', externalId: 'C0', text: 'hi', receivedAt: T0 });
+      const first = await handleA({
+        channel: 'sms',
+        participant: client,
+        conversationKey: client,
+        provider: 'twilio',
+        externalId: 'C0',
+        text: 'hi',
+        receivedAt: T0,
+      });
       const racing = await Promise.all([
         actionsB.takeOver(first.conversationId, 'console'),
         actionsB.takeOver(first.conversationId, 'slack'),
         ...[1, 2, 3].map((i) =>
-          handleA({ channel: 'sms', participant: client, conversationKey: client, provider: 'twilio', externalId: `C${i}`, text: `question ${i}`, receivedAt: T0 + i }),
+          handleA({
+            channel: 'sms',
+            participant: client,
+            conversationKey: client,
+            provider: 'twilio',
+            externalId: `C${i}`,
+            text: `question ${i}`,
+            receivedAt: T0 + i,
+          }),
         ),
       ]);
       const takeovers = racing.slice(0, 2);
@@ -133,8 +177,15 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       const [first] = stores;
       if (first === undefined) throw new Error('no store');
       for (let c = 0; c < 6; c += 1) {
-        const { conversationId } = await first.receive(inbound(`o${c}`, { participant: `+1555200000${c}` }), fakeDecide({ replies: [] }).decide);
-        await first.enqueueOutbox(conversationId, [1, 2, 3, 4].map((n) => toClient(`c${c}-${n}`)), T0);
+        const { conversationId } = await first.receive(
+          inbound(`o${c}`, { participant: `+1555200000${c}` }),
+          fakeDecide({ replies: [] }).decide,
+        );
+        await first.enqueueOutbox(
+          conversationId,
+          [1, 2, 3, 4].map((n) => toClient(`c${c}-${n}`)),
+          T0,
+        );
       }
       const sent: OutboxItem[] = [];
       const inFlight = new Set<number>();
@@ -162,7 +213,9 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       expect(new Set(sent.map((item) => item.id)).size).toBe(24);
       for (let c = 0; c < 6; c += 1) {
         const texts = sent.filter((item) => item.payload.type === 'text' && item.payload.text.startsWith(`c${c}-`));
-        expect(texts.map((item) => (item.payload.type === 'text' ? item.payload.text : ''))).toEqual([1, 2, 3, 4].map((n) => `c${c}-${n}`));
+        expect(texts.map((item) => (item.payload.type === 'text' ? item.payload.text : ''))).toEqual(
+          [1, 2, 3, 4].map((n) => `c${c}-${n}`),
+        );
       }
     });
 
@@ -171,7 +224,10 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       const [dead] = stores;
       if (dead === undefined) throw new Error('no store');
       for (let c = 0; c < 5; c += 1) {
-        const { conversationId } = await dead.receive(inbound(`e${c}`, { participant: `+1555300000${c}` }), fakeDecide({ replies: [] }).decide);
+        const { conversationId } = await dead.receive(
+          inbound(`e${c}`, { participant: `+1555300000${c}` }),
+          fakeDecide({ replies: [] }).decide,
+        );
         await dead.enqueueOutbox(conversationId, [toClient(`lost ${c}`), toClient(`next ${c}`)], T0);
       }
       const claimed = await dead.claimOutbox(T0, LEASE, 100);
@@ -181,9 +237,12 @@ export function describeMultiInstanceContract(name: string, database: () => Shar
       expect(expired.every((item) => item.status === 'unknown')).toBe(true);
       // Never resent; the next message to each recipient goes ahead.
       const next = await Promise.all(stores.map((store) => store.claimOutbox(T0 + LEASE, LEASE, 100)));
-      expect(next.flat().map((item) => (item.payload.type === 'text' ? item.payload.text : '')).sort()).toEqual(
-        [0, 1, 2, 3, 4].map((c) => `next ${c}`),
-      );
+      expect(
+        next
+          .flat()
+          .map((item) => (item.payload.type === 'text' ? item.payload.text : ''))
+          .sort(),
+      ).toEqual([0, 1, 2, 3, 4].map((c) => `next ${c}`));
     });
   });
 }

@@ -49,8 +49,17 @@ export function describeOutboxContract(name: string, database: () => SharedDatab
       await conversation([toClient('later')], T0 + 500);
       const first = await store.claimOutbox(T0, LEASE, 2);
       expect(first).toEqual([
-        { ...toClient('a1'), id: expect.any(Number), conversationId: a, status: 'sending', attempts: 1,
-          providerId: null, deliveryStatus: null, error: null, createdAt: T0 },
+        {
+          ...toClient('a1'),
+          id: expect.any(Number),
+          conversationId: a,
+          status: 'sending',
+          attempts: 1,
+          providerId: null,
+          deliveryStatus: null,
+          error: null,
+          createdAt: T0,
+        },
         expect.objectContaining({ ...toClient('b1'), conversationId: b }),
       ]);
       expect(first[0]?.id).toBeLessThan(first[1]?.id ?? 0);
@@ -91,10 +100,7 @@ export function describeOutboxContract(name: string, database: () => SharedDatab
       for (let i = 0; i < 12; i += 1) await conversation([toClient(`x${i}`), toPj(`y${i}`)]);
       const claimed: OutboxItem[] = [];
       for (let round = 0; round < 6; round += 1) {
-        const [fromA, fromB] = await Promise.all([
-          store.claimOutbox(T0, LEASE, 3),
-          second.claimOutbox(T0, LEASE, 3),
-        ]);
+        const [fromA, fromB] = await Promise.all([store.claimOutbox(T0, LEASE, 3), second.claimOutbox(T0, LEASE, 3)]);
         claimed.push(...fromA, ...fromB);
       }
       const ids = claimed.map((item) => item.id);
@@ -110,8 +116,17 @@ export function describeOutboxContract(name: string, database: () => SharedDatab
       await store.markOutboxSent(done?.id ?? 0, 'SM-done', T0 + 10);
       expect(await store.expireOutbox(T0 + LEASE - 1)).toEqual([]);
       expect(await store.expireOutbox(T0 + LEASE)).toEqual([
-        { ...toClient('stuck'), id: stuck?.id, conversationId: stuck?.conversationId, status: 'unknown', attempts: 1,
-          providerId: null, deliveryStatus: null, error: null, createdAt: T0 },
+        {
+          ...toClient('stuck'),
+          id: stuck?.id,
+          conversationId: stuck?.conversationId,
+          status: 'unknown',
+          attempts: 1,
+          providerId: null,
+          deliveryStatus: null,
+          error: null,
+          createdAt: T0,
+        },
       ]);
       expect(await store.expireOutbox(T0 + LEASE * 2)).toEqual([]);
       // Never resent blindly, and no longer holding up the recipient's next message.
@@ -124,10 +139,16 @@ export function describeOutboxContract(name: string, database: () => SharedDatab
       await store.markOutboxSent(item?.id ?? 0, 'SM123', T0 + 1);
       expect(await store.recordDelivery('SM-unknown', 'delivered', null, T0 + 2)).toBeNull();
       expect(await store.recordDelivery('SM123', 'sent', null, T0 + 2)).toEqual({
-        ...item, status: 'sent', providerId: 'SM123', deliveryStatus: 'sent', error: null,
+        ...item,
+        status: 'sent',
+        providerId: 'SM123',
+        deliveryStatus: 'sent',
+        error: null,
       });
       expect(await store.recordDelivery('SM123', 'undelivered', '30003', T0 + 3)).toMatchObject({
-        status: 'sent', deliveryStatus: 'undelivered', error: '30003',
+        status: 'sent',
+        deliveryStatus: 'undelivered',
+        error: '30003',
       });
       expect(await store.recordDelivery('SM123', 'undelivered', null, T0 + 4)).toMatchObject({ error: '30003' });
     });

@@ -23,7 +23,14 @@ const toPhone: OutboxDraft = {
   payload: { type: 'notice', notice: { kind: 'flagged', reasons: ['cost'] } },
 };
 
-const nothing: RemovedCounts = { conversations: 0, messages: 0, processedInbound: 0, advisorMessages: 0, outbox: 0, deskThreads: 0 };
+const nothing: RemovedCounts = {
+  conversations: 0,
+  messages: 0,
+  processedInbound: 0,
+  advisorMessages: 0,
+  outbox: 0,
+  deskThreads: 0,
+};
 
 export function describeRetentionContract(name: string, create: () => Promise<Store> | Store): void {
   describe(`Retention contract: ${name}`, () => {
@@ -37,7 +44,13 @@ export function describeRetentionContract(name: string, create: () => Promise<St
     });
 
     /** One message from `participant` at `at`, decided with `options`; returns the conversation id. */
-    async function say(participant: string, id: string, at: number, options: FakeOptions = {}, extra: Partial<InboundMessage> = {}) {
+    async function say(
+      participant: string,
+      id: string,
+      at: number,
+      options: FakeOptions = {},
+      extra: Partial<InboundMessage> = {},
+    ) {
       const message = inbound(id, { participant, receivedAt: at, ...extra });
       return (await store.receive(message, fakeDecide(options).decide)).conversationId;
     }
@@ -45,7 +58,11 @@ export function describeRetentionContract(name: string, create: () => Promise<St
 
     /** Claims and settles everything queued, each item as `settle` says (a provider id, or 'fail'). */
     async function deliver(now: number, settle: (item: OutboxItem) => string | 'fail' | 'leave') {
-      for (let claimed = await store.claimOutbox(now, LEASE, 100); claimed.length > 0; claimed = await store.claimOutbox(now, LEASE, 100)) {
+      for (
+        let claimed = await store.claimOutbox(now, LEASE, 100);
+        claimed.length > 0;
+        claimed = await store.claimOutbox(now, LEASE, 100)
+      ) {
         for (const item of claimed) {
           const outcome = settle(item);
           if (outcome === 'fail') await store.failOutbox(item.id, 'refused', now);
@@ -70,7 +87,14 @@ export function describeRetentionContract(name: string, create: () => Promise<St
         const removed = await store.sweepRetention({ conversationsBefore: T0 + DAY, logsBefore: 0 });
 
         // closed: in, reply, note; opted out: two of each.
-        expect(removed).toEqual({ conversations: 2, messages: 7, processedInbound: 3, advisorMessages: 0, outbox: 1, deskThreads: 1 });
+        expect(removed).toEqual({
+          conversations: 2,
+          messages: 7,
+          processedInbound: 3,
+          advisorMessages: 0,
+          outbox: 1,
+          deskThreads: 1,
+        });
         expect(await store.get(closed)).toBeNull();
         expect(await store.get(optedOut)).toBeNull();
         expect(await store.exportConversation(closed)).toBeNull();
@@ -95,16 +119,24 @@ export function describeRetentionContract(name: string, create: () => Promise<St
 
       it('dates a conversation by its last change, an update by PJ or a timer included', async () => {
         const id = await say(ALICE, 'a1', T0, status('closed'));
-        await store.update(id, (saved) => ({ decision: fakeDecide(status('closed')).decide(saved), result: null }), T0 + 5 * DAY);
+        await store.update(
+          id,
+          (saved) => ({ decision: fakeDecide(status('closed')).decide(saved), result: null }),
+          T0 + 5 * DAY,
+        );
         expect((await store.sweepRetention({ conversationsBefore: T0 + DAY, logsBefore: 0 })).conversations).toBe(0);
-        expect((await store.sweepRetention({ conversationsBefore: T0 + 6 * DAY, logsBefore: 0 })).conversations).toBe(1);
+        expect((await store.sweepRetention({ conversationsBefore: T0 + 6 * DAY, logsBefore: 0 })).conversations).toBe(
+          1,
+        );
       });
 
       it("removes processed ids, PJ's command log and sent or failed outbox rows older than the log cutoff, and nothing else", async () => {
         const id = await say(ALICE, 'old', T0);
         await say(ALICE, 'new', T0 + 2 * DAY);
         await store.enqueueOutbox(id, [toClient('sent'), deskNotice('failed'), toPhone], T0);
-        await deliver(T0, (item) => (item.destination.kind === 'client' ? 'SM1' : item.destination.kind === 'desk' ? 'fail' : 'leave'));
+        await deliver(T0, (item) =>
+          item.destination.kind === 'client' ? 'SM1' : item.destination.kind === 'desk' ? 'fail' : 'leave',
+        );
         // The phone notice was left mid-send: it becomes unknown, which is kept for PJ to see.
         await store.expireOutbox(T0 + LEASE);
         await store.enqueueOutbox(id, [deskNotice('sent later')], T0);
@@ -116,7 +148,10 @@ export function describeRetentionContract(name: string, create: () => Promise<St
         const removed = await store.sweepRetention({ conversationsBefore: 0, logsBefore: T0 + DAY });
 
         expect(removed).toEqual({ ...nothing, processedInbound: 1, advisorMessages: 1, outbox: 2 });
-        const left = (await store.exportConversation(id))?.outbox.map((item) => [item.status, item.payload.type === 'text' ? item.payload.text : item.destination.kind]);
+        const left = (await store.exportConversation(id))?.outbox.map((item) => [
+          item.status,
+          item.payload.type === 'text' ? item.payload.text : item.destination.kind,
+        ]);
         expect(left).toEqual([
           ['unknown', 'advisorSms'],
           ['sent', 'desk'],
@@ -124,9 +159,17 @@ export function describeRetentionContract(name: string, create: () => Promise<St
         ]);
         // The transcript stays with its conversation; only the dedupe record of the old id went.
         expect((await store.get(id))?.transcript).toHaveLength(4);
-        expect((await store.receive(inbound('new', { receivedAt: T0 + 3 * DAY }), fakeDecide().decide)).duplicate).toBe(true);
-        expect(await store.onceForAdvisor('twilio', 'SMnew', T0 + 3 * DAY, async () => 'again')).toEqual({ answer: 'new answer', repeated: true });
-        expect(await store.onceForAdvisor('twilio', 'SMold', T0 + 3 * DAY, async () => 'again')).toEqual({ answer: 'again', repeated: false });
+        expect((await store.receive(inbound('new', { receivedAt: T0 + 3 * DAY }), fakeDecide().decide)).duplicate).toBe(
+          true,
+        );
+        expect(await store.onceForAdvisor('twilio', 'SMnew', T0 + 3 * DAY, async () => 'again')).toEqual({
+          answer: 'new answer',
+          repeated: true,
+        });
+        expect(await store.onceForAdvisor('twilio', 'SMold', T0 + 3 * DAY, async () => 'again')).toEqual({
+          answer: 'again',
+          repeated: false,
+        });
       });
     });
 
@@ -138,7 +181,10 @@ export function describeRetentionContract(name: string, create: () => Promise<St
         expect(await store.isOptedOut('sms', BOB)).toBe(false);
 
         await store.eraseConversation(first);
-        await store.sweepRetention({ conversationsBefore: Number.MAX_SAFE_INTEGER, logsBefore: Number.MAX_SAFE_INTEGER });
+        await store.sweepRetention({
+          conversationsBefore: Number.MAX_SAFE_INTEGER,
+          logsBefore: Number.MAX_SAFE_INTEGER,
+        });
         expect(await store.isOptedOut('sms', ALICE)).toBe(true);
 
         // A later text starts a conversation that stays opted out, then START opens it again.
@@ -151,14 +197,22 @@ export function describeRetentionContract(name: string, create: () => Promise<St
 
       it('keeps an opt-out saved by an update (a carrier report), in the same transaction', async () => {
         const id = await say(ALICE, 'a1', T0);
-        await store.update(id, (saved) => ({ decision: fakeDecide(status('opted_out')).decide(saved), result: null }), T0 + 1);
+        await store.update(
+          id,
+          (saved) => ({ decision: fakeDecide(status('opted_out')).decide(saved), result: null }),
+          T0 + 1,
+        );
         expect(await store.isOptedOut('sms', ALICE)).toBe(true);
       });
 
       it('leaves an opt-out alone when a conversation is closed, and when a decision fails', async () => {
         const old = await say(ALICE, 'a1', T0, status('closed'));
         await say(ALICE, 'a2', T0 + 1, status('opted_out'));
-        await store.update(old, (saved) => ({ decision: fakeDecide(status('closed')).decide(saved), result: null }), T0 + 2);
+        await store.update(
+          old,
+          (saved) => ({ decision: fakeDecide(status('closed')).decide(saved), result: null }),
+          T0 + 2,
+        );
         expect(await store.isOptedOut('sms', ALICE)).toBe(true);
 
         const failing = () => {
@@ -177,7 +231,10 @@ export function describeRetentionContract(name: string, create: () => Promise<St
 
     describe('export', () => {
       it("exports a conversation's record, transcript, outbox rows and desk thread", async () => {
-        const id = await say(ALICE, 'a1', T0, { outbox: [toClient('later'), toPhone], notes: [{ direction: 'event', author: 'bot', text: 'flagged' }] });
+        const id = await say(ALICE, 'a1', T0, {
+          outbox: [toClient('later'), toPhone],
+          notes: [{ direction: 'event', author: 'bot', text: 'flagged' }],
+        });
         await say(BOB, 'b1', T0);
         await store.setDeskThread(id, 'C9', '1700000000.000100');
         await deliver(T0, (item) => (item.destination.kind === 'client' ? 'SM1' : 'leave'));
@@ -190,10 +247,28 @@ export function describeRetentionContract(name: string, create: () => Promise<St
           conversation: record,
           transcript,
           outbox: [
-            { ...toClient('later'), id: expect.any(Number), conversationId: id, status: 'sent', attempts: 1, providerId: 'SM1',
-              deliveryStatus: null, error: null, createdAt: T0 },
-            { ...toPhone, id: expect.any(Number), conversationId: id, status: 'sending', attempts: 1, providerId: null,
-              deliveryStatus: null, error: null, createdAt: T0 },
+            {
+              ...toClient('later'),
+              id: expect.any(Number),
+              conversationId: id,
+              status: 'sent',
+              attempts: 1,
+              providerId: 'SM1',
+              deliveryStatus: null,
+              error: null,
+              createdAt: T0,
+            },
+            {
+              ...toPhone,
+              id: expect.any(Number),
+              conversationId: id,
+              status: 'sending',
+              attempts: 1,
+              providerId: null,
+              deliveryStatus: null,
+              error: null,
+              createdAt: T0,
+            },
           ],
           deskThread: { channel: 'C9', ts: '1700000000.000100' },
         });
@@ -206,7 +281,10 @@ export function describeRetentionContract(name: string, create: () => Promise<St
     describe('erasure', () => {
       it('erases one conversation whole, whatever its status, and hands back the desk messages the bot posted', async () => {
         const id = await say(ALICE, 'a1', T0, { ...status('human'), outbox: [deskNotice('header'), toClient('hi')] });
-        await say(ALICE, 'a2', T0 + 1, { ...status('human'), outbox: [deskNotice('two'), deskNotice('three'), toPhone] });
+        await say(ALICE, 'a2', T0 + 1, {
+          ...status('human'),
+          outbox: [deskNotice('two'), deskNotice('three'), toPhone],
+        });
         const other = await say(BOB, 'b1', T0, { outbox: [deskNotice('bob')] });
         await store.setDeskThread(id, 'C9', '1700000000.000100');
         await store.setDeskThread(other, 'C9', '1700000000.000900');
@@ -223,7 +301,14 @@ export function describeRetentionContract(name: string, create: () => Promise<St
         const erased = await store.eraseConversation(id);
 
         expect(erased).toEqual({
-          removed: { conversations: 1, messages: 4, processedInbound: 2, advisorMessages: 0, outbox: 5, deskThreads: 1 },
+          removed: {
+            conversations: 1,
+            messages: 4,
+            processedInbound: 2,
+            advisorMessages: 0,
+            outbox: 5,
+            deskThreads: 1,
+          },
           deskMessages: [
             { channel: 'C9', ts: '1700000000.000100' },
             { channel: 'C9', ts: '1700000000.000300' },

@@ -8,7 +8,13 @@ import type { AskerFacts, ProductFacts, RequestFacts } from '../../src/core/read
  * Type wins; 4. the buying side is told what to request.
  */
 
-const product = (facts: Partial<ProductFacts>): ProductFacts => ({ financial: null, sensitive: null, technology: null, generic: null, ...facts });
+const product = (facts: Partial<ProductFacts>): ProductFacts => ({
+  financial: null,
+  sensitive: null,
+  technology: null,
+  generic: null,
+  ...facts,
+});
 const P = {
   payroll: product({ financial: 'payroll' }),
   paymentsAndCards: product({ financial: 'payments', sensitive: 'card data' }),
@@ -53,7 +59,12 @@ function known(given: Given): Known {
 function line(outcome: Outcome): string {
   if (outcome.kind !== 'advice') return outcome.kind;
   const { verdict, reason, typeAdvice, side } = outcome.advice;
-  return [verdict, reason, ...(typeAdvice === 'default' ? [] : [typeAdvice]), ...(side === 'buyer' ? ['buyer side'] : [])].join(' ');
+  return [
+    verdict,
+    reason,
+    ...(typeAdvice === 'default' ? [] : [typeAdvice]),
+    ...(side === 'buyer' ? ['buyer side'] : []),
+  ].join(' ');
 }
 
 const decide = (given: Given): string => line(advise(known(given)));
@@ -63,16 +74,32 @@ type Row = [string, Given, string];
 describe('who is asking decides when it is known', () => {
   const rows: Row[] = [
     ['security side, financial product', { asker: A.security, product: P.payroll }, 'soc2 soc2.asker'],
-    ['security side, financial product with card data', { asker: A.security, product: P.paymentsAndCards }, 'soc2 soc2.asker'],
+    [
+      'security side, financial product with card data',
+      { asker: A.security, product: P.paymentsAndCards },
+      'soc2 soc2.asker',
+    ],
     ['security side, before any product', { asker: A.security }, 'soc2 soc2.asker'],
     ['finance side, financial product', { asker: A.finance, product: P.payroll }, 'soc1 soc1.productAndAsker'],
-    ['finance side, financial product on software', { asker: A.finance, product: P.billingSoftware }, 'soc1 soc1.productAndAsker'],
-    ['finance side, financial product with card data', { asker: A.finance, product: P.paymentsAndCards }, 'soc1 soc1.productAndAsker'],
+    [
+      'finance side, financial product on software',
+      { asker: A.finance, product: P.billingSoftware },
+      'soc1 soc1.productAndAsker',
+    ],
+    [
+      'finance side, financial product with card data',
+      { asker: A.finance, product: P.paymentsAndCards },
+      'soc1 soc1.productAndAsker',
+    ],
     ['finance side, a CRM', { asker: A.finance, product: P.crm }, 'conflict'],
     ['finance side, hosting on software', { asker: A.finance, product: P.hostingSoftware }, 'conflict'],
     ['finance side, patient data only', { asker: A.finance, product: P.patientData }, 'conflict'],
     ['finance side, just "software"', { asker: A.finance, product: P.software }, 'soc1 soc1.asker'],
-    ['finance side, a description the lexicon does not know', { asker: A.finance, productAnswered: true }, 'soc1 soc1.asker'],
+    [
+      'finance side, a description the lexicon does not know',
+      { asker: A.finance, productAnswered: true },
+      'soc1 soc1.asker',
+    ],
     ['finance side, before any product', { asker: A.finance }, 'needProduct'],
     ['both sides, a CRM', { asker: A.bothSides, product: P.crm }, 'both both.asker'],
     ['both sides, before any product', { asker: A.bothSides }, 'both both.asker'],
@@ -114,19 +141,39 @@ describe('what is still missing', () => {
 
 describe('an explicit request wins', () => {
   const rows: Row[] = [
-    ['SOC 2 named for a payroll service asked by the CFO', { request: request('soc2'), product: P.payroll, asker: A.finance }, 'soc2 requested'],
+    [
+      'SOC 2 named for a payroll service asked by the CFO',
+      { request: request('soc2'), product: P.payroll, asker: A.finance },
+      'soc2 requested',
+    ],
     ['SOC 1 named for a payroll service', { request: request('soc1'), product: P.payroll }, 'soc1 requested'],
     ['SOC 1 named for plain software', { request: request('soc1'), product: P.software }, 'soc1 requested'],
     ['SOC 1 named for an unknown description', { request: request('soc1'), productAnswered: true }, 'soc1 requested'],
     ['SOC 1 named for a CRM', { request: request('soc1'), product: P.crm }, 'conflict'],
-    ['SOC 1 named for a CRM by the finance side', { request: request('soc1'), product: P.crm, asker: A.finance }, 'conflict'],
+    [
+      'SOC 1 named for a CRM by the finance side',
+      { request: request('soc1'), product: P.crm, asker: A.finance },
+      'conflict',
+    ],
     ['both named for a CRM', { request: request('both'), product: P.crm }, 'conflict'],
     ['SOC 2 named for a CRM', { request: request('soc2'), product: P.crm }, 'soc2 requested'],
     ['SOC 1 Type 2 named', { request: request('soc1', 2), product: P.payroll }, 'soc1 requested type2Requested'],
     ['SOC 2 Type 1 named', { request: request('soc2', 1), product: P.crm }, 'soc2 requested type1Requested'],
-    ['only "Type 2" named, the security side asking', { request: request(null, 2), asker: A.security }, 'soc2 soc2.asker type2Requested'],
-    ['only "Type 2" named, the finance side asking', { request: request(null, 2), asker: A.finance, product: P.payroll }, 'soc1 soc1.productAndAsker type2Requested'],
-    ['only "Type 1" named, unknown asker, a CRM', { request: request(null, 1), asker: A.unknown, product: P.crm }, 'soc2 soc2.product type1Requested'],
+    [
+      'only "Type 2" named, the security side asking',
+      { request: request(null, 2), asker: A.security },
+      'soc2 soc2.asker type2Requested',
+    ],
+    [
+      'only "Type 2" named, the finance side asking',
+      { request: request(null, 2), asker: A.finance, product: P.payroll },
+      'soc1 soc1.productAndAsker type2Requested',
+    ],
+    [
+      'only "Type 1" named, unknown asker, a CRM',
+      { request: request(null, 1), asker: A.unknown, product: P.crm },
+      'soc2 soc2.product type1Requested',
+    ],
   ];
   it.each(rows)('%s', (_name, given, expected) => {
     expect(decide(given)).toBe(expected);
@@ -136,15 +183,35 @@ describe('an explicit request wins', () => {
 describe('the buying side is told what to request', () => {
   const rows: Row[] = [
     ['a payroll vendor', { buyer: true, product: P.payroll }, 'soc1 buyer.soc1 buyer buyer side'],
-    ['a payments vendor holding card data', { buyer: true, product: P.paymentsAndCards }, 'both buyer.both buyer buyer side'],
+    [
+      'a payments vendor holding card data',
+      { buyer: true, product: P.paymentsAndCards },
+      'both buyer.both buyer buyer side',
+    ],
     ['a CRM vendor', { buyer: true, product: P.crm }, 'soc2 buyer.soc2 buyer buyer side'],
     ['a software vendor', { buyer: true, product: P.software }, 'soc2 buyer.soc2 buyer buyer side'],
-    ['a CRM vendor, for the finance side', { buyer: true, product: P.crm, asker: A.finance }, 'soc2 buyer.soc2 buyer buyer side'],
-    ['a vendor in unknown words, for the finance side', { buyer: true, productAnswered: true, asker: A.finance }, 'soc1 buyer.soc1 buyer buyer side'],
-    ['a vendor in unknown words, for the security side', { buyer: true, productAnswered: true, asker: A.security }, 'soc2 buyer.soc2 buyer buyer side'],
+    [
+      'a CRM vendor, for the finance side',
+      { buyer: true, product: P.crm, asker: A.finance },
+      'soc2 buyer.soc2 buyer buyer side',
+    ],
+    [
+      'a vendor in unknown words, for the finance side',
+      { buyer: true, productAnswered: true, asker: A.finance },
+      'soc1 buyer.soc1 buyer buyer side',
+    ],
+    [
+      'a vendor in unknown words, for the security side',
+      { buyer: true, productAnswered: true, asker: A.security },
+      'soc2 buyer.soc2 buyer buyer side',
+    ],
     ['a vendor in unknown words', { buyer: true, productAnswered: true }, 'soc2 buyer.soc2 buyer buyer side'],
     ['any vendor, for both sides', { buyer: true, asker: A.bothSides }, 'both buyer.both buyer buyer side'],
-    ['a named SOC 1 Type 2', { buyer: true, request: request('soc1', 2), product: P.crm }, 'soc1 requested type2Requested buyer side'],
+    [
+      'a named SOC 1 Type 2',
+      { buyer: true, request: request('soc1', 2), product: P.crm },
+      'soc1 requested type2Requested buyer side',
+    ],
     ['nothing said about the vendor, for the finance side', { buyer: true, asker: A.finance }, 'needProduct'],
     ['nothing said about the vendor', { buyer: true }, 'needProduct'],
   ];
@@ -171,7 +238,10 @@ describe('the advice itself', () => {
   });
 
   it('fills a missing quote with an empty string, never null', () => {
-    const outcome = advise({ ...known({ asker: A.security }), quotes: { product: null, asker: 'infosec', request: null } });
+    const outcome = advise({
+      ...known({ asker: A.security }),
+      quotes: { product: null, asker: 'infosec', request: null },
+    });
     expect(outcome.kind === 'advice' && outcome.advice).toMatchObject({ product: '', asker: 'infosec', request: '' });
   });
 });
@@ -188,11 +258,22 @@ describe('the model, over every combination of facts', () => {
     })),
   ];
   const askers = [null, ...Object.values(A)];
-  const requests = [null, request('soc1'), request('soc2'), request('both'), request(null, 1), request(null, 2), request('soc1', 2)];
+  const requests = [
+    null,
+    request('soc1'),
+    request('soc2'),
+    request('both'),
+    request(null, 1),
+    request(null, 2),
+    request('soc1', 2),
+  ];
   const all: Given[] = products.flatMap((p) =>
-    askers.flatMap((asker) => requests.flatMap((r) => [false, true].map((buyer) => ({ ...p, asker, request: r, buyer })))),
+    askers.flatMap((asker) =>
+      requests.flatMap((r) => [false, true].map((buyer) => ({ ...p, asker, request: r, buyer }))),
+    ),
   );
-  const plainlyNotBooks = (p: ProductFacts | null): boolean => p !== null && p.financial === null && (p.technology !== null || p.sensitive !== null);
+  const plainlyNotBooks = (p: ProductFacts | null): boolean =>
+    p !== null && p.financial === null && (p.technology !== null || p.sensitive !== null);
 
   it('covers a few thousand combinations', () => {
     expect(all.length).toBeGreaterThan(1000);
@@ -204,7 +285,9 @@ describe('the model, over every combination of facts', () => {
       if (outcome.kind !== 'advice') continue;
       expect(outcome.advice.side, JSON.stringify(given)).toBe(given.buyer ? 'buyer' : 'client');
       if (outcome.advice.typeAdvice === 'buyer') expect(given.buyer).toBe(true);
-      expect(outcome.advice.reason.startsWith('buyer.'), JSON.stringify(given)).toBe(given.buyer === true && outcome.advice.reason !== 'requested');
+      expect(outcome.advice.reason.startsWith('buyer.'), JSON.stringify(given)).toBe(
+        given.buyer === true && outcome.advice.reason !== 'requested',
+      );
     }
   });
 
@@ -213,7 +296,8 @@ describe('the model, over every combination of facts', () => {
       const outcome = advise(known(given));
       if (outcome.kind !== 'advice') continue;
       const type = given.request?.type ?? null;
-      const expected = type === 2 ? 'type2Requested' : type === 1 ? 'type1Requested' : given.buyer ? 'buyer' : 'default';
+      const expected =
+        type === 2 ? 'type2Requested' : type === 1 ? 'type1Requested' : given.buyer ? 'buyer' : 'default';
       expect(outcome.advice.typeAdvice, JSON.stringify(given)).toBe(expected);
     }
   });

@@ -26,8 +26,18 @@ const record: ConversationRecord = {
 
 describe("a client's words are data, never template", () => {
   it.each<[string, AdvisorNotice, string, Record<string, string>]>([
-    ['a client message', { kind: 'clientMessage', text: TRICKY }, flow.advisor.clientMessage, { id: '42', text: TRICKY }],
-    ['a failed delivery', { kind: 'deliveryProblem', problem: 'failed', text: TRICKY, detail: '{phone}' }, flow.advisor.failed, { id: '42', text: TRICKY, detail: '{phone}' }],
+    [
+      'a client message',
+      { kind: 'clientMessage', text: TRICKY },
+      flow.advisor.clientMessage,
+      { id: '42', text: TRICKY },
+    ],
+    [
+      'a failed delivery',
+      { kind: 'deliveryProblem', problem: 'failed', text: TRICKY, detail: '{phone}' },
+      flow.advisor.failed,
+      { id: '42', text: TRICKY, detail: '{phone}' },
+    ],
   ])('in the notice to PJ about %s, placeholders in them are not filled', (_name, notice, template, vars) => {
     const text = renderNotice(notice, record, flow, ADVISOR);
     expect(text).toBe(copy(template, vars));
@@ -45,7 +55,15 @@ describe("a client's words are data, never template", () => {
     const verdict: Say = {
       message: 'verdict',
       international: false,
-      advice: { verdict: 'soc2', side: 'client', reason: 'soc2.product', typeAdvice: 'default', product: 'an {advisor} app', asker: '', request: '' },
+      advice: {
+        verdict: 'soc2',
+        side: 'client',
+        reason: 'soc2.product',
+        typeAdvice: 'default',
+        product: 'an {advisor} app',
+        asker: '',
+        request: '',
+      },
     };
     const text = renderReply([verdict], flow, ADVISOR, 'sms') ?? '';
     expect(text).toContain('"an {advisor} app"');

@@ -54,7 +54,15 @@ class Chat {
     const participant = this.channel === 'sms' ? '+14155550101' : 'T1:U1';
     const decision = decideInbound(
       this.settings,
-      { channel: this.channel, participant, conversationKey: participant, provider: 'test', externalId: `m${++this.count}`, text, receivedAt: this.now },
+      {
+        channel: this.channel,
+        participant,
+        conversationKey: participant,
+        provider: 'test',
+        externalId: `m${++this.count}`,
+        text,
+        receivedAt: this.now,
+      },
       this.saved,
     );
     this.saved = { id: 1, machineVersion: decision.machineVersion, snapshot: decision.snapshot };
@@ -76,7 +84,12 @@ class Chat {
     this.now += minutes * MINUTE;
     const { next, says, notifies } = stepConversation(this.snapshot, make(this.now));
     this.saved = { id: 1, ...persist(next) };
-    return { says, reply: renderReply(says, flow, advisor, this.channel), summary: summarizeConversation(next), notices: notifies.map((n) => n.kind) };
+    return {
+      says,
+      reply: renderReply(says, flow, advisor, this.channel),
+      summary: summarizeConversation(next),
+      notices: notifies.map((n) => n.kind),
+    };
   }
 
   get snapshot(): Snapshot {
@@ -145,7 +158,10 @@ describe('opening', () => {
 
 describe('the two questions', () => {
   it('moves on to the asker when the product is in words the lexicon does not know, and lets the asker decide', () => {
-    for (const [asker, verdict] of [[SECURITY, 'soc2'], [CONTROLLER, 'soc1']] as const) {
+    for (const [asker, verdict] of [
+      [SECURITY, 'soc2'],
+      [CONTROLLER, 'soc1'],
+    ] as const) {
       const chat = new Chat();
       chat.send('hi');
       const product = chat.send(UNKNOWN_BUSINESS);
@@ -165,7 +181,10 @@ describe('the two questions', () => {
     expect(chat.snapshot.context.asker?.finance).not.toBeNull();
     const decided = chat.send(PAYROLL);
     expect(decided.summary.verdict).toBe('soc1');
-    expect(chat.snapshot.context.advice).toMatchObject({ reason: 'soc1.productAndAsker', asker: expect.stringContaining('controller') });
+    expect(chat.snapshot.context.advice).toMatchObject({
+      reason: 'soc1.productAndAsker',
+      asker: expect.stringContaining('controller'),
+    });
   });
 
   it('decides at once when one text answers both questions', () => {
@@ -219,14 +238,17 @@ describe('the two questions', () => {
     },
   );
 
-  it.each(['what is this?', 'hi i need help'])('answers %j with the help text and the open question in short', (text) => {
-    const chat = new Chat();
-    chat.send(PAYROLL);
-    const helped = chat.send(text);
-    expect(helped.says).toEqual([{ message: 'help' }, { message: 'pending', question: 'asker', buyer: false }]);
-    expect(helped.reply?.endsWith(flow.pending.asker)).toBe(true);
-    expect(chat.send(CONTROLLER).summary.verdict).toBe('soc1');
-  });
+  it.each(['what is this?', 'hi i need help'])(
+    'answers %j with the help text and the open question in short',
+    (text) => {
+      const chat = new Chat();
+      chat.send(PAYROLL);
+      const helped = chat.send(text);
+      expect(helped.says).toEqual([{ message: 'help' }, { message: 'pending', question: 'asker', buyer: false }]);
+      expect(helped.reply?.endsWith(flow.pending.asker)).toBe(true);
+      expect(chat.send(CONTROLLER).summary.verdict).toBe('soc1');
+    },
+  );
 
   it.each(['yes', 'Start'])('replies to %j in the middle of the conversation with the open question', (text) => {
     const chat = new Chat();
@@ -311,7 +333,17 @@ describe('while PJ has the conversation', () => {
     const chat = new Chat();
     chat.send(PAYROLL);
     expect(chat.apply(tookOver).says).toEqual([]);
-    for (const text of ['hi', CONTROLLER, 'what is a SOC 3?', 'yes', 'help', 'how much does it cost?', 'start over', 'talk to a person', 'thanks']) {
+    for (const text of [
+      'hi',
+      CONTROLLER,
+      'what is a SOC 3?',
+      'yes',
+      'help',
+      'how much does it cost?',
+      'start over',
+      'talk to a person',
+      'thanks',
+    ]) {
       const turn = chat.send(text);
       expect(turn.says, text).toEqual([]);
       expect(turn.summary.status, text).toBe('human');
@@ -347,7 +379,8 @@ describe('opting out', () => {
     const stop = chat.send('please stop texting me');
     expect(messages(stop)).toEqual(['optOutConfirm']);
     expect(stop.summary.status).toBe('opted_out');
-    for (const text of ['hi', 'what is a SOC 3?', PAYROLL, 'help', 'talk to a person']) expect(chat.send(text).says, text).toEqual([]);
+    for (const text of ['hi', 'what is a SOC 3?', PAYROLL, 'help', 'talk to a person'])
+      expect(chat.send(text).says, text).toEqual([]);
   });
 
   it('is silent when Twilio already answered STOP, and a quiet START resumes at the open question', () => {
@@ -363,7 +396,10 @@ describe('opting out', () => {
   it('welcomes back and repeats the open question when the bot answers START itself', () => {
     const chat = new Chat();
     chat.script(PAYROLL, 'STOP');
-    expect(chat.send('START').says).toEqual([{ message: 'optInConfirm' }, { message: 'askAsker', greet: false, buyer: false }]);
+    expect(chat.send('START').says).toEqual([
+      { message: 'optInConfirm' },
+      { message: 'askAsker', greet: false, buyer: false },
+    ]);
   });
 });
 
@@ -411,7 +447,9 @@ describe('flags for PJ', () => {
 
 describe('the buying side', () => {
   it('tells a buyer what to request, never "You need"', () => {
-    const turn = new Chat().send('I manage vendors at a bank. Which SOC report should we request from our payroll vendor?');
+    const turn = new Chat().send(
+      'I manage vendors at a bank. Which SOC report should we request from our payroll vendor?',
+    );
     expect(turn.summary).toMatchObject({ side: 'buyer', verdict: 'soc1' });
     expect(turn.reply?.startsWith(flow.verdict.buyerHeadline.soc1)).toBe(true);
     expect(turn.reply).not.toContain(flow.verdict.headline.soc1);
@@ -429,7 +467,13 @@ describe('controls', () => {
     chat.apply(handedBack);
     const restart = chat.send('start over');
     expect(messages(restart)).toEqual(['restart', 'askProduct']);
-    expect(restart.summary).toMatchObject({ status: 'bot', awaiting: 'product', verdict: null, flags: ['conflict'], answers: { product: null } });
+    expect(restart.summary).toMatchObject({
+      status: 'bot',
+      awaiting: 'product',
+      verdict: null,
+      flags: ['conflict'],
+      answers: { product: null },
+    });
   });
 
   it('hands a price question to PJ', () => {
@@ -451,6 +495,7 @@ describe('controls', () => {
     chat.send(PAYROLL);
     chat.apply(() => ({ type: 'advisor.closed' }));
     expect(chat.snapshot.status).toBe('done');
-    for (const text of ['hi', CONTROLLER, 'START']) expect(chat.send(text)).toMatchObject({ says: [], summary: { status: 'closed' } });
+    for (const text of ['hi', CONTROLLER, 'START'])
+      expect(chat.send(text)).toMatchObject({ says: [], summary: { status: 'closed' } });
   });
 });

@@ -34,7 +34,8 @@ const segments = (text: string): number => countSegments(text).segments;
 /** Every string in a YAML value, with its dotted path. */
 function walkTexts(value: unknown, path: string[] = []): Array<[string, string]> {
   if (typeof value === 'string') return [[path.join('.'), value]];
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, child]) => walkTexts(child, [...path, key]));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, child]) => walkTexts(child, [...path, key]));
   return [];
 }
 
@@ -57,18 +58,27 @@ const TYPE_ADVICE = ['default', 'type1Requested', 'type2Requested', 'buyer'] as 
 
 type VerdictSay = Extract<Say, { message: 'verdict' }>;
 const verdictSays = (quote: string): VerdictSay[] =>
-  (Object.entries(REASONS) as Array<[ReasonKey, (typeof REASONS)[ReasonKey]]>).flatMap(([reason, { verdicts, sides }]) =>
-    verdicts.flatMap((verdict) =>
-      sides.flatMap((side) =>
-        TYPE_ADVICE.flatMap((typeAdvice) =>
-          [false, true].map((international) => ({
-            message: 'verdict' as const,
-            international,
-            advice: { verdict, side, reason, typeAdvice, product: `${quote}p`.slice(-quote.length), asker: `a${quote}`.slice(0, quote.length), request: quote },
-          })),
+  (Object.entries(REASONS) as Array<[ReasonKey, (typeof REASONS)[ReasonKey]]>).flatMap(
+    ([reason, { verdicts, sides }]) =>
+      verdicts.flatMap((verdict) =>
+        sides.flatMap((side) =>
+          TYPE_ADVICE.flatMap((typeAdvice) =>
+            [false, true].map((international) => ({
+              message: 'verdict' as const,
+              international,
+              advice: {
+                verdict,
+                side,
+                reason,
+                typeAdvice,
+                product: `${quote}p`.slice(-quote.length),
+                asker: `a${quote}`.slice(0, quote.length),
+                request: quote,
+              },
+            })),
+          ),
         ),
       ),
-    ),
   );
 const longVerdicts = verdictSays(quoteOf(QUOTE_CHARS));
 const name = (say: VerdictSay): string => {
@@ -82,11 +92,26 @@ const otherSays: Say[] = [
     [true, false].flatMap((greet) => [false, true].map((buyer) => ({ message, greet, buyer }))),
   ),
   ...(['reaskProduct', 'reaskAsker'] as const).flatMap((message) => [false, true].map((buyer) => ({ message, buyer }))),
-  ...(['product', 'asker'] as const).flatMap((question) => [false, true].map((buyer) => ({ message: 'pending' as const, question, buyer }))),
+  ...(['product', 'asker'] as const).flatMap((question) =>
+    [false, true].map((buyer) => ({ message: 'pending' as const, question, buyer })),
+  ),
   ...Object.keys(flow.answers).map((topic) => ({ message: 'topics' as const, topics: [topic] })),
   { message: 'conflict', product: quoteOf(QUOTE_CHARS) },
   ...(
-    ['greeting', 'unclear', 'handoffHuman', 'handoffCost', 'help', 'optOutConfirm', 'optInConfirm', 'restart', 'resumed', 'pointer', 'ended', 'holding'] as const
+    [
+      'greeting',
+      'unclear',
+      'handoffHuman',
+      'handoffCost',
+      'help',
+      'optOutConfirm',
+      'optInConfirm',
+      'restart',
+      'resumed',
+      'pointer',
+      'ended',
+      'holding',
+    ] as const
   ).map((message) => ({ message })),
 ];
 
@@ -101,15 +126,15 @@ describe('every text', () => {
     expect(findNonGsmCharacters(text)).toEqual([]);
   });
 
-  it.each([...longVerdicts.map((say) => [name(say), say] as const), ...otherSays.map((say) => [JSON.stringify(say), say] as const)])(
-    '%s renders as GSM-7 with every placeholder filled',
-    (_name, say) => {
-      const text = render(say);
-      expect(text).not.toBe('');
-      expect(text).not.toMatch(/\{\w+\}/);
-      expect(countSegments(text).encoding).toBe('GSM-7');
-    },
-  );
+  it.each([
+    ...longVerdicts.map((say) => [name(say), say] as const),
+    ...otherSays.map((say) => [JSON.stringify(say), say] as const),
+  ])('%s renders as GSM-7 with every placeholder filled', (_name, say) => {
+    const text = render(say);
+    expect(text).not.toBe('');
+    expect(text).not.toMatch(/\{\w+\}/);
+    expect(countSegments(text).encoding).toBe('GSM-7');
+  });
 });
 
 describe('the verdict', () => {
@@ -126,30 +151,45 @@ describe('the verdict', () => {
     },
   );
 
-  it.each(longVerdicts.map((say) => [name(say), say] as const))('%s has every required part, and each optional line that fits', (_name, say) => {
-    const { advice } = say;
-    const buyer = advice.side === 'buyer';
-    const text = render(say);
-    const parts = verdictParts(say, flow, advisor);
-    expect(text.startsWith((buyer ? flow.verdict.buyerHeadline : flow.verdict.headline)[advice.verdict])).toBe(true);
-    expect(text).toContain(parts.reason);
-    expect(text).toContain(parts.handoff);
-    expect(text).toContain('858-461-8054');
-    // The reason quotes the client's words whole, in quotation marks.
-    for (const field of ['product', 'asker', 'request'] as const) {
-      if (flow.verdict.reason[advice.reason].includes(`{${field}}`)) expect(text).toContain(`"${advice[field]}"`);
-    }
-    const optional = [...(advice.verdict === 'both' && !buyer ? [flow.verdict.both] : []), ...(say.international ? [flow.verdict.international] : [])];
-    for (const line of optional) {
-      if (!text.includes(line)) expect(segments(`${text} ${line}`), `${line} was dropped though it fits`).toBeGreaterThan(2);
-    }
-  });
+  it.each(longVerdicts.map((say) => [name(say), say] as const))(
+    '%s has every required part, and each optional line that fits',
+    (_name, say) => {
+      const { advice } = say;
+      const buyer = advice.side === 'buyer';
+      const text = render(say);
+      const parts = verdictParts(say, flow, advisor);
+      expect(text.startsWith((buyer ? flow.verdict.buyerHeadline : flow.verdict.headline)[advice.verdict])).toBe(true);
+      expect(text).toContain(parts.reason);
+      expect(text).toContain(parts.handoff);
+      expect(text).toContain('858-461-8054');
+      // The reason quotes the client's words whole, in quotation marks.
+      for (const field of ['product', 'asker', 'request'] as const) {
+        if (flow.verdict.reason[advice.reason].includes(`{${field}}`)) expect(text).toContain(`"${advice[field]}"`);
+      }
+      const optional = [
+        ...(advice.verdict === 'both' && !buyer ? [flow.verdict.both] : []),
+        ...(say.international ? [flow.verdict.international] : []),
+      ];
+      for (const line of optional) {
+        if (!text.includes(line))
+          expect(segments(`${text} ${line}`), `${line} was dropped though it fits`).toBeGreaterThan(2);
+      }
+    },
+  );
 
   it('keeps the optional lines when the quotes are short', () => {
     const say: VerdictSay = {
       message: 'verdict',
       international: true,
-      advice: { verdict: 'soc1', side: 'client', reason: 'soc1.asker', typeAdvice: 'default', product: 'payroll', asker: 'the CFO', request: '' },
+      advice: {
+        verdict: 'soc1',
+        side: 'client',
+        reason: 'soc1.asker',
+        typeAdvice: 'default',
+        product: 'payroll',
+        asker: 'the CFO',
+        request: '',
+      },
     };
     expect(render(say)).toContain(flow.verdict.international);
   });
@@ -175,7 +215,9 @@ describe('short texts', () => {
   });
 
   it('every question, asked again or not, fits one segment', () => {
-    for (const say of otherSays.filter((s) => s.message.startsWith('ask') || s.message.startsWith('reask') || s.message === 'pending')) {
+    for (const say of otherSays.filter(
+      (s) => s.message.startsWith('ask') || s.message.startsWith('reask') || s.message === 'pending',
+    )) {
       expect(segments(render(say)), JSON.stringify(say)).toBe(1);
     }
   });
@@ -187,18 +229,23 @@ describe('short texts', () => {
     expect(worst(greeted) + worst(asker) + worst(longVerdicts)).toBeLessThanOrEqual(5);
   });
 
-  it.each(Object.keys(flow.answers))('the answer on %s fits 2 segments on its own, and 3 with the pending question', (topic) => {
-    const answer = render({ message: 'topics', topics: [topic] });
-    expect(segments(answer), answer).toBeLessThanOrEqual(2);
-    for (const pending of Object.values(flow.pending)) expect(segments(`${answer} ${pending}`)).toBeLessThanOrEqual(3);
-  });
-
-  it.each(otherSays.filter((s) => !['topics', 'verdict'].includes(s.message)).map((say) => [JSON.stringify(say), say] as const))(
-    '%s fits 2 segments',
-    (_name, say) => {
-      expect(segments(render(say))).toBeLessThanOrEqual(2);
+  it.each(Object.keys(flow.answers))(
+    'the answer on %s fits 2 segments on its own, and 3 with the pending question',
+    (topic) => {
+      const answer = render({ message: 'topics', topics: [topic] });
+      expect(segments(answer), answer).toBeLessThanOrEqual(2);
+      for (const pending of Object.values(flow.pending))
+        expect(segments(`${answer} ${pending}`)).toBeLessThanOrEqual(3);
     },
   );
+
+  it.each(
+    otherSays
+      .filter((s) => !['topics', 'verdict'].includes(s.message))
+      .map((say) => [JSON.stringify(say), say] as const),
+  )('%s fits 2 segments', (_name, say) => {
+    expect(segments(render(say))).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('grammar spot checks', () => {
@@ -245,7 +292,10 @@ describe('notices to PJ', () => {
     conversationKey: '+14155550101',
     status: 'waiting',
     awaiting: null,
-    answers: { product: 'we run payroll for about 300 dental clinics', asker: 'their auditors, for the year-end review' },
+    answers: {
+      product: 'we run payroll for about 300 dental clinics',
+      asker: 'their auditors, for the year-end review',
+    },
     verdict: 'both',
     side: 'client',
     flags: ['human', 'cost'],
@@ -265,14 +315,17 @@ describe('notices to PJ', () => {
     { kind: 'deliveryProblem', problem: 'unknown', text: clientText, detail: 'the bot stopped mid-send' },
   ];
 
-  it.each(notices.map((notice) => [JSON.stringify(notice), notice] as const))('renders %s as GSM-7 within 2 segments, masking the number', (_name, notice) => {
-    const text = renderNotice(notice, record, flow, advisor);
-    expect(text).not.toMatch(/\{\w+\}/);
-    expect(text).toMatch(/^#42\b/);
-    expect(text).not.toContain(record.participant);
-    expect(findNonGsmCharacters(text)).toEqual([]);
-    expect(segments(text), text).toBeLessThanOrEqual(2);
-  });
+  it.each(notices.map((notice) => [JSON.stringify(notice), notice] as const))(
+    'renders %s as GSM-7 within 2 segments, masking the number',
+    (_name, notice) => {
+      const text = renderNotice(notice, record, flow, advisor);
+      expect(text).not.toMatch(/\{\w+\}/);
+      expect(text).toMatch(/^#42\b/);
+      expect(text).not.toContain(record.participant);
+      expect(findNonGsmCharacters(text)).toEqual([]);
+      expect(segments(text), text).toBeLessThanOrEqual(2);
+    },
+  );
 
   it("tells PJ that a buying side's verdict is the report to request, and a client's is not", () => {
     const flagged: AdvisorNotice = { kind: 'flagged', reasons: ['followup'] };
@@ -286,8 +339,14 @@ describe('notices to PJ', () => {
   });
 });
 
-describe('PJ\'s answers and refusals', () => {
-  const REFUSALS = ['not_found', 'closed', 'opted_out', 'not_with_advisor', 'empty'] as const satisfies readonly Refusal[];
+describe("PJ's answers and refusals", () => {
+  const REFUSALS = [
+    'not_found',
+    'closed',
+    'opted_out',
+    'not_with_advisor',
+    'empty',
+  ] as const satisfies readonly Refusal[];
 
   it.each(REFUSALS)('words the %s refusal in one GSM-7 segment for a six-digit conversation', (refusal) => {
     const text = renderRefusal(refusal, 123456, flow, advisor);
@@ -342,7 +401,9 @@ describe('FlowSchema', () => {
   it('allows each text only the placeholders its renderer fills', () => {
     const accepts = (path: string[], text: string) => FlowSchema.safeParse(withText(path, text)).success;
     expect(accepts(['pointer'], 'About {product}: text {advisor}.')).toBe(false);
-    expect(accepts(['verdict', 'reason', 'soc2.product'], '{product}, {asker} and {request}: text {advisor} at {phone}.')).toBe(true);
+    expect(
+      accepts(['verdict', 'reason', 'soc2.product'], '{product}, {asker} and {request}: text {advisor} at {phone}.'),
+    ).toBe(true);
     expect(accepts(['conflict'], '"{product}" for {asker}?')).toBe(false);
     expect(accepts(['advisor', 'refused', 'closed'], '#{id} is closed ({reasons}).')).toBe(false);
     expect(accepts(['desk', 'notSent'], 'Not sent to #{id}: {problem}')).toBe(false);
@@ -360,7 +421,10 @@ describe('FlowSchema', () => {
   it('makes the flow loader name the file and the field path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flow-copy-'));
     try {
-      writeFileSync(join(dir, 'main.yaml'), JSON.stringify(withText(['verdict', 'reason', 'both.product'], 'Both \u2014 sorry')));
+      writeFileSync(
+        join(dir, 'main.yaml'),
+        JSON.stringify(withText(['verdict', 'reason', 'both.product'], 'Both \u2014 sorry')),
+      );
       writeFileSync(join(dir, 'lexicon.yaml'), readFileSync(new URL('../../flows/lexicon.yaml', import.meta.url)));
       expect(() => loadFlows(dir)).toThrow(/main\.yaml[\s\S]*verdict\.reason\.both\.product: not GSM-7: U\+2014/);
     } finally {

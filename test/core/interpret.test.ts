@@ -47,7 +47,16 @@ describe('the lexicon', () => {
   });
 
   it("has Twilio's carrier keywords exactly", () => {
-    expect(lexicon.intents.optOutKeywords).toEqual(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout']);
+    expect(lexicon.intents.optOutKeywords).toEqual([
+      'stop',
+      'stopall',
+      'unsubscribe',
+      'cancel',
+      'end',
+      'quit',
+      'revoke',
+      'optout',
+    ]);
     expect(lexicon.intents.optInKeywords).toEqual(['start', 'unstop', 'yes']);
     expect(lexicon.intents.helpKeywords).toEqual(['help', 'info']);
   });
@@ -61,7 +70,8 @@ describe('carrier keywords', () => {
 
   it.each(lexicon.intents.optInKeywords)('reads %s alone as optInKeyword, whatever was asked', (word) => {
     // The machine, not the reader, decides that "yes" from someone who never opted out is an answer.
-    for (const awaiting of AWAITING) expect(intentOf(` ${word[0]?.toUpperCase()}${word.slice(1)}\n`, awaiting)).toBe('optInKeyword');
+    for (const awaiting of AWAITING)
+      expect(intentOf(` ${word[0]?.toUpperCase()}${word.slice(1)}\n`, awaiting)).toBe('optInKeyword');
   });
 
   it.each(lexicon.intents.helpKeywords)('reads %s alone as helpKeyword', (word) => {
@@ -81,16 +91,21 @@ describe('opt-out precision (a false opt-out loses a client for good)', () => {
   });
 
   it.each(optOutPositives)('opts out on %j, whatever was asked', (text) => {
-    for (const awaiting of AWAITING) expect(['optOut', 'optOutKeyword'], String(awaiting)).toContain(intentOf(text, awaiting));
+    for (const awaiting of AWAITING)
+      expect(['optOut', 'optOutKeyword'], String(awaiting)).toContain(intentOf(text, awaiting));
   });
 
   it.each(optOutNegatives)('does not opt out on %j, whatever was asked', (text) => {
-    for (const awaiting of AWAITING) expect(['optOut', 'optOutKeyword'], String(awaiting)).not.toContain(intentOf(text, awaiting));
+    for (const awaiting of AWAITING)
+      expect(['optOut', 'optOutKeyword'], String(awaiting)).not.toContain(intentOf(text, awaiting));
   });
 
-  it.each(['stpo', 'STPO!', 'unsubscibe', 'stop textng me', 'plese stop txting me'])('never guesses an opt-out from a typo: %j', (text) => {
-    expect(['optOut', 'optOutKeyword']).not.toContain(intentOf(text));
-  });
+  it.each(['stpo', 'STPO!', 'unsubscibe', 'stop textng me', 'plese stop txting me'])(
+    'never guesses an opt-out from a typo: %j',
+    (text) => {
+      expect(['optOut', 'optOutKeyword']).not.toContain(intentOf(text));
+    },
+  );
 });
 
 describe('other intents', () => {
@@ -105,12 +120,13 @@ describe('other intents', () => {
     for (const text of texts) expect(intentOf(text), text).toBe(intent);
   });
 
-  it.each(['human capital management software', 'we do cost accounting for manufacturers', 'we are an insurance agent platform'])(
-    'reads the business description %j as an answer, not a request',
-    (text) => {
-      expect(intentOf(text, 'product')).toBe('answer');
-    },
-  );
+  it.each([
+    'human capital management software',
+    'we do cost accounting for manufacturers',
+    'we are an insurance agent platform',
+  ])('reads the business description %j as an answer, not a request', (text) => {
+    expect(intentOf(text, 'product')).toBe('answer');
+  });
 
   it('reads a greeting followed by an answer as the answer', () => {
     const reading = read('Hi, we do payroll', 'product');
@@ -210,7 +226,9 @@ describe('plurals', () => {
 
   it('reads the plural of every one-word product term as the term itself', () => {
     const kinds = ['financial', 'sensitive', 'technology', 'generic'] as const;
-    const words = kinds.flatMap((kind) => lexicon.product[kind].flatMap((term) => term.match)).filter((m) => /^[a-z]{4,}[b-df-hj-np-rtvw]$/.test(m));
+    const words = kinds
+      .flatMap((kind) => lexicon.product[kind].flatMap((term) => term.match))
+      .filter((m) => /^[a-z]{4,}[b-df-hj-np-rtvw]$/.test(m));
     expect(words.length).toBeGreaterThan(50);
     const differing = words.filter((word) => JSON.stringify(productOf(`${word}s`)) !== JSON.stringify(productOf(word)));
     expect(differing).toEqual([]);
@@ -261,12 +279,15 @@ describe('named reports', () => {
     expect(read(text).request).toEqual(request);
   });
 
-  it.each(['do we need a SOC 1?', 'is SOC 2 enough?', 'SOC 1 or SOC 2?', 'is soc 2 enough', 'not sure if they want soc 1 or soc 2'])(
-    'names nothing in %j',
-    (text) => {
-      expect(read(text).request).toBeNull();
-    },
-  );
+  it.each([
+    'do we need a SOC 1?',
+    'is SOC 2 enough?',
+    'SOC 1 or SOC 2?',
+    'is soc 2 enough',
+    'not sure if they want soc 1 or soc 2',
+  ])('names nothing in %j', (text) => {
+    expect(read(text).request).toBeNull();
+  });
 });
 
 describe('markers', () => {
@@ -278,22 +299,34 @@ describe('markers', () => {
     expect(read(text).buyer).toBe(true);
   });
 
-  it.each(['we are a vendor to banks', 'our customers are banks', "we're a SaaS startup, should we get a SOC 2?", 'should we get soc 1 or soc 2?'])(
-    'reads a vendor, not a buyer, in %j',
-    (text) => {
-      expect(read(text).buyer).toBe(false);
-    },
-  );
+  it.each([
+    'we are a vendor to banks',
+    'our customers are banks',
+    "we're a SaaS startup, should we get a SOC 2?",
+    'should we get soc 1 or soc 2?',
+  ])('reads a vendor, not a buyer, in %j', (text) => {
+    expect(read(text).buyer).toBe(false);
+  });
 
   it('reads a correction, and the asker named after it', () => {
-    expect(read('no wait, it came from the controller', 'asker')).toMatchObject({ correction: true, asker: { finance: 'their controller', security: null } });
-    expect(read('actually it is their security team', 'asker')).toMatchObject({ correction: true, asker: { finance: null } });
-    expect(read('their CFO... actually no, it is the IT guy', 'asker')).toMatchObject({ correction: true, asker: { finance: null } });
+    expect(read('no wait, it came from the controller', 'asker')).toMatchObject({
+      correction: true,
+      asker: { finance: 'their controller', security: null },
+    });
+    expect(read('actually it is their security team', 'asker')).toMatchObject({
+      correction: true,
+      asker: { finance: null },
+    });
+    expect(read('their CFO... actually no, it is the IT guy', 'asker')).toMatchObject({
+      correction: true,
+      asker: { finance: null },
+    });
     expect(read('their controller', 'asker').correction).toBe(false);
   });
 
   it('reads selling abroad, unless negated', () => {
-    for (const text of ['we sell internationally', 'mostly EU customers', 'GDPR', 'EMEA and APAC']) expect(read(text).international, text).toBe(true);
+    for (const text of ['we sell internationally', 'mostly EU customers', 'GDPR', 'EMEA and APAC'])
+      expect(read(text).international, text).toBe(true);
     expect(read('we sell in Ohio').international).toBe(false);
     expect(read("we don't sell abroad").international).toBe(false);
   });
@@ -306,12 +339,15 @@ describe('the answers the bot offers', () => {
     expect(offered.length).toBe(Object.keys(lexicon.choices.product).length);
   });
 
-  it.each(offered.map((word, i) => [word, String(i + 1)] as const))('understands %j as choice %s in reply to the product question', (word, digit) => {
-    const byWord = productOf(word, 'product');
-    const byNumber = productOf(digit, 'product');
-    expect(byWord, word).not.toBeNull();
-    expect(verdictOf(byWord)).toBe(verdictOf(byNumber));
-  });
+  it.each(offered.map((word, i) => [word, String(i + 1)] as const))(
+    'understands %j as choice %s in reply to the product question',
+    (word, digit) => {
+      const byWord = productOf(word, 'product');
+      const byNumber = productOf(digit, 'product');
+      expect(byWord, word).not.toBeNull();
+      expect(verdictOf(byWord)).toBe(verdictOf(byNumber));
+    },
+  );
 
   it('maps every numbered choice to the facts lexicon.yaml gives it, and only for its own question', () => {
     for (const [digit, facts] of Object.entries(lexicon.choices.product)) {
@@ -327,23 +363,37 @@ describe('the answers the bot offers', () => {
 });
 
 describe('askers', () => {
-  it.each(['their CFO', 'the controller', 'their external auditors', 'internal audit', 'their SOX team', 'their bookkeeper'])(
-    'reads %j as the finance side',
-    (text) => {
-      expect(askerOf(text)).toMatchObject({ security: null, finance: expect.any(String) });
-    },
-  );
-
-  it.each(['their infosec team', 'procurement', 'IT', 'vendor risk management', 'a security questionnaire'])('reads %j as the security side', (text) => {
-    expect(askerOf(text)).toMatchObject({ finance: null, security: expect.any(String) });
+  it.each([
+    'their CFO',
+    'the controller',
+    'their external auditors',
+    'internal audit',
+    'their SOX team',
+    'their bookkeeper',
+  ])('reads %j as the finance side', (text) => {
+    expect(askerOf(text)).toMatchObject({ security: null, finance: expect.any(String) });
   });
 
-  it.each(['the owner', 'our founder', 'legal', 'the board', 'an investor', 'their insurer', 'a bank examiner', 'not sure', 'a customer'])(
-    'reads %j as an asker who decides nothing',
+  it.each(['their infosec team', 'procurement', 'IT', 'vendor risk management', 'a security questionnaire'])(
+    'reads %j as the security side',
     (text) => {
-      expect(askerOf(text)).toEqual({ finance: null, security: null });
+      expect(askerOf(text)).toMatchObject({ finance: null, security: expect.any(String) });
     },
   );
+
+  it.each([
+    'the owner',
+    'our founder',
+    'legal',
+    'the board',
+    'an investor',
+    'their insurer',
+    'a bank examiner',
+    'not sure',
+    'a customer',
+  ])('reads %j as an asker who decides nothing', (text) => {
+    expect(askerOf(text)).toEqual({ finance: null, security: null });
+  });
 
   it('reads bare department words as askers only in reply to "who is asking"', () => {
     for (const text of ['security', 'finance', 'compliance']) {

@@ -13,7 +13,17 @@ describe('the state diagram in the README', () => {
   });
 
   it('shows every state and the transitions that leave it', () => {
-    for (const state of ['fresh', 'askingProduct', 'askingAsker', 'deciding', 'advised', 'waiting', 'human', 'optedOut', 'closed']) {
+    for (const state of [
+      'fresh',
+      'askingProduct',
+      'askingAsker',
+      'deciding',
+      'advised',
+      'waiting',
+      'human',
+      'optedOut',
+      'closed',
+    ]) {
       expect(diagram).toContain(state);
     }
     expect(diagram).toMatch(/open --> optedOut: .*user\.optedOut/);

@@ -29,9 +29,12 @@ function poster(baseUrl: string) {
     });
 }
 
-
 const clientTexts = (items: OutboxItem[]) =>
-  items.flatMap((o) => (o.destination.kind === 'client' && o.payload.type === 'text' ? [{ text: o.payload.text, author: o.payload.author }] : []));
+  items.flatMap((o) =>
+    o.destination.kind === 'client' && o.payload.type === 'text'
+      ? [{ text: o.payload.text, author: o.payload.author }]
+      : [],
+  );
 
 interface ActionBody {
   conversation: ConversationRecord;
@@ -65,7 +68,9 @@ describe('admin API actions', () => {
     for (const action of ['takeover', 'messages', 'release', 'close']) {
       const res = await fetch(`${h.baseUrl}/admin/api/conversations/${bob}/${action}`, { method: 'POST' });
       expect(res.status).toBe(401);
-      const wrong = await post(`/conversations/${bob}/${action}`, '{"text":"hi"}', { Authorization: 'Bearer not-the-token-at-all' });
+      const wrong = await post(`/conversations/${bob}/${action}`, '{"text":"hi"}', {
+        Authorization: 'Bearer not-the-token-at-all',
+      });
       expect(wrong.status).toBe(401);
     }
     expect((await detail(bob)).status).toBe('waiting');
@@ -86,8 +91,11 @@ describe('admin API actions', () => {
     expect(((await again.json()) as ActionBody).changed).toBe(false);
   });
 
-  it('sends PJ\'s message to the client, taking over first', async () => {
-    const res = await post(`/conversations/${bob}/messages`, JSON.stringify({ text: '  Hi Bob, PJ here. Free at 3pm?  ' }));
+  it("sends PJ's message to the client, taking over first", async () => {
+    const res = await post(
+      `/conversations/${bob}/messages`,
+      JSON.stringify({ text: '  Hi Bob, PJ here. Free at 3pm?  ' }),
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as ActionBody).conversation.status).toBe('human');
     const d = await detail(bob);
@@ -119,19 +127,27 @@ describe('admin API actions', () => {
 
     const again = await post(`/conversations/${bob}/release`);
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { message: string }).message).toBe(copy(flow.advisor.refused.not_with_advisor, { id: bob }));
+    expect(((await again.json()) as { message: string }).message).toBe(
+      copy(flow.advisor.refused.not_with_advisor, { id: bob }),
+    );
 
     const closed = await post(`/conversations/${bob}/close`);
     expect(closed.status).toBe(200);
     expect(((await closed.json()) as ActionBody).conversation.status).toBe('closed');
-    expect((await detail(bob)).transcript.at(-1)).toMatchObject({ direction: 'event', text: copy(flow.transcript.closed, { by: by('console') }) });
+    expect((await detail(bob)).transcript.at(-1)).toMatchObject({
+      direction: 'event',
+      text: copy(flow.transcript.closed, { by: by('console') }),
+    });
     const twice = await post(`/conversations/${bob}/close`);
     expect(twice.status).toBe(200);
     expect(((await twice.json()) as ActionBody).changed).toBe(false);
     for (const action of ['takeover', 'release']) {
       const late = await post(`/conversations/${bob}/${action}`);
       expect(late.status).toBe(409);
-      expect(((await late.json()) as { error: string; message: string })).toEqual({ error: 'closed', message: copy(flow.advisor.refused.closed, { id: bob }) });
+      expect((await late.json()) as { error: string; message: string }).toEqual({
+        error: 'closed',
+        message: copy(flow.advisor.refused.closed, { id: bob }),
+      });
     }
     const late = await post(`/conversations/${bob}/messages`, '{"text":"still there?"}');
     expect(late.status).toBe(409);
@@ -141,7 +157,9 @@ describe('admin API actions', () => {
     for (const action of ['takeover', 'release', 'close']) {
       const res = await post(`/conversations/99999/${action}`);
       expect(res.status).toBe(404);
-      expect(((await res.json()) as { message: string }).message).toBe(copy(flow.advisor.refused.not_found, { id: 99999 }));
+      expect(((await res.json()) as { message: string }).message).toBe(
+        copy(flow.advisor.refused.not_found, { id: 99999 }),
+      );
     }
     expect((await post('/conversations/99999/messages', '{"text":"hi"}')).status).toBe(404);
     // Only a plain decimal id names a conversation: "0x1" or "1e0" is not #1, and says so as any unknown id.
@@ -198,12 +216,17 @@ describe('admin API actions not wired', () => {
       },
     });
     const store = createSqliteConversationStore(':memory:');
-    const app = express().use('/admin/api', createAdminRouter({ token: ADMIN_TOKEN, store, logger: createLogger('info', sink), flow, advisor: ADVISOR }));
+    const app = express().use(
+      '/admin/api',
+      createAdminRouter({ token: ADMIN_TOKEN, store, logger: createLogger('info', sink), flow, advisor: ADVISOR }),
+    );
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     try {
-      const res = await poster(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)('/conversations/1/takeover');
+      const res = await poster(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)(
+        '/conversations/1/takeover',
+      );
       expect(res.status).toBe(503);
       expect(logs.join('')).toMatch(/pass actions in compose/);
     } finally {

@@ -37,7 +37,10 @@ describe('admin API', () => {
       verdict: 'soc2',
       side: 'client',
       flags: [],
-      answers: { product: 'we are a SaaS for dentists and their IT team is asking', asker: 'we are a SaaS for dentists and their IT team is asking' },
+      answers: {
+        product: 'we are a SaaS for dentists and their IT team is asking',
+        asker: 'we are a SaaS for dentists and their IT team is asking',
+      },
     });
     expect(typeof alice?.id).toBe('number');
     expect(Date.parse(String(alice?.createdAt))).not.toBeNaN();
@@ -48,12 +51,18 @@ describe('admin API', () => {
   it('shows a buying-side conversation with side "buyer" and the report to request as its verdict', async () => {
     const { flow } = h.composed.settings;
     const CAROL = '+14155550103';
-    const [reply] = await replyTo(h, CAROL, "I'm a vendor manager at a bank, what should we request from our payroll vendor?");
+    const [reply] = await replyTo(
+      h,
+      CAROL,
+      "I'm a vendor manager at a bank, what should we request from our payroll vendor?",
+    );
     // Advice for the buying side: what to request, never "You need".
     expect(reply).toContain(flow.verdict.buyerHeadline.soc1);
     for (const headline of Object.values(flow.verdict.headline)) expect(reply).not.toContain(headline);
 
-    const { conversations } = (await (await h.admin(`/conversations?participant=${encodeURIComponent(CAROL)}`)).json()) as {
+    const { conversations } = (await (
+      await h.admin(`/conversations?participant=${encodeURIComponent(CAROL)}`)
+    ).json()) as {
       conversations: Array<{ id: number; side: string; verdict: string | null }>;
     };
     expect(conversations).toHaveLength(1);
@@ -61,14 +70,17 @@ describe('admin API', () => {
     const detail = (await (await h.admin(`/conversations/${conversations[0]?.id}`)).json()) as Record<string, unknown>;
     expect(detail).toMatchObject({ participant: CAROL, side: 'buyer', verdict: 'soc1' });
     // The other conversations stay on the client side.
-    const all = (await (await h.admin('/conversations')).json()) as { conversations: Array<{ participant: string; side: string }> };
+    const all = (await (await h.admin('/conversations')).json()) as {
+      conversations: Array<{ participant: string; side: string }>;
+    };
     expect(all.conversations.filter((c) => c.side === 'buyer').map((c) => c.participant)).toEqual([CAROL]);
   });
 
   it('filters by channel, participant and status', async () => {
     const get = async (q: string) =>
-      ((await (await h.admin(`/conversations?${q}`)).json()) as { conversations: Array<{ participant: string }> })
-        .conversations.map((c) => c.participant);
+      (
+        (await (await h.admin(`/conversations?${q}`)).json()) as { conversations: Array<{ participant: string }> }
+      ).conversations.map((c) => c.participant);
     expect(await get('status=waiting')).toEqual([BOB]);
     expect(await get(`participant=${encodeURIComponent(ALICE)}`)).toEqual([ALICE]);
     expect(await get('channel=slack')).toEqual([]);

@@ -15,7 +15,11 @@ afterEach(async () => {
 
 const start = async (env: Record<string, string> = {}) => (harness = await startSmsHarness(env));
 
-const call = (h: SmsHarness, path: string, init: { method?: string; token?: string | null; headers?: Record<string, string>; body?: string } = {}) => {
+const call = (
+  h: SmsHarness,
+  path: string,
+  init: { method?: string; token?: string | null; headers?: Record<string, string>; body?: string } = {},
+) => {
   const { method = 'GET', token = ADMIN_TOKEN, headers = {}, body } = init;
   return fetch(`${h.baseUrl}${path}`, {
     method,
@@ -54,7 +58,9 @@ describe('admin API paging', () => {
     expect(third.conversations.map((c) => c.id)).toEqual(newestFirst.slice(100));
     expect(third.nextCursor).toBeNull();
     // The same cursor gives the same page again.
-    expect((await list(h, `before=${encodeURIComponent(first.nextCursor ?? '')}`)).conversations.map((c) => c.id)).toEqual(newestFirst.slice(50, 100));
+    expect(
+      (await list(h, `before=${encodeURIComponent(first.nextCursor ?? '')}`)).conversations.map((c) => c.id),
+    ).toEqual(newestFirst.slice(50, 100));
 
     const all = await list(h, 'limit=200');
     expect(all.conversations).toHaveLength(120);
@@ -64,7 +70,9 @@ describe('admin API paging', () => {
     expect(exact.nextCursor).toBeNull();
     const oneShort = await list(h, 'limit=119');
     expect(oneShort.nextCursor).toEqual(expect.any(String));
-    expect((await list(h, `limit=5&before=${encodeURIComponent(oneShort.nextCursor ?? '')}`)).conversations).toHaveLength(1);
+    expect(
+      (await list(h, `limit=5&before=${encodeURIComponent(oneShort.nextCursor ?? '')}`)).conversations,
+    ).toHaveLength(1);
 
     // Filters page too.
     const waiting = await list(h, 'status=bot&limit=7');
@@ -84,7 +92,9 @@ describe('admin API paging', () => {
     expect(changed.conversations.map((c) => c.participant)).toEqual([number(0)]);
     expect(changed.nextCursor).toBeNull();
     // At or after: the newest conversation's own time includes it.
-    const inclusive = (await list(h, `since=${encodeURIComponent(newest?.updatedAt ?? '')}`)).conversations.map((c) => c.participant);
+    const inclusive = (await list(h, `since=${encodeURIComponent(newest?.updatedAt ?? '')}`)).conversations.map(
+      (c) => c.participant,
+    );
     expect(inclusive[0]).toBe(number(0));
     expect(inclusive).toContain(newest?.participant);
   });
@@ -133,7 +143,11 @@ describe('admin API ids', () => {
         const res = await call(h, route, { method });
         expect(res.status, `${method} ${route}`).toBe(404);
       }
-      const reply = await call(h, `${path}/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"text":"hi"}' });
+      const reply = await call(h, `${path}/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"text":"hi"}',
+      });
       expect(reply.status).toBe(404);
       // Nothing happened to conversation 1.
       expect((await h.composed.store.get(1))?.status).toBe('waiting');
@@ -190,7 +204,8 @@ describe('admin API failed tokens', () => {
 
   it('answers 429 with Retry-After once one address sent 10 wrong tokens, refusing even the right one, and logs it once', async () => {
     const h = await start();
-    for (let n = 0; n < 10; n += 1) expect((await call(h, '/admin/api/conversations', { token: `${wrong}${n}` })).status).toBe(401);
+    for (let n = 0; n < 10; n += 1)
+      expect((await call(h, '/admin/api/conversations', { token: `${wrong}${n}` })).status).toBe(401);
     const limited = await call(h, '/admin/api/conversations', { token: wrong });
     expect(limited.status).toBe(429);
     const retryAfter = Number(limited.headers.get('retry-after'));
@@ -206,17 +221,23 @@ describe('admin API failed tokens', () => {
 
   it('does not count requests without a token, and forgets the failures after the right token', async () => {
     const h = await start();
-    for (let n = 0; n < 15; n += 1) expect((await call(h, '/admin/api/conversations', { token: null })).status).toBe(401);
-    for (let n = 0; n < 9; n += 1) expect((await call(h, '/admin/api/conversations', { token: wrong })).status).toBe(401);
+    for (let n = 0; n < 15; n += 1)
+      expect((await call(h, '/admin/api/conversations', { token: null })).status).toBe(401);
+    for (let n = 0; n < 9; n += 1)
+      expect((await call(h, '/admin/api/conversations', { token: wrong })).status).toBe(401);
     expect((await call(h, '/admin/api/conversations')).status).toBe(200);
-    for (let n = 0; n < 9; n += 1) expect((await call(h, '/admin/api/conversations', { token: wrong })).status).toBe(401);
+    for (let n = 0; n < 9; n += 1)
+      expect((await call(h, '/admin/api/conversations', { token: wrong })).status).toBe(401);
     expect((await call(h, '/admin/api/conversations')).status).toBe(200);
   });
 
   it('ignores X-Forwarded-For without TRUST_PROXY: every client behind it is one address', async () => {
     const h = await start();
     for (let n = 0; n < 10; n += 1) {
-      const res = await call(h, '/admin/api/conversations', { token: wrong, headers: { 'X-Forwarded-For': `203.0.113.${n}` } });
+      const res = await call(h, '/admin/api/conversations', {
+        token: wrong,
+        headers: { 'X-Forwarded-For': `203.0.113.${n}` },
+      });
       expect(res.status).toBe(401);
     }
     const res = await call(h, '/admin/api/conversations', { headers: { 'X-Forwarded-For': '198.51.100.1' } });
@@ -226,14 +247,22 @@ describe('admin API failed tokens', () => {
   it('takes the client address from X-Forwarded-For with TRUST_PROXY', async () => {
     const h = await start({ TRUST_PROXY: 'loopback' });
     const from = (address: string) => ({ 'X-Forwarded-For': address });
-    for (let n = 0; n < 10; n += 1) expect((await call(h, '/admin/api/conversations', { token: wrong, headers: from('203.0.113.7') })).status).toBe(401);
+    for (let n = 0; n < 10; n += 1)
+      expect((await call(h, '/admin/api/conversations', { token: wrong, headers: from('203.0.113.7') })).status).toBe(
+        401,
+      );
     expect((await call(h, '/admin/api/conversations', { headers: from('203.0.113.7') })).status).toBe(429);
     // Another client behind the same proxy is not held back by the first one's failures.
     expect((await call(h, '/admin/api/conversations', { headers: from('198.51.100.1') })).status).toBe(200);
-    expect((await call(h, '/admin/api/conversations', { token: wrong, headers: from('198.51.100.1') })).status).toBe(401);
+    expect((await call(h, '/admin/api/conversations', { token: wrong, headers: from('198.51.100.1') })).status).toBe(
+      401,
+    );
     // An IPv6 client counts by its /64, whichever address in it it uses.
     for (let n = 0; n < 10; n += 1) {
-      const res = await call(h, '/admin/api/conversations', { token: wrong, headers: from(`2001:db8:1:2::${n.toString(16)}`) });
+      const res = await call(h, '/admin/api/conversations', {
+        token: wrong,
+        headers: from(`2001:db8:1:2::${n.toString(16)}`),
+      });
       expect(res.status).toBe(401);
     }
     expect((await call(h, '/admin/api/conversations', { headers: from('2001:db8:1:2:ffff::1') })).status).toBe(429);
@@ -248,7 +277,10 @@ describe('ADMIN_TOKEN strength at start-up', () => {
     ['short-but-not-repeated-token-31', /at least 32 characters/],
     ['a'.repeat(64), /not be one character repeated/],
   ])('refuses %j and says how to make a new one', async (token, why) => {
-    const { code, output } = await runBotExpectingExit({ ADMIN_TOKEN: token, DATABASE_URL: `file:${tempDatabasePath()}` });
+    const { code, output } = await runBotExpectingExit({
+      ADMIN_TOKEN: token,
+      DATABASE_URL: `file:${tempDatabasePath()}`,
+    });
     expect(code).toBe(1);
     expect(output).toMatch(/ADMIN_TOKEN/);
     expect(output).toMatch(why);

@@ -32,7 +32,6 @@ const t = flow.advisor.commands;
 const listed = (id: number, where: string) =>
   copy(t.list, { items: copy(t.listItemFlagged, { id, where, reasons: 'human', sender: '+1415***0102' }) });
 
-
 const clientTexts = (items: OutboxItem[]) =>
   items.flatMap((o) => (o.destination.kind === 'client' && o.payload.type === 'text' ? [o.payload.text] : []));
 
@@ -45,7 +44,11 @@ describe('PJ texting the bot from his own phone', () => {
 
   beforeEach(async () => {
     // The outbox worker is not started: what would go out stays queued for the test to read.
-    h = await startSmsHarness({ TWILIO_ACCOUNT_SID: `AC${'c3'.repeat(16)}`, TWILIO_PHONE_NUMBER: BOT_NUMBER, ADVISOR_NOTIFY_SMS: PJ_PHONE });
+    h = await startSmsHarness({
+      TWILIO_ACCOUNT_SID: `AC${'c3'.repeat(16)}`,
+      TWILIO_PHONE_NUMBER: BOT_NUMBER,
+      ADVISOR_NOTIFY_SMS: PJ_PHONE,
+    });
     store = h.composed.store;
     await text(ALICE, 'we run payroll');
     await text(BOB, 'can I talk to a real person?');
@@ -67,7 +70,10 @@ describe('PJ texting the bot from his own phone', () => {
     expect(clientTexts(await drainOutbox(store))).toEqual(['Hi Bob, PJ here.']);
     const afterReply = await store.get(bob);
     expect(afterReply?.status).toBe('human');
-    expect(afterReply?.transcript.slice(-2).map((e) => e.text)).toEqual([copy(flow.transcript.tookOver, { by: by('sms') }), 'Hi Bob, PJ here.']);
+    expect(afterReply?.transcript.slice(-2).map((e) => e.text)).toEqual([
+      copy(flow.transcript.tookOver, { by: by('sms') }),
+      'Hi Bob, PJ here.',
+    ]);
     expect(await text(PJ_PHONE, 'list')).toEqual([listed(bob, t.withYou)]);
 
     expect(await text(PJ_PHONE, `#${bob} back`)).toEqual([copy(t.handedBack, { id: bob })]);
@@ -101,7 +107,10 @@ describe('PJ texting the bot from his own phone', () => {
     expect(replies[0]?.startsWith(copy(t.list, { items: '' }))).toBe(false);
     expect(replies[0]).not.toBe(copy(t.listEmpty));
     const alice = await store.get((await store.list({ participant: ALICE }))[0]?.id ?? 0);
-    expect(alice?.transcript.filter((e) => e.direction === 'in').map((e) => e.text)).toEqual(['we run payroll', 'list']);
+    expect(alice?.transcript.filter((e) => e.direction === 'in').map((e) => e.text)).toEqual([
+      'we run payroll',
+      'list',
+    ]);
     expect(await text(ALICE, `${bob} close`)).not.toEqual([copy(t.closed, { id: bob })]);
     expect((await store.get(bob))?.status).toBe('waiting');
   });
@@ -109,7 +118,10 @@ describe('PJ texting the bot from his own phone', () => {
   it('runs a retried MessageSid once and answers it the same', async () => {
     const sid = newMessageSid();
     // Twilio may retry while the first request is still running, or after it answered.
-    const [first, second] = await Promise.all([text(PJ_PHONE, `${bob} only once`, sid), text(PJ_PHONE, `${bob} only once`, sid)]);
+    const [first, second] = await Promise.all([
+      text(PJ_PHONE, `${bob} only once`, sid),
+      text(PJ_PHONE, `${bob} only once`, sid),
+    ]);
     const third = await text(PJ_PHONE, `${bob} only once`, sid);
     expect(first).toEqual([copy(t.sent, { id: bob })]);
     expect(second).toEqual(first);
@@ -119,11 +131,16 @@ describe('PJ texting the bot from his own phone', () => {
     expect(h.logs.join('')).toMatch(/repeated Twilio message from the advisor/);
   });
 
-  it('still checks the signature on PJ\'s texts', async () => {
+  it("still checks the signature on PJ's texts", async () => {
     const res = await fetch(`${h.baseUrl}/twilio/sms`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': 'forged' },
-      body: new URLSearchParams({ MessageSid: newMessageSid(), From: PJ_PHONE, To: BOT_NUMBER, Body: `${bob} close` }).toString(),
+      body: new URLSearchParams({
+        MessageSid: newMessageSid(),
+        From: PJ_PHONE,
+        To: BOT_NUMBER,
+        Body: `${bob} close`,
+      }).toString(),
     });
     expect(res.status).toBe(403);
     expect((await store.get(bob))?.status).toBe('waiting');

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { signTwilio } from '../support/sign-twilio.js';
 import { startBotProcess, runBotExpectingExit, type BotProcess } from '../support/bot-process.js';
-import { ADMIN_TOKEN, AUTH_TOKEN, BOT_NUMBER, messagesOf, newMessageSid, PUBLIC_BASE_URL, tempDatabasePath } from '../support/sms-harness.js';
+import {
+  ADMIN_TOKEN,
+  AUTH_TOKEN,
+  BOT_NUMBER,
+  messagesOf,
+  newMessageSid,
+  PUBLIC_BASE_URL,
+  tempDatabasePath,
+} from '../support/sms-harness.js';
 
 const ALICE = '+14155550101';
 
@@ -52,7 +60,9 @@ describe('the bot as a process', () => {
       const [verdict] = await text(second, 'their controller');
       expect(verdict).toMatch(/You need SOC 1\./);
       const list = (await (
-        await fetch(`${second.baseUrl}/admin/api/conversations`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
+        await fetch(`${second.baseUrl}/admin/api/conversations`, {
+          headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+        })
       ).json()) as { conversations: Array<{ id: number }> };
       expect(list.conversations).toHaveLength(1);
       const detail = (await (

@@ -25,10 +25,11 @@ describe('npm run chat', () => {
     const db = tempDatabasePath();
     const { flow } = loadFlows();
     // Payments plus card data, nobody in particular asking: both, which goes to PJ.
-    const out = await runChat(db, 'hi\nwe are a payments platform for marketplaces and we store card data\nnot sure\n', [
-      '--from',
-      '+15555550123',
-    ]);
+    const out = await runChat(
+      db,
+      'hi\nwe are a payments platform for marketplaces and we store card data\nnot sure\n',
+      ['--from', '+15555550123'],
+    );
     expect(out).toMatch(/Texting the bot as \+15555550123/);
     expect(out).toContain(flow.askProduct.question);
     expect(out).toContain(flow.askAsker.question);

@@ -41,7 +41,9 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web console in a real he
 
   beforeAll(async () => {
     if (!CHROMIUM.found) {
-      throw new Error(`chromium not found (${CHROMIUM.looked}) and CI=true requires the browser test: ${INSTALL_CHROMIUM}`);
+      throw new Error(
+        `chromium not found (${CHROMIUM.looked}) and CI=true requires the browser test: ${INSTALL_CHROMIUM}`,
+      );
     }
     // The app as compose builds it: the console at /admin in front of the admin API.
     h = await startSmsHarness();
@@ -51,11 +53,13 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web console in a real he
     // A script error or a Content-Security-Policy violation shows up here.
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 40[19]/.test(message.text())) problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' && !/status of 40[19]/.test(message.text()))
+        problems.push(`console: ${message.text()}`);
     });
     // Only the refusals the test provokes may fail: the wrong token (401) and a closed conversation (409).
     page.on('response', (response) => {
-      if (response.status() >= 400 && ![401, 409].includes(response.status())) problems.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400 && ![401, 409].includes(response.status()))
+        problems.push(`${response.status()} ${response.url()}`);
     });
   }, 60_000);
 
@@ -174,7 +178,11 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web console in a real he
 
     // A new text moves its conversation to the top, without a reload.
     await replyTo(h, number(0), 'one more question');
-    await page.locator('.conversation').first().filter({ hasText: number(0) }).waitFor();
+    await page
+      .locator('.conversation')
+      .first()
+      .filter({ hasText: number(0) })
+      .waitFor();
     expect(await page.locator('.conversation').count()).toBe(61);
     expect(problems).toEqual([]);
   }, 60_000);

@@ -51,69 +51,113 @@ describePostgres('npm run db:copy', (databaseUrl) => {
   const schemas = createSchemas(databaseUrl);
   afterAll(() => schemas.dropAll());
 
-  it('copies a SQLite database into an empty PostgreSQL one, opt-outs included, and refuses a second copy', { timeout: 60_000 }, async () => {
-    const path = tempDatabasePath();
-    const sqlite = createSqliteConversationStore(path);
-    const handle = createInboundHandler(sqlite, settings);
-    const actions = createAdvisorActions(sqlite, settings, () => T0 + 10 * MINUTE);
-    const sms = (from: string, id: string, text: string, at: number) =>
-      handle({ channel: 'sms', participant: from, conversationKey: from, provider: 'twilio', externalId: id, text, receivedAt: at });
-    await sms('+14155550101', 'A1', 'hi', T0);
-    await sms('+14155550101', 'A2', 'we run payroll for restaurants', T0 + 1);
-    const flagged = await sms('+14155550102', 'B1', 'can I talk to a person', T0 + 2);
-    await actions.takeOver(flagged.conversationId, 'console');
-    await actions.reply(flagged.conversationId, 'PJ here', 'slack', { channel: 'C1', ts: '1.1' });
-    await sqlite.setDeskThread(flagged.conversationId, 'C9', '1700000000.000100');
-    await sms('+14155550103', 'C1', 'hi', T0 + 3);
-    await sms('+14155550103', 'C2', 'STOP', T0 + 4);
-    // Erased: its number must never be given to a new conversation in PostgreSQL either.
-    const erased = await sms('+14155550104', 'D1', 'STOP', T0 + 5);
-    await sqlite.eraseConversation(erased.conversationId);
-    await sqlite.onceForAdvisor('twilio', 'SM-PJ-1', T0 + 6, async () => 'done');
-    const [claimed] = await sqlite.claimOutbox(T0 + 20 * MINUTE, MINUTE, 1);
-    if (claimed) await sqlite.markOutboxSent(claimed.id, 'SM-sent-1', T0 + 20 * MINUTE);
-    const before = await everything(sqlite);
-    await sqlite.close();
-    // A stray row straight in the file: a conversation that ended opted out with no opt-out row.
-    const raw = new Database(path);
-    raw.prepare("DELETE FROM opt_outs WHERE participant = '+14155550103'").run();
-    raw.close();
+  it(
+    'copies a SQLite database into an empty PostgreSQL one, opt-outs included, and refuses a second copy',
+    { timeout: 60_000 },
+    async () => {
+      const path = tempDatabasePath();
+      const sqlite = createSqliteConversationStore(path);
+      const handle = createInboundHandler(sqlite, settings);
+      const actions = createAdvisorActions(sqlite, settings, () => T0 + 10 * MINUTE);
+      const sms = (from: string, id: string, text: string, at: number) =>
+        handle({
+          channel: 'sms',
+          participant: from,
+          conversationKey: from,
+          provider: 'twilio',
+          externalId: id,
+          text,
+          receivedAt: at,
+        });
+      await sms('+14155550101', 'A1', 'hi', T0);
+      await sms('+14155550101', 'A2', 'we run payroll for restaurants', T0 + 1);
+      const flagged = await sms('+14155550102', 'B1', 'can I talk to a person', T0 + 2);
+      await actions.takeOver(flagged.conversationId, 'console');
+      await actions.reply(flagged.conversationId, 'PJ here', 'slack', { channel: 'C1', ts: '1.1' });
+      await sqlite.setDeskThread(flagged.conversationId, 'C9', '1700000000.000100');
+      await sms('+14155550103', 'C1', 'hi', T0 + 3);
+      await sms('+14155550103', 'C2', 'STOP', T0 + 4);
+      // Erased: its number must never be given to a new conversation in PostgreSQL either.
+      const erased = await sms('+14155550104', 'D1', 'STOP', T0 + 5);
+      await sqlite.eraseConversation(erased.conversationId);
+      await sqlite.onceForAdvisor('twilio', 'SM-PJ-1', T0 + 6, async () => 'done');
+      const [claimed] = await sqlite.claimOutbox(T0 + 20 * MINUTE, MINUTE, 1);
+      if (claimed) await sqlite.markOutboxSent(claimed.id, 'SM-sent-1', T0 + 20 * MINUTE);
+      const before = await everything(sqlite);
+      await sqlite.close();
+      // A stray row straight in the file: a conversation that ended opted out with no opt-out row.
+      const raw = new Database(path);
+      raw.prepare("DELETE FROM opt_outs WHERE participant = '+14155550103'").run();
+      raw.close();
 
-    const target = await schemas.fresh();
-    const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
-    expect(copy.output).toMatch(/db:copy: copied .* conversations 3, messages \d+, processed_inbound 5, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2/);
-    expect(copy.code).toBe(0);
+      const target = await schemas.fresh();
+      const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
+      expect(copy.output).toMatch(
+        /db:copy: copied .* conversations 3, messages \d+, processed_inbound 5, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2/,
+      );
+      expect(copy.code).toBe(0);
 
-    const pg = createPostgresStore({ url: target, max: 2 });
-    try {
-      expect(await everything(pg)).toEqual(before);
-      expect(await pg.isOptedOut('sms', '+14155550103')).toBe(true);
-      expect(await pg.isOptedOut('sms', '+14155550104')).toBe(true);
-      expect(await pg.isOptedOut('sms', '+14155550101')).toBe(false);
-      expect(await pg.onceForAdvisor('twilio', 'SM-PJ-1', T0 + 7, async () => 'again')).toEqual({ answer: 'done', repeated: true });
-      const retry = await createInboundHandler(pg, settings)({
-        channel: 'sms', participant: '+14155550101', conversationKey: '+14155550101', provider: 'twilio', externalId: 'A2',
-        text: 'we run payroll for restaurants', receivedAt: T0 + 8,
-      });
-      const ann = before.find((each) => each.detail?.participant === '+14155550101')?.detail;
-      expect(retry).toMatchObject({ duplicate: true, replies: ann?.transcript.filter((t) => t.direction === 'out').slice(-1).map((t) => t.text) });
-      const fresh = await createInboundHandler(pg, settings)({
-        channel: 'sms', participant: '+14155550105', conversationKey: '+14155550105', provider: 'twilio', externalId: 'E1', text: 'hi', receivedAt: T0 + 9,
-      });
-      expect(fresh.conversationId).toBeGreaterThan(erased.conversationId);
-      expect((await pg.claimOutbox(T0 + 30 * MINUTE, MINUTE, 100)).length).toBeGreaterThan(0);
-    } finally {
-      await pg.close();
-    }
+      const pg = createPostgresStore({ url: target, max: 2 });
+      try {
+        expect(await everything(pg)).toEqual(before);
+        expect(await pg.isOptedOut('sms', '+14155550103')).toBe(true);
+        expect(await pg.isOptedOut('sms', '+14155550104')).toBe(true);
+        expect(await pg.isOptedOut('sms', '+14155550101')).toBe(false);
+        expect(await pg.onceForAdvisor('twilio', 'SM-PJ-1', T0 + 7, async () => 'again')).toEqual({
+          answer: 'done',
+          repeated: true,
+        });
+        const retry = await createInboundHandler(
+          pg,
+          settings,
+        )({
+          channel: 'sms',
+          participant: '+14155550101',
+          conversationKey: '+14155550101',
+          provider: 'twilio',
+          externalId: 'A2',
+          text: 'we run payroll for restaurants',
+          receivedAt: T0 + 8,
+        });
+        const ann = before.find((each) => each.detail?.participant === '+14155550101')?.detail;
+        expect(retry).toMatchObject({
+          duplicate: true,
+          replies: ann?.transcript
+            .filter((t) => t.direction === 'out')
+            .slice(-1)
+            .map((t) => t.text),
+        });
+        const fresh = await createInboundHandler(
+          pg,
+          settings,
+        )({
+          channel: 'sms',
+          participant: '+14155550105',
+          conversationKey: '+14155550105',
+          provider: 'twilio',
+          externalId: 'E1',
+          text: 'hi',
+          receivedAt: T0 + 9,
+        });
+        expect(fresh.conversationId).toBeGreaterThan(erased.conversationId);
+        expect((await pg.claimOutbox(T0 + 30 * MINUTE, MINUTE, 100)).length).toBeGreaterThan(0);
+      } finally {
+        await pg.close();
+      }
 
-    const again = await dbCopy(['--from', `file:${path}`, '--to', target]);
-    expect(again.code).toBe(1);
-    expect(again.output).toMatch(/already holds 4 conversations: db:copy only fills an empty one/);
-  });
+      const again = await dbCopy(['--from', `file:${path}`, '--to', target]);
+      expect(again.code).toBe(1);
+      expect(again.output).toMatch(/already holds 4 conversations: db:copy only fills an empty one/);
+    },
+  );
 
   it('refuses bad arguments and a SQLite table it does not know, copying nothing', { timeout: 60_000 }, async () => {
-    expect((await dbCopy(['--from', './x.db', '--to', databaseUrl])).output).toMatch(/--from must be the SQLite database/);
-    expect((await dbCopy(['--from', 'file:./x.db', '--to', 'mysql://x'])).output).toMatch(/--to must be the PostgreSQL DATABASE_URL/);
+    expect((await dbCopy(['--from', './x.db', '--to', databaseUrl])).output).toMatch(
+      /--from must be the SQLite database/,
+    );
+    expect((await dbCopy(['--from', 'file:./x.db', '--to', 'mysql://x'])).output).toMatch(
+      /--to must be the PostgreSQL DATABASE_URL/,
+    );
     const path = tempDatabasePath();
     await createSqliteConversationStore(path).close();
     const raw = new Database(path);

@@ -11,19 +11,21 @@ import { ADMIN_TOKEN, AUTH_TOKEN, BOT_NUMBER, PUBLIC_BASE_URL } from '../support
  */
 const RUNS = 2000;
 
-const phone = fc.oneof(
-  fc.constant('+14155550123'),
-  fc.stringMatching(/^\+1\d{10}$/),
+const phone = fc.oneof(fc.constant('+14155550123'), fc.stringMatching(/^\+1\d{10}$/), fc.string(), fc.constant(''));
+const anyText = fc.oneof(
   fc.string(),
-  fc.constant(''),
+  fc.string({ unit: 'grapheme' }),
+  fc.constantFrom('STOP', 'yes', '{phone}', '<b>x</b>', '42 back', ''),
 );
-const anyText = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('STOP', 'yes', '{phone}', '<b>x</b>', '42 back', ''));
 const sid = fc.oneof(fc.stringMatching(/^SM[0-9a-f]{32}$/), fc.string({ maxLength: 40 }));
 
 function params(fields: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<Record<string, string>> {
-  return fc.tuple(fc.record(fields, { requiredKeys: [] }), fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string(), { maxKeys: 3 })).map(
-    ([known, extra]) => ({ ...extra, ...known }) as Record<string, string>,
-  );
+  return fc
+    .tuple(
+      fc.record(fields, { requiredKeys: [] }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string(), { maxKeys: 3 }),
+    )
+    .map(([known, extra]) => ({ ...extra, ...known }) as Record<string, string>);
 }
 
 const smsParams = params({
@@ -51,7 +53,10 @@ const slackObject = fc.oneof(
   fc.jsonValue(),
   fc.record(
     {
-      type: fc.oneof(fc.constantFrom('event_callback', 'url_verification', 'block_actions', 'view_submission', 'shortcut'), fc.string()),
+      type: fc.oneof(
+        fc.constantFrom('event_callback', 'url_verification', 'block_actions', 'view_submission', 'shortcut'),
+        fc.string(),
+      ),
       team_id: fc.oneof(fc.constant(TEAM), fc.string()),
       event_id: fc.string(),
       challenge: fc.string(),
@@ -72,23 +77,40 @@ const slackObject = fc.oneof(
         ),
       ),
       user: fc.oneof(fc.jsonValue(), fc.record({ id: fc.string(), team_id: fc.string() }, { requiredKeys: [] })),
-      actions: fc.oneof(fc.jsonValue(), fc.array(fc.record({ action_id: fc.string(), value: fc.string() }, { requiredKeys: [] }))),
-      container: fc.oneof(fc.jsonValue(), fc.record({ channel_id: fc.string(), message_ts: fc.string() }, { requiredKeys: [] })),
+      actions: fc.oneof(
+        fc.jsonValue(),
+        fc.array(fc.record({ action_id: fc.string(), value: fc.string() }, { requiredKeys: [] })),
+      ),
+      container: fc.oneof(
+        fc.jsonValue(),
+        fc.record({ channel_id: fc.string(), message_ts: fc.string() }, { requiredKeys: [] }),
+      ),
     },
     { requiredKeys: [] },
   ),
 );
 const slackBody = fc.oneof(
   slackObject.map((o) => ({ body: JSON.stringify(o), type: 'application/json' })),
-  slackObject.map((o) => ({ body: `payload=${encodeURIComponent(JSON.stringify(o))}`, type: 'application/x-www-form-urlencoded' })),
-  params({ command: fc.constantFrom('/soc', ''), user_id: fc.string(), team_id: fc.string(), trigger_id: fc.string(), text: anyText }).map(
-    (p) => ({ body: new URLSearchParams(p).toString(), type: 'application/x-www-form-urlencoded' }),
-  ),
+  slackObject.map((o) => ({
+    body: `payload=${encodeURIComponent(JSON.stringify(o))}`,
+    type: 'application/x-www-form-urlencoded',
+  })),
+  params({
+    command: fc.constantFrom('/soc', ''),
+    user_id: fc.string(),
+    team_id: fc.string(),
+    trigger_id: fc.string(),
+    text: anyText,
+  }).map((p) => ({ body: new URLSearchParams(p).toString(), type: 'application/x-www-form-urlencoded' })),
   fc.string().map((s) => ({ body: s, type: 'application/json' })),
 );
 
 const adminAction = fc.record({
-  id: fc.oneof(fc.integer({ min: 1, max: 4 }).map(String), fc.constantFrom('0', '01', '0x1', '1e0', '-1', '99999999999999999999', '1.5', '%00'), fc.string()),
+  id: fc.oneof(
+    fc.integer({ min: 1, max: 4 }).map(String),
+    fc.constantFrom('0', '01', '0x1', '1e0', '-1', '99999999999999999999', '1.5', '%00'),
+    fc.string(),
+  ),
   action: fc.constantFrom('takeover', 'messages', 'release', 'close'),
   body: fc.oneof(
     fc.jsonValue().map((v) => JSON.stringify(v)),
@@ -102,12 +124,14 @@ describe('every public endpoint, fuzzed with signed bodies', { timeout: 120_000 
   beforeAll(async () => {
     h = await startSlackHarness();
     // A few real conversations for the admin actions to find.
-    for (const from of ['+14155550001', '+14155550002', '+14155550003']) await h.text(from, 'we run payroll for restaurants');
+    for (const from of ['+14155550001', '+14155550002', '+14155550003'])
+      await h.text(from, 'we run payroll for restaurants');
   });
   afterAll(async () => {
     await h.close();
   });
-  const post = (path: string, body: string, headers: Record<string, string>) => fetch(h.baseUrl + path, { method: 'POST', body, headers });
+  const post = (path: string, body: string, headers: Record<string, string>) =>
+    fetch(h.baseUrl + path, { method: 'POST', body, headers });
 
   it(`answers ${RUNS} signed Twilio SMS webhooks without a 5xx`, async () => {
     await fc.assert(

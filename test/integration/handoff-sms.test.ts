@@ -42,7 +42,7 @@ describe('handing an SMS conversation to PJ on his phone, end to end', () => {
 
   /** Runs the background round until nothing more goes out. */
   const flush = async () => {
-    for (let before = -1; before !== sent.length; ) {
+    for (let before = -1; before !== sent.length;) {
       before = sent.length;
       await h.composed.background.runOnce();
     }
@@ -98,7 +98,10 @@ describe('handing an SMS conversation to PJ on his phone, end to end', () => {
 
   it('records delivery reports and opts the client out on error 21610', async () => {
     await replyTo(h, CLIENT, 'how much would a SOC 2 cost?');
-    const id = String(((await (await h.admin('/conversations')).json()) as { conversations: Array<{ id: number }> }).conversations[0]?.id);
+    const id = String(
+      ((await (await h.admin('/conversations')).json()) as { conversations: Array<{ id: number }> }).conversations[0]
+        ?.id,
+    );
     await replyTo(h, PJ, `${id} Around 20k to start.`);
     nock.cleanAll();
     let sid = '';

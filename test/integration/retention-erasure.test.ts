@@ -16,10 +16,16 @@ const BOB = '+14155550102';
 const DAY = 24 * 60 * 60_000;
 const DESK = 'C0DESK';
 /** A text to the client that waits in the outbox: SMS sending is off in these harnesses. */
-const queued: OutboxDraft = { destination: { kind: 'client' }, payload: { type: 'text', text: 'queued', author: 'advisor' } };
+const queued: OutboxDraft = {
+  destination: { kind: 'client' },
+  payload: { type: 'text', text: 'queued', author: 'advisor' },
+};
 
 const call = (h: SmsHarness, method: 'GET' | 'DELETE', path: string, token: string | null = ADMIN_TOKEN) =>
-  fetch(`${h.baseUrl}/admin/api${path}`, { method, headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
+  fetch(`${h.baseUrl}/admin/api${path}`, {
+    method,
+    headers: token === null ? {} : { Authorization: `Bearer ${token}` },
+  });
 
 async function conversationOf(h: SmsHarness, participant: string): Promise<ConversationRecord> {
   const [found] = await h.composed.store.list({ participant });
@@ -114,7 +120,7 @@ describe('DELETE /admin/api/conversations/:id', () => {
     expect(again).toMatch(/who is asking/i);
   });
 
-  it("keeps an opted-out number after erasure: later texts get nothing until START, and the erasure says so", async () => {
+  it('keeps an opted-out number after erasure: later texts get nothing until START, and the erasure says so', async () => {
     const h = (harness = await startSmsHarness());
     await replyTo(h, ALICE, 'hi');
     expect(await replyTo(h, ALICE, 'STOP')).toEqual([]);
@@ -191,7 +197,8 @@ function slackApiAnswering(answer: (method: string) => Record<string, unknown>) 
     .post(/\/api\/.*/)
     .reply((uri, body) => {
       const method = uri.replace('/api/', '');
-      const fields = typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : (body as Record<string, unknown>);
+      const fields =
+        typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : (body as Record<string, unknown>);
       calls.push({ method, body: fields });
       return [200, answer(method)];
     });
@@ -205,15 +212,27 @@ describe('the retention sweep', () => {
     await replyTo(h, ALICE, 'STOP');
     await replyTo(h, BOB, 'hi');
     const lines: Array<{ fields: unknown; message: unknown }> = [];
-    const log: Pick<Logger, 'info'> = { info: (fields: object | string, message?: string) => void lines.push({ fields, message }) };
-    const sweep = createRetentionSweep({ store: h.composed.store, retentionDays: 365, now: () => Date.now() + 366 * DAY, log });
+    const log: Pick<Logger, 'info'> = {
+      info: (fields: object | string, message?: string) => void lines.push({ fields, message }),
+    };
+    const sweep = createRetentionSweep({
+      store: h.composed.store,
+      retentionDays: 365,
+      now: () => Date.now() + 366 * DAY,
+      log,
+    });
 
     const removed = await sweep();
 
     expect(removed).toMatchObject({ conversations: 1, processedInbound: 3 });
     expect((await h.composed.store.list({})).map((c) => c.participant)).toEqual([BOB]);
     expect(await h.composed.store.isOptedOut('sms', ALICE)).toBe(true);
-    expect(lines).toEqual([{ fields: { removed, retentionDays: 365, logRetentionDays: 30 }, message: expect.stringMatching(/^retention sweep: removed 1 conversation/) }]);
+    expect(lines).toEqual([
+      {
+        fields: { removed, retentionDays: 365, logRetentionDays: 30 },
+        message: expect.stringMatching(/^retention sweep: removed 1 conversation/),
+      },
+    ]);
     expect(await replyTo(h, ALICE, 'hi again')).toEqual([]);
   });
 
@@ -248,16 +267,29 @@ describe('the retention sweep', () => {
     const path = tempDatabasePath();
     const store = createSqliteConversationStore(path);
     const twoYearsAgo = Date.now() - 2 * 365 * DAY;
-    await store.receive(inbound('old', { receivedAt: twoYearsAgo }), fakeDecide({ summary: { status: 'closed' } }).decide);
-    await store.receive(inbound('new', { participant: BOB, receivedAt: Date.now() }), fakeDecide({ summary: { status: 'closed' } }).decide);
+    await store.receive(
+      inbound('old', { receivedAt: twoYearsAgo }),
+      fakeDecide({ summary: { status: 'closed' } }).decide,
+    );
+    await store.receive(
+      inbound('new', { participant: BOB, receivedAt: Date.now() }),
+      fakeDecide({ summary: { status: 'closed' } }).decide,
+    );
     await store.close();
 
     const bot = await startBotProcess({ DATABASE_URL: `file:${path}`, RETENTION_DAYS: '365' });
     try {
       const deadline = Date.now() + 10_000;
-      while (!/retention sweep/.test(bot.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      const line = bot.output().split('\n').find((l) => l.includes('retention sweep'));
-      expect(JSON.parse(line ?? '{}')).toMatchObject({ removed: { conversations: 1, messages: 2, processedInbound: 1 }, retentionDays: 365 });
+      while (!/retention sweep/.test(bot.output()) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25));
+      const line = bot
+        .output()
+        .split('\n')
+        .find((l) => l.includes('retention sweep'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({
+        removed: { conversations: 1, messages: 2, processedInbound: 1 },
+        retentionDays: 365,
+      });
     } finally {
       bot.child.kill('SIGTERM');
       await bot.exited;

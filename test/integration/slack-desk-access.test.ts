@@ -26,7 +26,14 @@ describe('the Slack desk as compose builds it from SLACK_ADVISOR_USER_IDS', () =
     const ts = (await harness.composed.store.getDeskThread(id))?.ts ?? '';
     const button = buttonsOf(header?.body.blocks).find((b) => b.action_id === DESK_ACTION.takeOver);
     const click = (user: string) =>
-      harness.action(buttonClick(user, DESK, { ts, blocks: header?.body.blocks }, { action_id: DESK_ACTION.takeOver, value: String(id), text: button?.text.text ?? '' }));
+      harness.action(
+        buttonClick(
+          user,
+          DESK,
+          { ts, blocks: header?.body.blocks },
+          { action_id: DESK_ACTION.takeOver, value: String(id), text: button?.text.text ?? '' },
+        ),
+      );
 
     expect((await click(COLLEAGUE)).status).toBe(200);
     const [whisper] = await harness.waitFor('chat.postEphemeral');
@@ -34,7 +41,8 @@ describe('the Slack desk as compose builds it from SLACK_ADVISOR_USER_IDS', () =
     expect((await harness.composed.store.get(id))?.status).toBe('waiting');
 
     await click(PJ);
-    for (let i = 0; i < 100 && (await harness.composed.store.get(id))?.status !== 'human'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && (await harness.composed.store.get(id))?.status !== 'human'; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect((await harness.composed.store.get(id))?.status).toBe('human');
   });
 });

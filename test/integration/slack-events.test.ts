@@ -52,7 +52,9 @@ describe('Slack over HTTP', () => {
     const list = (await (await h.admin('/conversations?channel=slack')).json()) as {
       conversations: Array<{ participant: string; verdict: string; status: string }>;
     };
-    expect(list.conversations).toEqual([expect.objectContaining({ participant: `${TEAM}:U1`, verdict: 'soc2', status: 'bot' })]);
+    expect(list.conversations).toEqual([
+      expect.objectContaining({ participant: `${TEAM}:U1`, verdict: 'soc2', status: 'bot' }),
+    ]);
   });
 
   it('answers a clicked choice once: the buttons go, a second click does nothing more', async () => {
@@ -60,11 +62,16 @@ describe('Slack over HTTP', () => {
     const [ask] = await h.waitFor('chat.postMessage');
     const button = buttonsOf(ask?.body.blocks)[1];
     if (!button) throw new Error('no button');
-    const click = buttonClick('U2', 'DU2', { ts: '1700000001.000100', blocks: ask?.body.blocks }, {
-      action_id: button.action_id,
-      value: button.value,
-      text: button.text.text,
-    });
+    const click = buttonClick(
+      'U2',
+      'DU2',
+      { ts: '1700000001.000100', blocks: ask?.body.blocks },
+      {
+        action_id: button.action_id,
+        value: button.value,
+        text: button.text.text,
+      },
+    );
     const [first, second] = await Promise.all([h.action(click), h.action(click)]);
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
@@ -84,11 +91,16 @@ describe('Slack over HTTP', () => {
     const talk = buttonsOf(verdict?.body.blocks)[0];
     if (!talk) throw new Error('no Talk to PJ button');
     await h.action(
-      buttonClick('U3', 'DU3', { ts: '1700000009.000100', blocks: verdict?.body.blocks }, {
-        action_id: talk.action_id,
-        value: talk.value,
-        text: talk.text.text,
-      }),
+      buttonClick(
+        'U3',
+        'DU3',
+        { ts: '1700000009.000100', blocks: verdict?.body.blocks },
+        {
+          action_id: talk.action_id,
+          value: talk.value,
+          text: talk.text.text,
+        },
+      ),
     );
     const [, handoff] = await h.waitFor('chat.postMessage', 2);
     expect(handoff?.body.text).toMatch(/real person/);
@@ -99,7 +111,13 @@ describe('Slack over HTTP', () => {
   });
 
   it('answers a mention in a thread, and follows the thread without further mentions', async () => {
-    await h.event({ type: 'app_mention', channel: 'C1', user: 'U4', text: `<@${BOT_USER}> hi`, ts: '1700000100.000100' });
+    await h.event({
+      type: 'app_mention',
+      channel: 'C1',
+      user: 'U4',
+      text: `<@${BOT_USER}> hi`,
+      ts: '1700000100.000100',
+    });
     const [ask] = await h.waitFor('chat.postMessage');
     expect(ask?.body).toMatchObject({ channel: 'C1', thread_ts: '1700000100.000100' });
     await h.event({
@@ -115,10 +133,20 @@ describe('Slack over HTTP', () => {
     expect(next?.body).toMatchObject({ channel: 'C1', thread_ts: '1700000100.000100' });
     expect(next?.body.text).toContain(h.composed.settings.flow.askAsker.question);
     // A thread the bot does not run is left alone.
-    await h.event({ type: 'message', channel_type: 'channel', channel: 'C1', user: 'U5', text: 'lunch?', ts: '2.1', thread_ts: '1.1' });
+    await h.event({
+      type: 'message',
+      channel_type: 'channel',
+      channel: 'C1',
+      user: 'U5',
+      text: 'lunch?',
+      ts: '2.1',
+      thread_ts: '1.1',
+    });
     await settle();
     expect(h.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(2);
-    const list = (await (await h.admin('/conversations?channel=slack')).json()) as { conversations: Array<{ participant: string }> };
+    const list = (await (await h.admin('/conversations?channel=slack')).json()) as {
+      conversations: Array<{ participant: string }>;
+    };
     expect(list.conversations.map((c) => c.participant)).toEqual([`${TEAM}:U4`]);
   });
 
@@ -141,7 +169,9 @@ describe('Slack over HTTP', () => {
     await h.event(dm('U7', 'hi again'));
     const [, , fresh] = await h.waitFor('chat.postMessage', 3);
     expect(fresh?.body.text).toMatch(/What does your product do/);
-    const list = (await (await h.admin('/conversations?channel=slack')).json()) as { conversations: Array<{ status: string }> };
+    const list = (await (await h.admin('/conversations?channel=slack')).json()) as {
+      conversations: Array<{ status: string }>;
+    };
     expect(list.conversations.map((c) => c.status)).toEqual(['bot', 'closed']);
   });
 
@@ -155,7 +185,12 @@ describe('Slack over HTTP', () => {
     const start = buttonsOf(view.blocks)[0];
     expect(start?.text.text).toBe(copy(flow.slackHome.start));
     await h.action({
-      ...buttonClick('U8', 'DU8', { ts: '0', blocks: [] }, { action_id: start?.action_id ?? '', value: 'start', text: copy(flow.slackHome.start) }),
+      ...buttonClick(
+        'U8',
+        'DU8',
+        { ts: '0', blocks: [] },
+        { action_id: start?.action_id ?? '', value: 'start', text: copy(flow.slackHome.start) },
+      ),
       container: { type: 'view', view_id: 'V1' },
       channel: undefined,
       message: undefined,
@@ -184,7 +219,9 @@ describe('Slack over HTTP', () => {
 
   it('rejects a bad signature and a stale timestamp with 401', async () => {
     const body = JSON.stringify({ type: 'event_callback', team_id: TEAM, event_id: 'EvBAD', event: dm('U11', 'hi') });
-    const forged = await h.send(body, 'application/json', { 'X-Slack-Signature': signSlack('wrong-secret', Math.floor(Date.now() / 1000), body) });
+    const forged = await h.send(body, 'application/json', {
+      'X-Slack-Signature': signSlack('wrong-secret', Math.floor(Date.now() / 1000), body),
+    });
     expect(forged.status).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 6 * 60;
     const old = await h.send(body, 'application/json', {}, stale);
@@ -246,7 +283,9 @@ describe('Slack configuration', () => {
     const proxied = nock('https://slack-proxy.example.test')
       .post('/api/auth.test')
       .optionally()
-      .reply(200, JSON.stringify({ ok: true, user_id: BOT_USER, bot_id: 'B0BOT' }), { 'Content-Type': 'application/json' })
+      .reply(200, JSON.stringify({ ok: true, user_id: BOT_USER, bot_id: 'B0BOT' }), {
+        'Content-Type': 'application/json',
+      })
       .post('/api/chat.postMessage')
       .reply(200, JSON.stringify({ ok: true, ts: '1.1' }), { 'Content-Type': 'application/json' });
     const h = await startSlackHarness({ SLACK_API_URL: 'https://slack-proxy.example.test/api' });

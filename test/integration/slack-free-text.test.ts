@@ -11,9 +11,9 @@ describe('free-text answers over Slack (the table shared with SMS)', () => {
     await h.close();
   });
 
-  it.each(freeTextCases.map((c, i) => [i, `${c.product} / ${c.asker ?? '(in the same text)'} -> ${c.expected}`, c] as const))(
-    'case %i: %s',
-    async (_i, _title, c) => {
+  it.each(
+    freeTextCases.map((c, i) => [i, `${c.product} / ${c.asker ?? '(in the same text)'} -> ${c.expected}`, c] as const),
+  )('case %i: %s', async (_i, _title, c) => {
     await h.event(dm('U1', 'hi'));
     await h.waitFor('chat.postMessage', 1);
     await h.event(dm('U1', c.product));

@@ -13,7 +13,8 @@ describe('Slack requests: what is refused, what is acknowledged and ignored', ()
   afterEach(async () => {
     await h.close();
   });
-  const event = (eventId: string) => JSON.stringify({ type: 'event_callback', team_id: TEAM, event_id: eventId, event: dm('U77', 'hi') });
+  const event = (eventId: string) =>
+    JSON.stringify({ type: 'event_callback', team_id: TEAM, event_id: eventId, event: dm('U77', 'hi') });
 
   it.each([
     ['an hour ahead', 3600],
@@ -41,9 +42,15 @@ describe('Slack requests: what is refused, what is acknowledged and ignored', ()
     ['null', 'null'],
     ['a number', '42'],
     ['an unknown type', JSON.stringify({ type: 'something_new', team_id: TEAM })],
-    ['a message event without channel', JSON.stringify({ type: 'event_callback', team_id: TEAM, event_id: 'Ev1', event: { type: 'message' } })],
+    [
+      'a message event without channel',
+      JSON.stringify({ type: 'event_callback', team_id: TEAM, event_id: 'Ev1', event: { type: 'message' } }),
+    ],
     ['an event_callback without event', JSON.stringify({ type: 'event_callback', team_id: TEAM, event_id: 'Ev2' })],
-    ['an action without container', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U1' }, actions: [{ action_id: 'soc_start' }] }))}`],
+    [
+      'an action without container',
+      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U1' }, actions: [{ action_id: 'soc_start' }] }))}`,
+    ],
   ])('acknowledges %s with 200 at once and does nothing', async (_name, body) => {
     const started = Date.now();
     const type = body.startsWith('payload=') ? 'application/x-www-form-urlencoded' : 'application/json';

@@ -66,7 +66,17 @@ async function start(): Promise<Harness> {
   nock(SLACK_API)
     .persist()
     .post('/api/auth.test')
-    .reply(...json({ ok: true, url: 'https://t1.slack.com/', team: 'T', team_id: 'T1', user: 'soc', user_id: 'UBOT', bot_id: 'BBOT' }));
+    .reply(
+      ...json({
+        ok: true,
+        url: 'https://t1.slack.com/',
+        team: 'T',
+        team_id: 'T1',
+        user: 'soc',
+        user_id: 'UBOT',
+        bot_id: 'BBOT',
+      }),
+    );
   nock(SLACK_API)
     .persist()
     .post('/api/apps.connections.open')
@@ -111,7 +121,13 @@ describe('Slack in Socket Mode', () => {
     // Slack's side: greet every new connection, then deliver one DM.
     const envelopeId = 'env-1';
     harness.server.on('connection', (socket) => {
-      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'test', approximate_connection_time: 3600 } }));
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'test', approximate_connection_time: 3600 },
+        }),
+      );
       socket.send(
         JSON.stringify({
           envelope_id: envelopeId,
@@ -152,7 +168,12 @@ describe('Slack in Socket Mode', () => {
     expect(post.channel).toBe('D1');
     expect(post.thread_ts).toBeUndefined();
     expect(JSON.parse(post.blocks ?? '[]')).toEqual(
-      expect.arrayContaining([expect.objectContaining({ type: 'section', text: expect.objectContaining({ text: expect.stringContaining('*You need SOC 1.*') }) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'section',
+          text: expect.objectContaining({ text: expect.stringContaining('*You need SOC 1.*') }),
+        }),
+      ]),
     );
     expect(harness.posts).toHaveLength(1);
 

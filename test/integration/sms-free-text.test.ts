@@ -21,9 +21,9 @@ describe('free-text answers over SMS (the table shared with Slack)', () => {
     await h.close();
   });
 
-  it.each(freeTextCases.map((c, i) => [i, `${c.product} / ${c.asker ?? '(in the same text)'} -> ${c.expected}`, c] as const))(
-    'case %i: %s',
-    async (i, _title, c) => {
+  it.each(
+    freeTextCases.map((c, i) => [i, `${c.product} / ${c.asker ?? '(in the same text)'} -> ${c.expected}`, c] as const),
+  )('case %i: %s', async (i, _title, c) => {
     const { flow } = h.composed.settings;
     const from = `+1415555${String(1000 + i).padStart(4, '0')}`;
     const replies = [...(await replyTo(h, from, 'hi')), ...(await replyTo(h, from, c.product))];
@@ -43,13 +43,17 @@ describe('free-text answers over SMS (the table shared with Slack)', () => {
 
   // Nothing here says what the business does: no verdict is guessed from it, nobody is opted out,
   // and the client always gets a reply (the next question, a concrete re-ask or an answer).
-  it.each(unclearAnswers.map((text, i) => [i, text] as const))('unclear answer %i: %j gets a reply and no verdict', async (i, text) => {
-    const from = `+1415556${String(1000 + i).padStart(4, '0')}`;
-    await replyTo(h, from, 'hi');
-    const replies = await replyTo(h, from, text);
-    expect(replies).toHaveLength(1);
-    for (const headline of Object.values(h.composed.settings.flow.verdict.headline)) expect(replies[0]).not.toContain(headline);
-    const [stored] = await h.composed.store.list({ participant: from });
-    expect(stored).toMatchObject({ status: 'bot', verdict: null, flags: [] });
-  });
+  it.each(unclearAnswers.map((text, i) => [i, text] as const))(
+    'unclear answer %i: %j gets a reply and no verdict',
+    async (i, text) => {
+      const from = `+1415556${String(1000 + i).padStart(4, '0')}`;
+      await replyTo(h, from, 'hi');
+      const replies = await replyTo(h, from, text);
+      expect(replies).toHaveLength(1);
+      for (const headline of Object.values(h.composed.settings.flow.verdict.headline))
+        expect(replies[0]).not.toContain(headline);
+      const [stored] = await h.composed.store.list({ participant: from });
+      expect(stored).toMatchObject({ status: 'bot', verdict: null, flags: [] });
+    },
+  );
 });

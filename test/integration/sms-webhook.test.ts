@@ -94,7 +94,12 @@ describe('POST /twilio/sms', () => {
     const [flagged] = await replyTo(h, ALICE, 'no idea honestly');
     expect(flagged).toBe(fillAdvisor(flow.unclear, advisor));
     expect(flagged).toContain('858-461-8054');
-    expect(await conversationOf(h, ALICE)).toMatchObject({ status: 'waiting', flags: ['unclear'], verdict: null, awaiting: 'product' });
+    expect(await conversationOf(h, ALICE)).toMatchObject({
+      status: 'waiting',
+      flags: ['unclear'],
+      verdict: null,
+      awaiting: 'product',
+    });
     // The flag line told them PJ has it: no second such line within 30 minutes.
     expect(await replyTo(h, ALICE, 'hello?')).toEqual([]);
   });

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +41,13 @@ describe('npm start runs the build in dist/', () => {
     const dir = copyOfTheProject();
     const child = spawn('npm', ['start'], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ADMIN_TOKEN, DATABASE_URL: `file:${tempDatabasePath()}` },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        PORT: '0',
+        ADMIN_TOKEN,
+        DATABASE_URL: `file:${tempDatabasePath()}`,
+      },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -88,7 +103,9 @@ describe('npm start runs the build in dist/', () => {
     expect(together.map((r) => r.code)).toEqual([0, 0, 0]);
     const outputs = together.map((r) => r.output);
     expect(outputs.filter((o) => /compiled src\/ to dist\//.test(o))).toHaveLength(1);
-    expect(outputs.filter((o) => /another process is building dist\/; waiting for it/.test(o)).length).toBeGreaterThan(0);
+    expect(outputs.filter((o) => /another process is building dist\/; waiting for it/.test(o)).length).toBeGreaterThan(
+      0,
+    );
     expect(leftovers(dir)).toEqual([]);
 
     const again = await build(dir);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { signTwilio } from '../support/sign-twilio.js';
-import { AUTH_TOKEN, BOT_NUMBER, PUBLIC_BASE_URL, newMessageSid, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
+import {
+  AUTH_TOKEN,
+  BOT_NUMBER,
+  PUBLIC_BASE_URL,
+  newMessageSid,
+  startSmsHarness,
+  type SmsHarness,
+} from '../support/sms-harness.js';
 
 // Twilio retries a webhook that answered 5xx only when the URL set in Twilio carries connection
 // overrides after a # (e.g. #rc=3&rp=ct,rt,5xx). The fragment is not sent with the request, so the
@@ -45,6 +52,8 @@ describe('Twilio connection overrides on the webhook URL', () => {
     expect(parseConfig({ ...env, TWILIO_WEBHOOK_OVERRIDES: OVERRIDES }).sms?.webhookOverrides).toBe(OVERRIDES);
     expect(parseConfig({ ...env, TWILIO_WEBHOOK_OVERRIDES: `#${OVERRIDES}` }).sms?.webhookOverrides).toBe(OVERRIDES);
     expect(parseConfig(env).sms).not.toHaveProperty('webhookOverrides');
-    expect(() => parseConfig({ ...env, TWILIO_WEBHOOK_OVERRIDES: 'https://bot.example.test/twilio/sms#rc=3' })).toThrow(/TWILIO_WEBHOOK_OVERRIDES/);
+    expect(() => parseConfig({ ...env, TWILIO_WEBHOOK_OVERRIDES: 'https://bot.example.test/twilio/sms#rc=3' })).toThrow(
+      /TWILIO_WEBHOOK_OVERRIDES/,
+    );
   });
 });

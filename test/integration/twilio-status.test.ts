@@ -135,7 +135,10 @@ describe('POST /twilio/status', () => {
   it('refuses a wrong or missing signature with 403 and says what to check', async () => {
     const { sid } = await sentText();
     expect((await postStatus(status(sid, 'delivered'), 'bm90IGEgc2lnbmF0dXJl')).status).toBe(403);
-    expect((await postStatus(status(sid, 'delivered'), signTwilio('wrong-token', STATUS_URL, status(sid, 'delivered')))).status).toBe(403);
+    expect(
+      (await postStatus(status(sid, 'delivered'), signTwilio('wrong-token', STATUS_URL, status(sid, 'delivered'))))
+        .status,
+    ).toBe(403);
     expect(deliveryStatusOf(sid)).toBeNull();
     expect(logs.join('')).toContain('check TWILIO_AUTH_TOKEN and that PUBLIC_BASE_URL');
   });
@@ -158,7 +161,9 @@ describe('POST /twilio/status', () => {
     expect((await postStatus(status(sid, 'undelivered', '30003'))).status).toBe(204);
     expect((await postStatus(status(sid, 'undelivered', '30003'))).status).toBe(204);
     const queued = await queuedForPj();
-    expect(queued.map(noticeOf)).toEqual([{ kind: 'deliveryProblem', problem: 'failed', text: 'hello from PJ', detail: '30003' }]);
+    expect(queued.map(noticeOf)).toEqual([
+      { kind: 'deliveryProblem', problem: 'failed', text: 'hello from PJ', detail: '30003' },
+    ]);
     expect((await store.get(id))?.status).toBe('human');
   });
 
@@ -167,7 +172,9 @@ describe('POST /twilio/status', () => {
     expect((await postStatus(status(sid, 'failed', '21610'))).status).toBe(204);
     const detail = await store.get(id);
     expect(detail?.status).toBe('opted_out');
-    expect(detail?.transcript.map((e) => e.text)).toContain(copy(settings.flow.transcript.carrierOptedOut, { code: '21610' }));
+    expect(detail?.transcript.map((e) => e.text)).toContain(
+      copy(settings.flow.transcript.carrierOptedOut, { code: '21610' }),
+    );
     expect((await queuedForPj()).map(noticeOf)).toEqual([
       { kind: 'deliveryProblem', problem: 'optedOut', text: 'hello from PJ', detail: '21610' },
     ]);

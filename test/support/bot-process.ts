@@ -41,7 +41,9 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
 }
 
 /** Runs the bot expecting it to refuse to start; returns its exit code and output. */
-export async function runBotExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runBotExpectingExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },

@@ -13,7 +13,11 @@ export const ADVISOR: Advisor = { name: 'PJ', phone: '+18584618054' };
  * which words are sent, never the words themselves.
  */
 export function copy(text: string, vars: Record<string, string | number> = {}, advisor: Advisor = ADVISOR): string {
-  return fillCopy(text, advisor, Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, String(value)])));
+  return fillCopy(
+    text,
+    advisor,
+    Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, String(value)])),
+  );
 }
 
 /** Who did it, as notices and the transcript name PJ on one of his surfaces. */

@@ -24,7 +24,9 @@ async function reachable(target: string): Promise<string | null> {
 
 const unreachable = url === undefined ? 'TEST_DATABASE_URL is not set' : await reachable(url);
 if (unreachable !== null && inCi) {
-  throw new Error(`PostgreSQL tests cannot run under CI: ${unreachable}. .ci/run sets TEST_DATABASE_URL and starts PostgreSQL.`);
+  throw new Error(
+    `PostgreSQL tests cannot run under CI: ${unreachable}. .ci/run sets TEST_DATABASE_URL and starts PostgreSQL.`,
+  );
 }
 
 /** The URL of the test database, or null when the PostgreSQL tests are not run here. */

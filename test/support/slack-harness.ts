@@ -24,7 +24,8 @@ export interface SlackHarness extends SmsHarness {
 }
 
 function decode(body: unknown): Record<string, unknown> {
-  const fields = typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : (body as Record<string, unknown>);
+  const fields =
+    typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : (body as Record<string, unknown>);
   for (const key of ['blocks', 'view']) {
     if (typeof fields[key] === 'string') fields[key] = JSON.parse(fields[key] as string);
   }
@@ -66,7 +67,11 @@ export function interceptSlackApi(answer: (call: SlackCall) => SlackApiAnswer | 
             ),
             {},
           ];
-      return [status, json, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)), ...headers }];
+      return [
+        status,
+        json,
+        { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)), ...headers },
+      ];
     });
   return {
     calls,
@@ -116,7 +121,13 @@ export function slackRequests(baseUrl: string): SlackRequests {
       return send(body, 'application/json', headers);
     },
     command(fields) {
-      const body = new URLSearchParams({ team_id: TEAM, command: '/soc', text: '', trigger_id: `trig${++eventCounter}`, ...fields });
+      const body = new URLSearchParams({
+        team_id: TEAM,
+        command: '/soc',
+        text: '',
+        trigger_id: `trig${++eventCounter}`,
+        ...fields,
+      });
       // NOTE: Bolt parses form bodies only with exactly this content type.
       return send(body.toString(), 'application/x-www-form-urlencoded');
     },
@@ -133,7 +144,11 @@ export function slackRequests(baseUrl: string): SlackRequests {
  */
 export async function startSlackHarness(env: Record<string, string> = {}): Promise<SlackHarness> {
   const api = interceptSlackApi();
-  const base = await startSmsHarness({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', ...env });
+  const base = await startSmsHarness({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    ...env,
+  });
   return { ...base, ...api, ...slackRequests(base.baseUrl) };
 }
 
@@ -158,7 +173,13 @@ export function buttonClick(
     trigger_id: `trig-${Date.now()}`,
     container: { type: 'message', message_ts: message.ts, channel_id: channel, is_ephemeral: false },
     channel: { id: channel, name: 'directmessage' },
-    message: { type: 'message', ts: message.ts, text: 'question', blocks: message.blocks, ...(message.thread_ts && { thread_ts: message.thread_ts }) },
+    message: {
+      type: 'message',
+      ts: message.ts,
+      text: 'question',
+      blocks: message.blocks,
+      ...(message.thread_ts && { thread_ts: message.thread_ts }),
+    },
     response_url: 'https://hooks.slack.com/actions/T0TEAM/1/abc',
     actions: [
       {

@@ -73,7 +73,14 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
     databasePath,
     post,
     text(from, body, sid = newMessageSid()) {
-      const params = { MessageSid: sid, AccountSid: `AC${'0'.repeat(32)}`, From: from, To: BOT_NUMBER, Body: body, NumMedia: '0' };
+      const params = {
+        MessageSid: sid,
+        AccountSid: `AC${'0'.repeat(32)}`,
+        From: from,
+        To: BOT_NUMBER,
+        Body: body,
+        NumMedia: '0',
+      };
       const signature = signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params);
       return post('/twilio/sms', params, { 'X-Twilio-Signature': signature });
     },

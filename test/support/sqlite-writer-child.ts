@@ -11,7 +11,14 @@ const store = createSqliteConversationStore(path);
 const decide: Decide = (saved) => ({
   machineVersion: 1,
   snapshot: { previous: saved?.id ?? null },
-  summary: { status: 'bot', awaiting: 'product', answers: { product: null, asker: null }, verdict: null, side: 'client', flags: [] },
+  summary: {
+    status: 'bot',
+    awaiting: 'product',
+    answers: { product: null, asker: null },
+    verdict: null,
+    side: 'client',
+    flags: [],
+  },
   replies: ['ok'],
 });
 

@@ -27,12 +27,23 @@ export function jsonReply(status: number, body: object): Reply {
 
 /** Twilio's 201 for a created message. */
 export function created(form: SentForm, sid = newSid()): Reply {
-  return jsonReply(201, { sid, status: 'queued', to: form.To, from: form.From, body: form.Body, account_sid: ACCOUNT_SID });
+  return jsonReply(201, {
+    sid,
+    status: 'queued',
+    to: form.To,
+    from: form.From,
+    body: form.Body,
+    account_sid: ACCOUNT_SID,
+  });
 }
 
 /** Twilio's error body, e.g. 400 with code 21211, 429 with 20429, 500 with no code. */
 export function twilioError(status: number, code?: number, message = 'error'): Reply {
-  return jsonReply(status, { status, message, ...(code !== undefined && { code, more_info: `https://www.twilio.com/docs/errors/${code}` }) });
+  return jsonReply(status, {
+    status,
+    message,
+    ...(code !== undefined && { code, more_info: `https://www.twilio.com/docs/errors/${code}` }),
+  });
 }
 
 function parseForm(body: unknown): SentForm {

@@ -35,8 +35,16 @@ export async function startTwilioStandIn(): Promise<TwilioStandIn> {
       const form = new URLSearchParams(body);
       const sid = `SM${randomBytes(16).toString('hex')}`;
       deliveries.push({ to: form.get('To') ?? '', body: form.get('Body') ?? '', sid, at: Date.now() });
-      const json = JSON.stringify({ sid, status: 'queued', to: form.get('To'), from: form.get('From'), body: form.get('Body') });
-      res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) }).end(json);
+      const json = JSON.stringify({
+        sid,
+        status: 'queued',
+        to: form.get('To'),
+        from: form.get('From'),
+        body: form.get('Body'),
+      });
+      res
+        .writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) })
+        .end(json);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

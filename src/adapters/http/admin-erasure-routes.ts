@@ -28,7 +28,10 @@ export function createAdminErasureRouter(options: AdminErasureOptions): Router {
     const id = parseConversationId(req.params.id);
     const exported = id === null ? null : await store.exportConversation(id);
     if (exported === null) return notFound(res, req.params.id, logger, 'export');
-    logger.info({ conversationId: id, transcript: exported.transcript.length, outbox: exported.outbox.length }, `exported conversation ${id} for the client`);
+    logger.info(
+      { conversationId: id, transcript: exported.transcript.length, outbox: exported.outbox.length },
+      `exported conversation ${id} for the client`,
+    );
     res.set('Cache-Control', 'no-store').json(exported);
   });
 

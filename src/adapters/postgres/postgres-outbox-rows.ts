@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import type { AdvisorNotice, OutboxDestination, OutboxDraft, OutboxItem, OutboxPayload, OutboxStatus } from '../../core/ports.js';
+import type {
+  AdvisorNotice,
+  OutboxDestination,
+  OutboxDraft,
+  OutboxItem,
+  OutboxPayload,
+  OutboxStatus,
+} from '../../core/ports.js';
 import { epochMs, flag } from './postgres-rows.js';
 import { pgJson } from './postgres-pool.js';
 

@@ -6,7 +6,12 @@ import type { Queryable } from './postgres-pool.js';
 import { z } from 'zod';
 
 /** Inserts `drafts` in order as pending items due at `now`; joins the caller's transaction. */
-export type InsertDrafts = (tx: Queryable, conversationId: number, drafts: readonly OutboxDraft[], now: number) => Promise<void>;
+export type InsertDrafts = (
+  tx: Queryable,
+  conversationId: number,
+  drafts: readonly OutboxDraft[],
+  now: number,
+) => Promise<void>;
 
 export const insertDrafts: InsertDrafts = async (tx, conversationId, drafts, now) => {
   if (drafts.length === 0) return;
@@ -45,7 +50,10 @@ const CLAIM = `
     FOR UPDATE OF o SKIP LOCKED)
   UPDATE outbox SET status = 'sending', claimed_until = $2, attempts = attempts + 1, updated_at = $1
   FROM claimable WHERE outbox.id = claimable.id AND outbox.status = 'pending'
-  RETURNING ${outboxColumns.split(', ').map((c) => `outbox.${c}`).join(', ')}`;
+  RETURNING ${outboxColumns
+    .split(', ')
+    .map((c) => `outbox.${c}`)
+    .join(', ')}`;
 
 export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>): OutboxStore {
   const rows = async (sql: string, params: unknown[]) => {
@@ -53,7 +61,8 @@ export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>):
     return queryRows(pool, sql, params);
   };
   return {
-    claimOutbox: async (now, leaseMs, limit) => (limit > 0 ? parseOutboxRows(await rows(CLAIM, [now, now + leaseMs, limit])) : []),
+    claimOutbox: async (now, leaseMs, limit) =>
+      limit > 0 ? parseOutboxRows(await rows(CLAIM, [now, now + leaseMs, limit])) : [],
     markOutboxSent: async (id, providerId, now) => {
       await rows(
         `UPDATE outbox SET status = 'sent', provider_id = $2, claimed_until = NULL, updated_at = $3 WHERE id = $1`,
@@ -68,11 +77,10 @@ export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>):
       );
     },
     failOutbox: async (id, error, now) => {
-      await rows(`UPDATE outbox SET status = 'failed', error = $2, claimed_until = NULL, updated_at = $3 WHERE id = $1`, [
-        id,
-        error,
-        now,
-      ]);
+      await rows(
+        `UPDATE outbox SET status = 'failed', error = $2, claimed_until = NULL, updated_at = $3 WHERE id = $1`,
+        [id, error, now],
+      );
     },
     // Row locks make a second instance's UPDATE re-check each row: every lost item is returned once.
     expireOutbox: async (now) =>
@@ -97,7 +105,9 @@ export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>):
     enqueueOutbox: async (conversationId, drafts, now) => {
       await ready();
       await inTransaction(pool, async (tx) => {
-        const [row] = (await tx.query('SELECT channel, conversation_key FROM conversations WHERE id = $1', [conversationId])).rows;
+        const [row] = (
+          await tx.query('SELECT channel, conversation_key FROM conversations WHERE id = $1', [conversationId])
+        ).rows;
         if (row === undefined) throw new Error(`conversation ${conversationId} not found: outbox items refused`);
         // Under the conversation's lock, as every other writer of its outbox: ids follow commit order.
         const key = keyRow.parse(row);

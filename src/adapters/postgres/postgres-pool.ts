@@ -17,7 +17,9 @@ export interface PostgresPoolOptions {
 const INT8_OID = 20;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 export function createPostgresPool(options: PostgresPoolOptions): pg.Pool {
@@ -39,9 +41,22 @@ export function createPostgresPool(options: PostgresPoolOptions): pg.Pool {
 }
 
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
   // admin_shutdown, crash_shutdown, cannot_connect_now, and the connection_exception class.
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
 ]);
 
 /** Whether `error` says the database is out of reach (as opposed to a query it refused). */
@@ -59,7 +74,9 @@ export function isUnavailable(error: unknown): boolean {
 export function asStoreError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError || !isUnavailable(error)) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailableError(`PostgreSQL is unreachable (${reason}); check DATABASE_URL and the server`, { cause: error });
+  return new StoreUnavailableError(`PostgreSQL is unreachable (${reason}); check DATABASE_URL and the server`, {
+    cause: error,
+  });
 }
 
 // serialization_failure, deadlock_detected, unique_violation: the whole transaction is run again
@@ -116,10 +133,10 @@ export async function queryRows(pool: pg.Pool, sql: string, params: unknown[] = 
  * and timers for it run one at a time across every instance, in the order they get the lock.
  */
 export async function lockConversation(tx: Queryable, channel: string, conversationKey: string): Promise<void> {
-  await tx.query("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':conversation:' || $1 || ':' || $2, 0))", [
-    channel,
-    conversationKey,
-  ]);
+  await tx.query(
+    "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':conversation:' || $1 || ':' || $2, 0))",
+    [channel, conversationKey],
+  );
 }
 
 /** PostgreSQL refuses NUL in text and jsonb; a text that holds one is stored with U+FFFD instead. */

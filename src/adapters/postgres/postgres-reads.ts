@@ -23,6 +23,7 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
           `SELECT ${recordColumns} FROM conversations
            WHERE ($1::text IS NULL OR channel = $1) AND ($2::text IS NULL OR participant = $2)
              AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR updated_at >= $4)
+             AND ($8::bigint IS NULL OR created_at >= $8) AND ($9::bigint IS NULL OR created_at < $9)
              AND ($5::bigint IS NULL OR (updated_at, id) < ($5, $6::bigint))
            ORDER BY updated_at DESC, id DESC
            LIMIT $7`,
@@ -34,6 +35,8 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
             page?.before?.updatedAt ?? null,
             page?.before?.id ?? null,
             page?.limit ?? null,
+            filter.createdFrom ?? null,
+            filter.createdBefore ?? null,
           ],
         )
       ).map(parseRecordRow),
@@ -44,7 +47,10 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
         await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const [row] = (await tx.query(`SELECT ${recordColumns} FROM conversations WHERE id = $1`, [id])).rows;
         if (row === undefined) return null;
-        const transcript = await tx.query('SELECT at, direction, author, text FROM messages WHERE conversation_id = $1 ORDER BY id', [id]);
+        const transcript = await tx.query(
+          'SELECT at, direction, author, text FROM messages WHERE conversation_id = $1 ORDER BY id',
+          [id],
+        );
         return { ...parseRecordRow(row), transcript: transcript.rows.map(parseMessageRow) };
       });
     },
@@ -53,16 +59,19 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
       return row === undefined ? null : parseRecordRow(row);
     },
     listDue: async (now) =>
-      (await rows('SELECT id, remind_at, idle_at FROM conversations WHERE remind_at <= $1 OR idle_at <= $1 ORDER BY id', [now])).map(
-        (row) => {
-          const r = dueRow.parse(row);
-          return {
-            id: r.id,
-            remindDue: r.remind_at !== null && r.remind_at <= now,
-            idleDue: r.idle_at !== null && r.idle_at <= now,
-          };
-        },
-      ),
+      (
+        await rows(
+          'SELECT id, remind_at, idle_at FROM conversations WHERE remind_at <= $1 OR idle_at <= $1 ORDER BY id',
+          [now],
+        )
+      ).map((row) => {
+        const r = dueRow.parse(row);
+        return {
+          id: r.id,
+          remindDue: r.remind_at !== null && r.remind_at <= now,
+          idleDue: r.idle_at !== null && r.idle_at <= now,
+        };
+      }),
   };
 }
 
@@ -81,12 +90,23 @@ export function createPostgresDeskThreads(pool: pg.Pool, ready: () => Promise<vo
       await ready();
       // As SQLite's INSERT OR REPLACE: the thread leaves any conversation that held it.
       await inTransaction(pool, async (tx) => {
-        await tx.query('DELETE FROM desk_threads WHERE conversation_id = $1 OR (channel = $2 AND ts = $3)', [conversationId, channel, ts]);
-        await tx.query('INSERT INTO desk_threads (conversation_id, channel, ts) VALUES ($1, $2, $3)', [conversationId, channel, ts]);
+        await tx.query('DELETE FROM desk_threads WHERE conversation_id = $1 OR (channel = $2 AND ts = $3)', [
+          conversationId,
+          channel,
+          ts,
+        ]);
+        await tx.query('INSERT INTO desk_threads (conversation_id, channel, ts) VALUES ($1, $2, $3)', [
+          conversationId,
+          channel,
+          ts,
+        ]);
       });
     },
     findByDeskThread: async (channel, ts) => {
-      const [row] = await rows('SELECT conversation_id FROM desk_threads WHERE channel = $1 AND ts = $2', [channel, ts]);
+      const [row] = await rows('SELECT conversation_id FROM desk_threads WHERE channel = $1 AND ts = $2', [
+        channel,
+        ts,
+      ]);
       return row === undefined ? null : idRow.parse(row).conversation_id;
     },
   };

@@ -15,7 +15,14 @@ const deskRow = z.object({ channel: z.string(), ts: z.string() });
 const postRows = z.array(z.object({ provider_id: z.string() }));
 const senderRow = z.object({ channel: z.string(), participant: z.string(), conversation_key: z.string() });
 
-const none = (): RemovedCounts => ({ conversations: 0, messages: 0, processedInbound: 0, advisorMessages: 0, outbox: 0, deskThreads: 0 });
+const none = (): RemovedCounts => ({
+  conversations: 0,
+  messages: 0,
+  processedInbound: 0,
+  advisorMessages: 0,
+  outbox: 0,
+  deskThreads: 0,
+});
 
 function add(total: RemovedCounts, more: RemovedCounts): RemovedCounts {
   return {
@@ -75,7 +82,13 @@ export function createPostgresRetention(pool: pg.Pool, ready: () => Promise<void
           )
         ).rows,
       );
-      return { removed: await removeConversations(tx, batch.map((row) => row.id)), done: batch.length < BATCH };
+      return {
+        removed: await removeConversations(
+          tx,
+          batch.map((row) => row.id),
+        ),
+        done: batch.length < BATCH,
+      };
     });
   }
 
@@ -95,7 +108,7 @@ export function createPostgresRetention(pool: pg.Pool, ready: () => Promise<void
     sweepRetention: async ({ conversationsBefore, logsBefore }) => {
       await ready();
       let total = none();
-      for (let done = false; !done; ) {
+      for (let done = false; !done;) {
         const batch = await sweepBatch(conversationsBefore);
         total = add(total, batch.removed);
         done = batch.done;
@@ -108,8 +121,13 @@ export function createPostgresRetention(pool: pg.Pool, ready: () => Promise<void
         await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const [row] = (await tx.query(`SELECT ${recordColumns} FROM conversations WHERE id = $1`, [id])).rows;
         if (row === undefined) return null;
-        const transcript = await tx.query('SELECT at, direction, author, text FROM messages WHERE conversation_id = $1 ORDER BY id', [id]);
-        const outbox = await tx.query(`SELECT ${outboxColumns} FROM outbox WHERE conversation_id = $1 ORDER BY id`, [id]);
+        const transcript = await tx.query(
+          'SELECT at, direction, author, text FROM messages WHERE conversation_id = $1 ORDER BY id',
+          [id],
+        );
+        const outbox = await tx.query(`SELECT ${outboxColumns} FROM outbox WHERE conversation_id = $1 ORDER BY id`, [
+          id,
+        ]);
         const [thread] = (await tx.query('SELECT channel, ts FROM desk_threads WHERE conversation_id = $1', [id])).rows;
         return {
           conversation: parseRecordRow(row),
@@ -122,7 +140,9 @@ export function createPostgresRetention(pool: pg.Pool, ready: () => Promise<void
     eraseConversation: async (id) => {
       await ready();
       return inTransaction(pool, async (tx) => {
-        const [row] = (await tx.query('SELECT channel, participant, conversation_key FROM conversations WHERE id = $1', [id])).rows;
+        const [row] = (
+          await tx.query('SELECT channel, participant, conversation_key FROM conversations WHERE id = $1', [id])
+        ).rows;
         if (row === undefined) return null;
         const sender = senderRow.parse(row);
         // Under the conversation's lock: no message for it is being decided while it goes.
@@ -130,13 +150,23 @@ export function createPostgresRetention(pool: pg.Pool, ready: () => Promise<void
         const deskMessages = await deskMessagesOf(tx, id);
         const removed = await removeConversations(tx, [id]);
         if (removed.conversations === 0) return null;
-        const kept = await tx.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [sender.channel, sender.participant]);
+        const kept = await tx.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [
+          sender.channel,
+          sender.participant,
+        ]);
         return { removed, deskMessages, optOutKept: kept.rows.length > 0 };
       });
     },
     isOptedOut: async (channel, participant) => {
       await ready();
-      return (await queryRows(pool, 'SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [channel, participant])).length > 0;
+      return (
+        (
+          await queryRows(pool, 'SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [
+            channel,
+            participant,
+          ])
+        ).length > 0
+      );
     },
   };
 }

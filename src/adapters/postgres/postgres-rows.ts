@@ -13,7 +13,14 @@ const channel = z.enum(CHANNEL_IDS) satisfies z.ZodType<Channel>;
 const status = z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']) satisfies z.ZodType<Status>;
 const awaiting = z.enum(['product', 'asker']) satisfies z.ZodType<Awaiting>;
 const verdict = z.enum(['soc1', 'soc2', 'both']) satisfies z.ZodType<Verdict>;
-export const flag = z.enum(['human', 'cost', 'unclear', 'both', 'conflict', 'followup']) satisfies z.ZodType<FlagReason>;
+export const flag = z.enum([
+  'human',
+  'cost',
+  'unclear',
+  'both',
+  'conflict',
+  'followup',
+]) satisfies z.ZodType<FlagReason>;
 export const epochMs = z.number().int();
 
 const recordRow = z.object({
@@ -35,7 +42,12 @@ const recordRow = z.object({
 export const recordColumns =
   'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, created_at, updated_at';
 
-const savedRow = z.object({ id: z.number().int(), machine_version: z.number().int(), snapshot: z.unknown(), version: z.number().int() });
+const savedRow = z.object({
+  id: z.number().int(),
+  machine_version: z.number().int(),
+  snapshot: z.unknown(),
+  version: z.number().int(),
+});
 
 /** Columns to select for `parseSavedRow`. */
 export const savedColumns = 'id, machine_version, snapshot, version';

@@ -48,7 +48,13 @@ export interface SlackChannel {
 }
 
 // Slack retries quickly itself; a few of our own retries over about half a minute cover blips.
-const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
+const DEFAULT_RETRY: webApi.RetryOptions = {
+  retries: 5,
+  factor: 2,
+  minTimeout: 500,
+  maxTimeout: 10_000,
+  randomize: true,
+};
 
 /**
  * Handles one Slack message and posts what the bot says, if anything. `firstTime` runs before

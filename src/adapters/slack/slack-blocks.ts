@@ -2,7 +2,15 @@ import type { types } from '@slack/bolt';
 import { escapeSlackText } from './slack-sender.js';
 import type { Say } from '../../core/conversation-machine.js';
 import type { Flow } from '../../core/flow.js';
-import { fillAdvisor, isQuestion, questionOf, renderReply, sayText, verdictParts, type Advisor } from '../../core/render-reply.js';
+import {
+  fillAdvisor,
+  isQuestion,
+  questionOf,
+  renderReply,
+  sayText,
+  verdictParts,
+  type Advisor,
+} from '../../core/render-reply.js';
 
 type Block = types.KnownBlock;
 
@@ -42,7 +50,8 @@ function questionBlocks(
       })),
     },
   ];
-  if (question.freeText) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlackText(fill(question.freeText)) }] });
+  if (question.freeText)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlackText(fill(question.freeText)) }] });
   return blocks;
 }
 

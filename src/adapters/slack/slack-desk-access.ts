@@ -17,7 +17,8 @@ export interface DeskActor {
 }
 
 /** The outcome: PJ, named as the transcript shows him, or why not. */
-export type DeskAccess = { ok: true; name: string } | { ok: false; why: 'channel' | 'user' | 'team' | 'workspace unknown' };
+export type DeskAccess =
+  { ok: true; name: string } | { ok: false; why: 'channel' | 'user' | 'team' | 'workspace unknown' };
 
 /**
  * Decides who may act as PJ on the desk: only in the desk channel, only a listed user of the listed
@@ -33,7 +34,10 @@ export function createDeskAccess(options: { channel: string; advisors: DeskAdvis
       (result) => result.team_id,
       (error: unknown) => {
         home = undefined;
-        logger.error({ err: error }, 'auth.test failed: cannot tell which workspace SLACK_ADVISOR_USER_IDS bare ids belong to');
+        logger.error(
+          { err: error },
+          'auth.test failed: cannot tell which workspace SLACK_ADVISOR_USER_IDS bare ids belong to',
+        );
         return undefined;
       },
     );

@@ -62,7 +62,10 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
     try {
       await client.reactions.add({ channel, timestamp: ts, name });
     } catch (error) {
-      logger.warn({ err: error, channel }, 'could not react in the Slack handoff channel: check the reactions:write scope');
+      logger.warn(
+        { err: error, channel },
+        'could not react in the Slack handoff channel: check the reactions:write scope',
+      );
     }
   }
 
@@ -79,14 +82,24 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
       const text = escapeSlackText(fillCopy(flow.desk.onlyAdvisor, advisor));
       // Where they clicked or wrote, even outside the desk channel.
       if (actor.channel !== undefined) {
-        await client.chat.postEphemeral({ channel: actor.channel, user: actor.user, text, ...(threadTs && { thread_ts: threadTs }) });
+        await client.chat.postEphemeral({
+          channel: actor.channel,
+          user: actor.user,
+          text,
+          ...(threadTs && { thread_ts: threadTs }),
+        });
       }
     } catch (error) {
       logger.warn({ err: error, user: actor.user }, 'could not tell a Slack user that only PJ acts on the desk');
     }
     const [thread, record] = await Promise.all([store.getDeskThread(id), store.get(id)]);
     if (thread === null || thread.channel !== channel || record === null) return;
-    const told = await store.onceForAdvisor('slack-desk-refused', `${channel}:${thread.ts}:${actor.team ?? ''}:${actor.user}`, Date.now(), async () => 'told');
+    const told = await store.onceForAdvisor(
+      'slack-desk-refused',
+      `${channel}:${thread.ts}:${actor.team ?? ''}:${actor.user}`,
+      Date.now(),
+      async () => 'told',
+    );
     if (told.repeated) return;
     await say(client, thread.ts, fillConversation(flow.desk.notAdvisor, record, flow, advisor, { user: actor.user }));
   }
@@ -96,7 +109,8 @@ export function registerDeskListeners(app: App, options: DeskListenerOptions): v
     const e = event as DeskMessage;
     if (e.channel !== channel || e.thread_ts === undefined || e.thread_ts === e.ts) return;
     // Edits, joins and bot posts are not PJ writing; a reply also sent to the channel is.
-    if ((e.subtype !== undefined && e.subtype !== 'thread_broadcast') || e.bot_id !== undefined || e.user === undefined) return;
+    if ((e.subtype !== undefined && e.subtype !== 'thread_broadcast') || e.bot_id !== undefined || e.user === undefined)
+      return;
     const id = await store.findByDeskThread(channel, e.thread_ts);
     if (id === null) return;
     // Slack may deliver one message twice (a retry after a slow ack, another instance): recorded in

@@ -121,7 +121,10 @@ function deskThreadText(notice: AdvisorNotice, c: ConversationRecord, flow: Flow
 export function createSlackDesk(options: SlackDeskOptions): AdvisorDesk {
   const { client, channel, store, flow, advisor } = options;
 
-  async function postMessage(args: { text: string; blocks?: Block[]; thread_ts?: string }, what: string): Promise<string> {
+  async function postMessage(
+    args: { text: string; blocks?: Block[]; thread_ts?: string },
+    what: string,
+  ): Promise<string> {
     try {
       const result = await client.chat.postMessage({ channel, ...args });
       if (result.ts === undefined) throw new Error('Slack returned no ts');

@@ -14,8 +14,9 @@ import {
 } from './slack-conversations.js';
 import { homeView } from './slack-home.js';
 
-type ListenerOptions = Pick<SlackOptions, 'store' | 'flow' | 'advisor' | 'now' | 'logger' | 'desk'> & { deliver: Deliver };
-
+type ListenerOptions = Pick<SlackOptions, 'store' | 'flow' | 'advisor' | 'now' | 'logger' | 'desk'> & {
+  deliver: Deliver;
+};
 
 /** The conversation a clicked button belongs to: the DM, or the thread the bot's message is in. */
 function conversationOfAction(body: BlockAction): SlackConversation {
@@ -29,7 +30,10 @@ function conversationOfAction(body: BlockAction): SlackConversation {
 /** The clicked message without its buttons, plus a line saying what was chosen: one click counts. */
 function answeredBlocks(body: BlockAction, note: string): unknown[] {
   const blocks = (body.message?.blocks ?? []) as Array<{ type: string }>;
-  return [...blocks.filter((b) => b.type !== 'actions'), { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }];
+  return [
+    ...blocks.filter((b) => b.type !== 'actions'),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: note }] },
+  ];
 }
 
 export function registerSlackListeners(app: App, options: ListenerOptions): void {
@@ -78,7 +82,9 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
     const conversation = conversationOfAction(body);
     const messageTs = body.message?.ts ?? body.container.message_ts ?? '';
     const answers: Awaiting = question;
-    const message = slackMessage(conversation, `choice:${body.container.channel_id}:${messageTs}`, number, now(), { answers });
+    const message = slackMessage(conversation, `choice:${body.container.channel_id}:${messageTs}`, number, now(), {
+      answers,
+    });
     const chose = fillCopy(flow.slackChose, advisor, { choice: action.text.text });
     await deliver(message, conversation.address, client, () => markAnswered(body, chose, client));
   });
@@ -88,7 +94,9 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
     const conversation = conversationOfAction(body);
     const messageTs = body.message?.ts ?? body.container.message_ts ?? '';
     const label = fillAdvisor(flow.talkToAdvisor, advisor);
-    const message = slackMessage(conversation, `talk:${body.container.channel_id}:${messageTs}`, label, now(), { command: 'human' });
+    const message = slackMessage(conversation, `talk:${body.container.channel_id}:${messageTs}`, label, now(), {
+      command: 'human',
+    });
     await deliver(message, conversation.address, client, () => markAnswered(body, label, client));
   });
 
@@ -110,7 +118,12 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
     const ts = body.message?.ts ?? body.container.message_ts;
     if (channel === undefined || ts === undefined) return;
     try {
-      await client.chat.update({ channel, ts, text: body.message?.text ?? note, blocks: answeredBlocks(body, note) as never });
+      await client.chat.update({
+        channel,
+        ts,
+        text: body.message?.text ?? note,
+        blocks: answeredBlocks(body, note) as never,
+      });
     } catch (error) {
       logger.warn({ err: error }, 'could not remove the buttons from an answered Slack message');
     }

@@ -56,7 +56,11 @@ export function checkSlackSignature(
   }
   const ts = Number(timestamp);
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - ts) > MAX_SKEW_SECONDS) {
-    return { ok: false, status: 401, reason: 'x-slack-request-timestamp is missing or more than 5 minutes from now: check the clock' };
+    return {
+      ok: false,
+      status: 401,
+      reason: 'x-slack-request-timestamp is missing or more than 5 minutes from now: check the clock',
+    };
   }
   const expected = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(raw).digest('hex')}`;
   if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {

@@ -46,7 +46,10 @@ export function toDeliveryError(error: unknown, what: string): DeliveryError {
  * sends message text escaped) are kept as they are.
  */
 export function escapeSlackText(text: string): string {
-  return text.replace(/&(?!(amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&(?!(amp|lt|gt);)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** Slack message text as typed: Slack escapes &, < and > in the text of the events it sends. */
@@ -60,7 +63,10 @@ export function createSlackClientSender(client: webApi.WebClient): ClientSender 
     async send(conversation, text) {
       const address = addressOfKey(conversation.conversationKey);
       if (address === null) {
-        throw new DeliveryError(`not a Slack conversation key: ${conversation.conversationKey}`, { retryable: false, code: 'bad_key' });
+        throw new DeliveryError(`not a Slack conversation key: ${conversation.conversationKey}`, {
+          retryable: false,
+          code: 'bad_key',
+        });
       }
       try {
         const result = await client.chat.postMessage({

@@ -9,7 +9,9 @@ export function createSqliteAdvisorMessages(db: Database.Database): AdvisorLog {
   const claim = db.prepare<[string, string, number]>(
     'INSERT OR IGNORE INTO advisor_messages (provider, external_id, received_at) VALUES (?, ?, ?)',
   );
-  const read = db.prepare<[string, string]>('SELECT answer FROM advisor_messages WHERE provider = ? AND external_id = ?');
+  const read = db.prepare<[string, string]>(
+    'SELECT answer FROM advisor_messages WHERE provider = ? AND external_id = ?',
+  );
   const answer = db.prepare<[string, string, string]>(
     'UPDATE advisor_messages SET answer = ? WHERE provider = ? AND external_id = ?',
   );

@@ -27,7 +27,14 @@ const channel = z.enum(CHANNEL_IDS) satisfies z.ZodType<Channel>;
 const status = z.enum(['bot', 'waiting', 'human', 'closed', 'opted_out']) satisfies z.ZodType<Status>;
 const awaiting = z.enum(['product', 'asker']) satisfies z.ZodType<Awaiting>;
 const verdict = z.enum(['soc1', 'soc2', 'both']) satisfies z.ZodType<Verdict>;
-export const flag = z.enum(['human', 'cost', 'unclear', 'both', 'conflict', 'followup']) satisfies z.ZodType<FlagReason>;
+export const flag = z.enum([
+  'human',
+  'cost',
+  'unclear',
+  'both',
+  'conflict',
+  'followup',
+]) satisfies z.ZodType<FlagReason>;
 export const epochMs = z.number().int();
 
 const recordRow = z.object({

@@ -59,7 +59,10 @@ function listItem(c: ConversationRecord, deps: AdvisorCommandDeps): string {
 
 async function list(deps: AdvisorCommandDeps): Promise<string> {
   const t = deps.flow.advisor.commands;
-  const [waiting, human] = await Promise.all([deps.store.list({ status: 'waiting' }), deps.store.list({ status: 'human' })]);
+  const [waiting, human] = await Promise.all([
+    deps.store.list({ status: 'waiting' }),
+    deps.store.list({ status: 'human' }),
+  ]);
   // Each list is newest first (last change); merged the same way.
   const all = [...waiting, ...human].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.id - a.id);
   if (all.length === 0) return fillCopy(t.listEmpty, deps.advisor);
@@ -76,7 +79,8 @@ function answer(text: string, id: number, deps: AdvisorCommandDeps): string {
 /** Runs one command as PJ on his phone ('sms') and returns the one-line answer to text him back. */
 export async function runAdvisorCommand(command: AdvisorCommand, deps: AdvisorCommandDeps): Promise<string> {
   const t = deps.flow.advisor.commands;
-  const refused = (result: Extract<AdvisorResult, { ok: false }>, id: number) => renderRefusal(result.error, id, deps.flow, deps.advisor);
+  const refused = (result: Extract<AdvisorResult, { ok: false }>, id: number) =>
+    renderRefusal(result.error, id, deps.flow, deps.advisor);
   switch (command.kind) {
     case 'usage':
       return gsm(fillCopy(t.usage, deps.advisor, { id: 'N' }));

@@ -48,44 +48,57 @@ export function createTwilioRouter(options: TwilioRoutesOptions): Router {
   router.post(
     '/sms',
     express.urlencoded({ extended: false, limit: '64kb' }),
-    verifyTwilioSignature({ authToken, publicBaseUrl, logger, what: 'webhook', ...(webhookOverrides !== undefined && { fragment: webhookOverrides }) }),
+    verifyTwilioSignature({
+      authToken,
+      publicBaseUrl,
+      logger,
+      what: 'webhook',
+      ...(webhookOverrides !== undefined && { fragment: webhookOverrides }),
+    }),
     async (req, res, next) => {
-    const parsed = parseTwilioInbound(req.body, now());
-    if (!parsed.ok) {
-      logger.warn({ reason: parsed.reason }, 'rejected Twilio webhook: body is not an incoming message');
-      res.status(400).type('text/plain').send(`Bad Request: ${parsed.reason}\n`);
-      return;
-    }
-    const { message } = parsed;
-    if (advisor && message.participant === advisor.number) {
+      const parsed = parseTwilioInbound(req.body, now());
+      if (!parsed.ok) {
+        logger.warn({ reason: parsed.reason }, 'rejected Twilio webhook: body is not an incoming message');
+        res.status(400).type('text/plain').send(`Bad Request: ${parsed.reason}\n`);
+        return;
+      }
+      const { message } = parsed;
+      if (advisor && message.participant === advisor.number) {
+        try {
+          const { answer, repeated } = await advisor.run(message.text, message.externalId);
+          const command = parseAdvisorCommand(message.text);
+          logger.info(
+            {
+              from: maskParticipant(message.participant),
+              command: command.kind,
+              ...('id' in command && { conversationId: command.id }),
+            },
+            repeated
+              ? 'repeated Twilio message from the advisor: sent the same answer again'
+              : 'handled advisor command by SMS',
+          );
+          res.type('text/xml').send(twiml(answer === null ? [] : [answer]));
+        } catch (error) {
+          next(error);
+        }
+        return;
+      }
       try {
-        const { answer, repeated } = await advisor.run(message.text, message.externalId);
-        const command = parseAdvisorCommand(message.text);
+        const result = await handleInbound(parsed.message);
         logger.info(
-          { from: maskParticipant(message.participant), command: command.kind, ...('id' in command && { conversationId: command.id }) },
-          repeated ? 'repeated Twilio message from the advisor: sent the same answer again' : 'handled advisor command by SMS',
+          {
+            from: maskParticipant(parsed.message.participant),
+            conversationId: result.conversationId,
+            duplicate: result.duplicate,
+            replies: result.replies.length,
+          },
+          result.duplicate ? 'repeated Twilio message: sent the same reply again' : 'handled SMS',
         );
-        res.type('text/xml').send(twiml(answer === null ? [] : [answer]));
+        res.type('text/xml').send(twiml(result.replies));
       } catch (error) {
         next(error);
       }
-      return;
-    }
-    try {
-      const result = await handleInbound(parsed.message);
-      logger.info(
-        {
-          from: maskParticipant(parsed.message.participant),
-          conversationId: result.conversationId,
-          duplicate: result.duplicate,
-          replies: result.replies.length,
-        },
-        result.duplicate ? 'repeated Twilio message: sent the same reply again' : 'handled SMS',
-      );
-      res.type('text/xml').send(twiml(result.replies));
-    } catch (error) {
-      next(error);
-    }
-  });
+    },
+  );
   return router;
 }

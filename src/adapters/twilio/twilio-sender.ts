@@ -45,7 +45,9 @@ class RedirectedRequestClient extends twilio.RequestClient {
 }
 
 function field(error: unknown, name: string): unknown {
-  return typeof error === 'object' && error !== null && name in error ? (error as Record<string, unknown>)[name] : undefined;
+  return typeof error === 'object' && error !== null && name in error
+    ? (error as Record<string, unknown>)[name]
+    : undefined;
 }
 
 /** Twilio's words without the phone numbers they may quote (log lines mask numbers). */
@@ -61,7 +63,11 @@ function toDeliveryError(error: unknown): DeliveryError {
   if (typeof status === 'number') {
     const twilioCode = typeof code === 'number' && code > 0 ? String(code) : String(status);
     const retryable = status === 429 || status >= 500;
-    return new DeliveryError(`Twilio answered HTTP ${status}: ${message}`, { retryable, code: twilioCode, cause: error });
+    return new DeliveryError(`Twilio answered HTTP ${status}: ${message}`, {
+      retryable,
+      code: twilioCode,
+      cause: error,
+    });
   }
   // No HTTP status: the request never got an answer (refused, reset, timed out). The cause is left
   // out on purpose: axios errors carry the request config, Authorization header included.
@@ -81,7 +87,12 @@ export function createTwilioSender(options: TwilioSenderOptions): TwilioSender {
     async send(to, text) {
       let sid: unknown;
       try {
-        const message = await client.messages.create({ to, from, body: text, ...(statusCallback && { statusCallback }) });
+        const message = await client.messages.create({
+          to,
+          from,
+          body: text,
+          ...(statusCallback && { statusCallback }),
+        });
         sid = message.sid;
       } catch (error) {
         throw toDeliveryError(error);
@@ -99,6 +110,11 @@ export function createSmsClientSender(sender: TwilioSender): ClientSender {
 }
 
 /** PJ's phone at `to`: each notice as one short text. */
-export function createSmsAdvisorNotifier(sender: TwilioSender, to: string, flow: Flow, advisor: Advisor): AdvisorNotifier {
+export function createSmsAdvisorNotifier(
+  sender: TwilioSender,
+  to: string,
+  flow: Flow,
+  advisor: Advisor,
+): AdvisorNotifier {
   return { notify: (notice, conversation) => sender.send(to, renderNotice(notice, conversation, flow, advisor)) };
 }

@@ -23,7 +23,11 @@ export function verifyTwilioSignature(options: {
     const signature = req.header('X-Twilio-Signature');
     const url = publicBaseUrl + req.originalUrl;
     const signed = fragment === undefined ? [url] : [url, `${url}#${fragment}`];
-    if (signature && signed.some((candidate) => twilio.validateRequest(authToken, signature, candidate, req.body ?? {}))) return next();
+    if (
+      signature &&
+      signed.some((candidate) => twilio.validateRequest(authToken, signature, candidate, req.body ?? {}))
+    )
+      return next();
     logger.warn(
       { url, hasSignature: Boolean(signature) },
       `rejected Twilio ${what}: signature missing or wrong; check TWILIO_AUTH_TOKEN and that PUBLIC_BASE_URL + path (${url}) is the URL set in Twilio`,

@@ -35,7 +35,12 @@ export function readMessageBody(body: unknown): Parsed<WebMessageBody> {
   if (typeof text !== 'string') return bad('send "text" (a string) or "choice"');
   if (text.trim() === '') return bad('"text" is empty: write something to send');
   if (text.length > MAX_TEXT_LENGTH) {
-    return { ok: false, status: 413, error: 'too_long', message: `"text" is ${text.length} characters; at most ${MAX_TEXT_LENGTH}` };
+    return {
+      ok: false,
+      status: 413,
+      error: 'too_long',
+      message: `"text" is ${text.length} characters; at most ${MAX_TEXT_LENGTH}`,
+    };
   }
   return { ok: true, value: { id, text } };
 }
@@ -44,15 +49,18 @@ export function readMessageBody(body: unknown): Parsed<WebMessageBody> {
 export function readContactBody(body: unknown): Parsed<{ contact: string }> {
   const object = asObject(body);
   const contact = object?.contact;
-  if (typeof contact !== 'string' || contact.trim() === '') return bad('send {"contact": "..."}: an email address or a phone number');
-  if (contact.length > 200) return { ok: false, status: 413, error: 'too_long', message: '"contact" is longer than 200 characters' };
+  if (typeof contact !== 'string' || contact.trim() === '')
+    return bad('send {"contact": "..."}: an email address or a phone number');
+  if (contact.length > 200)
+    return { ok: false, status: 413, error: 'too_long', message: '"contact" is longer than 200 characters' };
   return { ok: true, value: { contact: contact.trim() } };
 }
 
 /** POST /web/seen: `{ through }`, the id of the last line the panel showed. */
 export function readSeenBody(body: unknown): Parsed<{ through: number }> {
   const through = asObject(body)?.through;
-  if (typeof through !== 'number' || !Number.isSafeInteger(through) || through < 0) return bad('send {"through": <the last line id shown>}');
+  if (typeof through !== 'number' || !Number.isSafeInteger(through) || through < 0)
+    return bad('send {"through": <the last line id shown>}');
   return { ok: true, value: { through } };
 }
 
@@ -67,7 +75,9 @@ export function jsonBody(logger: Logger): RequestHandler {
     parse(req, res, (error?: unknown) => {
       if (error === undefined || error === null) return next();
       const tooLarge = (error as { type?: unknown }).type === 'entity.too.large';
-      const message = tooLarge ? `the body is larger than ${MAX_BODY}` : `the body is not valid JSON: ${(error as Error).message}`;
+      const message = tooLarge
+        ? `the body is larger than ${MAX_BODY}`
+        : `the body is not valid JSON: ${(error as Error).message}`;
       logger.warn({ path: req.path, reason: message }, 'refused a web chat request body');
       res.status(tooLarge ? 413 : 400).json({ error: tooLarge ? 'too_large' : 'bad_json', message });
     });

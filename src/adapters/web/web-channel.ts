@@ -42,7 +42,9 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   let sessions: Promise<WebSessions> | undefined;
   const getSessions = (): Promise<WebSessions> => {
     const secret = options.sessionSecret;
-    sessions ??= (secret !== null ? Promise.resolve(secret) : store.webSessionSecret(generateSessionSecret())).then(createWebSessions);
+    sessions ??= (secret !== null ? Promise.resolve(secret) : store.webSessionSecret(generateSessionSecret())).then(
+      createWebSessions,
+    );
     // A database that did not answer is asked again next time.
     sessions.catch(() => {
       sessions = undefined;

@@ -113,7 +113,10 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
           await wait.done;
         }
       } catch (error) {
-        logger.error({ err: error }, 'web chat event stream stopped: the history could not be read; the browser reconnects and resumes');
+        logger.error(
+          { err: error },
+          'web chat event stream stopped: the history could not be read; the browser reconnects and resumes',
+        );
       } finally {
         open.delete(close);
         res.end();

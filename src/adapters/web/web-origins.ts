@@ -32,8 +32,14 @@ export function webCors(allowed: ReadonlySet<string>, logger: Logger): RequestHa
   return (req, res, next) => {
     if (!isAllowedOrigin(req, allowed)) {
       const origin = req.header('Origin') ?? '';
-      logger.warn({ origin, path: req.path }, 'refused a web chat request from a site not in WEB_CHAT_ORIGINS: add its origin there to allow it');
-      res.status(403).json({ error: 'origin_not_allowed', message: `${origin} may not use this chat: the bot's WEB_CHAT_ORIGINS does not list it` });
+      logger.warn(
+        { origin, path: req.path },
+        'refused a web chat request from a site not in WEB_CHAT_ORIGINS: add its origin there to allow it',
+      );
+      res.status(403).json({
+        error: 'origin_not_allowed',
+        message: `${origin} may not use this chat: the bot's WEB_CHAT_ORIGINS does not list it`,
+      });
       return;
     }
     allowCors(req, res);

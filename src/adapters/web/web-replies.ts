@@ -1,7 +1,15 @@
 import type { Say } from '../../core/conversation-machine.js';
 import type { Flow } from '../../core/flow.js';
 import type { Awaiting } from '../../core/reading.js';
-import { fillAdvisor, fillCopy, isQuestion, questionOf, sayText, verdictParts, type Advisor } from '../../core/render-reply.js';
+import {
+  fillAdvisor,
+  fillCopy,
+  isQuestion,
+  questionOf,
+  sayText,
+  verdictParts,
+  type Advisor,
+} from '../../core/render-reply.js';
 import type { WebCard, WebLine } from '../../core/web-chat.js';
 
 type QuestionSay = Extract<Say, { message: 'askProduct' | 'askAsker' | 'reaskProduct' | 'reaskAsker' }>;

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { HandleInbound } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
@@ -11,6 +11,7 @@ import type { EventStreams, Wakeups } from './web-events-stream.js';
 import { webCors, isAllowedOrigin } from './web-origins.js';
 import { createRateLimiter, type RateLimit } from './web-rate-limit.js';
 import { contactOfferLine, greetingLines, parseChoice, renderWebLines } from './web-replies.js';
+import { addressOf, createInTurn, createSessionOf, tooMany } from './web-request.js';
 import type { WebSessions } from './web-session.js';
 
 /** How much one browser and one address may do; each counts per instance. */
@@ -52,13 +53,6 @@ export function publicEvent(event: WebEvent): { id: number; at: string; from: We
 
 const HISTORY_LIMIT = 1000;
 
-function tooMany(res: Response, retryAfter: number, what: string): void {
-  res.set('Retry-After', String(retryAfter)).status(429).json({ error: 'rate_limited', message: `${what}; try again in ${retryAfter} s` });
-}
-
-/** The address a request came from (behind a proxy: the proxy's, unless express trusts it). */
-const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
-
 /**
  * The chat's API: sessions, messages (answered with the bot's replies), history and the event
  * stream, behind the origin check and the rate limits.
@@ -72,20 +66,16 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
   };
   const allowed = new Set(options.origins);
   /** One message at a time per session, so a retried id finds the first one's lines. */
-  const running = new Map<string, Promise<unknown>>();
-  const inTurn = <T>(session: string, work: () => Promise<T>): Promise<T> => {
-    const result = (running.get(session) ?? Promise.resolve()).then(work, work);
-    const tail = result.catch(() => undefined);
-    running.set(session, tail);
-    void tail.then(() => running.get(session) === tail && running.delete(session));
-    return result;
-  };
+  const inTurn = createInTurn();
+  const sessionOf = createSessionOf(options.sessions, logger);
 
   const router = Router();
 
   // Answered to any page, so the widget can say plainly that this site is not allowed.
   router.get('/web/origin', (req, res) => {
-    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' }).json({ allowed: isAllowedOrigin(req, allowed) });
+    res
+      .set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' })
+      .json({ allowed: isAllowedOrigin(req, allowed) });
   });
 
   router.use('/web', webCors(allowed, logger), (req, res, next) => {
@@ -93,17 +83,6 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
     if (retryAfter !== null) return tooMany(res, retryAfter, 'too many requests from this address');
     next();
   });
-
-  /** The session a request carries (Authorization: Bearer, or ?session= for EventSource), verified. */
-  async function sessionOf(req: Request, res: Response, fromQuery = false): Promise<string | null> {
-    const header = req.header('Authorization') ?? '';
-    const query = fromQuery && typeof req.query.session === 'string' ? req.query.session : '';
-    const session = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : query;
-    if (session !== '' && (await options.sessions()).verify(session)) return session;
-    logger.warn({ path: req.path }, 'refused a web chat request without a valid session: POST /web/sessions gives one');
-    res.status(401).json({ error: 'bad_session', message: 'no valid session: create one with POST /web/sessions' });
-    return null;
-  }
 
   router.post('/web/sessions', async (req, res) => {
     const retryAfter = limiters.sessions.take(`address:${addressOf(req)}`, now());
@@ -116,7 +95,9 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
     const session = await sessionOf(req, res);
     if (session === null) return;
     const events = await store.listWebEvents(session, 0, HISTORY_LIMIT);
-    res.set('Cache-Control', 'no-store').json({ greeting: greetingLines(flow, advisor), messages: events.map(publicEvent) });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ greeting: greetingLines(flow, advisor), messages: events.map(publicEvent) });
   });
 
   /** The label of the button the visitor pressed, as the panel showed it. */
@@ -138,7 +119,10 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
     const earlier = await store.webEventsForMessage(session, body.id);
     if (earlier.length > 0) {
       const [sent, ...replies] = earlier;
-      return { status: 200, json: { duplicate: true, message: sent && publicEvent(sent), replies: replies.map(publicEvent) } };
+      return {
+        status: 200,
+        json: { duplicate: true, message: sent && publicEvent(sent), replies: replies.map(publicEvent) },
+      };
     }
     const choice = 'choice' in body ? parseChoice(body.choice) : null;
     if ('choice' in body && choice === null) {

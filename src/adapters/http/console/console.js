@@ -100,7 +100,13 @@ function when(iso) {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
-const STATUS_LABEL = { bot: 'with the bot', waiting: 'waiting', human: `with ${advisor}`, closed: 'closed', opted_out: 'opted out' };
+const STATUS_LABEL = {
+  bot: 'with the bot',
+  waiting: 'waiting',
+  human: `with ${advisor}`,
+  closed: 'closed',
+  opted_out: 'opted out',
+};
 const AUTHOR_LABEL = { user: 'Client', bot: 'Bot', advisor };
 
 function describe(c) {
@@ -241,7 +247,11 @@ function renderList() {
   const conversations = [...state.byId.values()].sort(newestFirst);
   $('more').hidden = state.nextCursor === null;
   // Redraw only on a change, so a click or the keyboard focus is never lost to a refresh.
-  const signature = JSON.stringify([state.status, state.selected, conversations.map((c) => [c.id, c.status, c.updatedAt])]);
+  const signature = JSON.stringify([
+    state.status,
+    state.selected,
+    conversations.map((c) => [c.id, c.status, c.updatedAt]),
+  ]);
   if (signature === state.listShown) return;
   state.listShown = signature;
   const list = $('conversations');
@@ -252,7 +262,12 @@ function renderList() {
       button.type = 'button';
       button.dataset.id = String(c.id);
       if (c.id === state.selected) button.setAttribute('aria-current', 'true');
-      button.append(el('span', 'id', `#${c.id}`), el('span', 'who', c.participant), el('span', `status ${c.status}`, describe(c)), el('span', 'time', when(c.updatedAt)));
+      button.append(
+        el('span', 'id', `#${c.id}`),
+        el('span', 'who', c.participant),
+        el('span', `status ${c.status}`, describe(c)),
+        el('span', 'time', when(c.updatedAt)),
+      );
       button.addEventListener('click', () => select(c.id));
       item.append(button);
       return item;
@@ -264,7 +279,8 @@ function renderList() {
 for (const tab of document.querySelectorAll('[role="tab"]')) {
   tab.addEventListener('click', async () => {
     state.status = tab.dataset.status;
-    for (const other of document.querySelectorAll('[role="tab"]')) other.setAttribute('aria-selected', String(other === tab));
+    for (const other of document.querySelectorAll('[role="tab"]'))
+      other.setAttribute('aria-selected', String(other === tab));
     forgetList();
     await refresh();
   });
@@ -296,7 +312,11 @@ function renderDetail(c) {
       const line = el('li', `entry ${entry.direction} ${entry.author}`);
       const head = el('div', 'entry-head');
       const arrow = entry.direction === 'in' ? 'from' : entry.direction === 'out' ? 'to client' : 'event';
-      head.append(el('span', 'author', AUTHOR_LABEL[entry.author] || entry.author), el('span', 'direction', arrow), el('time', 'time', when(entry.at)));
+      head.append(
+        el('span', 'author', AUTHOR_LABEL[entry.author] || entry.author),
+        el('span', 'direction', arrow),
+        el('time', 'time', when(entry.at)),
+      );
       line.append(head, el('p', 'text', entry.text));
       return line;
     }),
