@@ -3,6 +3,7 @@ import type { Decide, Decision, DecideUpdate, Received, Updated, WebStore } from
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
+import { createGroupCommit } from './sqlite-group-commit.js';
 import { createSqliteDeskThreads } from './sqlite-desk-threads.js';
 import { createSqliteAdvisorMessages } from './sqlite-advisor-messages.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
@@ -96,6 +97,8 @@ export function createSqliteConversationStore(path: string): WebStore {
   // state. A transaction function per call keeps the caller's result type (better-sqlite3 caches the
   // statements behind it).
   const immediately = <R>(work: () => R): R => db.transaction(work).immediate();
+  // Texts arriving together share one transaction and one fsync, each in a savepoint of its own.
+  const group = createGroupCommit(db);
 
   return {
     ...reads,
@@ -104,7 +107,7 @@ export function createSqliteConversationStore(path: string): WebStore {
     ...advisorMessages,
     ...retention,
     ...createSqliteWebChat(db),
-    receive: async (message, decide) => immediately(() => receiveInTx(message, decide)),
+    receive: (message, decide) => group.run(() => receiveInTx(message, decide)),
     update: async (id, decide, now) => immediately(() => updateInTx(id, decide, now)),
     ping: async () => {
       selectOne.get();

@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../../core/store-unavailable.js';
+
+/** Runs work in shared transactions: one COMMIT, and so one WAL fsync, for everything that arrived in one event-loop turn. */
+export interface GroupCommit {
+  /**
+   * Runs `work` in the next batch's transaction, in a savepoint of its own, and resolves once
+   * that transaction committed (with synchronous=FULL: once it is on disk). A throw rolls back
+   * only this work and rejects only its promise.
+   */
+  run<R>(work: () => R): Promise<R>;
+}
+
+interface Pending {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Failures that say the database cannot take the write now (locked by another process, disk full or failing), not that the work is wrong. */
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL)/;
+
+function unavailable(error: unknown): unknown {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (!UNAVAILABLE.test(code)) return error;
+  return new StoreUnavailableError(
+    `SQLite could not save the message (${code}); check the disk and other processes on the database file`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/**
+ * Group commit for better-sqlite3, which is synchronous: work queued during one event-loop turn
+ * runs at the next setImmediate in one BEGIN IMMEDIATE, each item in a SAVEPOINT, then one COMMIT,
+ * and only then is any caller answered. Items run in the order they were queued. If the batch as
+ * a whole fails (its BEGIN, its COMMIT, or an error that ends the transaction), nothing of it was
+ * saved and each item runs again in a transaction of its own before anyone is answered; the
+ * work is therefore run again, which the decide-once contract allows. An item that still fails
+ * for want of the database rejects with StoreUnavailableError (503), anything else as thrown.
+ * `onBatch` hears how many items each turn's flush handled.
+ */
+export function createGroupCommit(
+  db: Database.Database,
+  options: { onBatch?: (size: number) => void } = {},
+): GroupCommit {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const savepoint = db.prepare('SAVEPOINT batch_item');
+  const release = db.prepare('RELEASE batch_item');
+  const rollbackTo = db.prepare('ROLLBACK TO batch_item');
+  let queue: Pending[] = [];
+
+  function alone(work: () => unknown): Outcome {
+    try {
+      return { ok: true, value: db.transaction(work).immediate() };
+    } catch (error) {
+      return { ok: false, error: unavailable(error) };
+    }
+  }
+
+  /** Every item's outcome, or null when the transaction failed and nothing was saved. */
+  function together(batch: Pending[]): Outcome[] | null {
+    try {
+      begin.run();
+    } catch {
+      return null;
+    }
+    try {
+      const outcomes = batch.map(({ work }): Outcome => {
+        savepoint.run();
+        try {
+          const value = work();
+          release.run();
+          return { ok: true, value };
+        } catch (error) {
+          // SQLite ends the whole transaction on some errors (I/O, disk full): then the batch failed.
+          if (!db.inTransaction) throw error;
+          rollbackTo.run();
+          release.run();
+          return { ok: false, error };
+        }
+      });
+      commit.run();
+      return outcomes;
+    } catch {
+      if (db.inTransaction) rollback.run();
+      return null;
+    }
+  }
+
+  function flush(): void {
+    const batch = queue;
+    queue = [];
+    const outcomes = (batch.length > 1 ? together(batch) : null) ?? batch.map((item) => alone(item.work));
+    options.onBatch?.(batch.length);
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i] ?? { ok: false, error: new Error('group commit lost an item') };
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
+  }
+
+  return {
+    run<R>(work: () => R): Promise<R> {
+      return new Promise<R>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      });
+    },
+  };
+}
