@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { createLanguageDetector } from '../src/adapters/flow-files/detect-language.js';
 import { loadFlows } from '../src/adapters/flow-files/load-flows.js';
 import { decideInbound } from '../src/app/decide-inbound.js';
 import type { BotSettings } from '../src/core/bot-settings.js';
 import type { ConversationSummary } from '../src/core/conversation.js';
+import { LANGUAGES, type Language } from '../src/core/languages.js';
 import type { SavedConversation } from '../src/core/ports.js';
 import { countSegments } from '../src/core/sms-segments.js';
 
@@ -14,6 +16,8 @@ export const EvalCaseSchema = z.strictObject({
   messages: z.array(z.string().min(1)).min(1),
   label: z.enum(['soc1', 'soc2', 'both', 'flagged']),
   side: z.literal('buyer').optional(),
+  /** The language the bot should end up speaking; English when not given. */
+  language: z.enum(LANGUAGES).optional(),
   note: z.string().optional(),
 });
 export type EvalCase = z.infer<typeof EvalCaseSchema>;
@@ -28,6 +32,8 @@ export interface EvalResult {
   case: EvalCase;
   got: Label;
   side: 'client' | 'buyer';
+  /** The language the conversation ended in. */
+  language: Language;
   ok: boolean;
   turns: Turn[];
   /** SMS segments the bot sent up to and including its first verdict, or null without one. */
@@ -47,10 +53,12 @@ export function loadCorpus(path: string): EvalCase[] {
 }
 
 export function evalSettings(): BotSettings {
-  const { flow, lexicon } = loadFlows();
+  const { flow, lexicon, translations } = loadFlows();
   return {
     flow,
     lexicon,
+    translations,
+    detectLanguage: createLanguageDetector(),
     advisor: { name: 'PJ', phone: '+18584618054' },
     botAnswersKeywords: false,
     handoff: { notifySms: null, desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
@@ -67,6 +75,7 @@ function labelOf(summary: ConversationSummary): Label {
 export function runCase(settings: BotSettings, c: EvalCase): EvalResult {
   let saved: SavedConversation | null = null;
   let summary: ConversationSummary | null = null;
+  let language: Language = 'en';
   let segments = 0;
   let segmentsToVerdict: number | null = null;
   let silences = 0;
@@ -87,6 +96,7 @@ export function runCase(settings: BotSettings, c: EvalCase): EvalResult {
     );
     saved = { id: 1, machineVersion: decision.machineVersion, snapshot: decision.snapshot };
     const reply = decision.replies[0] ?? null;
+    language = decision.language;
     turns.push({ text, reply });
     if (reply !== null) segments += countSegments(reply).segments;
     const before = summary;
@@ -102,7 +112,8 @@ export function runCase(settings: BotSettings, c: EvalCase): EvalResult {
     case: c,
     got,
     side,
-    ok: got === c.label && side === (c.side ?? 'client'),
+    language,
+    ok: got === c.label && side === (c.side ?? 'client') && language === (c.language ?? 'en'),
     turns,
     segmentsToVerdict,
     silences,

@@ -19,8 +19,10 @@ const { values } = parseArgs({
 });
 const base = new URL('./corpus/', import.meta.url);
 const holdouts = ['holdout.yaml', 'holdout2.yaml', 'holdout3.yaml'];
+// spanish.yaml: clients who write in Spanish or switch to it, each case saying which language the bot must end in.
 const files =
-  values.file ?? ['dev.yaml', ...(values.holdout ? holdouts : [])].map((name) => new URL(name, base).pathname);
+  values.file ??
+  ['dev.yaml', 'spanish.yaml', ...(values.holdout ? holdouts : [])].map((name) => new URL(name, base).pathname);
 
 const settings = evalSettings();
 let failed = false;
@@ -62,8 +64,10 @@ function report(file: string, results: EvalResult[]): void {
   const silences = results.reduce((n, r) => n + r.silences, 0);
   const toVerdict = results.map((r) => r.segmentsToVerdict).filter((n): n is number => n !== null);
   for (const r of misses) {
+    const language =
+      r.language === (r.case.language ?? 'en') ? '' : `, in ${r.language} instead of ${r.case.language ?? 'en'}`;
     console.log(
-      `\nMISS ${r.case.id}: expected ${key(r, false)}, got ${key(r, true)}${r.case.note ? ` (${r.case.note})` : ''}`,
+      `\nMISS ${r.case.id}: expected ${key(r, false)}, got ${key(r, true)}${language}${r.case.note ? ` (${r.case.note})` : ''}`,
     );
     for (const t of r.turns) console.log(`  > ${t.text}\n    ${t.reply ?? '(no reply)'}`);
   }

@@ -8,6 +8,7 @@ import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app
 import { createRetentionSweep } from './app/sweep-retention.js';
 import { sweepTimers } from './app/sweep-timers.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
+import { createLanguageDetector } from './adapters/flow-files/detect-language.js';
 import { createAdminErasureRouter } from './adapters/http/admin-erasure-routes.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
@@ -112,11 +113,13 @@ export function composeBot(
   flowsDir?: string,
   logger?: Logger,
 ): { store: Store; handleInbound: HandleInbound; settings: BotSettings; readiness: StoreReadiness } {
-  const { flow, lexicon } = loadFlows(flowsDir);
+  const { flow, lexicon, translations } = loadFlows(flowsDir);
   const { store, readiness } = openStore(config.database, logger);
   const settings: BotSettings = {
     flow,
     lexicon,
+    translations,
+    detectLanguage: createLanguageDetector(),
     advisor: config.advisor,
     botAnswersKeywords: config.botAnswersKeywords,
     handoff: handoffSettings(config),
@@ -216,6 +219,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         handleInbound,
         store,
         flow,
+        translations: settings.translations,
         advisor,
         logger,
         now,

@@ -2,6 +2,7 @@ import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationEvent } from '../core/conversation-machine.js';
 import type { Actor, AdvisorActions, AdvisorResult } from '../core/driving-ports.js';
 import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
+import { flowIn } from '../core/localize-flow.js';
 import { fillCopy, renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
@@ -39,7 +40,12 @@ export function createAdvisorActions(
     extra: OutboxDraft[],
   ): Decision {
     const applied = applyEvent(settings, revive(saved), event, at);
-    const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
+    const text = renderReply(
+      applied.says,
+      flowIn(settings, applied.next.context.language),
+      settings.advisor,
+      saved.record.channel,
+    );
     return decisionOf(applied, {
       notes: [...notes, ...(text === null ? [] : [{ direction: 'out' as const, author: 'bot' as const, text }])],
       before: extra,

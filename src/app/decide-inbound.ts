@@ -1,12 +1,15 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import { CHANNELS } from '../core/channels.js';
+import { chooseLanguage } from '../core/choose-language.js';
 import type { ConversationEvent, Say } from '../core/conversation-machine.js';
 import type { InboundMessage } from '../core/conversation.js';
 import { interpret } from '../core/interpret.js';
+import type { Language } from '../core/languages.js';
+import { flowIn } from '../core/localize-flow.js';
 import type { Decision, SavedConversation, TranscriptNote } from '../core/ports.js';
 import type { Facts, Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
-import { persist, reviveForSender } from '../core/step-conversation.js';
+import { persist, reviveForSender, stepConversation } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.js';
 
@@ -75,6 +78,8 @@ function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: bool
       return { type: 'user.greeted', at };
     case 'acknowledgement':
       return { type: 'user.acknowledged', at };
+    case 'language':
+      return { type: 'user.switchedLanguage', at };
     case 'answer':
       return {
         type: 'user.answered',
@@ -92,6 +97,8 @@ function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: bool
 /** A decision plus what the bot says, for channels that render more than text (Slack buttons). */
 interface InboundDecision extends Decision {
   says: Say[];
+  /** The language the conversation is in after this text: what `says` are to be worded in. */
+  language: Language;
 }
 
 /** Said in the transcript when a sender starts opted out because their opt-out outlived their conversation. */
@@ -120,17 +127,26 @@ export function decideInbound(
   const awaiting = snapshot.context.awaiting ?? (snapshot.matches({ open: 'fresh' }) ? 'product' : null);
   // A choice clicked on an old question is kept in the transcript but changes nothing.
   if (message.answers !== undefined && message.answers !== awaiting) {
-    return { ...persist(snapshot), summary: before, replies: [], says: [] };
+    return { ...persist(snapshot), summary: before, replies: [], says: [], language: snapshot.context.language };
   }
   // Typed words in a fresh conversation are read as a first text, not as an answer to a question.
-  const reading = interpret(message.text, settings.lexicon, message.answers ?? snapshot.context.awaiting, snapshot.context.lastAsked);
+  const detected = settings.detectLanguage?.(message.text) ?? null;
+  const reading = interpret(message.text, settings.lexicon, message.answers ?? snapshot.context.awaiting, snapshot.context.lastAsked, {
+    writtenIn: detected,
+    language: snapshot.context.language,
+  });
+  // The language is noted first, so whatever the text makes the bot say is in it.
+  const spoken = chooseLanguage(snapshot.context, reading, detected);
+  const current = spoken === null ? snapshot : stepConversation(snapshot, spoken).next;
   const event = toEvent(reading, message, !settings.botAnswersKeywords);
-  const applied = applyEvent(settings, snapshot, event, message.receivedAt);
-  const reply = renderReply(applied.says, settings.flow, settings.advisor, message.channel);
+  const applied = applyEvent(settings, current, event, message.receivedAt);
+  const { language } = applied.next.context;
+  const reply = renderReply(applied.says, flowIn(settings, language), settings.advisor, message.channel);
   // Once PJ was asked in, he sees everything the client writes, wherever he is.
   const mirror = involvesAdvisor(before) ? fanOut({ kind: 'clientMessage', text: message.text }, settings.handoff) : [];
   return {
     ...decisionOf(applied, { replies: reply === null ? [] : [reply], notes, before: mirror }),
     says: applied.says,
+    language,
   };
 }

@@ -18,6 +18,6 @@ export function createInboundHandler(
         decideInbound(settings, message, saved, optedOut),
       );
       // A duplicate has no decision: its replies went out the first time, and nothing is said now.
-      return { ...result, says: decision?.says ?? [] };
+      return { ...result, says: decision?.says ?? [], language: decision?.language ?? 'en' };
     });
 }

@@ -1,5 +1,6 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationStore, Decided, SavedForUpdate, TranscriptNote } from '../core/ports.js';
+import { flowIn } from '../core/localize-flow.js';
 import { fillCopy, renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
 import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
@@ -36,7 +37,12 @@ function fireDue(settings: BotSettings, saved: SavedForUpdate, now: number): Dec
   };
   if (event === null) return { decision: unchanged(saved, { deadlines: cleared }), result: false };
   const applied = applyEvent(settings, revive(saved), event, now);
-  const text = renderReply(applied.says, settings.flow, settings.advisor, saved.record.channel);
+  const text = renderReply(
+    applied.says,
+    flowIn(settings, applied.next.context.language),
+    settings.advisor,
+    saved.record.channel,
+  );
   const notes: TranscriptNote[] = [];
   const extra = [];
   if (event.type === 'timer.idleDue' && applied.summary.status !== 'human') {

@@ -1,5 +1,7 @@
 import type { Flow } from './flow.js';
+import type { Language, LanguageDetector } from './languages.js';
 import type { Lexicon } from './lexicon.js';
+import type { Translations } from './localize-flow.js';
 import type { Advisor } from './render-reply.js';
 
 /** How PJ is reached and how long the bot waits for him. */
@@ -20,4 +22,10 @@ export interface BotSettings {
   /** true: the bot answers STOP/START/HELP itself; false: Twilio does and the bot stays silent. */
   botAnswersKeywords: boolean;
   handoff: HandoffSettings;
+  /** The client-facing words in each language but English (flows/<language>/main.yaml); none: English only. */
+  translations?: Translations;
+  /** Tells what language a text is in; without one, only the lexicon's words for languages count. */
+  detectLanguage?: LanguageDetector;
+  /** The languages PJ answers in (ADVISOR_LANGUAGES); English when unset. */
+  advisorLanguages?: readonly Language[];
 }

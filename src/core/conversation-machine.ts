@@ -1,6 +1,7 @@
 import { assign, setup } from 'xstate';
 import { advise, type Advice, type Known, type Outcome } from './advise.js';
 import type { FlagReason } from './conversation.js';
+import type { Language } from './languages.js';
 import type { AskerFacts, Awaiting, Facts, ProductFacts, RequestFacts } from './reading.js';
 
 /** Bump when a change makes older persisted snapshots unsafe to revive; they then start over. */
@@ -65,6 +66,13 @@ export interface ConversationContext {
   pointerAt: number | null;
   /** While waiting, the one reminder (and holding text) has gone out. */
   reminded: boolean;
+  /** The language the client writes in; every word to them is in it. */
+  language: Language;
+  /**
+   * A text long enough to tell, or the client's own words ("en español"), set the language; until
+   * then each text may still change it, and after, only the client asking for another language.
+   */
+  languageSettled: boolean;
 }
 
 /** What a client text carries into the machine: its facts, the questions it asks, its own words. */
@@ -97,6 +105,10 @@ export type ConversationEvent =
   | { type: 'user.ended' }
   | { type: 'user.askedForHuman'; at: number }
   | { type: 'user.askedCost'; at: number }
+  /** What the client writes is in `language`: noted before the text's own event, nothing said. */
+  | { type: 'user.wroteIn'; language: Language; settled: boolean }
+  /** The text only asked for another language ("English please"): the bot says again what it last said. */
+  | { type: 'user.switchedLanguage'; at: number }
   | { type: 'advisor.tookOver' }
   | { type: 'advisor.handedBack' }
   | { type: 'advisor.closed' }
@@ -127,6 +139,8 @@ export const initialContext: ConversationContext = {
   flags: [],
   pointerAt: null,
   reminded: false,
+  language: 'en',
+  languageSettled: false,
 };
 
 const hasFacts = (f: Facts): boolean => f.product !== null || f.asker !== null || f.request !== null || f.buyer;
@@ -240,6 +254,12 @@ const sayVerdict = ({ context }: Ctx): Say => ({
   advice: adviceOf(context) as Advice,
   international: context.international,
 });
+/** The verdict kept when it was given, said again (in the language the client just asked for). */
+const sayKeptVerdict = ({ context }: Ctx): Say => ({
+  message: 'verdict',
+  advice: context.advice as Advice,
+  international: context.international,
+});
 const ask =
   (question: Awaiting) =>
   ({ context }: Ctx): Say => ({
@@ -314,6 +334,8 @@ function askingState(question: Awaiting) {
       ],
       // "yes" or "start" from someone who never opted out is an answer to nothing: ask again.
       'user.optedIn': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
+      // The question again, in the language just asked for.
+      'user.switchedLanguage': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
     },
   } as const;
 }
@@ -351,7 +373,18 @@ export const conversationMachine = setup({
     })),
     countMiss: assign(({ context }) => ({ misses: context.misses + 1 })),
     flag: assign(({ context }, params: { reason: FlagReason }) => ({ flags: withFlag(context.flags, params.reason) })),
-    forgetAnswers: assign(({ context }) => ({ ...initialContext, flags: context.flags, greeted: context.greeted })),
+    forgetAnswers: assign(({ context }) => ({
+      ...initialContext,
+      flags: context.flags,
+      greeted: context.greeted,
+      language: context.language,
+      languageSettled: context.languageSettled,
+    })),
+    takeLanguage: assign(({ context, event }) =>
+      event.type === 'user.wroteIn'
+        ? { language: event.language, languageSettled: context.languageSettled || event.settled }
+        : {},
+    ),
   },
   guards: {
     isQuiet: ({ event }) => 'quiet' in event && event.quiet,
@@ -400,6 +433,8 @@ export const conversationMachine = setup({
   id: 'conversation',
   initial: 'open',
   context: initialContext,
+  // Whatever state the conversation is in, what the client writes in is kept.
+  on: { 'user.wroteIn': { actions: 'takeLanguage' } },
   states: {
     // Everything but an opted-out or closed conversation: the handlers here apply in every child
     // unless the child (PJ has it, say) overrides them.
@@ -460,6 +495,10 @@ export const conversationMachine = setup({
             },
             // "yes" or "start" from someone who never opted out opens the conversation like "hi".
             'user.optedIn': {
+              target: 'bot.askingProduct',
+              actions: [{ type: 'say', params: ask('product') }, 'markGreeted'],
+            },
+            'user.switchedLanguage': {
               target: 'bot.askingProduct',
               actions: [{ type: 'say', params: ask('product') }, 'markGreeted'],
             },
@@ -529,6 +568,8 @@ export const conversationMachine = setup({
                 'user.greeted': toAdvisor('followup', { message: 'pointer' }),
                 'user.acknowledged': {},
                 'user.optedIn': {},
+                // The verdict again, in the language just asked for.
+                'user.switchedLanguage': { actions: { type: 'say', params: sayKeptVerdict } },
               },
             },
           },
@@ -579,6 +620,11 @@ export const conversationMachine = setup({
               ],
             },
             'advisor.handedBack': { target: 'resume', actions: { type: 'say', params: { message: 'resumed' } } },
+            // In the language just asked for: the verdict PJ was asked in on, or that PJ has it.
+            'user.switchedLanguage': [
+              { guard: 'hasAdvice', actions: { type: 'say', params: sayKeptVerdict } },
+              { actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
+            ],
           },
         },
         human: {
@@ -593,6 +639,7 @@ export const conversationMachine = setup({
             'user.askedForHuman': {},
             'user.askedCost': { actions: { type: 'flag', params: { reason: 'cost' } } },
             'user.ended': {},
+            'user.switchedLanguage': {},
             'advisor.tookOver': {},
             'advisor.handedBack': { target: 'resume', actions: { type: 'say', params: { message: 'resumed' } } },
             'timer.idleDue': { target: 'resume', actions: { type: 'say', params: { message: 'resumed' } } },

@@ -1,10 +1,13 @@
 import type { Say } from './conversation-machine.js';
 import type { ConversationRecord, InboundMessage } from './conversation.js';
+import type { Language } from './languages.js';
 import type { ReceiveResult } from './ports.js';
 
 interface InboundResult extends ReceiveResult {
   /** What the bot said this time; empty for a duplicate (its replies went out the first time). */
   says: Say[];
+  /** The language the conversation is in: what `says` are to be worded in. */
+  language: Language;
 }
 
 /** Handles one user text end to end: stored, decided and saved before any reply is sent. */

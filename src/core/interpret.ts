@@ -1,4 +1,5 @@
 import type { Verdict } from './advise.js';
+import { LANGUAGES, type Language } from './languages.js';
 import type { Lexicon, Term } from './lexicon.js';
 import type { AskerFacts, Awaiting, Intent, ProductFacts, Reading, RequestFacts } from './reading.js';
 import { correctTypo, foldText, singular, wordsOf } from './text-tokens.js';
@@ -25,6 +26,7 @@ type Entry =
   | { words: string[]; type: 'asker'; kind: AskerKind; label: string; when: Term['when'] }
   | { words: string[]; type: 'request'; label: string }
   | { words: string[]; type: 'topic'; topic: string }
+  | { words: string[]; type: 'language'; language: Language }
   | { words: string[]; type: Marker }
   | { words: string[]; type: 'intent'; intent: PhraseIntent };
 
@@ -62,6 +64,10 @@ interface Compiled {
   /** The concepts (entry kind and label) each lexicon word belongs to. */
   concepts: Map<string, Set<string>>;
   corrections: Map<string, string>;
+  /** A language named as the whole text ("espanol", "in english"), by its words joined. */
+  languageAlone: Map<string, Language>;
+  /** Words only one language uses, and which. */
+  languageCues: Map<string, Language>;
 }
 
 /** Words that may open a question before its question word ("so how long", "honestly what"). */
@@ -133,6 +139,10 @@ function compile(lexicon: Lexicon): Compiled {
   ];
   for (const [type, phrases] of markers)
     for (const phrase of phrases) entries.push({ words: phraseWords(phrase), type });
+  for (const language of LANGUAGES) {
+    for (const phrase of lexicon.languages.ask[language])
+      entries.push({ words: phraseWords(phrase), type: 'language', language });
+  }
   for (const intent of PHRASE_INTENTS) {
     for (const phrase of lexicon.intents[intent]) {
       const entry: Entry = { words: phraseWords(phrase), type: 'intent', intent };
@@ -166,7 +176,22 @@ function compile(lexicon: Lexicon): Compiled {
     vocabulary: new Set(entries.flatMap((entry) => entry.words)),
     concepts: conceptsOf(entries),
     corrections: new Map(),
+    ...languageWords(lexicon),
   };
+}
+
+function languageWords(lexicon: Lexicon): Pick<Compiled, 'languageAlone' | 'languageCues'> {
+  const languageAlone = new Map<string, Language>();
+  const cues = new Map<string, Language | null>();
+  for (const language of LANGUAGES) {
+    for (const phrase of lexicon.languages.alone[language]) languageAlone.set(wordsOf(phrase).join(' '), language);
+    for (const word of lexicon.languages.cues[language].flatMap(wordsOf)) {
+      // A word both languages use tells nothing.
+      cues.set(word, cues.has(word) && cues.get(word) !== language ? null : language);
+    }
+  }
+  const languageCues = new Map([...cues].filter((entry): entry is [string, Language] => entry[1] !== null));
+  return { languageAlone, languageCues };
 }
 
 function conceptsOf(entries: Entry[]): Map<string, Set<string>> {
@@ -454,17 +479,25 @@ function phraseIntent(text: string, clauses: Clause[], intents: Match[], optOuts
  * A text says something when a word outside the fillers ("yes", "we", "need", "soc report") is a
  * real word: an ordinary English word or one the lexicon knows. Keyboard mashing says nothing.
  */
-function hasContent(clauses: Clause[], fillers: Match[], lexicon: Lexicon, c: Compiled): boolean {
-  const covered = new Set(
-    fillers.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)),
-  );
+function hasContent(
+  clauses: Clause[],
+  fillers: Match[],
+  lexicon: Lexicon,
+  c: Compiled,
+  writtenIn: Language | null,
+): boolean {
+  const covered = coverage(fillers);
   const ordinary = lexicon.ordinaryWords;
+  // The ordinary words are English ones: in a text the detector reads as another language, any
+  // word outside the fillers is a real one.
+  const foreign = writtenIn !== null && writtenIn !== 'en';
   return clauses.some((clause, n) =>
     clause.words.some((word, i) => {
       if (covered.has(`${n}:${i}`)) return false;
       const raw = clause.plain[i] ?? word;
       return (
         ordinary === undefined ||
+        foreign ||
         c.vocabulary.has(word) ||
         ordinary.has(raw) ||
         ordinary.has(`${raw}s`) ||
@@ -474,6 +507,37 @@ function hasContent(clauses: Clause[], fillers: Match[], lexicon: Lexicon, c: Co
   );
 }
 
+/** The positions ("clause:word") the matches cover. */
+function coverage(matches: Match[]): Set<string> {
+  return new Set(matches.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+}
+
+/**
+ * The language a text asks for ("en español por favor", or "English?" as the whole text), and
+ * whether that is all it says; plus the language its cue words point to ("hola", "the").
+ */
+function languageOf(
+  clauses: Clause[],
+  asks: Match[],
+  around: Match[],
+  c: Compiled,
+): Pick<Reading, 'languageAsked' | 'languageCue'> & { only: boolean } {
+  const covered = coverage([...asks, ...around]);
+  const rest = clauses.flatMap((clause, n) => clause.plain.filter((_, i) => !covered.has(`${n}:${i}`)));
+  const last = asks.at(-1)?.entry;
+  const asked = last?.type === 'language' ? last.language : (c.languageAlone.get(rest.join(' ')) ?? null);
+  const only = asked !== null && (rest.length === 0 || c.languageAlone.has(rest.join(' ')));
+  const votes = new Map<Language, number>();
+  for (const word of clauses.flatMap((clause) => clause.plain)) {
+    const language = c.languageCues.get(word);
+    if (language !== undefined) votes.set(language, (votes.get(language) ?? 0) + 1);
+  }
+  const ranked = [...votes].sort((a, b) => b[1] - a[1]);
+  const [first, second] = ranked;
+  const cue = first !== undefined && (second === undefined || first[1] > second[1]) ? first[0] : null;
+  return { languageAsked: asked, languageCue: cue, only };
+}
+
 /** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option's facts. */
 function applyChoice(
   reading: Reading,
@@ -481,10 +545,15 @@ function applyChoice(
   lexicon: Lexicon,
   awaiting: Awaiting | null,
   clauses: Clause[],
+  language: Language,
+  fillers: Match[],
 ): void {
-  // "wait sorry, 1. we don't touch money": a lone number in a correction picks too.
+  // "wait sorry, 1. we don't touch money", "no espera, es el 2": a lone number in a correction
+  // (fillers aside) picks too.
+  const covered = coverage(fillers);
+  const loneIn = (n: number): string[] => clauses[n]?.plain.filter((_, i) => !covered.has(`${n}:${i}`)) ?? [];
   const lone = reading.correction
-    ? clauses.find((c) => c.plain.length === 1 && /^\d$/.test(c.plain[0] ?? ''))?.plain[0]
+    ? clauses.map((_, n) => loneIn(n)).find((words) => words.length === 1 && /^\d$/.test(words[0] ?? ''))?.[0]
     : undefined;
   const written = text.trim().toLowerCase();
   // The words a question offers as choices ("data", "money", "both") pick them too.
@@ -494,13 +563,16 @@ function applyChoice(
   if (digit === undefined) return;
   const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
   const asker = awaiting === 'asker' ? lexicon.choices.asker[digit] : undefined;
+  // A picked choice is quoted in the client's language: the labels are English.
+  const quotes = language === 'en' ? undefined : lexicon.choiceQuotes[language];
   if (product !== undefined) {
     reading.product = { ...product };
-    reading.productQuote = product.financial ?? product.technology ?? product.sensitive ?? product.generic;
+    reading.productQuote =
+      quotes?.product[digit] ?? product.financial ?? product.technology ?? product.sensitive ?? product.generic;
   }
   if (asker !== undefined) {
     reading.asker = { ...asker };
-    reading.askerQuote = asker.finance ?? asker.security;
+    reading.askerQuote = quotes?.asker[digit] ?? asker.finance ?? asker.security;
   }
   if (product !== undefined || asker !== undefined) {
     reading.intent = 'answer';
@@ -509,11 +581,20 @@ function applyChoice(
 }
 
 /** Reads one inbound text: its intent, its facts, the common questions it asks. */
+/** What else reading a text takes into account: its language, and the conversation's. */
+interface ReadingContext {
+  /** The language a detector reads the whole text as, when it can tell: a Spanish text says something even where no word of it is English. */
+  writtenIn?: Language | null;
+  /** The conversation's language: a picked choice is quoted in it. */
+  language?: Language;
+}
+
 export function interpret(
   text: string,
   lexicon: Lexicon,
   awaiting: Awaiting | null,
   lastAsked: Awaiting | null = null,
+  { writtenIn = null, language = 'en' }: ReadingContext = {},
 ): Reading {
   const c = compiled(lexicon);
   const clauses = clausesOf(text, lexicon, c);
@@ -580,7 +661,17 @@ export function interpret(
     [...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')],
     lexicon,
     c,
+    writtenIn,
   );
+  const spoken = languageOf(
+    clauses,
+    longestWins(of('language')),
+    [...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')],
+    c,
+  );
+  // "English please", "¿en español?": a text that only asks for a language switches to it.
+  if (spoken.only && topics.length === 0 && ['answer', 'greeting', 'acknowledgement', 'help'].includes(intent))
+    intent = 'language';
   const reading: Reading = {
     intent,
     product,
@@ -598,11 +689,13 @@ export function interpret(
     content:
       product !== null || asker !== null || request !== null || (saysSomething && of('dontKnow', 'meta').length === 0),
     question: clauses.some((clause) => clause.question),
+    languageAsked: spoken.languageAsked,
+    languageCue: spoken.languageCue,
     textQuote: clauses[0]
       ? quoteOf({ clause: 0, start: 0, end: 1, entry: { words: [], type: 'filler' } }, clauses)
       : '',
   };
   // A number after the verdict ("no sorry, 2") picks from the question asked last.
-  applyChoice(reading, text, lexicon, awaiting ?? lastAsked, clauses);
+  applyChoice(reading, text, lexicon, awaiting ?? lastAsked, clauses, language, of('filler'));
   return reading;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Language, TranslatedLanguage } from './languages.js';
 
 /**
  * One concept the bot recognises. `match` lists phrases (synonyms, abbreviations, trade terms),
@@ -16,6 +17,8 @@ export type Term = z.infer<typeof TermSchema>;
 
 const phrases = z.array(z.string().min(1)).min(1);
 const terms = z.array(TermSchema).min(1);
+
+const byLanguage = z.object({ en: phrases, es: phrases }) satisfies z.ZodType<Record<Language, string[]>>;
 
 const ProductChoiceSchema = z.object({
   financial: z.string().min(1).nullable().default(null),
@@ -91,11 +94,27 @@ export const LexiconSchema = z.object({
     /** A whole text made only of these is an acknowledgement ("thanks", "ok"): no reply after a verdict. */
     acknowledgement: phrases,
   }),
+  /** Which language a client asks for or writes in. */
+  languages: z.object({
+    /** Asking for a language anywhere in a text ("en español por favor", "english please"). */
+    ask: byLanguage,
+    /** A language named as the whole text, fillers aside ("Español.", "english?"). */
+    alone: byLanguage,
+    /** Words only one of the languages uses ("hola", "gracias"; "the", "thanks"): a short text's language. */
+    cues: byLanguage,
+  }),
   /** Words a question offers as choices, as a whole reply, by the choice number they pick. */
   choiceWords: z.object({
     product: z.record(z.string(), z.string().regex(/^\d$/)),
     asker: z.record(z.string(), z.string().regex(/^\d$/)),
   }),
+  /** How a picked choice is quoted back in another language (the labels in `choices` are English). */
+  choiceQuotes: z.object({
+    es: z.object({
+      product: z.record(z.string().regex(/^\d$/), z.string().min(1)),
+      asker: z.record(z.string().regex(/^\d$/), z.string().min(1)),
+    }),
+  }) satisfies z.ZodType<Record<TranslatedLanguage, unknown>>,
   /** The numbered choices offered with each question, by the number the user replies with. */
   choices: z.object({
     product: z.record(z.string().regex(/^\d$/), ProductChoiceSchema),

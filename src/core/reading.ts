@@ -1,4 +1,5 @@
 import type { Verdict } from './advise.js';
+import type { Language } from './languages.js';
 
 /** Which question the bot is waiting on an answer to. */
 export type Awaiting = 'product' | 'asker';
@@ -50,6 +51,8 @@ export type Intent =
   | 'help'
   | 'greeting'
   | 'acknowledgement'
+  /** The text only asks for a language ("English please", "en español"). */
+  | 'language'
   | 'answer';
 
 /** The facts one text adds to a conversation, with the client's own words they came from. */
@@ -81,4 +84,8 @@ export interface Reading extends Facts {
   question: boolean;
   /** The text's first words, shortened and GSM-7 safe, to quote an answer the lexicon did not know. */
   textQuote: string;
+  /** The language the text asks for ("en español por favor", "English?"), or null. */
+  languageAsked: Language | null;
+  /** The language its cue words point to ("hola", "gracias"; "the", "thanks"), or null. */
+  languageCue: Language | null;
 }

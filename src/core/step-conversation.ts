@@ -1,6 +1,7 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import {
   conversationMachine,
+  initialContext,
   MACHINE_VERSION,
   type ConversationEvent,
   type Notify,
@@ -22,7 +23,9 @@ interface ConversationStep {
 export function revive(saved: SavedConversation | null): Snapshot {
   // An older machine's snapshot may not fit this machine: such a conversation starts over.
   if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialTransition(conversationMachine)[0];
-  return conversationMachine.resolveState(saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0]);
+  const persisted = saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0];
+  // Context fields added since the snapshot was saved (the client's language) take their defaults.
+  return conversationMachine.resolveState({ ...persisted, context: { ...initialContext, ...persisted.context } });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +35,39 @@ describe('loadFlows', () => {
   it('says when a file is not YAML at all', () => {
     const dir = flowsWith(() => 'greeting: "unterminated');
     expect(() => loadFlows(dir)).toThrow(/main\.yaml: cannot read it as YAML/);
+  });
+});
+
+describe('loadFlows: the translations', () => {
+  function translatedWith(spanish: (text: string) => string): string {
+    const dir = flowsWith((t) => t);
+    mkdirSync(join(dir, 'es'));
+    writeFileSync(
+      join(dir, 'es', 'main.yaml'),
+      spanish(readFileSync(join(DEFAULT_FLOWS_DIR, 'es', 'main.yaml'), 'utf8')),
+    );
+    return dir;
+  }
+
+  it('loads the shipped Spanish flow', () => {
+    const { translations } = loadFlows();
+    expect(translations.es?.askProduct.question).toBe('¿Qué hace su producto?');
+  });
+
+  it('names es/main.yaml and the field of a text with an accent GSM-7 lacks', () => {
+    const dir = translatedWith((t) =>
+      t.replace('restart: "OK, empecemos de nuevo."', 'restart: "OK, empecemos otra vez, ¿sí?"'),
+    );
+    expect(() => loadFlows(dir)).toThrow(/es\/main\.yaml[\s\S]*restart: not GSM-7: U\+00ED/);
+  });
+
+  it('refuses a translation missing the handoffs for when PJ does not answer in its language', () => {
+    const dir = translatedWith((t) => t.replace(/^advisorLanguage:[\s\S]*?\n\n/m, ''));
+    expect(() => loadFlows(dir)).toThrow(/es\/main\.yaml[\s\S]*advisorLanguage/);
+  });
+
+  it('refuses a translation without an answer for a topic, naming the file', () => {
+    const dir = translatedWith((t) => t.replace(/^ {2}gdpr: .*$/m, ''));
+    expect(() => loadFlows(dir)).toThrow(/es\/main\.yaml and [\s\S]*answers\.gdpr: missing/);
   });
 });

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { FlowSchema, type Flow } from '../../core/flow.js';
+import { TRANSLATED_LANGUAGES } from '../../core/languages.js';
 import { LexiconSchema, type Lexicon } from '../../core/lexicon.js';
+import { flowIn, TranslationSchema, type Translations } from '../../core/localize-flow.js';
 
 /** The flows/ folder that ships with the app. */
 export const DEFAULT_FLOWS_DIR = fileURLToPath(new URL('../../../flows/', import.meta.url));
@@ -38,7 +40,7 @@ export function loadOrdinaryWords(): ReadonlySet<string> {
 }
 
 /** Cross-file checks: every topic has an answer, and each question's choices line up with the lexicon's. */
-function crossCheck(flow: Flow, lexicon: Lexicon, base: string): void {
+function crossCheck(flow: Flow, lexicon: Lexicon, base: string, file = 'main.yaml'): void {
   const problems: string[] = [];
   for (const topic of Object.keys(lexicon.topics)) {
     if (flow.answers[topic] === undefined)
@@ -61,14 +63,27 @@ function crossCheck(flow: Flow, lexicon: Lexicon, base: string): void {
       problems.push(`  ${name}.choices: offers ${offered} but lexicon.yaml choices define ${expected}`);
   }
   if (problems.length > 0)
-    throw new FlowFileError(`${base}main.yaml and ${base}lexicon.yaml disagree:\n${problems.join('\n')}`);
+    throw new FlowFileError(`${base}${file} and ${base}lexicon.yaml disagree:\n${problems.join('\n')}`);
 }
 
-/** Reads and validates the bot's words and lexicon; any problem stops start-up, naming file and field. */
-export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): { flow: Flow; lexicon: Lexicon } {
+/**
+ * Reads and validates the bot's words, their translations (flows/<language>/main.yaml, one for
+ * each language but English) and the lexicon; any problem stops start-up, naming file and field.
+ */
+export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): {
+  flow: Flow;
+  lexicon: Lexicon;
+  translations: Translations;
+} {
   const base = dir.endsWith('/') ? dir : `${dir}/`;
   const flow = loadFile(`${base}main.yaml`, FlowSchema);
   const lexicon: Lexicon = { ...loadFile(`${base}lexicon.yaml`, LexiconSchema), ordinaryWords: loadOrdinaryWords() };
   crossCheck(flow, lexicon, base);
-  return { flow, lexicon };
+  const translations: Translations = {};
+  for (const language of TRANSLATED_LANGUAGES) {
+    const file = `${language}/main.yaml`;
+    translations[language] = loadFile(`${base}${file}`, TranslationSchema);
+    crossCheck(flowIn({ flow, translations }, language), lexicon, base, file);
+  }
+  return { flow, lexicon, translations };
 }

@@ -5,6 +5,8 @@ import type { Router } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
+import type { Language } from '../../core/languages.js';
+import { flowIn, type Translations } from '../../core/localize-flow.js';
 import type { AdvisorLog, ConversationStore, DeskThreadStore, OutboxStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
 import type { Logger } from '../../core/logger.js';
@@ -26,6 +28,10 @@ export interface SlackOptions {
   handleInbound: HandleInbound;
   store: ConversationStore & OutboxStore & DeskThreadStore & AdvisorLog;
   flow: Flow;
+  /** The client-facing words in other languages: a conversation is answered in its client's. */
+  translations?: Translations;
+  /** The languages PJ answers in (ADVISOR_LANGUAGES). */
+  advisorLanguages?: readonly Language[];
   advisor: Advisor;
   logger: Logger;
   now: () => number;
@@ -68,7 +74,7 @@ export type Deliver = (
 ) => Promise<void>;
 
 function createDeliver(options: SlackOptions): Deliver {
-  const { handleInbound, flow, advisor, logger } = options;
+  const { handleInbound, advisor, logger } = options;
   return async (message, address, client, firstTime) => {
     const result = await handleInbound(message);
     const log = { conversationId: result.conversationId, duplicate: result.duplicate };
@@ -77,7 +83,7 @@ function createDeliver(options: SlackOptions): Deliver {
       return;
     }
     await firstTime?.();
-    const reply = renderSlackMessage(result.says, flow, advisor);
+    const reply = renderSlackMessage(result.says, flowIn(options, result.language), advisor);
     if (reply === null) return;
     try {
       await client.chat.postMessage({ channel: address.channel, thread_ts: address.threadTs, ...reply });
