@@ -124,6 +124,9 @@ const EnvSchema = z
       (v) => v ?? 'PJ',
     ),
     ADVISOR_PHONE: optional(E164).transform((v) => v ?? '+18584618054'),
+    ADVISOR_LANGUAGES: optional(z.string())
+      .transform((v) => [...new Set((v ?? 'en').split(',').map((l) => l.trim().toLowerCase()).filter((l) => l !== ''))])
+      .pipe(z.array(z.enum(['en', 'es'], { error: 'must list languages the bot speaks: en, es (e.g. en,es)' })).min(1, 'must name at least one language: en, es')),
     ADMIN_TOKEN: optional(
       z
         .string()
@@ -197,6 +200,8 @@ export interface Config {
   /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
   advisor: { name: string; phone: string };
+  /** The languages PJ answers clients in (ADVISOR_LANGUAGES); a client writing in another is told he answers in English. */
+  advisorLanguages: Array<'en' | 'es'>;
   adminToken: string | null;
   /** Which proxies' X-Forwarded-For names a client (TRUST_PROXY). */
   trustProxy: TrustProxy;
@@ -268,6 +273,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     advisor: { name: e.ADVISOR_NAME, phone: e.ADVISOR_PHONE },
+    advisorLanguages: e.ADVISOR_LANGUAGES,
     adminToken: e.ADMIN_TOKEN ?? null,
     trustProxy: e.TRUST_PROXY,
     hsts: e.PUBLIC_BASE_URL?.startsWith('https://') ?? false,

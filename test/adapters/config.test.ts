@@ -14,6 +14,7 @@ describe('parseConfig', () => {
       advisorAccess: { slackUsers: [] },
       slack: null,
       advisor: { name: 'PJ', phone: '+18584618054' },
+      advisorLanguages: ['en'],
       adminToken: null,
       trustProxy: false,
       hsts: false,
@@ -21,6 +22,13 @@ describe('parseConfig', () => {
       web: { origins: [], sessionSecret: null, phoneNoticesPerHour: 6 },
       logLevel: 'info',
     });
+  });
+
+  it('reads ADVISOR_LANGUAGES as a list of the languages the bot speaks, English by default', () => {
+    expect(parseConfig({}).advisorLanguages).toEqual(['en']);
+    expect(parseConfig({ ADVISOR_LANGUAGES: 'en, ES,en' }).advisorLanguages).toEqual(['en', 'es']);
+    expect(() => parseConfig({ ADVISOR_LANGUAGES: 'en,fr' })).toThrow(/en, es[\s\S]*ADVISOR_LANGUAGES/);
+    expect(() => parseConfig({ ADVISOR_LANGUAGES: ' , ' })).toThrow(/ADVISOR_LANGUAGES/);
   });
 
   it('reads RETENTION_DAYS as whole days', () => {
