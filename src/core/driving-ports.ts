@@ -44,3 +44,14 @@ export interface AdvisorActions {
    */
   note(id: number, text: string, by: Actor): Promise<AdvisorResult>;
 }
+
+/** What a web chat visitor does besides writing to the bot, as PJ's surfaces learn it. */
+export interface WebVisitorActions {
+  /**
+   * Keeps the email or phone number the visitor left with conversation `id` (a transcript line)
+   * and tells PJ on his surfaces, as the visitor's own message; false when there is no such id.
+   */
+  leaveContact(id: number, contact: string): Promise<boolean>;
+  /** Notes in conversation `id`'s transcript that the visitor's panel showed PJ's reply. */
+  sawAdvisorReply(id: number): Promise<void>;
+}

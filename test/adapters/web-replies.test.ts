@@ -24,15 +24,22 @@ describe('the web chat lines, from the says', () => {
   it('turns a question into its text and one button per choice, without the greeting the panel opened with', () => {
     const lines = renderWebLines([{ message: 'askAsker', greet: true, buyer: false }], flow, ADVISOR);
     expect(lines).toEqual([
-      { text: flow.askAsker.question, choices: flow.askAsker.choices.map((label, i) => ({ label, value: `asker:${i + 1}` })) },
+      {
+        text: flow.askAsker.question,
+        choices: flow.askAsker.choices.map((label, i) => ({ label, value: `asker:${i + 1}` })),
+      },
     ]);
-    expect(renderWebLines([{ message: 'greeting' }, { message: 'askProduct', greet: false, buyer: true }], flow, ADVISOR)).toEqual([
+    expect(
+      renderWebLines([{ message: 'greeting' }, { message: 'askProduct', greet: false, buyer: true }], flow, ADVISOR),
+    ).toEqual([
       {
         text: `${flow.askVendor.question} ${flow.askVendor.freeText}`,
         choices: flow.askVendor.choices.map((label, i) => ({ label, value: `product:${i + 1}` })),
       },
     ]);
-    expect(greetingLines(flow, ADVISOR)[0]?.text).toBe(`${copy(flow.greeting)} ${flow.askProduct.question} ${flow.askProduct.freeText}`);
+    expect(greetingLines(flow, ADVISOR)[0]?.text).toBe(
+      `${copy(flow.greeting)} ${flow.askProduct.question} ${flow.askProduct.freeText}`,
+    );
   });
 
   it('turns the verdict into a card with the same words as the SMS text, and links to text or call PJ', () => {
@@ -47,21 +54,29 @@ describe('the web chat lines, from the says', () => {
     expect(JSON.stringify(line)).not.toMatch(/\{(advisor|phone)\}/);
   });
 
-  it('shows the client\'s own words as typed, even when they look like a placeholder', () => {
-    const quoted: Say = { ...verdict, advice: { ...(verdict as Extract<Say, { message: 'verdict' }>).advice, product: 'call {phone} {advisor}' } };
+  it("shows the client's own words as typed, even when they look like a placeholder", () => {
+    const quoted: Say = {
+      ...verdict,
+      advice: { ...(verdict as Extract<Say, { message: 'verdict' }>).advice, product: 'call {phone} {advisor}' },
+    };
     const [line] = renderWebLines([quoted], flow, ADVISOR);
     expect(line?.card?.reason).toContain('call {phone} {advisor}');
     expect(line?.text).toContain('call {phone} {advisor}');
   });
 
   it('gives other says as plain lines, one per say, and nothing for an empty one', () => {
-    const lines = renderWebLines([{ message: 'handoffCost' }, { message: 'topics', topics: [] }, { message: 'ended' }], flow, ADVISOR);
+    const lines = renderWebLines(
+      [{ message: 'handoffCost' }, { message: 'topics', topics: [] }, { message: 'ended' }],
+      flow,
+      ADVISOR,
+    );
     expect(lines).toEqual([{ text: copy(flow.handoffCost) }, { text: copy(flow.ended) }]);
   });
 
   it('reads back only the choices the bot offers', () => {
     expect(parseChoice(choiceValue('product', 2))).toEqual({ answers: 'product', number: '2' });
-    for (const bad of ['product:0', 'product:10', 'price:1', 'asker:', '', 'asker:1 ']) expect(parseChoice(bad), bad).toBeNull();
+    for (const bad of ['product:0', 'product:10', 'price:1', 'asker:', '', 'asker:1 '])
+      expect(parseChoice(bad), bad).toBeNull();
   });
 });
 
@@ -74,7 +89,8 @@ describe('web session ids', () => {
     expect(createWebSessions(generateSessionSecret()).verify(id)).toBe(false);
     const [random = '', mac = ''] = id.split('.');
     const flipped = `${random}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
-    for (const bad of [flipped, `${random}.`, random, `${id}x`, '', '..']) expect(sessions.verify(bad), bad).toBe(false);
+    for (const bad of [flipped, `${random}.`, random, `${id}x`, '', '..'])
+      expect(sessions.verify(bad), bad).toBe(false);
   });
 });
 

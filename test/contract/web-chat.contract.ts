@@ -40,12 +40,17 @@ export function describeWebChatContract(name: string, database: () => SharedData
     async function conversation(): Promise<{ session: string; id: number }> {
       sessions += 1;
       const session = `session-${sessions}`;
-      const message = inbound(`${session}:first`, { channel: 'web', participant: session, conversationKey: session, provider: 'web' });
+      const message = inbound(`${session}:first`, {
+        channel: 'web',
+        participant: session,
+        conversationKey: session,
+        provider: 'web',
+      });
       const { conversationId } = await store.receive(message, fakeDecide({ replies: [] }).decide);
       return { session, id: conversationId };
     }
 
-    it('appends lines in order and lists a session\'s own after an id, with everything stored', async () => {
+    it("appends lines in order and lists a session's own after an id, with everything stored", async () => {
       const a = await conversation();
       const b = await conversation();
       const card = {
@@ -58,22 +63,48 @@ export function describeWebChatContract(name: string, database: () => SharedData
       const stored = await store.appendWebEvents(
         a.session,
         a.id,
-        [visitor('we do payroll', 'm1'), bot('Who is asking?', 'm1', { choices: [{ label: 'CFO', value: 'asker:2' }] }), bot('verdict', 'm1', { card })],
+        [
+          visitor('we do payroll', 'm1'),
+          bot('Who is asking?', 'm1', { choices: [{ label: 'CFO', value: 'asker:2' }] }),
+          bot('verdict', 'm1', { card }),
+        ],
         T0,
       );
       await store.appendWebEvents(b.session, b.id, [visitor('other session', 'm1')], T0 + 1);
-      const later = await store.appendWebEvents(a.session, a.id, [{ from: 'advisor', line: line('PJ here'), messageId: null }], T0 + 2);
+      const later = await store.appendWebEvents(
+        a.session,
+        a.id,
+        [{ from: 'advisor', line: line('PJ here'), messageId: null }],
+        T0 + 2,
+      );
 
       expect(stored).toEqual([
-        { id: expect.any(Number), conversationId: a.id, at: T0, from: 'visitor', line: { text: 'we do payroll' }, messageId: 'm1', seenAt: null },
-        expect.objectContaining({ from: 'bot', line: { text: 'Who is asking?', choices: [{ label: 'CFO', value: 'asker:2' }] } }),
+        {
+          id: expect.any(Number),
+          conversationId: a.id,
+          at: T0,
+          from: 'visitor',
+          line: { text: 'we do payroll' },
+          messageId: 'm1',
+          seenAt: null,
+        },
+        expect.objectContaining({
+          from: 'bot',
+          line: { text: 'Who is asking?', choices: [{ label: 'CFO', value: 'asker:2' }] },
+        }),
         expect.objectContaining({ from: 'bot', line: { text: 'verdict', card } }),
       ]);
       const ids = [...stored, ...later].map((e) => e.id);
       expect(ids).toEqual([...ids].sort((x, y) => x - y));
       expect(await store.listWebEvents(a.session, 0, 100)).toEqual([...stored, ...later]);
-      expect((await store.listWebEvents(a.session, stored[1]?.id ?? 0, 100)).map((e) => e.line.text)).toEqual(['verdict', 'PJ here']);
-      expect((await store.listWebEvents(a.session, 0, 2)).map((e) => e.line.text)).toEqual(['we do payroll', 'Who is asking?']);
+      expect((await store.listWebEvents(a.session, stored[1]?.id ?? 0, 100)).map((e) => e.line.text)).toEqual([
+        'verdict',
+        'PJ here',
+      ]);
+      expect((await store.listWebEvents(a.session, 0, 2)).map((e) => e.line.text)).toEqual([
+        'we do payroll',
+        'Who is asking?',
+      ]);
       expect((await store.listWebEvents(b.session, 0, 100)).map((e) => e.line.text)).toEqual(['other session']);
       expect(await store.listWebEvents('no-such-session', 0, 100)).toEqual([]);
     });
@@ -82,14 +113,19 @@ export function describeWebChatContract(name: string, database: () => SharedData
       const a = await conversation();
       const b = await conversation();
       await store.appendWebEvents(a.session, a.id, [visitor('hi', 'm1'), bot('asked', 'm1')], T0);
-      await store.appendWebEvents(a.session, a.id, [visitor('again', 'm2'), bot('answered', 'm2'), bot('later', null)], T0);
+      await store.appendWebEvents(
+        a.session,
+        a.id,
+        [visitor('again', 'm2'), bot('answered', 'm2'), bot('later', null)],
+        T0,
+      );
       await store.appendWebEvents(b.session, b.id, [visitor('theirs', 'm1')], T0);
       expect((await store.webEventsForMessage(a.session, 'm2')).map((e) => e.line.text)).toEqual(['again', 'answered']);
       expect((await store.webEventsForMessage(b.session, 'm1')).map((e) => e.line.text)).toEqual(['theirs']);
       expect(await store.webEventsForMessage(a.session, 'm9')).toEqual([]);
     });
 
-    it('marks lines seen up to an id once, and hands back the newly seen that are not the visitor\'s', async () => {
+    it("marks lines seen up to an id once, and hands back the newly seen that are not the visitor's", async () => {
       const a = await conversation();
       const b = await conversation();
       const [mine, reply, pj] = await store.appendWebEvents(
@@ -102,7 +138,9 @@ export function describeWebChatContract(name: string, database: () => SharedData
       const seen = await store.markWebSeen(a.session, reply?.id ?? 0, T0 + 10);
       expect(seen.map((e) => [e.line.text, e.seenAt])).toEqual([['hello', T0 + 10]]);
       // Another session's id changes nothing here, and nothing is seen twice.
-      expect(await store.markWebSeen(a.session, theirs[0]?.id ?? 0, T0 + 20)).toEqual([expect.objectContaining({ id: pj?.id, from: 'advisor' })]);
+      expect(await store.markWebSeen(a.session, theirs[0]?.id ?? 0, T0 + 20)).toEqual([
+        expect.objectContaining({ id: pj?.id, from: 'advisor' }),
+      ]);
       expect(await store.markWebSeen(a.session, pj?.id ?? 0, T0 + 30)).toEqual([]);
       const listed = await store.listWebEvents(a.session, 0, 10);
       expect(listed.map((e) => e.seenAt)).toEqual([T0 + 10, T0 + 10, T0 + 20]);
@@ -141,7 +179,7 @@ export function describeWebChatContract(name: string, database: () => SharedData
       expect(answers.filter(Boolean)).toHaveLength(1);
     });
 
-    it('erases a conversation\'s lines and phone notice with it, and the sweep removes them with the conversation', async () => {
+    it("erases a conversation's lines and phone notice with it, and the sweep removes them with the conversation", async () => {
       const a = await conversation();
       const b = await conversation();
       await store.appendWebEvents(a.session, a.id, [visitor('hi', 'm1'), bot('hello', 'm1')], T0);
@@ -154,7 +192,13 @@ export function describeWebChatContract(name: string, database: () => SharedData
       expect((await store.listWebEvents(b.session, 0, 10)).map((e) => e.line.text)).toEqual(['keep me']);
 
       const closed = await store.receive(
-        inbound(`${b.session}:bye`, { channel: 'web', participant: b.session, conversationKey: b.session, provider: 'web', receivedAt: T0 }),
+        inbound(`${b.session}:bye`, {
+          channel: 'web',
+          participant: b.session,
+          conversationKey: b.session,
+          provider: 'web',
+          receivedAt: T0,
+        }),
         fakeDecide({ summary: { status: 'closed' } }).decide,
       );
       expect(closed.conversationId).toBe(b.id);

@@ -33,7 +33,10 @@ describe('the web chat API', () => {
     for (const bad of [altered, 'not-a-session', '']) {
       const refused = await h.post(bad, { id: messageId(), text: 'hi' });
       expect(refused.status, bad).toBe(401);
-      expect(await refused.json()).toEqual({ error: 'bad_session', message: expect.stringContaining('POST /web/sessions') });
+      expect(await refused.json()).toEqual({
+        error: 'bad_session',
+        message: expect.stringContaining('POST /web/sessions'),
+      });
     }
     expect((await fetch(`${h.baseUrl}/web/messages`)).status).toBe(401);
     expect(h.logs.join('')).not.toContain(session);
@@ -122,13 +125,17 @@ describe('the web chat API', () => {
     expect(messages.map((m) => m.id)).toEqual([...messages.map((m) => m.id)].sort((a, b) => a - b));
   });
 
-  it('delivers PJ\'s replies through the outbox as stored lines: delivered once stored', async () => {
+  it("delivers PJ's replies through the outbox as stored lines: delivered once stored", async () => {
     const { session } = await h.newSession();
     await h.say(session, { text: 'talk to a human please' });
     const [conversation] = await h.composed.store.list({ channel: 'web' });
     const id = conversation?.id ?? 0;
-    const admin = await fetch(`${h.baseUrl}/admin/api/conversations?channel=web`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    expect(((await admin.json()) as { conversations: Array<{ id: number }> }).conversations.map((c) => c.id)).toEqual([id]);
+    const admin = await fetch(`${h.baseUrl}/admin/api/conversations?channel=web`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(((await admin.json()) as { conversations: Array<{ id: number }> }).conversations.map((c) => c.id)).toEqual([
+      id,
+    ]);
     await h.advisorReply(id, 'On it.');
     const exported = await h.composed.store.exportConversation(id);
     const sent = exported?.outbox.filter((o) => o.destination.kind === 'client');
@@ -137,7 +144,10 @@ describe('the web chat API', () => {
     expect(lines.at(-1)).toMatchObject({ from: 'advisor', text: 'On it.' });
 
     // Handing back: the bot's line reaches the panel the same way.
-    const back = await fetch(`${h.baseUrl}/admin/api/conversations/${id}/release`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const back = await fetch(`${h.baseUrl}/admin/api/conversations/${id}/release`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(back.status).toBe(200);
     await h.composed.outbox.tick();
     const after = (await h.history(session)).messages.at(-1);
@@ -169,7 +179,10 @@ describe('the web chat API', () => {
     ];
     for (const [body, status, error] of cases) {
       const res = await h.post(session, body);
-      expect([res.status, ((await res.json()) as { error: string }).error], JSON.stringify(body).slice(0, 40)).toEqual([status, error]);
+      expect([res.status, ((await res.json()) as { error: string }).error], JSON.stringify(body).slice(0, 40)).toEqual([
+        status,
+        error,
+      ]);
     }
     const form = await h.post(session, 'text=hi', { 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(400);
@@ -191,7 +204,11 @@ describe('the web chat across origins', () => {
   it('lets an allowed site in with CORS, answers its preflight, and refuses any other site with 403', async () => {
     const preflight = await fetch(`${h.baseUrl}/web/messages`, {
       method: 'OPTIONS',
-      headers: { Origin: SITE, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' },
+      headers: {
+        Origin: SITE,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(SITE);
@@ -207,20 +224,28 @@ describe('the web chat across origins', () => {
       const refused = await h.post(session, { id: messageId(), text: 'hi' }, { Origin: origin });
       expect(refused.status, origin).toBe(403);
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();
-      expect(await refused.json()).toEqual({ error: 'origin_not_allowed', message: expect.stringContaining('WEB_CHAT_ORIGINS') });
+      expect(await refused.json()).toEqual({
+        error: 'origin_not_allowed',
+        message: expect.stringContaining('WEB_CHAT_ORIGINS'),
+      });
       const check = await fetch(`${h.baseUrl}/web/origin`, { headers: { Origin: origin } });
       expect(await check.json()).toEqual({ allowed: false });
       expect(check.headers.get('access-control-allow-origin')).toBe('*');
     }
-    expect((await fetch(`${h.baseUrl}/web/sessions`, { method: 'POST', headers: { Origin: 'https://evil.example' } })).status).toBe(403);
+    expect(
+      (await fetch(`${h.baseUrl}/web/sessions`, { method: 'POST', headers: { Origin: 'https://evil.example' } }))
+        .status,
+    ).toBe(403);
     expect(h.logs.join('')).toContain('WEB_CHAT_ORIGINS');
   });
 
-  it('always lets the bot\'s own pages in (the demo page), whatever WEB_CHAT_ORIGINS says', async () => {
+  it("always lets the bot's own pages in (the demo page), whatever WEB_CHAT_ORIGINS says", async () => {
     const own = h.baseUrl;
     const { session } = await h.newSession({ Origin: own });
     expect((await h.post(session, { id: messageId(), text: 'hi' }, { Origin: own })).status).toBe(200);
-    expect(await (await fetch(`${h.baseUrl}/web/origin`, { headers: { Origin: own } })).json()).toEqual({ allowed: true });
+    expect(await (await fetch(`${h.baseUrl}/web/origin`, { headers: { Origin: own } })).json()).toEqual({
+      allowed: true,
+    });
   });
 });
 
@@ -260,7 +285,8 @@ describe('the web chat rate limits', () => {
     expect(tooManySessions.headers.get('retry-after')).toMatch(/^\d+$/);
 
     let status = 200;
-    for (let i = 0; i < 40 && status !== 429; i += 1) status = (await fetch(`${h.baseUrl}/web/messages`, { headers: { Authorization: `Bearer ${session}` } })).status;
+    for (let i = 0; i < 40 && status !== 429; i += 1)
+      status = (await fetch(`${h.baseUrl}/web/messages`, { headers: { Authorization: `Bearer ${session}` } })).status;
     expect(status).toBe(429);
   });
 });

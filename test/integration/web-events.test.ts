@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { copy, flow } from '../support/copy.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
-import { readStream, startWebHarness, type StreamEvent, type WebHarness, type WebLineJson } from '../support/web-harness.js';
+import {
+  readStream,
+  startWebHarness,
+  type StreamEvent,
+  type WebHarness,
+  type WebLineJson,
+} from '../support/web-harness.js';
 
 const lines = (events: StreamEvent[]) => events.map((e) => JSON.parse(e.data) as WebLineJson);
 const SECRET = 'a-web-session-secret-of-at-least-32-characters';
@@ -24,7 +30,7 @@ describe('the web chat event stream', () => {
     return { session, id: conversation?.id ?? 0 };
   }
 
-  it('streams the history after ?after=, then PJ\'s reply the moment the outbox stores it', async () => {
+  it("streams the history after ?after=, then PJ's reply the moment the outbox stores it", async () => {
     const h = await start();
     const { session, id } = await flagged(h);
     const events = await readStream(`${h.baseUrl}/web/events?session=${session}&after=1`, (e) => e.length >= 3, {
@@ -67,14 +73,16 @@ describe('the web chat event stream', () => {
     expect(lines(events).map((l) => l.text)).toEqual(['from the other instance']);
   });
 
-  it('refuses a stream without a valid session, and shows only the session\'s own lines', async () => {
+  it("refuses a stream without a valid session, and shows only the session's own lines", async () => {
     const h = await start();
     expect((await fetch(`${h.baseUrl}/web/events`)).status).toBe(401);
     expect((await fetch(`${h.baseUrl}/web/events?session=forged.session`)).status).toBe(401);
     const alice = await flagged(h);
     const { session: bob } = await h.newSession();
     await h.say(bob, { text: 'we do payroll' });
-    const events = await readStream(`${h.baseUrl}/web/events?session=${bob}`, (e) => e.length >= 2, { timeoutMs: 1000 });
+    const events = await readStream(`${h.baseUrl}/web/events?session=${bob}`, (e) => e.length >= 2, {
+      timeoutMs: 1000,
+    });
     expect(lines(events).map((l) => l.text)).toEqual(['we do payroll', expect.any(String)]);
     expect(events.every((e) => Number(e.id) > 0)).toBe(true);
     expect(alice.session).not.toBe(bob);
@@ -101,11 +109,13 @@ describe('the web session secret', () => {
     const again = await startWebHarness({ DATABASE_PATH: databasePath });
     expect((await again.history(session)).messages).toEqual([]);
     const other = await startWebHarness();
-    expect((await fetch(`${other.baseUrl}/web/messages`, { headers: { Authorization: `Bearer ${session}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${other.baseUrl}/web/messages`, { headers: { Authorization: `Bearer ${session}` } })).status,
+    ).toBe(401);
     for (const h of [again, other]) await h.close();
   });
 
-  it('is WEB_SESSION_SECRET when set: servers sharing it accept each other\'s sessions', async () => {
+  it("is WEB_SESSION_SECRET when set: servers sharing it accept each other's sessions", async () => {
     const one = await startWebHarness({ WEB_SESSION_SECRET: SECRET });
     const two = await startWebHarness({ WEB_SESSION_SECRET: SECRET });
     const { session } = await one.newSession();

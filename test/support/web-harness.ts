@@ -14,7 +14,13 @@ export interface WebLineJson {
   from: 'visitor' | 'bot' | 'advisor';
   text: string;
   choices?: Array<{ label: string; value: string }>;
-  card?: { headline: string; reason: string; advice: string[]; handoff: string; links: Array<{ label: string; href: string }> };
+  card?: {
+    headline: string;
+    reason: string;
+    advice: string[];
+    handoff: string;
+    links: Array<{ label: string; href: string }>;
+  };
   askContact?: true;
   leftContact?: true;
 }
@@ -22,7 +28,7 @@ export interface WebLineJson {
 /** The bot as compose builds it with no credentials, on a loopback port, with captured logs. */
 export interface WebHarness {
   baseUrl: string;
-  composed: Composed & { web: NonNullable<Composed["web"]> };
+  composed: Composed & { web: NonNullable<Composed['web']> };
   logs: string[];
   databasePath: string;
   /** POST /web/sessions; throws unless 201. */
@@ -126,7 +132,8 @@ export async function readStream(
   const events: StreamEvent[] = [];
   try {
     const res = await fetch(url, { headers: options.headers ?? {}, signal: abort.signal });
-    if (res.status !== 200 || res.body === null) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 200 || res.body === null)
+      throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
     await options.onOpen?.();
     const decoder = new TextDecoder();
     let buffer = '';

@@ -20,7 +20,15 @@ const eventColumns = 'id, conversation_id, message_id, at, author, line, seen_at
 
 function parseEventRow(row: unknown): WebEvent {
   const r = eventRow.parse(row);
-  return { id: r.id, conversationId: r.conversation_id, messageId: r.message_id, at: r.at, from: r.author, line: r.line, seenAt: r.seen_at };
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    messageId: r.message_id,
+    at: r.at,
+    from: r.author,
+    line: r.line,
+    seenAt: r.seen_at,
+  };
 }
 
 /** The web chat's session histories, its session secret, and the cap on PJ's phone notices. */
@@ -52,7 +60,14 @@ export function createSqliteWebChat(db: Database.Database): WebChatStore & Phone
 
   const appendTx = db.transaction((session: string, conversationId: number, drafts: WebEventDraft[], now: number) =>
     drafts.map((draft) => {
-      const { lastInsertRowid } = insert.run(session, conversationId, draft.messageId, now, draft.from, JSON.stringify(draft.line));
+      const { lastInsertRowid } = insert.run(
+        session,
+        conversationId,
+        draft.messageId,
+        now,
+        draft.from,
+        JSON.stringify(draft.line),
+      );
       return parseEventRow(byId.get(Number(lastInsertRowid)));
     }),
   );
@@ -69,7 +84,8 @@ export function createSqliteWebChat(db: Database.Database): WebChatStore & Phone
   });
 
   return {
-    appendWebEvents: async (session, conversationId, drafts, now) => appendTx.immediate(session, conversationId, drafts, now),
+    appendWebEvents: async (session, conversationId, drafts, now) =>
+      appendTx.immediate(session, conversationId, drafts, now),
     listWebEvents: async (session, afterId, limit) => after.all(session, afterId, limit).map(parseEventRow),
     webEventsForMessage: async (session, messageId) => forMessage.all(session, messageId).map(parseEventRow),
     markWebSeen: async (session, through, now) => seenTx.immediate(session, through, now),

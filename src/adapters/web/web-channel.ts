@@ -1,16 +1,18 @@
 import type { Router } from 'express';
-import type { HandleInbound } from '../../core/driving-ports.js';
+import type { HandleInbound, WebVisitorActions } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { ClientSender, ConversationStore, WebChatStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
 import { createWebClientSender } from './web-client-sender.js';
 import { createEventStreams, createWakeups } from './web-events-stream.js';
-import { createWebRoutes, DEFAULT_WEB_LIMITS, publicEvent, type WebLimits } from './web-routes.js';
+import { publicEvent } from './web-public.js';
+import { createWebRoutes, DEFAULT_WEB_LIMITS, type WebLimits } from './web-routes.js';
 import { createWebSessions, generateSessionSecret, type WebSessions } from './web-session.js';
 
 export interface WebChannelOptions {
   handleInbound: HandleInbound;
+  visitor: WebVisitorActions;
   store: Pick<ConversationStore, 'findOpen'> & WebChatStore;
   flow: Flow;
   advisor: Advisor;

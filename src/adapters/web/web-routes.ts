@@ -1,16 +1,18 @@
 import { Router, type RequestHandler } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
-import type { HandleInbound } from '../../core/driving-ports.js';
+import type { HandleInbound, WebVisitorActions } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConversationStore, WebChatStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
-import type { WebEvent, WebEventDraft, WebLine } from '../../core/web-chat.js';
+import type { WebEventDraft } from '../../core/web-chat.js';
 import { jsonBody, readMessageBody, type WebMessageBody } from './web-body.js';
 import type { EventStreams, Wakeups } from './web-events-stream.js';
 import { webCors, isAllowedOrigin } from './web-origins.js';
 import { createRateLimiter, type RateLimit } from './web-rate-limit.js';
 import { contactOfferLine, greetingLines, parseChoice, renderWebLines } from './web-replies.js';
+import { publicEvent } from './web-public.js';
+import { addVisitorRoutes } from './web-visitor-routes.js';
 import { addressOf, createInTurn, createSessionOf, tooMany } from './web-request.js';
 import type { WebSessions } from './web-session.js';
 
@@ -32,6 +34,8 @@ export const DEFAULT_WEB_LIMITS: WebLimits = {
 
 export interface WebRoutesOptions {
   handleInbound: HandleInbound;
+  /** The contact a visitor leaves and their having seen PJ's reply, for PJ's surfaces. */
+  visitor: WebVisitorActions;
   store: Pick<ConversationStore, 'findOpen'> & WebChatStore;
   /** Resolves once the session secret is known (WEB_SESSION_SECRET, or the one kept in the database). */
   sessions: () => Promise<WebSessions>;
@@ -46,16 +50,11 @@ export interface WebRoutesOptions {
   limits: WebLimits;
 }
 
-/** A stored line as the API shows it: nothing about other sessions, no internal ids. */
-export function publicEvent(event: WebEvent): { id: number; at: string; from: WebEvent['from'] } & WebLine {
-  return { id: event.id, at: new Date(event.at).toISOString(), from: event.from, ...event.line };
-}
-
 const HISTORY_LIMIT = 1000;
 
 /**
- * The chat's API: sessions, messages (answered with the bot's replies), history and the event
- * stream, behind the origin check and the rate limits.
+ * The chat's API: sessions, messages (answered with the bot's replies), history, the event
+ * stream, the contact and what was seen, behind the origin check and the rate limits.
  */
 export function createWebRoutes(options: WebRoutesOptions): Router {
   const { handleInbound, store, flow, advisor, logger, now, streams } = options;
@@ -179,6 +178,7 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
     await streams.serve(req, res, session, after);
   };
   router.get('/web/events', stream);
+  addVisitorRoutes(router, { ...options, sessionOf, inTurn, messages: limiters.messages });
 
   return router;
 }
