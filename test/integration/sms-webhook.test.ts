@@ -286,11 +286,23 @@ describe('POST /twilio/sms', () => {
     expect(h.logs.join('')).toMatch(/rejected request body/);
   });
 
-  it('never logs a full phone number', async () => {
+  it('never logs a full phone number, not even at debug level', async () => {
+    const debug = await startSmsHarness({ LOG_LEVEL: 'debug' });
+    try {
+      await replyTo(debug, ALICE, 'hi');
+      const logs = debug.logs.join('');
+      expect(logs).toContain('+1415***0101');
+      expect(logs).not.toContain(ALICE);
+    } finally {
+      await debug.close();
+    }
+  });
+
+  it('writes no log line per text at info level', async () => {
+    const before = h.logs.length;
     await replyTo(h, ALICE, 'hi');
-    const logs = h.logs.join('');
-    expect(logs).toContain('+1415***0101');
-    expect(logs).not.toContain(ALICE);
+    await replyTo(h, ALICE, 'we run payroll for restaurants');
+    expect(h.logs.slice(before)).toEqual([]);
   });
 });
 

@@ -53,7 +53,7 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
       done();
     },
   });
-  const composed = compose(config, { logger: createLogger('info', sink) });
+  const composed = compose(config, { logger: createLogger(config.logLevel, sink) });
   const server: Server = await new Promise((resolve) => {
     const s = composed.http.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,11 +1,12 @@
-import express, { Router } from 'express';
-import twilio from 'twilio';
+import express, { Router, type NextFunction, type RequestHandler, type Response } from 'express';
 import type { HandleInbound } from '../../core/driving-ports.js';
 import { maskParticipant } from '../../core/mask-participant.js';
 import type { Logger } from '../../core/logger.js';
 import { parseAdvisorCommand } from './advisor-commands.js';
+import { FORM_LIMIT, isPlainForm, readForm } from './twilio-form.js';
 import { parseTwilioInbound } from './twilio-inbound.js';
-import { verifyTwilioSignature } from './verify-twilio-signature.js';
+import { renderTwiml } from './twilio-twiml.js';
+import { createTwilioSignatureCheck } from './verify-twilio-signature.js';
 
 /** PJ's own phone: texts from it are his commands, never a client's message. */
 interface AdvisorSms {
@@ -30,75 +31,88 @@ interface TwilioRoutesOptions {
   advisor?: AdvisorSms;
 }
 
-function twiml(replies: string[]): string {
-  const response = new twilio.twiml.MessagingResponse();
-  for (const text of replies) response.message(text);
-  return response.toString();
+/** The TwiML answer, without express's send (no ETag to compute for a webhook nobody caches). */
+function sendTwiml(res: Response, replies: string[]): void {
+  const xml = renderTwiml(replies);
+  res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(xml) });
+  res.end(xml);
 }
 
 /**
  * POST /sms: Twilio's incoming-message webhook. Replies travel back in the TwiML response.
  * With `advisor`, a text from PJ's own number is a command (list, 42 <text>, 42 back, 42 close)
  * and its answer is texted back to him the same way.
+ *
+ * The form Twilio sends (UTF-8, a Content-Length within 64 KiB) is read and parsed by twilio-form.ts
+ * without the general body parser, with the same result; anything else goes through
+ * express.urlencoded, which answers 413 and 415 as it always has.
  */
 export function createTwilioRouter(options: TwilioRoutesOptions): Router {
   const { authToken, publicBaseUrl, webhookOverrides, handleInbound, logger, now, advisor } = options;
-  const router = Router();
-  // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
-  router.post(
-    '/sms',
-    express.urlencoded({ extended: false, limit: '64kb' }),
-    verifyTwilioSignature({
-      authToken,
-      publicBaseUrl,
-      logger,
-      what: 'webhook',
-      ...(webhookOverrides !== undefined && { fragment: webhookOverrides }),
-    }),
-    async (req, res, next) => {
-      const parsed = parseTwilioInbound(req.body, now());
-      if (!parsed.ok) {
-        logger.warn({ reason: parsed.reason }, 'rejected Twilio webhook: body is not an incoming message');
-        res.status(400).type('text/plain').send(`Bad Request: ${parsed.reason}\n`);
-        return;
-      }
-      const { message } = parsed;
+  const signed = createTwilioSignatureCheck({
+    authToken,
+    publicBaseUrl,
+    logger,
+    what: 'webhook',
+    ...(webhookOverrides !== undefined && { fragment: webhookOverrides }),
+  });
+
+  async function answer(body: unknown, res: Response, next: NextFunction): Promise<void> {
+    const parsed = parseTwilioInbound(body, now());
+    if (!parsed.ok) {
+      logger.warn({ reason: parsed.reason }, 'rejected Twilio webhook: body is not an incoming message');
+      res.status(400).type('text/plain').send(`Bad Request: ${parsed.reason}\n`);
+      return;
+    }
+    const { message } = parsed;
+    try {
       if (advisor && message.participant === advisor.number) {
-        try {
-          const { answer, repeated } = await advisor.run(message.text, message.externalId);
-          const command = parseAdvisorCommand(message.text);
-          logger.info(
-            {
-              from: maskParticipant(message.participant),
-              command: command.kind,
-              ...('id' in command && { conversationId: command.id }),
-            },
-            repeated
-              ? 'repeated Twilio message from the advisor: sent the same answer again'
-              : 'handled advisor command by SMS',
-          );
-          res.type('text/xml').send(twiml(answer === null ? [] : [answer]));
-        } catch (error) {
-          next(error);
-        }
-        return;
-      }
-      try {
-        const result = await handleInbound(parsed.message);
+        const { answer, repeated } = await advisor.run(message.text, message.externalId);
+        const command = parseAdvisorCommand(message.text);
         logger.info(
           {
-            from: maskParticipant(parsed.message.participant),
-            conversationId: result.conversationId,
-            duplicate: result.duplicate,
-            replies: result.replies.length,
+            from: maskParticipant(message.participant),
+            command: command.kind,
+            ...('id' in command && { conversationId: command.id }),
           },
-          result.duplicate ? 'repeated Twilio message: sent the same reply again' : 'handled SMS',
+          repeated
+            ? 'repeated Twilio message from the advisor: sent the same answer again'
+            : 'handled advisor command by SMS',
         );
-        res.type('text/xml').send(twiml(result.replies));
-      } catch (error) {
-        next(error);
+        sendTwiml(res, answer === null ? [] : [answer]);
+        return;
       }
-    },
-  );
+      const result = await handleInbound(message);
+      // Debug, not info: one line per text would cost every text a write.
+      logger.debug(
+        {
+          from: maskParticipant(message.participant),
+          conversationId: result.conversationId,
+          duplicate: result.duplicate,
+          replies: result.replies.length,
+        },
+        result.duplicate ? 'repeated Twilio message: sent the same reply again' : 'handled SMS',
+      );
+      sendTwiml(res, result.replies);
+    } catch (error) {
+      next(error);
+    }
+  }
+
+  const leanForm: RequestHandler = (req, res, next) => {
+    if (!isPlainForm(req.headers)) {
+      next();
+      return;
+    }
+    readForm(req).then((params) => {
+      if (signed(req, res, params)) void answer(params, res, next);
+    }, next);
+  };
+
+  const router = Router();
+  // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
+  router.post('/sms', leanForm, express.urlencoded({ extended: false, limit: FORM_LIMIT }), (req, res, next) => {
+    if (signed(req, res, (req.body as Record<string, unknown> | undefined) ?? {})) void answer(req.body, res, next);
+  });
   return router;
 }
