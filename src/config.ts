@@ -139,6 +139,9 @@ const EnvSchema = z
     WEB_PHONE_NOTICES_PER_HOUR: optional(
       z.coerce.number({ error: 'must be a whole number, e.g. 6' }).int('must be a whole number, e.g. 6').min(0).max(1000),
     ).transform((v) => v ?? 6),
+    OUTBOX_LEASE_SECONDS: optional(
+      z.coerce.number({ error: 'must be a whole number of seconds, e.g. 60' }).int('must be a whole number of seconds, e.g. 60').min(5, 'must be at least 5 seconds: a slower send would be reported lost').max(3600),
+    ).transform((v) => v ?? 60),
     RETENTION_DAYS: optional(
       z.coerce.number({ error: 'must be a whole number of days, e.g. 365' }).int('must be a whole number of days, e.g. 365').min(1, 'must be at least 1 day').max(36_500, 'must be at most 36500 days'),
     ).transform((v) => v ?? 365),
@@ -209,6 +212,8 @@ export interface Config {
   hsts: boolean;
   /** Closed and opted-out conversations are removed this many days after their last change. */
   retentionDays: number;
+  /** How long a claimed outbox message may take to send before it counts as lost mid-send (unknown). */
+  outboxLeaseMs: number;
   web: {
     /** Other sites allowed to embed the chat (the bot's own pages always are). */
     origins: string[];
@@ -278,6 +283,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     hsts: e.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
     retentionDays: e.RETENTION_DAYS,
+    outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     web: { origins: e.WEB_CHAT_ORIGINS, sessionSecret: e.WEB_SESSION_SECRET ?? null, phoneNoticesPerHour: e.WEB_PHONE_NOTICES_PER_HOUR },
     logLevel: e.LOG_LEVEL,
   };

@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       trustProxy: false,
       hsts: false,
       retentionDays: 365,
+      outboxLeaseMs: 60_000,
       web: { origins: [], sessionSecret: null, phoneNoticesPerHour: 6 },
       logLevel: 'info',
     });
@@ -29,6 +30,11 @@ describe('parseConfig', () => {
     expect(parseConfig({ ADVISOR_LANGUAGES: 'en, ES,en' }).advisorLanguages).toEqual(['en', 'es']);
     expect(() => parseConfig({ ADVISOR_LANGUAGES: 'en,fr' })).toThrow(/en, es[\s\S]*ADVISOR_LANGUAGES/);
     expect(() => parseConfig({ ADVISOR_LANGUAGES: ' , ' })).toThrow(/ADVISOR_LANGUAGES/);
+  });
+
+  it('reads OUTBOX_LEASE_SECONDS as whole seconds, at least 5', () => {
+    expect(parseConfig({ OUTBOX_LEASE_SECONDS: '8' }).outboxLeaseMs).toBe(8000);
+    for (const bad of ['4', '1.5', 'soon']) expect(() => parseConfig({ OUTBOX_LEASE_SECONDS: bad })).toThrow(/OUTBOX_LEASE_SECONDS/);
   });
 
   it('reads RETENTION_DAYS as whole days', () => {

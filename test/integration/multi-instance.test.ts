@@ -11,7 +11,8 @@ import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-
 // 60 senders each text a whole conversation, every text to a random instance and a quarter of
 // them retried on another instance at the same moment; PJ takes over on one instance and replies
 // through another; one instance is killed with -9 mid-run and started again. A local Twilio
-// stand-in counts what each recipient got.
+// stand-in counts what each recipient got, and what the killed instance was sending ends unknown
+// (OUTBOX_LEASE_SECONDS=8), never resent.
 
 const SENDERS = 60;
 const CONCURRENCY = 15;
@@ -69,6 +70,8 @@ describePostgres('three instances on one PostgreSQL database', (databaseUrl) => 
         // Short enough to fire during the test: 3 s to remind PJ, 6 s of his silence to hand back.
         ADVISOR_REMIND_MINUTES: '0.05',
         ADVISOR_IDLE_MINUTES: '0.1',
+      // What the killed instance was sending counts as lost after 8 s instead of a minute.
+      OUTBOX_LEASE_SECONDS: '8',
         LOG_LEVEL: 'info',
       };
       const startedBots = await Promise.all([0, 1, 2].map(() => npmStart(env)));
@@ -171,7 +174,7 @@ describePostgres('three instances on one PostgreSQL database', (databaseUrl) => 
       try {
         const count = async (sql: string) => Number((await db.query(sql)).rows[0]?.n);
         for (let waited = 0; waited < 30_000; waited += 250) {
-          const pending = await count("SELECT count(*) AS n FROM outbox WHERE status = 'pending'");
+          const pending = await count("SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sending')");
           const released = await count(
             HANDED_BACK.replace('conversation_id, count(*)::int', 'count(*)').replace(' GROUP BY conversation_id', ''),
           );
@@ -213,6 +216,13 @@ describePostgres('three instances on one PostgreSQL database', (databaseUrl) => 
           'SELECT status, count(*)::int AS n FROM outbox GROUP BY status ORDER BY status',
         );
         expect(statuses.rows.filter((row) => row.status !== 'sent' && row.status !== 'unknown')).toEqual([]);
+      // What the killed instance was sending became unknown once its lease ended, never resent, and PJ was told.
+      const untold = await db.query(
+        `SELECT lost.id FROM outbox lost WHERE lost.status = 'unknown' AND lost.payload->'notice'->>'kind' IS DISTINCT FROM 'noticeLost'
+           AND NOT EXISTS (SELECT 1 FROM outbox told WHERE told.conversation_id = lost.conversation_id AND told.id > lost.id
+             AND told.payload->'notice'->>'kind' IN ('deliveryProblem', 'noticeLost'))`,
+      );
+      expect(untold.rows).toEqual([]);
 
         // Each deadline fired once: one reminder per conversation left waiting, one hand-back per takeover.
         const reminders = await db.query(

@@ -1,5 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
-import { createSchemas, describePostgres, withSchema } from '../support/postgres.js';
+import { createSchemas, describePostgres } from '../support/postgres.js';
+import { dm, startSlackHarness } from '../support/slack-harness.js';
 import { messagesOf, newMessageSid, startSmsHarness } from '../support/sms-harness.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
@@ -46,10 +47,35 @@ describePostgres('a lost PostgreSQL connection', (databaseUrl) => {
       expect(retried.status).toBe(200);
       expect(messagesOf(await retried.text()).join(' ')).toMatch(/who is asking/i);
       expect((await fetch(`${bot.baseUrl}/readyz`)).status).toBe(200);
-      const direct = withSchema(databaseUrl, new URL(schemaUrl).searchParams.get('options')?.split('=')[1] ?? '');
-      expect(direct).toContain('search_path');
     } finally {
       await bot.close();
+      await proxy.close();
+    }
+  });
+
+  it("answers Slack 503 before Bolt's ack while the database is unreachable; the redelivered event is handled once", async () => {
+    const schemaUrl = await schemas.fresh();
+    const target = new URL(databaseUrl);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(schemaUrl);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const slack = await startSlackHarness({ DATABASE_URL: viaProxy.toString() });
+    try {
+      expect((await slack.event(dm('U1', 'hi'))).status).toBe(200);
+      await slack.waitFor('chat.postMessage', 1);
+      await proxy.cut();
+      const lost = await slack.event(dm('U1', 'we run payroll for restaurants'), 'EvOutage1');
+      expect(lost.status).toBe(503);
+      await proxy.restore();
+      // Slack's retry: the same event_id, now taken; a second redelivery changes nothing.
+      expect((await slack.event(dm('U1', 'we run payroll for restaurants'), 'EvOutage1', { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_error' })).status).toBe(200);
+      const replies = await slack.waitFor('chat.postMessage', 2);
+      expect(JSON.stringify(replies[1]?.body)).toMatch(/who is asking/i);
+      expect((await slack.event(dm('U1', 'we run payroll for restaurants'), 'EvOutage1', { 'X-Slack-Retry-Num': '2', 'X-Slack-Retry-Reason': 'http_error' })).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(slack.calls.filter((call) => call.method === 'chat.postMessage')).toHaveLength(2);
+    } finally {
+      await slack.close();
       await proxy.close();
     }
   });

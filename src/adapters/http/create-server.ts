@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type Router } from 'ex
 import type { Logger } from '../../core/logger.js';
 import { adminHeaders } from './admin-headers.js';
 import { StoreUnavailableError } from '../../core/store-unavailable.js';
+import { storeGate } from './store-gate.js';
 
 /** What /readyz answers: `ok` false is a 503; the rest says what is not ready (the database, its migrations). */
 export interface Readiness {
@@ -21,8 +22,6 @@ interface ServerParts {
   admin: Router | { off: string };
   /** PJ's web console page at /admin; it answers only its own files and passes the rest on. */
   console?: Router;
-  /** The web chat: its API under /web, the widget and the demo page; it passes the rest on. */
-  web?: Router | { off: string };
   /** PUBLIC_BASE_URL is https: admin responses tell browsers to keep to HTTPS (HSTS). */
   hsts?: boolean;
   /**
@@ -62,12 +61,11 @@ export function createServer(parts: ServerParts): Express {
     }
   });
   app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
-  app.use('/slack', 'off' in parts.slack ? offRoute(parts.slack.off) : parts.slack);
+  // Slack's work runs after Bolt's ack: a database out of reach must answer 503 before it, not fail after.
+  app.use('/slack', 'off' in parts.slack ? offRoute(parts.slack.off) : [storeGate(parts.ping, parts.logger), parts.slack]);
   app.use('/admin', adminHeaders({ hsts: parts.hsts ?? false }));
   if (parts.console) app.use('/admin', parts.console);
   app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
-  if (parts.web !== undefined && 'off' in parts.web) app.use('/web', offRoute(parts.web.off));
-  else if (parts.web !== undefined) app.use(parts.web);
   app.use((req, res) => {
     parts.logger.warn({ method: req.method, path: req.path }, 'no such route: check the URL configured in Twilio or your client');
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
