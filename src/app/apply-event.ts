@@ -81,11 +81,11 @@ export function applyEvent(settings: BotSettings, snapshot: Snapshot, event: Con
 
 /** A decision that changes nothing but what `extra` adds: the stored snapshot passes through as it is. */
 export function unchanged(saved: SavedForUpdate, extra: Partial<Decision> = {}): Decision {
-  const { status, awaiting, answers, verdict, side, flags } = saved.record;
+  const { status, awaiting, answers, verdict, side, flags, language } = saved.record;
   return {
     machineVersion: saved.machineVersion,
     snapshot: saved.snapshot,
-    summary: { status, awaiting, answers, verdict, side, flags },
+    summary: { status, awaiting, answers, verdict, side, flags, ...(language !== undefined && { language }) },
     replies: [],
     ...extra,
   };

@@ -1,5 +1,6 @@
 import type { Side, Verdict } from './advise.js';
 import type { Channel } from './channels.js';
+import type { Language } from './languages.js';
 import type { Awaiting } from './reading.js';
 
 export type { Channel } from './channels.js';
@@ -28,6 +29,11 @@ export interface ConversationSummary {
   /** buyer: the verdict is the report to request from a vendor; client: the report to get. */
   side: Side;
   flags: FlagReason[];
+  /**
+   * The language the client writes in, which the bot answers in (PJ's surfaces stay English).
+   * Always set by the machine; a record from a store or a test that predates it reads as English.
+   */
+  language?: Language;
 }
 
 export interface ConversationRecord extends ConversationSummary {

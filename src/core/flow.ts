@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReasonKey, TypeAdvice } from './advise.js';
 import type { Refusal } from './driving-ports.js';
+import type { Language } from './languages.js';
 import { findNonGsmCharacters } from './sms-segments.js';
 
 /**
@@ -32,7 +33,7 @@ const Copy = copy();
 /** A verdict text: a few of the client's own words. */
 const VerdictCopy = copy('product', 'asker', 'request');
 /** What names a conversation in a text to PJ (render-notice's fillConversation). */
-const CONVERSATION = ['id', 'reasons', 'sender', 'channel', 'verdict', 'product', 'asker'];
+const CONVERSATION = ['id', 'reasons', 'sender', 'channel', 'verdict', 'product', 'asker', 'language'];
 /** A text to PJ about a conversation, with `extra` placeholders of its own. */
 const aboutConversation = (...extra: string[]) => copy(...CONVERSATION, ...extra);
 
@@ -100,6 +101,8 @@ export const FlowSchema = z.strictObject({
       noReasons: Copy,
       viaSms: Copy,
       viaDesk: Copy,
+      /** The client's language, as {language} names it to PJ. */
+      languages: z.strictObject({ en: Copy, es: Copy }) satisfies z.ZodType<Record<Language, string>>,
     }),
     refused: z.strictObject({
       not_found: copy('id'),

@@ -32,6 +32,7 @@ export function fillConversation(
   const vars: Record<string, string> = {
     id: String(c.id),
     reasons: c.flags.join(', ') || labels.noReasons,
+    language: labels.languages[c.language ?? 'en'],
     sender: maskParticipant(c.participant),
     channel: CHANNELS[c.channel].label,
     verdict: verdictLabel(c, flow),

@@ -22,5 +22,6 @@ export function summarizeConversation(snapshot: Snapshot): ConversationSummary {
     verdict: context.advice?.verdict ?? null,
     side: context.buyer ? 'buyer' : 'client',
     flags: [...context.flags],
+    language: context.language,
   };
 }

@@ -54,6 +54,13 @@ export function describeConversationStoreContract(name: string, create: () => Pr
       });
     });
 
+    it("keeps the client's language with the summary, and a summary that names none as English", async () => {
+      const spanish = await send(inbound('m1'), { summary: { ...botSummary, language: 'es' } });
+      expect(await detail(spanish.result.conversationId)).toMatchObject({ language: 'es' });
+      const other = await send(inbound('m2', { participant: '+15550000002' }), { summary: { language: undefined } });
+      expect(await detail(other.result.conversationId)).toMatchObject({ language: 'en' });
+    });
+
     it('hands the next message the saved snapshot and machine version', async () => {
       const first = await send(inbound('m1'), { machineVersion: 3 });
       const summary: ConversationSummary = {

@@ -21,6 +21,7 @@ export const botSummary: ConversationSummary = {
   verdict: null,
   side: 'client',
   flags: [],
+  language: 'en',
 };
 
 /** An SMS from +15550000001 by default; the key follows the participant unless overridden. */

@@ -327,6 +327,13 @@ describe('notices to PJ', () => {
     },
   );
 
+  it("names the client's language in the flag, English for a record that names none", () => {
+    const flagged: AdvisorNotice = { kind: 'flagged', reasons: ['cost'] };
+    const labels = flow.advisor.labels.languages;
+    expect(renderNotice(flagged, { ...record, language: 'es' }, flow, advisor)).toContain(labels.es);
+    expect(renderNotice(flagged, record, flow, advisor)).toContain(labels.en);
+  });
+
   it("tells PJ that a buying side's verdict is the report to request, and a client's is not", () => {
     const flagged: AdvisorNotice = { kind: 'flagged', reasons: ['followup'] };
     const buyer = renderNotice(flagged, { ...record, verdict: 'soc1', side: 'buyer' }, flow, advisor);

@@ -31,7 +31,14 @@ export async function createConversation(tx: Queryable, message: InboundMessage,
      RETURNING id`,
     [...summaryParams(decision), message.channel, message.conversationKey, message.participant, message.receivedAt],
   );
-  return idRow.parse(rows[0]).id;
+  const { id } = idRow.parse(rows[0]);
+  await setLanguage(tx, id, decision);
+  return id;
+}
+
+/** The client's language, apart from the summary columns: the store keeps what the machine says. */
+async function setLanguage(tx: Queryable, id: number, decision: Decision): Promise<void> {
+  await tx.query('UPDATE conversations SET language = $1 WHERE id = $2', [decision.summary.language ?? 'en', id]);
 }
 
 /** Saves over conversation `id`, which must still be at row `version` (the lock makes it so; this checks). */
@@ -43,6 +50,7 @@ export async function saveConversation(tx: Queryable, id: number, version: numbe
     [...summaryParams(decision), now, id, version],
   );
   if (rowCount !== 1) throw new Error(`conversation ${id} changed concurrently`);
+  await setLanguage(tx, id, decision);
 }
 
 type Line = Omit<TranscriptEntry, 'at'> & { at: number; externalId?: string };

@@ -112,6 +112,13 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    // 2 is left to PJ's pipeline work in progress beside this one; the order of the two does not matter.
+    version: 3,
+    name: "the client's language",
+    // What the client writes in and the bot answers in (issue 14); earlier conversations are English.
+    sql: `ALTER TABLE conversations ADD COLUMN language TEXT NOT NULL DEFAULT 'en';`,
+  },
 ];
 
 /** The schema version this build expects, for /readyz. */

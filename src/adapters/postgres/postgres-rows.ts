@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Side, Verdict } from '../../core/advise.js';
 import { CHANNEL_IDS } from '../../core/channels.js';
+import { LANGUAGES } from '../../core/languages.js';
 import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
 import type { Deadlines, SavedConversation, SavedForUpdate } from '../../core/ports.js';
 import type { Awaiting } from '../../core/reading.js';
@@ -34,13 +35,14 @@ const recordRow = z.object({
   verdict: verdict.nullable(),
   side: z.enum(['client', 'buyer']) satisfies z.ZodType<Side>,
   flags: z.array(flag),
+  language: z.enum(LANGUAGES),
   created_at: epochMs,
   updated_at: epochMs,
 });
 
 /** Columns to select for `parseRecordRow`. */
 export const recordColumns =
-  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, created_at, updated_at';
+  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, language, created_at, updated_at';
 
 const savedRow = z.object({
   id: z.number().int(),
@@ -81,6 +83,7 @@ export function parseRecordRow(row: unknown): ConversationRecord {
     verdict: r.verdict,
     side: r.side,
     flags: r.flags,
+    language: r.language,
     createdAt: isoTime(r.created_at),
     updatedAt: isoTime(r.updated_at),
   };

@@ -50,6 +50,8 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
   const insertMessage = db.prepare<[number, number, string, string, string, string | null]>(
     `INSERT INTO messages (conversation_id, at, direction, author, text, external_id) VALUES (?, ?, ?, ?, ?, ?)`,
   );
+  // The client's language, apart from the summary columns above: the store keeps what the machine says.
+  const setLanguage = db.prepare<{ id: number; language: string }>('UPDATE conversations SET language = @language WHERE id = @id');
   const setDeadlines = db.prepare<{ id: number; remindAt: number | null; idleAt: number | null }>(
     'UPDATE conversations SET remind_at = @remindAt, idle_at = @idleAt WHERE id = @id',
   );
@@ -66,11 +68,14 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
         conversationKey: message.conversationKey,
         participant: message.participant,
       });
-      return Number(info.lastInsertRowid);
+      const id = Number(info.lastInsertRowid);
+      setLanguage.run({ id, language: decision.summary.language ?? 'en' });
+      return id;
     },
     save: (id, version, decision, now) => {
       const info = updateConversation.run({ ...summaryParams(decision, now), id, version });
       if (info.changes !== 1) throw new Error(`conversation ${id} changed concurrently`);
+      setLanguage.run({ id, language: decision.summary.language ?? 'en' });
     },
     append,
     applyExtras: (conversationId, decision, now) => {

@@ -204,6 +204,14 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX phone_notices_at ON phone_notices (at);
     `,
   },
+  {
+    // 8 is left to PJ's pipeline work in progress beside this one; the order of the two does not matter.
+    version: 9,
+    name: "the client's language",
+    // What the client writes in and the bot answers in (issue 14), for PJ's surfaces; conversations
+    // from before are English, which is what the bot spoke in them.
+    sql: `ALTER TABLE conversations ADD COLUMN language TEXT NOT NULL DEFAULT 'en';`,
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_IDS } from '../../core/channels.js';
+import { LANGUAGES } from '../../core/languages.js';
 import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
 import type { Side, Verdict } from '../../core/advise.js';
 import type { Awaiting } from '../../core/reading.js';
@@ -48,13 +49,14 @@ const recordRow = z.object({
   verdict: verdict.nullable(),
   side: z.enum(['client', 'buyer']) satisfies z.ZodType<Side>,
   flags: jsonText(z.array(flag)),
+  language: z.enum(LANGUAGES),
   created_at: epochMs,
   updated_at: epochMs,
 });
 
 /** Columns to select for `parseRecordRow`. */
 export const recordColumns =
-  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, created_at, updated_at';
+  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, language, created_at, updated_at';
 
 const savedRow = z.object({
   id: z.number().int(),
@@ -93,6 +95,7 @@ export function parseRecordRow(row: unknown): ConversationRecord {
     verdict: r.verdict,
     side: r.side,
     flags: r.flags,
+    language: r.language,
     createdAt: isoTime(r.created_at),
     updatedAt: isoTime(r.updated_at),
   };
