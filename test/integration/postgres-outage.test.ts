@@ -68,10 +68,24 @@ describePostgres('a lost PostgreSQL connection', (databaseUrl) => {
       expect(lost.status).toBe(503);
       await proxy.restore();
       // Slack's retry: the same event_id, now taken; a second redelivery changes nothing.
-      expect((await slack.event(dm('U1', 'we run payroll for restaurants'), 'EvOutage1', { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_error' })).status).toBe(200);
+      expect(
+        (
+          await slack.event(dm('U1', 'we run payroll for restaurants'), 'EvOutage1', {
+            'X-Slack-Retry-Num': '1',
+            'X-Slack-Retry-Reason': 'http_error',
+          })
+        ).status,
+      ).toBe(200);
       const replies = await slack.waitFor('chat.postMessage', 2);
       expect(JSON.stringify(replies[1]?.body)).toMatch(/who is asking/i);
-      expect((await slack.event(dm('U1', 'we run payroll for restaurants'), 'EvOutage1', { 'X-Slack-Retry-Num': '2', 'X-Slack-Retry-Reason': 'http_error' })).status).toBe(200);
+      expect(
+        (
+          await slack.event(dm('U1', 'we run payroll for restaurants'), 'EvOutage1', {
+            'X-Slack-Retry-Num': '2',
+            'X-Slack-Retry-Reason': 'http_error',
+          })
+        ).status,
+      ).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(slack.calls.filter((call) => call.method === 'chat.postMessage')).toHaveLength(2);
     } finally {
@@ -95,7 +109,10 @@ describePostgres('a lost PostgreSQL connection', (databaseUrl) => {
       expect((await bot.text(CLIENT, 'hi')).status).toBe(503);
       await proxy.restore();
       expect((await bot.text(CLIENT, 'hi')).status).toBe(200);
-      expect(await (await fetch(`${bot.baseUrl}/readyz`)).json()).toMatchObject({ ok: true, migrations: { state: 'done' } });
+      expect(await (await fetch(`${bot.baseUrl}/readyz`)).json()).toMatchObject({
+        ok: true,
+        migrations: { state: 'done' },
+      });
     } finally {
       await bot.close();
       await proxy.close();

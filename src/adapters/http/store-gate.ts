@@ -14,8 +14,14 @@ export function storeGate(ping: () => Promise<void>, logger: Logger): RequestHan
       () => next(),
       (error: unknown) => {
         if (!(error instanceof StoreUnavailableError)) return next();
-        logger.error({ err: error, path: req.originalUrl }, 'database unreachable: answered 503 before acknowledging, so the sender retries; check DATABASE_URL and the server');
-        res.status(503).set('Retry-After', '5').json({ error: 'store_unavailable', message: 'the database is unreachable; retry shortly' });
+        logger.error(
+          { err: error, path: req.originalUrl },
+          'database unreachable: answered 503 before acknowledging, so the sender retries; check DATABASE_URL and the server',
+        );
+        res
+          .status(503)
+          .set('Retry-After', '5')
+          .json({ error: 'store_unavailable', message: 'the database is unreachable; retry shortly' });
       },
     );
   };
