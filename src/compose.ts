@@ -9,7 +9,9 @@ import { createRetentionSweep } from './app/sweep-retention.js';
 import { sweepTimers } from './app/sweep-timers.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
 import { createLanguageDetector } from './adapters/flow-files/detect-language.js';
+import { computeRulesVersion } from './adapters/flow-files/rules-version.js';
 import { createAdminErasureRouter } from './adapters/http/admin-erasure-routes.js';
+import { createAdminPipelineRouter } from './adapters/http/admin-pipeline-routes.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer, type Readiness } from './adapters/http/create-server.js';
@@ -28,6 +30,7 @@ import type { WebLimits } from './adapters/web/web-routes.js';
 import type { Config, StoreChoice } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
+import { createCalendar } from './core/calendar.js';
 import type { Logger } from './core/logger.js';
 import { StoreUnavailableError } from './core/store-unavailable.js';
 import type { ClientSender, SendingOff, Store, WebStore } from './core/ports.js';
@@ -124,6 +127,7 @@ export function composeBot(
     advisor: config.advisor,
     botAnswersKeywords: config.botAnswersKeywords,
     handoff: handoffSettings(config),
+    rulesVersion: computeRulesVersion(flowsDir),
   };
   return { store, handleInbound: createInboundHandler(store, settings), settings, readiness };
 }
@@ -300,8 +304,16 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       deleteDeskMessage: slack ? createSlackDeskEraser(slack.outboxClient) : { off: 'Slack is off: set SLACK_BOT_TOKEN' },
     }),
   });
+  const calendar = createCalendar(config.timeZone);
+  const pipeline = createAdminPipelineRouter({
+    store,
+    calendar,
+    now,
+    logger,
+    rulesVersion: settings.rulesVersion ?? null,
+  });
   const admin = config.adminToken
-    ? createAdminRouter({ token: config.adminToken, store, logger, actions, flow, advisor, erasure })
+    ? createAdminRouter({ token: config.adminToken, store, logger, actions, flow, advisor, erasure, pipeline, calendar })
     : { off: 'admin API is off: set ADMIN_TOKEN to turn it on' };
   const http = createServer({
     logger,

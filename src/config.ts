@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** Whether the runtime knows the IANA time zone `name`. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +18584618054');
 // NOTE: a line like `TWILIO_AUTH_TOKEN=` in .env means "not set", not "set to the empty string".
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -155,6 +165,7 @@ const EnvSchema = z
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)')),
     SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...) with connections:write')),
     SLACK_API_URL: optional(z.url({ protocol: /^https?$/ })),
+    TZ: optional(z.string().refine(isTimeZone, 'must be a time zone like America/Los_Angeles (an IANA name), or unset for the system zone')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).transform(
       (v) => v ?? 'info',
     ),
@@ -222,6 +233,8 @@ export interface Config {
     /** Notices about web conversations to PJ's phone per hour, at most (and one per conversation). */
     phoneNoticesPerHour: number;
   };
+  /** PJ's days and hours (TZ): the pipeline's periods and the digest; the system zone when unset. */
+  timeZone: string;
   logLevel: string;
 }
 
@@ -285,6 +298,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     web: { origins: e.WEB_CHAT_ORIGINS, sessionSecret: e.WEB_SESSION_SECRET ?? null, phoneNoticesPerHour: e.WEB_PHONE_NOTICES_PER_HOUR },
+    timeZone: e.TZ ?? new Intl.DateTimeFormat().resolvedOptions().timeZone,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -28,4 +28,6 @@ export interface BotSettings {
   detectLanguage?: LanguageDetector;
   /** The languages PJ answers in (ADVISOR_LANGUAGES); English when unset. */
   advisorLanguages?: readonly Language[];
+  /** The version of the rules (flows/ and the advice code) kept with each verdict; null when unknown. */
+  rulesVersion?: string | null;
 }

@@ -8,6 +8,7 @@ import type {
   InboundMessage,
   Status,
 } from './conversation.js';
+import type { PipelineRow, ReviewDraft, VerdictBasis, VerdictReview } from './pipeline.js';
 import type { ConversationExport, ErasedConversation, RemovedCounts, RetentionCutoffs } from './retention.js';
 import type { WebEvent, WebEventDraft } from './web-chat.js';
 
@@ -132,6 +133,8 @@ export interface Decision {
   outbox?: OutboxDraft[];
   /** New timer deadlines; undefined leaves them as they are. */
   deadlines?: Deadlines;
+  /** Why the verdict is what it is, when this decision changed it (null: no verdict now); undefined keeps the stored one. */
+  verdictBasis?: VerdictBasis | null;
 }
 
 /** What an update sees: the saved state plus its record and deadlines. */
@@ -179,6 +182,10 @@ export interface ConversationFilter {
   status?: Status;
   /** Only conversations changed at or after this time (epoch ms): what changed since a poll. */
   updatedSince?: number;
+  /** Only conversations created at or after this time (epoch ms): a period's first day. */
+  createdFrom?: number;
+  /** Only conversations created before this time (epoch ms): the day after a period's last. */
+  createdBefore?: number;
 }
 
 /** A place in the newest-first order of `list`: a conversation's last change, then its id. */
@@ -315,11 +322,42 @@ export interface Retention {
   isOptedOut(channel: Channel, participant: string): Promise<boolean>;
 }
 
+/** Which conversations the pipeline counts: those created in [createdFrom, createdBefore) (epoch ms), on `channel` if given. */
+export interface PipelineQuery {
+  createdFrom: number;
+  createdBefore: number;
+  channel?: Channel;
+}
+
+/** A reviewed conversation with the texts its client wrote, in order: an eval case. */
+export interface ReviewedConversation extends PipelineRow {
+  texts: string[];
+}
+
+/**
+ * PJ's pipeline: what the conversations created in a period came to, and his reviews of their
+ * verdicts. Saving a decision keeps what the counts need: when the conversation was first flagged
+ * (its flags saved non-empty), when PJ first wrote to the client (a transcript note of his going
+ * out) and the decision's verdictBasis.
+ */
+export interface PipelineStore {
+  /** The conversations of `query`, oldest first (creation, then id). */
+  listPipeline(query: PipelineQuery): Promise<PipelineRow[]>;
+  /**
+   * Atomically keeps PJ's review of conversation `id`, replacing an earlier one, with what the bot
+   * had said then (botLabelOf) and the rules version of its verdict's basis; returns the review
+   * kept, or null when there is no such id.
+   */
+  reviewVerdict(id: number, review: ReviewDraft): Promise<VerdictReview | null>;
+  /** Every reviewed conversation, by id, with the client's texts. */
+  listReviewed(): Promise<ReviewedConversation[]>;
+}
+
 /**
  * Everything the bot keeps, by capability. One database object may implement all of them (the
  * SQLite store does); each use case and adapter asks only for the capabilities it uses.
  */
-export interface Store extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, Retention, StoreHealth {
+export interface Store extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, Retention, StoreHealth, PipelineStore {
   close(): Promise<void>;
 }
 

@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       trustProxy: false,
       hsts: false,
       retentionDays: 365,
+      timeZone: expect.any(String),
       outboxLeaseMs: 60_000,
       web: { origins: [], sessionSecret: null, phoneNoticesPerHour: 6 },
       logLevel: 'info',

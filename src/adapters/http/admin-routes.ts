@@ -4,6 +4,7 @@ import type { AdvisorActions, AdvisorResult, Refusal } from '../../core/driving-
 import type { Flow } from '../../core/flow.js';
 import type { ConversationStore } from '../../core/ports.js';
 import type { Logger } from '../../core/logger.js';
+import { createCalendar, type Calendar } from '../../core/calendar.js';
 import { renderRefusal } from '../../core/render-refusal.js';
 import type { Advisor } from '../../core/render-reply.js';
 import { createFailedAuthLimiter, requireToken, type FailedAuthLimiter } from './admin-auth.js';
@@ -67,6 +68,10 @@ interface AdminRouterOptions {
   actions?: AdvisorActions;
   /** A client's export and erasure (admin-erasure-routes.ts), behind the same token. */
   erasure?: Router;
+  /** PJ's pipeline: stats, leads, verdict reviews (admin-pipeline-routes.ts), behind the same token. */
+  pipeline?: Router;
+  /** PJ's days (TZ), for the list's from and to; UTC if not given. */
+  calendar?: Calendar;
   /** For the words of a refusal. */
   flow: Flow;
   advisor: Advisor;
@@ -79,11 +84,13 @@ interface AdminRouterOptions {
 export function createAdminRouter(options: AdminRouterOptions): Router {
   const { token, store, logger, actions, flow, advisor } = options;
   const router = Router();
+  const calendar = options.calendar ?? createCalendar('UTC');
   const limiter = options.limiter ?? createFailedAuthLimiter();
   router.use(requireToken({ token, logger, limiter, now: options.now ?? Date.now }));
   if (options.erasure) router.use(options.erasure);
+  if (options.pipeline) router.use(options.pipeline);
   router.get('/conversations', async (req, res) => {
-    const query = parseListQuery(req.query);
+    const query = parseListQuery(req.query, calendar);
     if (!query.ok) {
       logger.warn(
         { issues: query.fields },

@@ -22,14 +22,18 @@ function summaryParams(decision: Decision): unknown[] {
   ];
 }
 
+/** The decision's verdictBasis as a jsonb parameter; null for none (or none given). */
+const basisOf = (decision: Decision): string | null => (decision.verdictBasis ? pgJson(decision.verdictBasis) : null);
+
 /** A new conversation for `message`, named after its sender; returns its id. */
 export async function createConversation(tx: Queryable, message: InboundMessage, decision: Decision): Promise<number> {
   const { rows } = await tx.query(
     `INSERT INTO conversations (status, awaiting, answers, verdict, side, flags, snapshot, machine_version,
-       channel, conversation_key, participant, version, created_at, updated_at)
-     VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, 1, $12, $12)
+       channel, conversation_key, participant, version, created_at, updated_at, flagged_at, verdict_basis)
+     VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, 1, $12, $12,
+       CASE WHEN $6::jsonb <> '[]'::jsonb THEN $12::bigint END, $13::jsonb)
      RETURNING id`,
-    [...summaryParams(decision), message.channel, message.conversationKey, message.participant, message.receivedAt],
+    [...summaryParams(decision), message.channel, message.conversationKey, message.participant, message.receivedAt, basisOf(decision)],
   );
   const { id } = idRow.parse(rows[0]);
   await setLanguage(tx, id, decision);
@@ -45,9 +49,11 @@ async function setLanguage(tx: Queryable, id: number, decision: Decision): Promi
 export async function saveConversation(tx: Queryable, id: number, version: number, decision: Decision, now: number): Promise<void> {
   const { rowCount } = await tx.query(
     `UPDATE conversations SET status = $1, awaiting = $2, answers = $3::jsonb, verdict = $4, side = $5, flags = $6::jsonb,
-       snapshot = $7::jsonb, machine_version = $8, version = version + 1, updated_at = $9
+       snapshot = $7::jsonb, machine_version = $8, version = version + 1, updated_at = $9,
+       flagged_at = coalesce(flagged_at, CASE WHEN $6::jsonb <> '[]'::jsonb THEN $9::bigint END),
+       verdict_basis = CASE WHEN $12 THEN $13::jsonb ELSE verdict_basis END
      WHERE id = $10 AND version = $11`,
-    [...summaryParams(decision), now, id, version],
+    [...summaryParams(decision), now, id, version, decision.verdictBasis !== undefined, basisOf(decision)],
   );
   if (rowCount !== 1) throw new Error(`conversation ${id} changed concurrently`);
   await setLanguage(tx, id, decision);
@@ -100,6 +106,10 @@ async function keepOptOut(tx: Queryable, conversationId: number, status: Decisio
 /** The decision's notes (after whatever the caller appended), outbox items, deadlines and opt-out. */
 export async function applyExtras(tx: Queryable, conversationId: number, decision: Decision, now: number): Promise<void> {
   await appendLines(tx, conversationId, (decision.notes ?? []).map((note) => ({ ...note, at: now })));
+  // PJ's own words going to the client: his first one times his reply for the pipeline.
+  if (decision.notes?.some((note) => note.author === 'advisor' && note.direction === 'out')) {
+    await tx.query('UPDATE conversations SET advisor_replied_at = coalesce(advisor_replied_at, $2) WHERE id = $1', [conversationId, now]);
+  }
   await insertDrafts(tx, conversationId, decision.outbox ?? [], now);
   const { deadlines } = decision;
   if (deadlines !== undefined) {

@@ -113,7 +113,28 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     `,
   },
   {
-    // 2 is left to PJ's pipeline work in progress beside this one; the order of the two does not matter.
+    version: 2,
+    name: "PJ's pipeline: when a conversation was first flagged and first answered by PJ, the verdict's basis, his review",
+    // As SQLite's migration 8: both times are kept as they happen; earlier conversations get PJ's
+    // first reply from their transcript and their first flag from the flag notice in the outbox
+    // where one is left, otherwise it stays unknown (left out of the median wait).
+    sql: `
+      ALTER TABLE conversations
+        ADD COLUMN flagged_at BIGINT,
+        ADD COLUMN advisor_replied_at BIGINT,
+        ADD COLUMN verdict_basis JSONB,
+        ADD COLUMN review JSONB;
+      UPDATE conversations AS c SET advisor_replied_at = (
+        SELECT min(m.at) FROM messages AS m WHERE m.conversation_id = c.id AND m.author = 'advisor' AND m.direction = 'out');
+      UPDATE conversations AS c SET flagged_at = (
+        SELECT min(o.created_at) FROM outbox AS o
+        WHERE o.conversation_id = c.id AND o.payload -> 'notice' ->> 'kind' = 'flagged')
+      WHERE c.flags <> '[]'::jsonb;
+      CREATE INDEX conversations_created ON conversations (created_at, id);
+      CREATE INDEX conversations_reviewed ON conversations (id) WHERE review IS NOT NULL;
+    `,
+  },
+  {
     version: 3,
     name: "the client's language",
     // What the client writes in and the bot answers in (issue 14); earlier conversations are English.

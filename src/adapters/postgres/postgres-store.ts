@@ -5,6 +5,7 @@ import type { AdvisorLog, Decide, Decision, DecideUpdate, Received, Store, Updat
 import { appendLines, applyExtras, createConversation, saveConversation } from './postgres-decision-writes.js';
 import { POSTGRES_SCHEMA_VERSION, runPostgresMigrations } from './postgres-migrations.js';
 import { createPostgresOutbox } from './postgres-outbox.js';
+import { createPostgresPipeline } from './postgres-pipeline.js';
 import { createPostgresPool, inTransaction, lockConversation, pgJson, queryRows } from './postgres-pool.js';
 import type { PostgresPoolOptions, Queryable } from './postgres-pool.js';
 import { createPostgresDeskThreads, createPostgresReads } from './postgres-reads.js';
@@ -160,6 +161,7 @@ export function createPostgresStore(options: PostgresPoolOptions): PostgresStore
     ...createPostgresDeskThreads(pool, ready),
     ...createAdvisorLog(pool, ready),
     ...createPostgresRetention(pool, ready),
+    ...createPostgresPipeline(pool, ready),
     receive: async (message, decide) => {
       await ready();
       return inTransaction(pool, (tx) => receiveInTx(tx, message, decide));

@@ -14,6 +14,8 @@ export function createSqliteConversationReads(db: Database.Database): SqliteConv
     participant: string | null;
     status: string | null;
     since: number | null;
+    createdFrom: number | null;
+    createdBefore: number | null;
     beforeAt: number | null;
     beforeId: number | null;
     limit: number;
@@ -22,6 +24,7 @@ export function createSqliteConversationReads(db: Database.Database): SqliteConv
     `SELECT ${recordColumns} FROM conversations
      WHERE (@channel IS NULL OR channel = @channel) AND (@participant IS NULL OR participant = @participant)
        AND (@status IS NULL OR status = @status) AND (@since IS NULL OR updated_at >= @since)
+       AND (@createdFrom IS NULL OR created_at >= @createdFrom) AND (@createdBefore IS NULL OR created_at < @createdBefore)
        AND (@beforeAt IS NULL OR (updated_at, id) < (@beforeAt, @beforeId))
      ORDER BY updated_at DESC, id DESC
      LIMIT @limit`,
@@ -51,6 +54,8 @@ export function createSqliteConversationReads(db: Database.Database): SqliteConv
           participant: filter.participant ?? null,
           status: filter.status ?? null,
           since: filter.updatedSince ?? null,
+          createdFrom: filter.createdFrom ?? null,
+          createdBefore: filter.createdBefore ?? null,
           beforeAt: page?.before?.updatedAt ?? null,
           beforeId: page?.before?.id ?? null,
           // NOTE: SQLite reads a negative LIMIT as none.

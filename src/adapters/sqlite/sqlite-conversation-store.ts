@@ -9,6 +9,7 @@ import { createSqliteAdvisorMessages } from './sqlite-advisor-messages.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
 import { createSqliteOptOuts } from './sqlite-opt-outs.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
+import { createSqlitePipeline } from './sqlite-pipeline.js';
 import { createSqliteRetention } from './sqlite-retention.js';
 import { createSqliteWebChat } from './sqlite-web-chat.js';
 import {
@@ -106,6 +107,7 @@ export function createSqliteConversationStore(path: string): WebStore {
     ...deskThreads,
     ...advisorMessages,
     ...retention,
+    ...createSqlitePipeline(db),
     ...createSqliteWebChat(db),
     receive: (message, decide) => group.run(() => receiveInTx(message, decide)),
     update: async (id, decide, now) => immediately(() => updateInTx(id, decide, now)),

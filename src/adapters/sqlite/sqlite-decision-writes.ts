@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { InboundMessage, TranscriptEntry } from '../../core/conversation.js';
-import type { Decision } from '../../core/ports.js';
+import type { Decision, TranscriptNote } from '../../core/ports.js';
 import type { KeepOptOut } from './sqlite-opt-outs.js';
 import type { InsertDrafts } from './sqlite-outbox.js';
 
@@ -15,6 +15,9 @@ interface DecisionWriter {
   applyExtras(conversationId: number, decision: Decision, now: number): void;
 }
 
+/** PJ's own words going to the client: his first one times his reply for the pipeline. */
+const isAdvisorText = (note: TranscriptNote): boolean => note.author === 'advisor' && note.direction === 'out';
+
 function summaryParams(decision: Decision, now: number) {
   const { summary } = decision;
   return {
@@ -27,6 +30,9 @@ function summaryParams(decision: Decision, now: number) {
     snapshot: JSON.stringify(decision.snapshot),
     machineVersion: decision.machineVersion,
     now,
+    // undefined keeps the stored basis (an update); a new conversation stores null then.
+    basisSet: decision.verdictBasis === undefined ? 0 : 1,
+    basis: decision.verdictBasis ? JSON.stringify(decision.verdictBasis) : null,
   };
 }
 
@@ -37,18 +43,22 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
     SummaryParams & { channel: string; conversationKey: string; participant: string }
   >(
     `INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict, side, flags,
-       snapshot, machine_version, version, created_at, updated_at)
+       snapshot, machine_version, version, created_at, updated_at, flagged_at, verdict_basis)
      VALUES (@channel, @conversationKey, @participant, @status, @awaiting, @answers, @verdict, @side, @flags,
-       @snapshot, @machineVersion, 1, @now, @now)`,
+       @snapshot, @machineVersion, 1, @now, @now, CASE WHEN @flags != '[]' THEN @now END, @basis)`,
   );
   const updateConversation = db.prepare<SummaryParams & { id: number; version: number }>(
     `UPDATE conversations SET status = @status, awaiting = @awaiting, answers = @answers, verdict = @verdict, side = @side,
        flags = @flags, snapshot = @snapshot, machine_version = @machineVersion, version = version + 1,
-       updated_at = @now
+       updated_at = @now, flagged_at = coalesce(flagged_at, CASE WHEN @flags != '[]' THEN @now END),
+       verdict_basis = CASE WHEN @basisSet = 1 THEN @basis ELSE verdict_basis END
      WHERE id = @id AND version = @version`,
   );
   const insertMessage = db.prepare<[number, number, string, string, string, string | null]>(
     `INSERT INTO messages (conversation_id, at, direction, author, text, external_id) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const markAdvisorReplied = db.prepare<{ id: number; now: number }>(
+    'UPDATE conversations SET advisor_replied_at = coalesce(advisor_replied_at, @now) WHERE id = @id',
   );
   // The client's language, apart from the summary columns above: the store keeps what the machine says.
   const setLanguage = db.prepare<{ id: number; language: string }>('UPDATE conversations SET language = @language WHERE id = @id');
@@ -80,6 +90,7 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
     append,
     applyExtras: (conversationId, decision, now) => {
       for (const note of decision.notes ?? []) append(conversationId, now, note);
+      if (decision.notes?.some(isAdvisorText)) markAdvisorReplied.run({ id: conversationId, now });
       insertDrafts(conversationId, decision.outbox ?? [], now);
       const { deadlines } = decision;
       if (deadlines !== undefined) {

@@ -205,7 +205,28 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     `,
   },
   {
-    // 8 is left to PJ's pipeline work in progress beside this one; the order of the two does not matter.
+    version: 8,
+    name: "PJ's pipeline: when a conversation was first flagged and first answered by PJ, the verdict's basis, his review",
+    // Both times are kept as they happen (flags are never taken back, so the first flag stays the
+    // first). Earlier conversations get PJ's first reply from their transcript and their first flag
+    // from the flag notice in the outbox where one is left; otherwise their flag time stays unknown
+    // and they are left out of the median wait. verdict_basis and review are JSON the store validates.
+    sql: `
+      ALTER TABLE conversations ADD COLUMN flagged_at INTEGER;
+      ALTER TABLE conversations ADD COLUMN advisor_replied_at INTEGER;
+      ALTER TABLE conversations ADD COLUMN verdict_basis TEXT CHECK (verdict_basis IS NULL OR json_valid(verdict_basis));
+      ALTER TABLE conversations ADD COLUMN review TEXT CHECK (review IS NULL OR json_valid(review));
+      UPDATE conversations SET advisor_replied_at = (
+        SELECT min(at) FROM messages AS m WHERE m.conversation_id = conversations.id AND m.author = 'advisor' AND m.direction = 'out');
+      UPDATE conversations SET flagged_at = (
+        SELECT min(o.created_at) FROM outbox AS o
+        WHERE o.conversation_id = conversations.id AND json_extract(o.payload, '$.notice.kind') = 'flagged')
+      WHERE flags != '[]';
+      CREATE INDEX conversations_created ON conversations (created_at, id);
+      CREATE INDEX conversations_reviewed ON conversations (id) WHERE review IS NOT NULL;
+    `,
+  },
+  {
     version: 9,
     name: "the client's language",
     // What the client writes in and the bot answers in (issue 14), for PJ's surfaces; conversations

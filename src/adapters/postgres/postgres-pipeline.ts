@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { completeReview, type PipelineRow } from '../../core/pipeline.js';
+import { VerdictBasisSchema, VerdictReviewSchema } from '../../core/pipeline-schemas.js';
+import type { PipelineStore } from '../../core/ports.js';
+import { inTransaction, pgJson, queryRows } from './postgres-pool.js';
+import { epochMs, parseRecordRow, recordColumns } from './postgres-rows.js';
+
+const pipelineColumns = `${recordColumns}, flagged_at, advisor_replied_at, verdict_basis, review`;
+
+const extraRow = z.object({
+  flagged_at: epochMs.nullable(),
+  advisor_replied_at: epochMs.nullable(),
+  verdict_basis: VerdictBasisSchema.nullable(),
+  review: VerdictReviewSchema.nullable(),
+});
+
+function parsePipelineRow(row: unknown): PipelineRow {
+  const record = parseRecordRow(row);
+  const extra = extraRow.parse(row);
+  return {
+    id: record.id,
+    channel: record.channel,
+    participant: record.participant,
+    status: record.status,
+    awaiting: record.awaiting,
+    answers: record.answers,
+    verdict: record.verdict,
+    side: record.side,
+    flags: record.flags,
+    createdAt: Date.parse(record.createdAt),
+    updatedAt: Date.parse(record.updatedAt),
+    flaggedAt: extra.flagged_at,
+    advisorRepliedAt: extra.advisor_replied_at,
+    basis: extra.verdict_basis,
+    review: extra.review,
+  };
+}
+
+const textRow = z.object({ conversation_id: z.number().int(), text: z.string() });
+
+/** PJ's pipeline over the conversations table (migration 2 keeps its times, basis and review). */
+export function createPostgresPipeline(pool: pg.Pool, ready: () => Promise<void>): PipelineStore {
+  const rows = async (sql: string, params: unknown[]) => {
+    await ready();
+    return queryRows(pool, sql, params);
+  };
+  return {
+    listPipeline: async (query) =>
+      (
+        await rows(
+          `SELECT ${pipelineColumns} FROM conversations
+           WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR channel = $3)
+           ORDER BY created_at, id`,
+          [query.createdFrom, query.createdBefore, query.channel ?? null],
+        )
+      ).map(parsePipelineRow),
+    reviewVerdict: async (id, draft) => {
+      await ready();
+      return inTransaction(pool, async (tx) => {
+        const [row] = (await tx.query(`SELECT ${pipelineColumns} FROM conversations WHERE id = $1 FOR UPDATE`, [id]))
+          .rows;
+        if (row === undefined) return null;
+        const review = completeReview(parsePipelineRow(row), draft);
+        await tx.query('UPDATE conversations SET review = $2::jsonb WHERE id = $1', [id, pgJson(review)]);
+        return review;
+      });
+    },
+    listReviewed: async () => {
+      await ready();
+      // One snapshot: a review or a text committed in between cannot split a conversation from its texts.
+      return inTransaction(pool, async (tx) => {
+        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const reviewed = (
+          await tx.query(`SELECT ${pipelineColumns} FROM conversations WHERE review IS NOT NULL ORDER BY id`)
+        ).rows.map(parsePipelineRow);
+        const texts = new Map<number, string[]>();
+        const found = await tx.query(
+          `SELECT m.conversation_id, m.text FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
+           WHERE c.review IS NOT NULL AND m.direction = 'in' AND m.author = 'user' ORDER BY m.conversation_id, m.id`,
+        );
+        for (const raw of found.rows) {
+          const { conversation_id: id, text } = textRow.parse(raw);
+          texts.set(id, [...(texts.get(id) ?? []), text]);
+        }
+        return reviewed.map((row) => ({ ...row, texts: texts.get(row.id) ?? [] }));
+      });
+    },
+  };
+}

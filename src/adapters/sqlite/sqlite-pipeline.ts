@@ -1,0 +1,82 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { completeReview, type PipelineRow, type ReviewDraft, type VerdictReview } from '../../core/pipeline.js';
+import { VerdictBasisSchema, VerdictReviewSchema } from '../../core/pipeline-schemas.js';
+import type { PipelineStore } from '../../core/ports.js';
+import { epochMs, jsonText, parseRecordRow, recordColumns } from './sqlite-rows.js';
+
+const pipelineColumns = `${recordColumns}, flagged_at, advisor_replied_at, verdict_basis, review`;
+
+const extraRow = z.object({
+  flagged_at: epochMs.nullable(),
+  advisor_replied_at: epochMs.nullable(),
+  verdict_basis: jsonText(VerdictBasisSchema).nullable(),
+  review: jsonText(VerdictReviewSchema).nullable(),
+});
+
+function parsePipelineRow(row: unknown): PipelineRow {
+  const record = parseRecordRow(row);
+  const extra = extraRow.parse(row);
+  return {
+    id: record.id,
+    channel: record.channel,
+    participant: record.participant,
+    status: record.status,
+    awaiting: record.awaiting,
+    answers: record.answers,
+    verdict: record.verdict,
+    side: record.side,
+    flags: record.flags,
+    createdAt: Date.parse(record.createdAt),
+    updatedAt: Date.parse(record.updatedAt),
+    flaggedAt: extra.flagged_at,
+    advisorRepliedAt: extra.advisor_replied_at,
+    basis: extra.verdict_basis,
+    review: extra.review,
+  };
+}
+
+const textRow = z.object({ conversation_id: z.number().int(), text: z.string() });
+
+/** PJ's pipeline over the conversations table (migration 8 keeps its times, basis and review). */
+export function createSqlitePipeline(db: Database.Database): PipelineStore {
+  const inPeriod = db.prepare<{ from: number; before: number; channel: string | null }>(
+    `SELECT ${pipelineColumns} FROM conversations
+     WHERE created_at >= @from AND created_at < @before AND (@channel IS NULL OR channel = @channel)
+     ORDER BY created_at, id`,
+  );
+  const setReview = db.prepare<{ id: number; review: string }>(
+    'UPDATE conversations SET review = @review WHERE id = @id',
+  );
+  const reviewed = db.prepare(`SELECT ${pipelineColumns} FROM conversations WHERE review IS NOT NULL ORDER BY id`);
+  const clientTexts = db.prepare(
+    `SELECT m.conversation_id, m.text FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
+     WHERE c.review IS NOT NULL AND m.direction = 'in' AND m.author = 'user' ORDER BY m.conversation_id, m.id`,
+  );
+  // One read transaction: a review or a text committed in between cannot split a conversation from its texts.
+  const reviewedTx = db.transaction(() => {
+    const rows = reviewed.all().map(parsePipelineRow);
+    const texts = new Map<number, string[]>();
+    for (const raw of clientTexts.all()) {
+      const { conversation_id: id, text } = textRow.parse(raw);
+      texts.set(id, [...(texts.get(id) ?? []), text]);
+    }
+    return rows.map((row) => ({ ...row, texts: texts.get(row.id) ?? [] }));
+  });
+  const getOne = db.prepare<[number]>(`SELECT ${pipelineColumns} FROM conversations WHERE id = ?`);
+  const reviewTx = db.transaction((id: number, draft: ReviewDraft): VerdictReview | null => {
+    const row = getOne.get(id);
+    if (row === undefined) return null;
+    const review = completeReview(parsePipelineRow(row), draft);
+    setReview.run({ id, review: JSON.stringify(review) });
+    return review;
+  });
+  return {
+    listPipeline: async (query) =>
+      inPeriod
+        .all({ from: query.createdFrom, before: query.createdBefore, channel: query.channel ?? null })
+        .map(parsePipelineRow),
+    reviewVerdict: async (id, draft) => reviewTx.immediate(id, draft),
+    listReviewed: async () => reviewedTx(),
+  };
+}
