@@ -25,17 +25,57 @@ interface TableSpec {
 const TABLES: TableSpec[] = [
   {
     name: 'conversations',
-    columns: ['id', 'channel', 'conversation_key', 'participant', 'status', 'awaiting', 'answers', 'verdict', 'side', 'flags',
-      'snapshot', 'machine_version', 'version', 'remind_at', 'idle_at', 'created_at', 'updated_at'],
+    columns: [
+      'id',
+      'channel',
+      'conversation_key',
+      'participant',
+      'status',
+      'awaiting',
+      'answers',
+      'verdict',
+      'side',
+      'flags',
+      'snapshot',
+      'machine_version',
+      'version',
+      'remind_at',
+      'idle_at',
+      'created_at',
+      'updated_at',
+      'language',
+    ],
     json: ['answers', 'flags', 'snapshot'],
     identity: true,
   },
-  { name: 'messages', columns: ['id', 'conversation_id', 'at', 'direction', 'author', 'text', 'external_id'], identity: true },
-  { name: 'processed_inbound', columns: ['provider', 'external_id', 'conversation_id', 'received_at', 'replies'], json: ['replies'] },
+  {
+    name: 'messages',
+    columns: ['id', 'conversation_id', 'at', 'direction', 'author', 'text', 'external_id'],
+    identity: true,
+  },
+  {
+    name: 'processed_inbound',
+    columns: ['provider', 'external_id', 'conversation_id', 'received_at', 'replies'],
+    json: ['replies'],
+  },
   {
     name: 'outbox',
-    columns: ['id', 'conversation_id', 'destination', 'destination_key', 'payload', 'status', 'attempts', 'next_attempt_at',
-      'claimed_until', 'provider_id', 'delivery_status', 'error', 'created_at', 'updated_at'],
+    columns: [
+      'id',
+      'conversation_id',
+      'destination',
+      'destination_key',
+      'payload',
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'claimed_until',
+      'provider_id',
+      'delivery_status',
+      'error',
+      'created_at',
+      'updated_at',
+    ],
     json: ['destination', 'payload'],
     identity: true,
   },
@@ -55,14 +95,22 @@ function parseTargets(argv: string[]): { from: string; to: string } {
   const { values } = parseArgs({ args: argv, options: { from: { type: 'string' }, to: { type: 'string' } } });
   const from = values.from ?? '';
   const to = values.to ?? '';
-  if (!/^file:./.test(from)) throw new CopyError('--from must be the SQLite database as in DATABASE_URL, e.g. --from file:./data/soc-advisor.db');
-  if (!/^postgres(ql)?:\/\//.test(to)) throw new CopyError('--to must be the PostgreSQL DATABASE_URL, e.g. --to postgres://user@host:5432/db');
+  if (!/^file:./.test(from))
+    throw new CopyError(
+      '--from must be the SQLite database as in DATABASE_URL, e.g. --from file:./data/soc-advisor.db',
+    );
+  if (!/^postgres(ql)?:\/\//.test(to))
+    throw new CopyError('--to must be the PostgreSQL DATABASE_URL, e.g. --to postgres://user@host:5432/db');
   return { from: from.slice('file:'.length), to };
 }
 
 /** NUL is not allowed in PostgreSQL text or jsonb: stored as U+FFFD, as the store does. */
 const clean = (value: unknown, json: boolean): unknown =>
-  typeof value !== 'string' ? value : json ? value.replaceAll('\\u0000', '\\ufffd') : value.replaceAll('\u0000', '\uFFFD');
+  typeof value !== 'string'
+    ? value
+    : json
+      ? value.replaceAll('\\u0000', '\\ufffd')
+      : value.replaceAll('\u0000', '\uFFFD');
 
 async function copyTable(source: Database.Database, target: pg.ClientBase, table: TableSpec): Promise<number> {
   const json = new Set(table.json ?? []);
@@ -78,7 +126,10 @@ async function copyTable(source: Database.Database, target: pg.ClientBase, table
   };
   let copied = 0;
   let batch: unknown[][] = [];
-  const rows = source.prepare(`SELECT ${table.columns.join(', ')} FROM ${table.name}`).raw().iterate() as Iterable<unknown[]>;
+  const rows = source
+    .prepare(`SELECT ${table.columns.join(', ')} FROM ${table.name}`)
+    .raw()
+    .iterate() as Iterable<unknown[]>;
   for (const row of rows) {
     batch.push(row.map((value, i) => clean(value, json.has(table.columns[i] ?? ''))));
     if (batch.length === BATCH) {
@@ -112,14 +163,28 @@ export async function copyDatabase(from: string, to: string): Promise<Record<str
   try {
     const tables = source.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     const unknown = tables.filter((name) => !NOT_COPIED.has(name) && !TABLES.some((table) => table.name === name));
-    if (unknown.length > 0) throw new CopyError(`the SQLite database has tables db:copy does not know (${unknown.join(', ')}): nothing copied`);
+    if (unknown.length > 0)
+      throw new CopyError(
+        `the SQLite database has tables db:copy does not know (${unknown.join(', ')}): nothing copied`,
+      );
+    // A column db:copy does not know (a newer release's) would be dropped without a word: refuse instead.
+    for (const table of TABLES) {
+      const columns = source.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table.name) as string[];
+      const extra = columns.filter((column) => !table.columns.includes(column));
+      if (extra.length > 0) {
+        throw new CopyError(`${table.name} has columns db:copy does not know (${extra.join(', ')}): nothing copied`);
+      }
+    }
 
     // One snapshot of SQLite, one transaction in PostgreSQL: all or nothing.
     source.exec('BEGIN');
     await target.query('BEGIN');
     await target.query(`LOCK TABLE ${TABLES.map((table) => table.name).join(', ')} IN EXCLUSIVE MODE`);
     const present = await count(target, 'SELECT count(*) AS n FROM conversations');
-    if (present > 0) throw new CopyError(`the PostgreSQL database already holds ${present} conversations: db:copy only fills an empty one`);
+    if (present > 0)
+      throw new CopyError(
+        `the PostgreSQL database already holds ${present} conversations: db:copy only fills an empty one`,
+      );
 
     const copied: Record<string, number> = {};
     for (const table of TABLES) copied[table.name] = await copyTable(source, target, table);
@@ -131,17 +196,26 @@ export async function copyDatabase(from: string, to: string): Promise<Record<str
        ON CONFLICT (channel, participant) DO NOTHING`,
     );
     const sequences = new Map(
-      (source.prepare('SELECT name, seq FROM sqlite_sequence').all() as Array<{ name: string; seq: number }>).map((row) => [row.name, row.seq]),
+      (source.prepare('SELECT name, seq FROM sqlite_sequence').all() as Array<{ name: string; seq: number }>).map(
+        (row) => [row.name, row.seq],
+      ),
     );
     for (const table of TABLES.filter((each) => each.identity)) {
-      const highest = Math.max(sequences.get(table.name) ?? 0, await count(target, `SELECT coalesce(max(id), 0) AS n FROM ${table.name}`));
-      await target.query(`SELECT setval(pg_get_serial_sequence('${table.name}', 'id'), $1, $2)`, [Math.max(highest, 1), highest > 0]);
+      const highest = Math.max(
+        sequences.get(table.name) ?? 0,
+        await count(target, `SELECT coalesce(max(id), 0) AS n FROM ${table.name}`),
+      );
+      await target.query(`SELECT setval(pg_get_serial_sequence('${table.name}', 'id'), $1, $2)`, [
+        Math.max(highest, 1),
+        highest > 0,
+      ]);
     }
 
     for (const table of TABLES) {
       const there = await count(target, `SELECT count(*) AS n FROM ${table.name}`);
       const expected = table.name === 'opt_outs' ? there : (copied[table.name] ?? 0);
-      if (there !== expected) throw new CopyError(`${table.name}: ${there} rows in PostgreSQL, ${expected} copied: nothing copied`);
+      if (there !== expected)
+        throw new CopyError(`${table.name}: ${there} rows in PostgreSQL, ${expected} copied: nothing copied`);
     }
     const optedOut = source
       .prepare(
@@ -149,7 +223,10 @@ export async function copyDatabase(from: string, to: string): Promise<Record<str
       )
       .all() as Array<{ channel: string; participant: string }>;
     for (const sender of optedOut) {
-      const kept = await target.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [sender.channel, sender.participant]);
+      const kept = await target.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [
+        sender.channel,
+        sender.participant,
+      ]);
       if (kept.rows.length === 0) throw new CopyError(`an opt-out (${sender.channel}) did not arrive: nothing copied`);
     }
     copied.opt_outs = await count(target, 'SELECT count(*) AS n FROM opt_outs');
@@ -169,7 +246,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const { from, to } = parseTargets(process.argv.slice(2));
     const copied = await copyDatabase(from, to);
-    console.log(`db:copy: copied ${from} into PostgreSQL: ${Object.entries(copied).map(([table, n]) => `${table} ${n}`).join(', ')}`);
+    console.log(
+      `db:copy: copied ${from} into PostgreSQL: ${Object.entries(copied)
+        .map(([table, n]) => `${table} ${n}`)
+        .join(', ')}`,
+    );
   } catch (error) {
     console.error(`db:copy: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

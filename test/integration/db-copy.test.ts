@@ -83,12 +83,17 @@ describePostgres('npm run db:copy', (databaseUrl) => {
       await sqlite.onceForAdvisor('twilio', 'SM-PJ-1', T0 + 6, async () => 'done');
       const [claimed] = await sqlite.claimOutbox(T0 + 20 * MINUTE, MINUTE, 1);
       if (claimed) await sqlite.markOutboxSent(claimed.id, 'SM-sent-1', T0 + 20 * MINUTE);
-      const before = await everything(sqlite);
       await sqlite.close();
-      // A stray row straight in the file: a conversation that ended opted out with no opt-out row.
+      // Straight in the file: a conversation that ended opted out with no opt-out row, and a
+      // conversation in Spanish (every column must arrive, not only the defaults).
       const raw = new Database(path);
       raw.prepare("DELETE FROM opt_outs WHERE participant = '+14155550103'").run();
+      raw.prepare("UPDATE conversations SET language = 'es' WHERE participant = '+14155550101'").run();
       raw.close();
+      const reopened = createSqliteConversationStore(path);
+      const before = await everything(reopened);
+      await reopened.close();
+      expect(JSON.stringify(before)).toContain('"language":"es"');
 
       const target = await schemas.fresh();
       const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
@@ -167,5 +172,14 @@ describePostgres('npm run db:copy', (databaseUrl) => {
     const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
     expect(copy.code).toBe(1);
     expect(copy.output).toMatch(/tables db:copy does not know \(something_new\): nothing copied/);
+
+    const newer = tempDatabasePath();
+    await createSqliteConversationStore(newer).close();
+    const rawNewer = new Database(newer);
+    rawNewer.exec('ALTER TABLE conversations ADD COLUMN mood TEXT');
+    rawNewer.close();
+    const refused = await dbCopy(['--from', `file:${newer}`, '--to', await schemas.fresh()]);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/conversations has columns db:copy does not know \(mood\): nothing copied/);
   });
 });
