@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addDays, type Calendar, parseDay } from '../../core/calendar.js';
 import { CHANNEL_IDS } from '../../core/channels.js';
 import type { ConversationRecord } from '../../core/conversation.js';
 import type { ConversationFilter, ListCursor } from '../../core/ports.js';
@@ -41,6 +42,8 @@ const ListQuery = z.object({
       return cursor ?? z.NEVER;
     })
     .optional(),
+  from: z.string().refine((raw) => parseDay(raw) !== null, 'must be a day like 2026-11-30').optional(),
+  to: z.string().refine((raw) => parseDay(raw) !== null, 'must be a day like 2026-11-30').optional(),
   since: z
     .string()
     .regex(ISO_TIME, 'must be a UTC time like 2026-11-30T21:00:00.000Z')
@@ -56,8 +59,11 @@ export type ListQuery =
   | { ok: true; filter: ConversationFilter; limit: number; before?: ListCursor }
   | { ok: false; fields: string[]; message: string };
 
-/** GET /conversations's query: the filters, and which page (limit, before) of what changed (since). */
-export function parseListQuery(query: unknown): ListQuery {
+/**
+ * GET /conversations's query: the filters, and which page (limit, before) of what changed (since);
+ * from and to (days, both included) select by creation day in `calendar`'s zone, as the pipeline counts.
+ */
+export function parseListQuery(query: unknown, calendar: Calendar): ListQuery {
   const parsed = ListQuery.safeParse(query);
   if (!parsed.success) {
     return {
@@ -66,12 +72,14 @@ export function parseListQuery(query: unknown): ListQuery {
       message: z.prettifyError(parsed.error),
     };
   }
-  const { channel, participant, status, limit, before, since } = parsed.data;
+  const { channel, participant, status, limit, before, since, from, to } = parsed.data;
   const filter: ConversationFilter = {
     ...(channel !== undefined && { channel }),
     ...(participant !== undefined && { participant }),
     ...(status !== undefined && { status }),
     ...(since !== undefined && { updatedSince: since }),
+    ...(from !== undefined && { createdFrom: calendar.startOf(from) }),
+    ...(to !== undefined && { createdBefore: calendar.startOf(addDays(to, 1)) }),
   };
   return { ok: true, filter, limit: limit ?? DEFAULT_LIMIT, ...(before !== undefined && { before }) };
 }

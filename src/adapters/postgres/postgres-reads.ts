@@ -23,6 +23,7 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
           `SELECT ${recordColumns} FROM conversations
            WHERE ($1::text IS NULL OR channel = $1) AND ($2::text IS NULL OR participant = $2)
              AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR updated_at >= $4)
+             AND ($8::bigint IS NULL OR created_at >= $8) AND ($9::bigint IS NULL OR created_at < $9)
              AND ($5::bigint IS NULL OR (updated_at, id) < ($5, $6::bigint))
            ORDER BY updated_at DESC, id DESC
            LIMIT $7`,
@@ -34,6 +35,8 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
             page?.before?.updatedAt ?? null,
             page?.before?.id ?? null,
             page?.limit ?? null,
+            filter.createdFrom ?? null,
+            filter.createdBefore ?? null,
           ],
         )
       ).map(parseRecordRow),
