@@ -44,8 +44,12 @@ const TABLES: TableSpec[] = [
       'created_at',
       'updated_at',
       'language',
+      'flagged_at',
+      'advisor_replied_at',
+      'verdict_basis',
+      'review',
     ],
-    json: ['answers', 'flags', 'snapshot'],
+    json: ['answers', 'flags', 'snapshot', 'verdict_basis', 'review'],
     identity: true,
   },
   {
