@@ -5,8 +5,10 @@ import { reportDeliveryProblem } from './app/carrier-opt-out.js';
 import { createConversationEraser } from './app/erase-conversation.js';
 import { createInboundHandler } from './app/handle-inbound.js';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app/outbox-worker.js';
+import { capPhoneNotices } from './app/cap-phone-notices.js';
 import { createRetentionSweep } from './app/sweep-retention.js';
 import { sweepTimers } from './app/sweep-timers.js';
+import { createWebVisitorActions } from './app/web-visitor.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
 import { createLanguageDetector } from './adapters/flow-files/detect-language.js';
 import { computeRulesVersion } from './adapters/flow-files/rules-version.js';
@@ -237,6 +239,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   const web = keepsWebChat(store)
     ? createWebChannel({
         handleInbound,
+        visitor: createWebVisitorActions(store, settings, now),
         store,
         flow,
         advisor,
@@ -248,13 +251,23 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       })
     : null;
 
+  // Anyone can write in the web chat: PJ's phone hears of each conversation there once, and a few an hour.
+  const capped = (senders: OutboxSenders): OutboxSenders => {
+    const { advisorPhone } = senders;
+    if (!keepsWebChat(store) || 'off' in advisorPhone) return senders;
+    const cap = { quota: store, perHour: config.web.phoneNoticesPerHour, now, log: logger };
+    return { ...senders, advisorPhone: (to) => capPhoneNotices(advisorPhone(to), cap) };
+  };
+
   const outbox = createOutboxWorker({
     store,
     settings,
     now,
     log: logger,
     leaseMs: config.outboxLeaseMs,
-    senders: createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }, web?.sender ?? { off: WEB_OFF }),
+    senders: capped(
+      createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }, web?.sender ?? { off: WEB_OFF }),
+    ),
   });
   const sweepRetention = createRetentionSweep({ store, retentionDays: config.retentionDays, now, log: logger });
   // Timers and the outbox fail separately: a conversation that cannot be swept must not stop sending.

@@ -29,7 +29,6 @@ export const WebLineSchema = z.object({
   leftContact: z.literal(true).optional(),
 });
 
-export type WebChoice = z.infer<typeof WebChoiceSchema>;
 export type WebCard = z.infer<typeof WebCardSchema>;
 export type WebLine = z.infer<typeof WebLineSchema>;
 

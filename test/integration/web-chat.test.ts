@@ -42,6 +42,24 @@ describe('the web chat API', () => {
     expect(h.logs.join('')).not.toContain(session);
   });
 
+  it("serves the demo page, the widget with the words of flows/main.yaml, and the page's stylesheet", async () => {
+    const page = await fetch(`${h.baseUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const html = await page.text();
+    expect(html).toContain('<script src="/widget.js" async></script>');
+    expect(html).toContain('href="sms:+18584618054"');
+    expect(html).not.toMatch(/\{\{\w+\}\}/);
+    const widget = await fetch(`${h.baseUrl}/widget.js`);
+    expect(widget.headers.get('content-type')).toMatch(/javascript/);
+    expect(widget.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const script = await widget.text();
+    expect(script).not.toContain("'__SOC_ADVISOR_CONFIG__'");
+    expect(script).toContain(JSON.stringify(copy(flow.web.launcher)).slice(1, -1));
+    expect((await fetch(`${h.baseUrl}/demo.css`)).headers.get('content-type')).toMatch(/text\/css/);
+  });
+
   it('reaches a verdict with typed answers: a card with Text and Call links, from the same says as SMS', async () => {
     const { session } = await h.newSession();
     const first = await h.say(session, { text: 'we run payroll for small businesses' });

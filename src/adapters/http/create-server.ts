@@ -22,6 +22,8 @@ interface ServerParts {
   admin: Router | { off: string };
   /** PJ's web console page at /admin; it answers only its own files and passes the rest on. */
   console?: Router;
+  /** The web chat: its API under /web, the widget and the demo page; it passes the rest on. */
+  web?: Router | { off: string };
   /** PUBLIC_BASE_URL is https: admin responses tell browsers to keep to HTTPS (HSTS). */
   hsts?: boolean;
   /**
@@ -66,6 +68,8 @@ export function createServer(parts: ServerParts): Express {
   app.use('/admin', adminHeaders({ hsts: parts.hsts ?? false }));
   if (parts.console) app.use('/admin', parts.console);
   app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
+  if (parts.web !== undefined && 'off' in parts.web) app.use('/web', offRoute(parts.web.off));
+  else if (parts.web !== undefined) app.use(parts.web);
   app.use((req, res) => {
     parts.logger.warn({ method: req.method, path: req.path }, 'no such route: check the URL configured in Twilio or your client');
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });

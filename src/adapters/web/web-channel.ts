@@ -1,9 +1,10 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { HandleInbound, WebVisitorActions } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { ClientSender, ConversationStore, WebChatStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
+import { createWebAssets } from './web-assets.js';
 import { createWebClientSender } from './web-client-sender.js';
 import { createEventStreams, createWakeups } from './web-events-stream.js';
 import { publicEvent } from './web-public.js';
@@ -28,7 +29,7 @@ export interface WebChannelOptions {
 }
 
 export interface WebChannel {
-  /** Mount at the root: /web/... */
+  /** Mount at the root: the demo page (/), /widget.js and the API under /web. */
   router: Router;
   /** The outbox's ClientSender for `web`. */
   sender: ClientSender;
@@ -53,12 +54,13 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
     });
     return sessions;
   };
-  const router = createWebRoutes({
+  const api = createWebRoutes({
     ...options,
     sessions: getSessions,
     streams,
     wakeups,
     limits: { ...DEFAULT_WEB_LIMITS, ...options.limits },
   });
+  const router = Router().use(createWebAssets(options), api);
   return { router, sender: createWebClientSender(store, wakeups, now), closeStreams: () => streams.closeAll() };
 }

@@ -36,12 +36,10 @@ export function webCors(allowed: ReadonlySet<string>, logger: Logger): RequestHa
         { origin, path: req.path },
         'refused a web chat request from a site not in WEB_CHAT_ORIGINS: add its origin there to allow it',
       );
-      res
-        .status(403)
-        .json({
-          error: 'origin_not_allowed',
-          message: `${origin} may not use this chat: the bot's WEB_CHAT_ORIGINS does not list it`,
-        });
+      res.status(403).json({
+        error: 'origin_not_allowed',
+        message: `${origin} may not use this chat: the bot's WEB_CHAT_ORIGINS does not list it`,
+      });
       return;
     }
     allowCors(req, res);

@@ -27,7 +27,7 @@ interface VisitorRoutesOptions {
 const HISTORY_LIMIT = 1000;
 
 /** An email address, or a phone number of 7 to 15 digits in any usual punctuation. */
-export function isContact(text: string): boolean {
+function isContact(text: string): boolean {
   if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return true;
   const digits = text.replace(/\D/g, '').length;
   return /^\+?[\d\s().-]+$/.test(text) && digits >= 7 && digits <= 15;
