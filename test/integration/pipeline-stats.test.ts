@@ -138,8 +138,29 @@ describe('pipeline stats and lead list', () => {
     }
   });
 
+  it('downloads the lead list as CSV that a spreadsheet opens as text', async () => {
+    const F = '+14155550108';
+    const today = h.clock.now;
+    await at(la(9, 9), F, '=HYPERLINK("http://evil.example","win"), we run payroll');
+    h.clock.now = today;
+    const res = await h.get('/leads.csv?from=2026-01-09&to=2026-01-09');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename=leads-2026-01-09-to-2026-01-09.csv');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+    const [header, row, end] = body.split('\r\n');
+    expect(
+      header?.startsWith('\uFEFFid,created,channel,number or Slack user,what the product does,who is asking,verdict'),
+    ).toBe(true);
+    expect(row).toContain(
+      `,2026-01-09 09:00,sms,'${F},"'=HYPERLINK(""http://evil.example"",""win""), we run payroll",`,
+    );
+    expect(end).toBe('');
+  });
+
   it('refuses the pipeline without the admin token', async () => {
-    for (const path of ['/stats', '/leads']) {
+    for (const path of ['/stats', '/leads', '/leads.csv']) {
       expect((await fetch(`${h.baseUrl}/admin/api${path}`)).status, path).toBe(401);
     }
   });
