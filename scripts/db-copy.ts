@@ -86,11 +86,16 @@ const TABLES: TableSpec[] = [
   { name: 'desk_threads', columns: ['conversation_id', 'channel', 'ts'] },
   { name: 'advisor_messages', columns: ['provider', 'external_id', 'received_at', 'answer'] },
   { name: 'opt_outs', columns: ['channel', 'participant', 'opted_out_at'] },
+  {
+    name: 'web_events',
+    columns: ['id', 'session', 'conversation_id', 'message_id', 'at', 'author', 'line', 'seen_at'],
+    json: ['line'],
+    identity: true,
+  },
+  { name: 'bot_secrets', columns: ['name', 'value'] },
+  { name: 'phone_notices', columns: ['conversation_id', 'at'] },
 ];
-// The web chat's tables (migration 7) are not copied: the PostgreSQL store does not keep the web
-// chat yet (WebChatStore, PhoneNoticeQuota). Its conversations and transcripts are copied; the
-// panels' histories, the session secret (open sessions end) and the phone notice counts are not.
-const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence', 'web_events', 'bot_secrets', 'phone_notices']);
+const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence']);
 const BATCH = 500;
 
 class CopyError extends Error {}

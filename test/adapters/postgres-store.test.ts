@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { createPostgresStore } from '../../src/adapters/postgres/postgres-store.js';
-import type { Store } from '../../src/core/ports.js';
+import type { WebStore } from '../../src/core/ports.js';
 import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
 import { describeConversationUpdateContract } from '../contract/conversation-update.contract.js';
 import { describeAdvisorLogContract } from '../contract/advisor-log.contract.js';
@@ -8,6 +8,7 @@ import { describeDecideOnceContract } from '../contract/decide-once.contract.js'
 import { describeMultiInstanceContract } from '../contract/multi-instance.contract.js';
 import { describeOutboxContract } from '../contract/outbox.contract.js';
 import { describeRetentionContract } from '../contract/retention.contract.js';
+import { describeWebChatContract } from '../contract/web-chat.contract.js';
 import { createSchemas, describePostgres } from '../support/postgres.js';
 
 // The same contract suites as the SQLite store (sqlite-conversation-store.test.ts), each store in
@@ -17,7 +18,7 @@ describePostgres('PostgreSQL store contracts', (databaseUrl) => {
   const schemas = createSchemas(databaseUrl);
   afterAll(() => schemas.dropAll());
 
-  async function open(url: string): Promise<Store> {
+  async function open(url: string): Promise<WebStore> {
     const store = createPostgresStore({ url, max: 4 });
     await store.ready();
     return store;
@@ -35,4 +36,5 @@ describePostgres('PostgreSQL store contracts', (databaseUrl) => {
   describeOutboxContract('postgres (two pools on one schema)', shared);
   describeAdvisorLogContract('postgres (two pools on one schema)', shared);
   describeMultiInstanceContract('postgres (pools on one schema)', shared);
+  describeWebChatContract('postgres (pools on one schema)', shared);
 });

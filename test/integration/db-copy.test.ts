@@ -8,6 +8,7 @@ import { createPostgresStore } from '../../src/adapters/postgres/postgres-store.
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
+import { fakeDecide } from '../contract/fake-decide.js';
 import { REPO_ROOT } from '../support/bot-process.js';
 import { createSchemas, describePostgres } from '../support/postgres.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
@@ -81,6 +82,34 @@ describePostgres('npm run db:copy', (databaseUrl) => {
       const erased = await sms('+14155550104', 'D1', 'STOP', T0 + 5);
       await sqlite.eraseConversation(erased.conversationId);
       await sqlite.onceForAdvisor('twilio', 'SM-PJ-1', T0 + 6, async () => 'done');
+      // A web chat visitor: the panel's history, the shared session secret, the phone notice taken.
+      const web = await sqlite.receive(
+        {
+          channel: 'web',
+          participant: 'sess-1',
+          conversationKey: 'sess-1',
+          provider: 'web',
+          externalId: 'sess-1:m1',
+          text: 'hi',
+          receivedAt: T0 + 7,
+        },
+        fakeDecide({ replies: ['What does your product do?'] }).decide,
+      );
+      await sqlite.appendWebEvents(
+        'sess-1',
+        web.conversationId,
+        [
+          { from: 'visitor', line: { text: 'hi' }, messageId: 'm1' },
+          {
+            from: 'bot',
+            line: { text: 'What does your product do?', choices: [{ label: 'CRM', value: 'product:1' }] },
+            messageId: 'm1',
+          },
+        ],
+        T0 + 7,
+      );
+      await sqlite.webSessionSecret('a-secret-for-web-sessions-0123456789');
+      expect(await sqlite.reservePhoneNotice(web.conversationId, T0 + 8, 6)).toBe(true);
       const [claimed] = await sqlite.claimOutbox(T0 + 20 * MINUTE, MINUTE, 1);
       if (claimed) await sqlite.markOutboxSent(claimed.id, 'SM-sent-1', T0 + 20 * MINUTE);
       await sqlite.close();
@@ -92,13 +121,16 @@ describePostgres('npm run db:copy', (databaseUrl) => {
       raw.close();
       const reopened = createSqliteConversationStore(path);
       const before = await everything(reopened);
+      const webHistory = await reopened.listWebEvents('sess-1', 0, 10);
+      const webId = webHistory[0]?.conversationId ?? 0;
+      expect(webHistory).toHaveLength(2);
       await reopened.close();
       expect(JSON.stringify(before)).toContain('"language":"es"');
 
       const target = await schemas.fresh();
       const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
       expect(copy.output).toMatch(
-        /db:copy: copied .* conversations 3, messages \d+, processed_inbound 5, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2/,
+        /db:copy: copied .* conversations 4, messages \d+, processed_inbound 6, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2, web_events 2, bot_secrets 1, phone_notices 1/,
       );
       expect(copy.code).toBe(0);
 
@@ -108,6 +140,9 @@ describePostgres('npm run db:copy', (databaseUrl) => {
         expect(await pg.isOptedOut('sms', '+14155550103')).toBe(true);
         expect(await pg.isOptedOut('sms', '+14155550104')).toBe(true);
         expect(await pg.isOptedOut('sms', '+14155550101')).toBe(false);
+        expect(await pg.listWebEvents('sess-1', 0, 10)).toEqual(webHistory);
+        expect(await pg.webSessionSecret('another')).toBe('a-secret-for-web-sessions-0123456789');
+        expect(await pg.reservePhoneNotice(webId, T0 + 9, 6)).toBe(false);
         expect(await pg.onceForAdvisor('twilio', 'SM-PJ-1', T0 + 7, async () => 'again')).toEqual({
           answer: 'done',
           repeated: true,
@@ -152,7 +187,7 @@ describePostgres('npm run db:copy', (databaseUrl) => {
 
       const again = await dbCopy(['--from', `file:${path}`, '--to', target]);
       expect(again.code).toBe(1);
-      expect(again.output).toMatch(/already holds 4 conversations: db:copy only fills an empty one/);
+      expect(again.output).toMatch(/already holds 5 conversations: db:copy only fills an empty one/);
     },
   );
 

@@ -39,9 +39,13 @@ function add(total: RemovedCounts, more: RemovedCounts): RemovedCounts {
 async function removeConversations(tx: Queryable, ids: number[]): Promise<RemovedCounts> {
   if (ids.length === 0) return none();
   const count = async (sql: string) => (await tx.query(sql, [ids])).rowCount ?? 0;
+  await count('DELETE FROM phone_notices WHERE conversation_id = ANY($1)');
   return {
     ...none(),
-    messages: await count('DELETE FROM messages WHERE conversation_id = ANY($1)'),
+    // The web chat's copy of the transcript, as its panel shows it, counts with the transcript.
+    messages:
+      (await count('DELETE FROM messages WHERE conversation_id = ANY($1)')) +
+      (await count('DELETE FROM web_events WHERE conversation_id = ANY($1)')),
     processedInbound: await count('DELETE FROM processed_inbound WHERE conversation_id = ANY($1)'),
     outbox: await count('DELETE FROM outbox WHERE conversation_id = ANY($1)'),
     deskThreads: await count('DELETE FROM desk_threads WHERE conversation_id = ANY($1)'),

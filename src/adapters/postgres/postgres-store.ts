@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { InboundMessage } from '../../core/conversation.js';
-import type { AdvisorLog, Decide, Decision, DecideUpdate, Received, Store, Updated } from '../../core/ports.js';
+import type { AdvisorLog, Decide, Decision, DecideUpdate, Received, Updated, WebStore } from '../../core/ports.js';
 import { appendLines, applyExtras, createConversation, saveConversation } from './postgres-decision-writes.js';
 import { POSTGRES_SCHEMA_VERSION, runPostgresMigrations } from './postgres-migrations.js';
 import { createPostgresOutbox } from './postgres-outbox.js';
 import { createPostgresPipeline } from './postgres-pipeline.js';
+import { createPostgresWebChat } from './postgres-web-chat.js';
 import { createPostgresPool, inTransaction, lockConversation, pgJson, queryRows } from './postgres-pool.js';
 import type { PostgresPoolOptions, Queryable } from './postgres-pool.js';
 import { createPostgresDeskThreads, createPostgresReads } from './postgres-reads.js';
@@ -27,7 +28,7 @@ export type MigrationState =
   | { state: 'done'; version: number; expected: number }
   | { state: 'failed'; expected: number; error: string };
 
-export interface PostgresStore extends Store {
+export interface PostgresStore extends WebStore {
   /**
    * Resolves once the migrations ran; rejects if this attempt failed (a later call tries again,
    * so a database that was down at start-up is migrated once it is back).
@@ -39,7 +40,11 @@ export interface PostgresStore extends Store {
 const keyRow = z.object({ channel: z.string(), conversation_key: z.string() });
 const answerRow = z.object({ answer: z.string().nullable() });
 
-async function receiveInTx<D extends Decision>(tx: Queryable, message: InboundMessage, decide: Decide<D>): Promise<Received<D>> {
+async function receiveInTx<D extends Decision>(
+  tx: Queryable,
+  message: InboundMessage,
+  decide: Decide<D>,
+): Promise<Received<D>> {
   // The lock first, then every read: each statement sees what the previous holder committed.
   await lockConversation(tx, message.channel, message.conversationKey);
   const [processed] = (
@@ -51,7 +56,9 @@ async function receiveInTx<D extends Decision>(tx: Queryable, message: InboundMe
   if (processed !== undefined) return { ...parseProcessedRow(processed), duplicate: true, decision: null };
 
   // FOR UPDATE: a sweep or erasure deleting it is waited for, and then it is gone.
-  const [openRow] = (await tx.query(`${openConversationSql(savedColumns)} FOR UPDATE`, [message.channel, message.conversationKey])).rows;
+  const [openRow] = (
+    await tx.query(`${openConversationSql(savedColumns)} FOR UPDATE`, [message.channel, message.conversationKey])
+  ).rows;
   const open = openRow === undefined ? null : parseSavedRow(openRow);
   const decision = decide(open === null ? null : open.saved);
   const at = message.receivedAt;
@@ -77,7 +84,12 @@ async function receiveInTx<D extends Decision>(tx: Queryable, message: InboundMe
   return { conversationId, replies, duplicate: false, decision };
 }
 
-async function updateInTx<T>(tx: Queryable, id: number, decide: DecideUpdate<T>, now: number): Promise<Updated<T> | null> {
+async function updateInTx<T>(
+  tx: Queryable,
+  id: number,
+  decide: DecideUpdate<T>,
+  now: number,
+): Promise<Updated<T> | null> {
   const [keyed] = (await tx.query('SELECT channel, conversation_key FROM conversations WHERE id = $1', [id])).rows;
   if (keyed === undefined) return null;
   const key = keyRow.parse(keyed);
@@ -107,7 +119,10 @@ function createAdvisorLog(pool: pg.Pool, ready: () => Promise<void>): AdvisorLog
         [provider, externalId, now],
       );
       if (claimed.length === 0) {
-        const [row] = await rows('SELECT answer FROM advisor_messages WHERE provider = $1 AND external_id = $2', [provider, externalId]);
+        const [row] = await rows('SELECT answer FROM advisor_messages WHERE provider = $1 AND external_id = $2', [
+          provider,
+          externalId,
+        ]);
         return { answer: row === undefined ? null : answerRow.parse(row).answer, repeated: true };
       }
       let result: string;
@@ -117,7 +132,11 @@ function createAdvisorLog(pool: pg.Pool, ready: () => Promise<void>): AdvisorLog
         await rows('DELETE FROM advisor_messages WHERE provider = $1 AND external_id = $2', [provider, externalId]);
         throw error;
       }
-      await rows('UPDATE advisor_messages SET answer = $3 WHERE provider = $1 AND external_id = $2', [provider, externalId, result]);
+      await rows('UPDATE advisor_messages SET answer = $3 WHERE provider = $1 AND external_id = $2', [
+        provider,
+        externalId,
+        result,
+      ]);
       return { answer: result, repeated: false };
     },
   };
@@ -142,7 +161,11 @@ export function createPostgresStore(options: PostgresPoolOptions): PostgresStore
       },
       (error: unknown) => {
         running = null;
-        migration = { state: 'failed', expected: POSTGRES_SCHEMA_VERSION, error: error instanceof Error ? error.message : String(error) };
+        migration = {
+          state: 'failed',
+          expected: POSTGRES_SCHEMA_VERSION,
+          error: error instanceof Error ? error.message : String(error),
+        };
         throw error;
       },
     );
@@ -162,6 +185,7 @@ export function createPostgresStore(options: PostgresPoolOptions): PostgresStore
     ...createAdvisorLog(pool, ready),
     ...createPostgresRetention(pool, ready),
     ...createPostgresPipeline(pool, ready),
+    ...createPostgresWebChat(pool, ready),
     receive: async (message, decide) => {
       await ready();
       return inTransaction(pool, (tx) => receiveInTx(tx, message, decide));
