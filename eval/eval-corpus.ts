@@ -52,6 +52,18 @@ export function loadCorpus(path: string): EvalCase[] {
   return cases;
 }
 
+const sameTexts = (c: EvalCase): string => JSON.stringify(c.messages.map((m) => m.trim().toLowerCase()));
+
+/**
+ * The corpus with PJ's reviews in it: a case whose texts a review also holds is left out, so PJ's
+ * label wins; returns the ids left out.
+ */
+export function withReviews(corpus: EvalCase[], reviews: EvalCase[]): { cases: EvalCase[]; replaced: string[] } {
+  const reviewed = new Set(reviews.map(sameTexts));
+  const replaced = corpus.filter((c) => reviewed.has(sameTexts(c))).map((c) => c.id);
+  return { cases: corpus.filter((c) => !reviewed.has(sameTexts(c))), replaced };
+}
+
 export function evalSettings(): BotSettings {
   const { flow, lexicon, translations } = loadFlows();
   return {

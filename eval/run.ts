@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import { evalSettings, loadCorpus, runCase, type EvalResult, type Label } from './eval-corpus.js';
+import { evalSettings, loadCorpus, runCase, withReviews, type EvalResult, type Label } from './eval-corpus.js';
 
 /**
  * `npm run eval`: runs the labelled corpus through the real machine, prints a confusion matrix
  * and every miss, and fails under 97% agreement or on any SOC 1 <-> SOC 2 swap.
  * `-- --holdout` runs the three held-out sets too (each written apart from the rules, first run at the end);
- * `-- --file F` runs another corpus file (e.g. PJ's reviews).
+ * `-- --file F` runs another corpus file.
+ * `-- --reviews FILE` adds PJ's verdict reviews exported from the bot (GET /admin/api/reviews.json):
+ * each is a case every change must pass, and where a corpus case has the same texts, PJ's label wins.
  */
 const MIN_AGREEMENT = 0.97;
 const LABELS: Label[] = ['soc1', 'soc2', 'both', 'flagged', 'none', 'opted_out'];
@@ -14,6 +16,7 @@ const { values } = parseArgs({
   options: {
     holdout: { type: 'boolean', default: false },
     file: { type: 'string', multiple: true },
+    reviews: { type: 'string', multiple: true },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -26,10 +29,25 @@ const files =
 
 const settings = evalSettings();
 let failed = false;
+const reviews = (values.reviews ?? []).map((path) => ({ path, cases: loadCorpus(path) }));
 for (const file of files) {
-  const results = loadCorpus(file).map((c) => runCase(settings, c));
-  report(file, results);
+  const { cases, replaced } = withReviews(
+    loadCorpus(file),
+    reviews.flatMap((r) => r.cases),
+  );
+  if (replaced.length > 0) console.log(`\n${file}: PJ's reviews replace ${replaced.join(', ')} (his label wins)`);
+  report(
+    file,
+    cases.map((c) => runCase(settings, c)),
+  );
 }
+// Every correction PJ made is a regression test: all of them must pass.
+for (const { path, cases } of reviews)
+  report(
+    path,
+    cases.map((c) => runCase(settings, c)),
+    1,
+  );
 process.exit(failed ? 1 : 0);
 
 function median(values: number[]): number | null {
@@ -39,7 +57,7 @@ function median(values: number[]): number | null {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-function report(file: string, results: EvalResult[]): void {
+function report(file: string, results: EvalResult[], minAgreement = MIN_AGREEMENT): void {
   const key = (r: EvalResult, got: boolean): string => {
     const label = got ? r.got : r.case.label;
     const side = got ? r.side : (r.case.side ?? 'client');
@@ -78,8 +96,8 @@ function report(file: string, results: EvalResult[]): void {
       `SOC 1 <-> SOC 2 swaps ${swaps.length}, opted out ${optedOut.length}, silent turns ${silences}, ` +
       `median segments to verdict ${median(toVerdict) ?? '-'}`,
   );
-  if (agreement < MIN_AGREEMENT || swaps.length > 0 || optedOut.length > 0) {
-    console.log(`FAIL: needs at least ${MIN_AGREEMENT * 100}% agreement, no swaps and no opt-outs`);
+  if (agreement < minAgreement || swaps.length > 0 || optedOut.length > 0) {
+    console.log(`FAIL: needs at least ${minAgreement * 100}% agreement, no swaps and no opt-outs`);
     failed = true;
   }
 }

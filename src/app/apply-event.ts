@@ -4,6 +4,8 @@ import type { ConversationSummary } from '../core/conversation.js';
 import type { AdvisorNotice, Deadlines, Decision, OutboxDraft, SavedForUpdate, TranscriptNote } from '../core/ports.js';
 import { persist, stepConversation, type Snapshot } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
+import type { VerdictBasis } from '../core/pipeline.js';
+import { changedVerdictBasis } from '../core/verdict-basis.js';
 
 interface Applied {
   next: Snapshot;
@@ -13,6 +15,8 @@ interface Applied {
   notices: OutboxDraft[];
   /** Set when the status changed: timers restart from the new status. */
   deadlines?: Deadlines;
+  /** Set when the verdict's reason or concepts changed: kept with the rules version that produced it. */
+  verdictBasis?: VerdictBasis | null;
 }
 
 /**
@@ -32,6 +36,7 @@ export function decisionOf(
     notes: extra.notes ?? [],
     outbox: [...(extra.before ?? []), ...applied.notices, ...(extra.after ?? [])],
     ...(deadlines && { deadlines }),
+    ...(applied.verdictBasis !== undefined && { verdictBasis: applied.verdictBasis }),
   };
 }
 
@@ -76,7 +81,15 @@ export function applyEvent(settings: BotSettings, snapshot: Snapshot, event: Con
     .filter((n): n is AdvisorNotice => n !== null)
     .flatMap((n) => fanOut(n, settings.handoff));
   const deadlines = deadlinesAfter(before, summary, now, settings.handoff);
-  return { next, says, summary, notices, ...(deadlines && { deadlines }) };
+  const verdictBasis = changedVerdictBasis(snapshot.context, next.context, settings.rulesVersion ?? null);
+  return {
+    next,
+    says,
+    summary,
+    notices,
+    ...(deadlines && { deadlines }),
+    ...(verdictBasis !== undefined && { verdictBasis }),
+  };
 }
 
 /** A decision that changes nothing but what `extra` adds: the stored snapshot passes through as it is. */

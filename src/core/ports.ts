@@ -329,6 +329,12 @@ export interface PipelineQuery {
   channel?: Channel;
 }
 
+/** What the admin API shows on a conversation from the pipeline: PJ's review and the rules behind its verdict. */
+export interface ReviewNotes {
+  review: VerdictReview | null;
+  rulesVersion: string | null;
+}
+
 /** A reviewed conversation with the texts its client wrote, in order: an eval case. */
 export interface ReviewedConversation extends PipelineRow {
   texts: string[];
@@ -351,6 +357,8 @@ export interface PipelineStore {
   reviewVerdict(id: number, review: ReviewDraft): Promise<VerdictReview | null>;
   /** Every reviewed conversation, by id, with the client's texts. */
   listReviewed(): Promise<ReviewedConversation[]>;
+  /** PJ's review and the rules version of the verdict of each of `ids` that exists. */
+  reviewsOf(ids: readonly number[]): Promise<Map<number, ReviewNotes>>;
 }
 
 /**

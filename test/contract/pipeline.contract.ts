@@ -164,6 +164,14 @@ export function describePipelineContract(name: string, create: () => Promise<Sto
       expect(reviewed).toHaveLength(1);
       expect(reviewed[0]).toMatchObject({ id, review, verdict: 'soc2', texts: ['hi', 'payroll for dentists'] });
       expect((await period(T0, T0 + 1)).find((r) => r.id === id)?.review).toEqual(review);
+      const bob = (await period(T0, T0 + 1)).find((r) => r.id !== id)?.id ?? 0;
+      expect(await store.reviewsOf([id, bob, 9999])).toEqual(
+        new Map([
+          [id, { review, rulesVersion: 'r1' }],
+          [bob, { review: null, rulesVersion: null }],
+        ]),
+      );
+      expect(await store.reviewsOf([])).toEqual(new Map());
     });
 
     it('forgets the review with an erased conversation', async () => {

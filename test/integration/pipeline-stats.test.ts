@@ -160,7 +160,7 @@ describe('pipeline stats and lead list', () => {
   });
 
   it('refuses the pipeline without the admin token', async () => {
-    for (const path of ['/stats', '/leads', '/leads.csv']) {
+    for (const path of ['/stats', '/leads', '/leads.csv', '/reviews.json']) {
       expect((await fetch(`${h.baseUrl}/admin/api${path}`)).status, path).toBe(401);
     }
   });

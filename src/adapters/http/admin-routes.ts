@@ -2,7 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { CHANNEL_IDS } from '../../core/channels.js';
 import type { AdvisorActions, AdvisorResult, Refusal } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
-import type { ConversationStore } from '../../core/ports.js';
+import type { ConversationStore, PipelineStore } from '../../core/ports.js';
 import type { Logger } from '../../core/logger.js';
 import { createCalendar, type Calendar } from '../../core/calendar.js';
 import { renderRefusal } from '../../core/render-refusal.js';
@@ -10,6 +10,7 @@ import type { Advisor } from '../../core/render-reply.js';
 import { createFailedAuthLimiter, requireToken, type FailedAuthLimiter } from './admin-auth.js';
 import { parseConversationId } from './admin-id.js';
 import { MAX_LIMIT, nextCursor, parseListQuery } from './admin-list.js';
+import { withReviewNotes } from './review-notes.js';
 
 /** Twilio refuses longer bodies, and one reply should never be near that anyway. */
 const MAX_REPLY_LENGTH = 1600;
@@ -70,6 +71,8 @@ interface AdminRouterOptions {
   erasure?: Router;
   /** PJ's pipeline: stats, leads, verdict reviews (admin-pipeline-routes.ts), behind the same token. */
   pipeline?: Router;
+  /** PJ's reviews, shown on each conversation with the rules version of its verdict. */
+  reviews?: Pick<PipelineStore, 'reviewsOf'>;
   /** PJ's days (TZ), for the list's from and to; UTC if not given. */
   calendar?: Calendar;
   /** For the words of a refusal. */
@@ -102,7 +105,7 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
     // One more than the page: whether there is a next page, without counting them all.
     const found = await store.list(query.filter, { limit: query.limit + 1, ...(query.before && { before: query.before }) });
     const conversations = found.slice(0, query.limit);
-    res.json({ conversations, nextCursor: nextCursor(conversations, found.length > query.limit) });
+    res.json({ conversations: await withReviewNotes(conversations, options.reviews), nextCursor: nextCursor(conversations, found.length > query.limit) });
   });
   router.get('/conversations/:id', async (req, res) => {
     const id = parseConversationId(req.params.id);
@@ -112,7 +115,8 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
       res.status(404).json({ error: 'not_found', message: `no conversation with id ${req.params.id}` });
       return;
     }
-    res.json(conversation);
+    const [shown] = await withReviewNotes([conversation], options.reviews);
+    res.json(shown);
   });
 
   type Act = (actions: AdvisorActions, id: number, body: unknown) => Promise<AdvisorResult> | { invalid: string };

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { completeReview, type PipelineRow } from '../../core/pipeline.js';
 import { VerdictBasisSchema, VerdictReviewSchema } from '../../core/pipeline-schemas.js';
-import type { PipelineStore } from '../../core/ports.js';
+import type { PipelineStore, ReviewNotes } from '../../core/ports.js';
 import { inTransaction, pgJson, queryRows } from './postgres-pool.js';
 import { epochMs, parseRecordRow, recordColumns } from './postgres-rows.js';
 
@@ -37,6 +37,12 @@ function parsePipelineRow(row: unknown): PipelineRow {
   };
 }
 
+const notesRow = z.object({
+  id: z.number().int(),
+  review: extraRow.shape.review,
+  verdict_basis: extraRow.shape.verdict_basis,
+});
+
 const textRow = z.object({ conversation_id: z.number().int(), text: z.string() });
 
 /** PJ's pipeline over the conversations table (migration 2 keeps its times, basis and review). */
@@ -65,6 +71,17 @@ export function createPostgresPipeline(pool: pg.Pool, ready: () => Promise<void>
         await tx.query('UPDATE conversations SET review = $2::jsonb WHERE id = $1', [id, pgJson(review)]);
         return review;
       });
+    },
+    reviewsOf: async (ids) => {
+      const notes = new Map<number, ReviewNotes>();
+      if (ids.length === 0) return notes;
+      for (const raw of await rows('SELECT id, review, verdict_basis FROM conversations WHERE id = ANY($1::bigint[])', [
+        ids,
+      ])) {
+        const row = notesRow.parse(raw);
+        notes.set(row.id, { review: row.review, rulesVersion: row.verdict_basis?.rulesVersion ?? null });
+      }
+      return notes;
     },
     listReviewed: async () => {
       await ready();

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { completeReview, type PipelineRow, type ReviewDraft, type VerdictReview } from '../../core/pipeline.js';
 import { VerdictBasisSchema, VerdictReviewSchema } from '../../core/pipeline-schemas.js';
-import type { PipelineStore } from '../../core/ports.js';
+import type { PipelineStore, ReviewNotes } from '../../core/ports.js';
 import { epochMs, jsonText, parseRecordRow, recordColumns } from './sqlite-rows.js';
 
 const pipelineColumns = `${recordColumns}, flagged_at, advisor_replied_at, verdict_basis, review`;
@@ -36,6 +36,12 @@ function parsePipelineRow(row: unknown): PipelineRow {
   };
 }
 
+const notesRow = z.object({
+  id: z.number().int(),
+  review: extraRow.shape.review,
+  verdict_basis: extraRow.shape.verdict_basis,
+});
+
 const textRow = z.object({ conversation_id: z.number().int(), text: z.string() });
 
 /** PJ's pipeline over the conversations table (migration 8 keeps its times, basis and review). */
@@ -63,6 +69,9 @@ export function createSqlitePipeline(db: Database.Database): PipelineStore {
     }
     return rows.map((row) => ({ ...row, texts: texts.get(row.id) ?? [] }));
   });
+  const notesOf = db.prepare<[string]>(
+    'SELECT id, review, verdict_basis FROM conversations WHERE id IN (SELECT value FROM json_each(?))',
+  );
   const getOne = db.prepare<[number]>(`SELECT ${pipelineColumns} FROM conversations WHERE id = ?`);
   const reviewTx = db.transaction((id: number, draft: ReviewDraft): VerdictReview | null => {
     const row = getOne.get(id);
@@ -78,5 +87,14 @@ export function createSqlitePipeline(db: Database.Database): PipelineStore {
         .map(parsePipelineRow),
     reviewVerdict: async (id, draft) => reviewTx.immediate(id, draft),
     listReviewed: async () => reviewedTx(),
+    reviewsOf: async (ids) => {
+      const notes = new Map<number, ReviewNotes>();
+      if (ids.length === 0) return notes;
+      for (const raw of notesOf.all(JSON.stringify(ids))) {
+        const row = notesRow.parse(raw);
+        notes.set(row.id, { review: row.review, rulesVersion: row.verdict_basis?.rulesVersion ?? null });
+      }
+      return notes;
+    },
   };
 }
