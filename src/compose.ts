@@ -175,7 +175,7 @@ function createBackground(run: () => Promise<void>, logger: Logger, daily: () =>
 
 const SMS_OFF = 'SMS sending is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER';
 const WEB_OFF =
-  'the web chat is off: the PostgreSQL store does not keep its histories yet (WebChatStore); use DATABASE_URL=file:PATH (SQLite) for it';
+  'the web chat is off: this store does not keep its histories (WebChatStore and PhoneNoticeQuota); the SQLite and PostgreSQL stores do';
 
 /** Whether the store keeps the web chat's histories too (the SQLite store does; the PostgreSQL one not yet). */
 function keepsWebChat(store: Store): store is WebStore {
