@@ -7,6 +7,7 @@ import { createInboundHandler } from './app/handle-inbound.js';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app/outbox-worker.js';
 import { capPhoneNotices } from './app/cap-phone-notices.js';
 import { createRetentionSweep } from './app/sweep-retention.js';
+import { createRefusedCommandReport } from './app/report-refused-command.js';
 import { sweepTimers } from './app/sweep-timers.js';
 import { createWebVisitorActions } from './app/web-visitor.js';
 import { loadFlows } from './adapters/flow-files/load-flows.js';
@@ -18,12 +19,13 @@ import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer, type Readiness } from './adapters/http/create-server.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
-import { createSlackDesk, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
+import { createSlackDesk, createSlackDeskAlert, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
 import { createSlackDeskEraser } from './adapters/slack/slack-desk-eraser.js';
 import { createSlackClientSender } from './adapters/slack/slack-sender.js';
 import { createPostgresStore } from './adapters/postgres/postgres-store.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
-import { createAdvisorCommandRunner } from './adapters/twilio/advisor-commands.js';
+import { COMMAND_LIMITS, createCommandGate } from './adapters/twilio/advisor-command-gate.js';
+import { createAdvisorCommandRunner, describeAdvisorCommand, parseAdvisorCommand } from './adapters/twilio/advisor-commands.js';
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
 import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
@@ -286,6 +288,13 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   if (config.sms) {
     const notifySms = settings.handoff.notifySms;
     const runCommand = createAdvisorCommandRunner({ store, actions, flow, advisor });
+    const reportRefused = createRefusedCommandReport({
+      store,
+      settings,
+      from: notifySms ?? '',
+      now,
+      alertDesk: slack && deskChannel !== null ? createSlackDeskAlert({ client: slack.outboxClient, channel: deskChannel, logger }) : null,
+    });
     twilio = Router()
       .use(
         createTwilioRouter({
@@ -294,7 +303,18 @@ export function compose(config: Config, options: ComposeOptions): Composed {
           logger,
           now,
           ...(notifySms !== null && {
-            advisor: { number: notifySms, run: (text, sid) => store.onceForAdvisor('twilio', sid, now(), () => runCommand(text)) },
+            advisor: {
+              number: notifySms,
+              run: (text, sid) => store.onceForAdvisor('twilio', sid, now(), () => runCommand(text)),
+              gate: createCommandGate({ pin: config.advisorAccess.commandPin, ...COMMAND_LIMITS }),
+              refused: async (text, sid) => {
+                const refused = describeAdvisorCommand(parseAdvisorCommand(text), flow);
+                await store.onceForAdvisor('twilio-refused', sid, now(), async () => {
+                  await reportRefused(refused);
+                  return '';
+                });
+              },
+            },
           }),
         }),
       )

@@ -156,6 +156,12 @@ const EnvSchema = z
       z.coerce.number({ error: 'must be a whole number of days, e.g. 365' }).int('must be a whole number of days, e.g. 365').min(1, 'must be at least 1 day').max(36_500, 'must be at most 36500 days'),
     ).transform((v) => v ?? 365),
     ADVISOR_NOTIFY_SMS: optional(E164),
+    ADVISOR_COMMAND_PIN: optional(
+      z
+        .string()
+        .regex(/^\d{4,12}$/, 'must be 4 to 12 digits, e.g. 5831')
+        .refine((pin) => !/^(\d)\1*$/.test(pin), 'must not be one digit repeated'),
+    ),
     ADVISOR_IDLE_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 240),
     ADVISOR_REMIND_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 30),
     TWILIO_API_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
@@ -189,6 +195,13 @@ const EnvSchema = z
         message: 'needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER to text PJ',
       });
     }
+    if (env.ADVISOR_COMMAND_PIN !== undefined && env.ADVISOR_NOTIFY_SMS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADVISOR_COMMAND_PIN'],
+        message: "guards PJ's commands from ADVISOR_NOTIFY_SMS, which is not set: set it too, or leave the PIN empty",
+      });
+    }
     if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_APP_TOKEN is set' });
     }
@@ -208,8 +221,11 @@ export interface Config {
   /** Sending SMS through the REST API (the outbox): needs the account SID and the number. */
   twilioRest: { accountSid: string; authToken: string; from: string; apiUrl?: string; statusCallback?: string } | null;
   handoff: { notifySms: string | null; deskChannel: string | null; idleMs: number; remindMs: number };
-  /** Who may act as PJ: on the Slack desk, the users of SLACK_ADVISOR_USER_IDS (empty when the desk is off). */
-  advisorAccess: { slackUsers: SlackAdvisor[] };
+  /**
+   * Who may act as PJ: on the Slack desk, the users of SLACK_ADVISOR_USER_IDS (empty when the desk
+   * is off); on his phone, texts that start with ADVISOR_COMMAND_PIN when it is set.
+   */
+  advisorAccess: { slackUsers: SlackAdvisor[]; commandPin: string | null };
   botAnswersKeywords: boolean;
   /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
@@ -280,7 +296,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       idleMs: e.ADVISOR_IDLE_MINUTES * 60_000,
       remindMs: e.ADVISOR_REMIND_MINUTES * 60_000,
     },
-    advisorAccess: { slackUsers: e.SLACK_ADVISOR_USER_IDS },
+    advisorAccess: { slackUsers: e.SLACK_ADVISOR_USER_IDS, commandPin: e.ADVISOR_COMMAND_PIN ?? null },
     slack:
       e.SLACK_BOT_TOKEN !== undefined && (e.SLACK_SIGNING_SECRET !== undefined || e.SLACK_APP_TOKEN !== undefined)
         ? {

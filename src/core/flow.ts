@@ -90,6 +90,7 @@ export const FlowSchema = z.strictObject({
     noticeLost: aboutConversation('via', 'text'),
     by: copy('surface'),
     byUser: copy('surface', 'user'),
+    pinRefused: copy('sender', 'command'),
     idleBy: copy('minutes'),
     labels: z.strictObject({
       soc1: Copy,
@@ -124,6 +125,7 @@ export const FlowSchema = z.strictObject({
       waiting: Copy,
       withYou: Copy,
       more: copy('count'),
+      asked: z.strictObject({ list: Copy, reply: copy('id'), back: copy('id'), close: copy('id'), usage: Copy }),
     }),
   }),
   /** PJ's desk: the Slack handoff channel. */
@@ -157,6 +159,7 @@ export const FlowSchema = z.strictObject({
     notDelivered: ItemNote,
     maybeNotDelivered: ItemNote,
     noticeLost: copy('via', 'text'),
+    pinRefused: copy('command'),
   }),
   slackHome: z.strictObject({ about: Copy, start: Copy, contact: Copy }),
   verdict: z.strictObject({

@@ -38,3 +38,32 @@ describe('SLACK_ADVISOR_USER_IDS', () => {
     },
   );
 });
+
+describe('ADVISOR_COMMAND_PIN', () => {
+  const phone = {
+    TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+    TWILIO_AUTH_TOKEN: 'secret',
+    TWILIO_PHONE_NUMBER: '+15005550006',
+    PUBLIC_BASE_URL: 'https://bot.example.com',
+    ADVISOR_NOTIFY_SMS: '+18585550199',
+  };
+
+  it.each(['5831', '583190274615', '0042'])('reads %j', (pin) => {
+    expect(parseConfig({ ...phone, ADVISOR_COMMAND_PIN: pin }).advisorAccess.commandPin).toBe(pin);
+  });
+
+  it('is off when unset or empty', () => {
+    expect(parseConfig(phone).advisorAccess.commandPin).toBeNull();
+    expect(parseConfig({ ...phone, ADVISOR_COMMAND_PIN: '' }).advisorAccess.commandPin).toBeNull();
+  });
+
+  it.each(['583', '5831902746150', '58a1', '58 31', '+5831', '0000', '999999'])('refuses %j, naming it', (pin) => {
+    expect(() => parseConfig({ ...phone, ADVISOR_COMMAND_PIN: pin })).toThrow(/at ADVISOR_COMMAND_PIN/);
+  });
+
+  it('needs ADVISOR_NOTIFY_SMS, the only number commands come from', () => {
+    expect(() => parseConfig({ ...phone, ADVISOR_NOTIFY_SMS: '', ADVISOR_COMMAND_PIN: '5831' })).toThrow(
+      /ADVISOR_NOTIFY_SMS[\s\S]*at ADVISOR_COMMAND_PIN/,
+    );
+  });
+});

@@ -11,7 +11,7 @@ describe('parseConfig', () => {
       botAnswersKeywords: false,
       twilioRest: null,
       handoff: { notifySms: null, deskChannel: null, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
-      advisorAccess: { slackUsers: [] },
+      advisorAccess: { slackUsers: [], commandPin: null },
       slack: null,
       advisor: { name: 'PJ', phone: '+18584618054' },
       advisorLanguages: ['en'],

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
+import { COMMAND_LIMITS, createCommandGate } from '../../src/adapters/twilio/advisor-command-gate.js';
 import { createTwilioRouter } from '../../src/adapters/twilio/twilio-routes.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { HandleInbound } from '../../src/core/driving-ports.js';
@@ -163,6 +164,8 @@ describe('a command from PJ that fails', () => {
         now: Date.now,
         advisor: {
           number: PJ_PHONE,
+          gate: createCommandGate({ pin: null, ...COMMAND_LIMITS }),
+          refused: () => Promise.reject(new Error('no PIN is set')),
           run: (body, sid) =>
             once.onceForAdvisor('twilio', sid, Date.now(), async () => {
               calls += 1;

@@ -71,7 +71,15 @@ const nextTs = () => `${1800000000 + ++tsCounter}.000200`;
 
 /** PJ (or someone) writing in the handoff channel. */
 function deskMessage(text: string, threadTs: string | undefined, user = PJ, ts = nextTs()): Record<string, unknown> {
-  return { type: 'message', channel: DESK, channel_type: 'channel', user, text, ts, ...(threadTs && { thread_ts: threadTs }) };
+  return {
+    type: 'message',
+    channel: DESK,
+    channel_type: 'channel',
+    user,
+    text,
+    ts,
+    ...(threadTs && { thread_ts: threadTs }),
+  };
 }
 
 describe('the Slack handoff channel (PJ’s desk)', () => {
@@ -125,7 +133,14 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
       logger,
       now: Date.now,
       retryConfig: { retries: 0 },
-      desk: { channel: DESK, actions, advisors: [{ team: null, user: PJ }, { team: GUEST_TEAM, user: GUEST }] },
+      desk: {
+        channel: DESK,
+        actions,
+        advisors: [
+          { team: null, user: PJ },
+          { team: GUEST_TEAM, user: GUEST },
+        ],
+      },
     });
     if (channel.router === null) throw new Error('expected Slack over HTTP');
     const http = createServer({
@@ -176,7 +191,9 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
   function outbox(id: number): Array<{ destination: OutboxDestination; payload: OutboxPayload }> {
     const db = new Database(databasePath, { readonly: true });
     try {
-      const rows = db.prepare('SELECT destination, payload FROM outbox WHERE conversation_id = ? ORDER BY id').all(id) as Array<{
+      const rows = db
+        .prepare('SELECT destination, payload FROM outbox WHERE conversation_id = ? ORDER BY id')
+        .all(id) as Array<{
         destination: string;
         payload: string;
       }>;
@@ -224,7 +241,9 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const button = buttonsOf(header.blocks).find((b) => b.action_id === actionId);
     if (button === undefined) throw new Error(`no ${actionId} button`);
     expect(button.value).toBe(String(id));
-    return slack.action(buttonClick(user, DESK, header, { action_id: button.action_id, value: button.value, text: button.text.text }));
+    return slack.action(
+      buttonClick(user, DESK, header, { action_id: button.action_id, value: button.value, text: button.text.text }),
+    );
   }
 
   async function statusOf(id: number): Promise<string | undefined> {
@@ -278,7 +297,10 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     if (record === null) throw new Error('no record');
     const ts = await desk.notify({ kind: 'flagged', reasons: ['cost'] }, record);
     const again = deskPosts()[2];
-    expect(again?.body).toMatchObject({ thread_ts: thread?.ts, text: copy(flow.desk.flaggedAgain, { id, reasons: 'cost' }) });
+    expect(again?.body).toMatchObject({
+      thread_ts: thread?.ts,
+      text: copy(flow.desk.flaggedAgain, { id, reasons: 'cost' }),
+    });
     expect(ts).not.toBe(thread?.ts);
     expect(headers()).toHaveLength(1);
   });
@@ -314,7 +336,10 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
 
     const later = 'still there <!here>? ask <@U0PJ> or {advisor} at {phone} about #{id} <https://evil.example> *now*';
     await slack.event(dm(user, later));
-    await eventually(async () => expect(deskNotices(id).filter((n) => n.kind === 'clientMessage')).toHaveLength(1), 'mirrored');
+    await eventually(
+      async () => expect(deskNotices(id).filter((n) => n.kind === 'clientMessage')).toHaveLength(1),
+      'mirrored',
+    );
     await pumpDesk();
     const mirrored = deskPosts().at(-1)?.body.text;
     expect(mirrored).toBe(copy(flow.advisor.clientMessage, { id, text: escapeSlackText(later) }));
@@ -333,7 +358,10 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     expect(header?.body.thread_ts).toBeUndefined();
     expect(header?.body.text).toBe(copy(flow.desk.summaryUnflagged, { id, sender: 'T0T***:U2', channel: 'Slack' }));
     expect(buttonsOf(header?.body.blocks)).toHaveLength(3);
-    expect(notice?.body).toMatchObject({ thread_ts: thread?.ts, text: copy(flow.advisor.tookOver, { id, by: by('console') }) });
+    expect(notice?.body).toMatchObject({
+      thread_ts: thread?.ts,
+      text: copy(flow.advisor.tookOver, { id, by: by('console') }),
+    });
     expect(ts).not.toBe(thread?.ts);
   });
 
@@ -347,7 +375,11 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
       click(id, message, DESK_ACTION.takeOver),
       click(id, message, DESK_ACTION.takeOver),
       slack.action(
-        buttonClick(PJ, DESK, message, { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver }),
+        buttonClick(PJ, DESK, message, {
+          action_id: DESK_ACTION.takeOver,
+          value: String(id),
+          text: flow.desk.buttons.takeOver,
+        }),
       ),
       actions.takeOver(id, 'sms'),
     ]);
@@ -379,14 +411,26 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const reply = deskMessage('Hi, PJ here &amp; happy to help: &lt;3', ts);
     await slack.event(reply, 'EvREPLY1');
     await slack.event(reply, 'EvREPLY1', { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' });
-    await eventually(async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1), 'client text');
+    await eventually(
+      async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1),
+      'client text',
+    );
     await settle();
 
     expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([
-      { type: 'text', text: 'Hi, PJ here & happy to help: <3', author: 'advisor', origin: { channel: DESK, ts: reply.ts } },
+      {
+        type: 'text',
+        text: 'Hi, PJ here & happy to help: <3',
+        author: 'advisor',
+        origin: { channel: DESK, ts: reply.ts },
+      },
     ]);
     const transcript = (await store.get(id))?.transcript ?? [];
-    expect(transcript.at(-1)).toMatchObject({ direction: 'out', author: 'advisor', text: 'Hi, PJ here & happy to help: <3' });
+    expect(transcript.at(-1)).toMatchObject({
+      direction: 'out',
+      author: 'advisor',
+      text: 'Hi, PJ here & happy to help: <3',
+    });
     // No visible error, no ephemeral: the outbox worker reacts once it is delivered.
     expect(deskPosts().filter((c) => c.body.thread_ts !== undefined)).toHaveLength(0);
     expect(api.calls.filter((c) => c.method === 'chat.postEphemeral' || c.method === 'reactions.add')).toHaveLength(0);
@@ -428,7 +472,11 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const detail = await store.get(id);
     expect(detail?.status).toBe('human');
     expect(detail?.transcript.slice(before)).toEqual([
-      expect.objectContaining({ direction: 'event', author: 'advisor', text: copy(flow.transcript.note, { text: 'they want a quote by Friday' }) }),
+      expect.objectContaining({
+        direction: 'event',
+        author: 'advisor',
+        text: copy(flow.transcript.note, { text: 'they want a quote by Friday' }),
+      }),
     ]);
     expect(clientTexts(id).filter((t) => t.author === 'advisor')).toEqual([]);
     expect(api.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(0);
@@ -446,7 +494,9 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     await pumpDesk();
     const ts = (await store.getDeskThread(id))?.ts ?? '';
     const header = headers()[0];
-    expect(header?.body.text).toBe(copy(flow.desk.summary, { id, reasons: 'human', sender: '+1858***0000', channel: 'SMS' }));
+    expect(header?.body.text).toBe(
+      copy(flow.desk.summary, { id, reasons: 'human', sender: '+1858***0000', channel: 'SMS' }),
+    );
     await click(id, { ts, blocks: header?.body.blocks }, DESK_ACTION.takeOver);
     await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
     await handleInbound(smsText(from, 'STOP'));
@@ -491,7 +541,11 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     expect(events).toEqual([t.tookOver, t.handedBack, t.closed].map((note) => copy(note, { by: bySlack() })));
     expect(deskNotices(id).map((n) => n.kind)).toEqual(['flagged', 'tookOver', 'released', 'closed']);
     await pumpDesk();
-    expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
+    expect(
+      deskPosts()
+        .filter((c) => c.body.thread_ts === ts)
+        .map((c) => c.body.text),
+    ).toEqual([
       copy(flow.advisor.tookOver, { id, by: bySlack() }),
       copy(flow.advisor.released, { id, by: bySlack() }),
       copy(flow.advisor.closed, { id, by: bySlack() }),
@@ -522,9 +576,11 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     expect(await statusOf(id)).toBe('waiting');
     expect((await store.get(id))?.transcript.length).toBe(before);
     expect(deskNotices(id).map((n) => n.kind)).toEqual(['flagged']);
-    expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
-      copy(flow.desk.notAdvisor, { id, user: COLLEAGUE }),
-    ]);
+    expect(
+      deskPosts()
+        .filter((c) => c.body.thread_ts === ts)
+        .map((c) => c.body.text),
+    ).toEqual([copy(flow.desk.notAdvisor, { id, user: COLLEAGUE })]);
     expect(logs.filter((line) => line.includes('refused a Slack user acting as PJ'))).toHaveLength(3);
     expect(logs.join('')).toMatch(new RegExp(`"user":"${COLLEAGUE}".*refused a Slack user acting as PJ`));
 
@@ -536,7 +592,12 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
   it("refuses PJ's user id from another workspace, and his click from outside the handoff channel", async () => {
     const { id, header, ts } = await openDesk('U15');
     const takeOver = (team: string, channel: string) => ({
-      ...buttonClick(PJ, channel, { ts, blocks: header.body.blocks }, { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver }),
+      ...buttonClick(
+        PJ,
+        channel,
+        { ts, blocks: header.body.blocks },
+        { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver },
+      ),
       team: { id: team, domain: 'elsewhere' },
       user: { id: PJ, username: 'pj', team_id: team },
     });
@@ -565,23 +626,39 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     await click(id, { ts, blocks: header.body.blocks }, DESK_ACTION.close, COLLEAGUE);
     await api.waitFor('chat.postEphemeral', 3);
     await slack.event(deskMessage('Hi, PJ here.', ts));
-    await eventually(async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1), 'PJ’s reply');
+    await eventually(
+      async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1),
+      'PJ’s reply',
+    );
     await settle();
 
-    expect(clientTexts(id).filter((t) => t.author === 'advisor').map((t) => t.text)).toEqual(['Hi, PJ here.']);
+    expect(
+      clientTexts(id)
+        .filter((t) => t.author === 'advisor')
+        .map((t) => t.text),
+    ).toEqual(['Hi, PJ here.']);
     expect((await store.get(id))?.transcript.slice(before)).toEqual([
       expect.objectContaining({ direction: 'out', author: 'advisor', text: 'Hi, PJ here.' }),
     ]);
     expect(await statusOf(id)).toBe('human');
     // Told once in the thread, whatever the colleague tried.
-    expect(deskPosts().filter((c) => c.body.thread_ts === ts && c.body.text === copy(flow.desk.notAdvisor, { id, user: COLLEAGUE }))).toHaveLength(1);
+    expect(
+      deskPosts().filter(
+        (c) => c.body.thread_ts === ts && c.body.text === copy(flow.desk.notAdvisor, { id, user: COLLEAGUE }),
+      ),
+    ).toHaveLength(1);
     expect(api.calls.filter((c) => c.method === 'reactions.add')).toEqual([]);
   });
 
   it('lets PJ act from another workspace when SLACK_ADVISOR_USER_IDS names him as TEAM:USER, and says which user acted', async () => {
     const { id, header, ts } = await openDesk('U17');
     const guestClick = (team: string, actionId: string) => ({
-      ...buttonClick(GUEST, DESK, { ts, blocks: header.body.blocks }, { action_id: actionId, value: String(id), text: 'x' }),
+      ...buttonClick(
+        GUEST,
+        DESK,
+        { ts, blocks: header.body.blocks },
+        { action_id: actionId, value: String(id), text: 'x' },
+      ),
       user: { id: GUEST, username: 'pj-guest', team_id: team },
     });
     await slack.action(guestClick(GUEST_TEAM, DESK_ACTION.takeOver));
@@ -617,7 +694,11 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     const worker = createOutboxWorker({
       store,
       settings,
-      senders: { clients: { sms: { off: 'off' }, slack: createSlackClientSender(slackClient), web: { off: 'off' } }, advisorPhone: { off: 'off' }, desk },
+      senders: {
+        clients: { sms: { off: 'off' }, slack: createSlackClientSender(slackClient), web: { off: 'off' } },
+        advisorPhone: { off: 'off' },
+        desk,
+      },
       now: Date.now,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });
@@ -632,21 +713,31 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     await eventually(async () => expect(await statusOf(id)).toBe('human'), 'taken over');
     const reply = deskMessage('Hi, PJ here. When is the deal due?', ts);
     await slack.event(reply);
-    await eventually(async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1), 'client text');
+    await eventually(
+      async () => expect(clientTexts(id).filter((t) => t.author === 'advisor')).toHaveLength(1),
+      'client text',
+    );
     await drain();
 
     const toClient = api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'U11');
     expect(toClient.map((c) => c.body.text)).toEqual(['Hi, PJ here. When is the deal due?']);
     const [reaction] = await api.waitFor('reactions.add');
     expect(reaction?.body).toMatchObject({ channel: DESK, timestamp: reply.ts, name: 'white_check_mark' });
-    expect(deskPosts().filter((c) => c.body.thread_ts === ts).map((c) => c.body.text)).toEqual([
-      copy(flow.advisor.tookOver, { id, by: bySlack() }),
-    ]);
+    expect(
+      deskPosts()
+        .filter((c) => c.body.thread_ts === ts)
+        .map((c) => c.body.text),
+    ).toEqual([copy(flow.advisor.tookOver, { id, by: bySlack() })]);
   });
 
   it('refuses unsigned and forged requests: nothing changes', async () => {
     const { id, header, ts } = await openDesk('U9');
-    const payload = buttonClick(PJ, DESK, { ts, blocks: header.body.blocks }, { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver });
+    const payload = buttonClick(
+      PJ,
+      DESK,
+      { ts, blocks: header.body.blocks },
+      { action_id: DESK_ACTION.takeOver, value: String(id), text: flow.desk.buttons.takeOver },
+    );
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const forged = await slack.send(body, 'application/x-www-form-urlencoded', { 'X-Slack-Signature': 'v0=deadbeef' });
     expect(forged.status).toBe(401);
@@ -669,10 +760,15 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
   });
 });
 
-describe('the Slack ClientSender and the desk\'s delivery mark', () => {
+describe("the Slack ClientSender and the desk's delivery mark", () => {
   let api: SlackApi;
   let scripted: SlackApiAnswer[];
-  const client = () => new webApi.WebClient('xoxb-test-token', { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: webApi.LogLevel.ERROR });
+  const client = () =>
+    new webApi.WebClient('xoxb-test-token', {
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: webApi.LogLevel.ERROR,
+    });
   const slackRecord = (conversationKey: string): ConversationRecord => ({
     id: 1,
     channel: 'slack',
@@ -688,7 +784,8 @@ describe('the Slack ClientSender and the desk\'s delivery mark', () => {
     updatedAt: '2026-01-01T00:00:00.000Z',
   });
   const nowhere = { get: async () => null, getDeskThread: async () => null, setDeskThread: async () => undefined };
-  const deskOn = (c: webApi.WebClient) => createSlackDesk({ client: c, channel: DESK, store: nowhere, flow, advisor: ADVISOR });
+  const deskOn = (c: webApi.WebClient) =>
+    createSlackDesk({ client: c, channel: DESK, store: nowhere, flow, advisor: ADVISOR });
 
   beforeEach(() => {
     nock.cleanAll();
@@ -714,7 +811,7 @@ describe('the Slack ClientSender and the desk\'s delivery mark', () => {
     expect(api.calls).toEqual([]);
   });
 
-  it('marks PJ\'s message, and a second mark (already_reacted) is not an error', async () => {
+  it("marks PJ's message, and a second mark (already_reacted) is not an error", async () => {
     const desk = deskOn(client());
     await desk.markDelivered({ channel: DESK, ts: '1.2' });
     scripted.push({ ok: false, error: 'already_reacted' });

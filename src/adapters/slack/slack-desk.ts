@@ -3,6 +3,7 @@ import type { ConversationRecord, TranscriptEntry } from '../../core/conversatio
 import type { Flow } from '../../core/flow.js';
 import type { AdvisorDesk, AdvisorNotice, ConversationStore, DeskThreadStore } from '../../core/ports.js';
 import { fillConversation, renderNotice } from '../../core/render-notice.js';
+import type { Logger } from '../../core/logger.js';
 import { fillCopy, type Advisor } from '../../core/render-reply.js';
 import { escapeSlackText, toDeliveryError } from './slack-sender.js';
 
@@ -159,5 +160,27 @@ export function createSlackDesk(options: SlackDeskOptions): AdvisorDesk {
         throw toDeliveryError(error, `reacting :${DELIVERED_REACTION}: in Slack ${origin.channel}`);
       }
     },
+  };
+}
+
+/**
+ * A line in the handoff channel itself, outside any thread: for what concerns PJ but no one
+ * conversation (a command from his number without the right PIN). Best effort: a failure is logged.
+ */
+export function createSlackDeskAlert(options: {
+  client: webApi.WebClient;
+  channel: string;
+  logger: Logger;
+}): (text: string) => Promise<void> {
+  const { client, channel, logger } = options;
+  return async (text) => {
+    try {
+      await client.chat.postMessage({ channel, text: escapeSlackText(text) });
+    } catch (error) {
+      logger.error(
+        { err: error, channel },
+        'could not post an alert in the Slack handoff channel: is the bot a member of it?',
+      );
+    }
   };
 }

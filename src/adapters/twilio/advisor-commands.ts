@@ -4,7 +4,7 @@ import type { Flow } from '../../core/flow.js';
 import { maskParticipant } from '../../core/mask-participant.js';
 import type { ConversationStore } from '../../core/ports.js';
 import { renderRefusal } from '../../core/render-refusal.js';
-import { fillCopy, type Advisor } from '../../core/render-reply.js';
+import { fillCopy, fillPlaceholders, type Advisor } from '../../core/render-reply.js';
 import { findNonGsmCharacters } from '../../core/sms-segments.js';
 
 /** What PJ asked for by texting the bot's number from his own (ADVISOR_NOTIFY_SMS). */
@@ -100,6 +100,20 @@ export async function runAdvisorCommand(command: AdvisorCommand, deps: AdvisorCo
       return gsm(answer(result.changed ? t.closed : t.alreadyClosed, command.id, deps));
     }
   }
+}
+
+/**
+ * What a text that ran nothing (no PIN, a wrong one) asked for, as PJ would have typed it, and the
+ * conversation it named: never its words.
+ */
+export function describeAdvisorCommand(
+  command: AdvisorCommand,
+  flow: Flow,
+): { conversationId: number | null; command: string } {
+  const asked = flow.advisor.commands.asked;
+  if (command.kind === 'list' || command.kind === 'usage')
+    return { conversationId: null, command: asked[command.kind] };
+  return { conversationId: command.id, command: fillPlaceholders(asked[command.kind], { id: String(command.id) }) };
 }
 
 /** PJ's text in, the answer to text him back out: what the Twilio router's `advisor.run` takes. */

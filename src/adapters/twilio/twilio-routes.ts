@@ -2,6 +2,7 @@ import express, { Router, type NextFunction, type RequestHandler, type Response 
 import type { HandleInbound } from '../../core/driving-ports.js';
 import { maskParticipant } from '../../core/mask-participant.js';
 import type { Logger } from '../../core/logger.js';
+import type { Admission, CommandGate } from './advisor-command-gate.js';
 import { parseAdvisorCommand } from './advisor-commands.js';
 import { FORM_LIMIT, isPlainForm, readForm } from './twilio-form.js';
 import { parseTwilioInbound } from './twilio-inbound.js';
@@ -17,7 +18,20 @@ interface AdvisorSms {
    * returns the one-line answer texted back to him; null when a repeat finds no answer yet.
    */
   run: (text: string, messageId: string) => Promise<{ answer: string | null; repeated: boolean }>;
+  /** ADVISOR_COMMAND_PIN and the limits, before anything runs. */
+  gate: CommandGate;
+  /**
+   * Shows PJ's other surfaces a text that ran nothing for want of the right PIN, once per message
+   * id; `command` is the text without anything that looked like a PIN.
+   */
+  refused: (command: string, messageId: string) => Promise<void>;
 }
+
+const IGNORED: Record<Exclude<Admission, { ok: true }>['reason'], string> = {
+  pin: 'ignored a text from the advisor number: no ADVISOR_COMMAND_PIN or a wrong one; nothing ran, no reply',
+  locked: 'ignored a text from the advisor number: too many wrong PINs in the last 15 minutes; nothing ran, no reply',
+  rate: 'ignored a text from the advisor number: more commands than allowed per minute; nothing ran, no reply',
+};
 
 interface TwilioRoutesOptions {
   authToken: string;
@@ -67,8 +81,24 @@ export function createTwilioRouter(options: TwilioRoutesOptions): Router {
     const { message } = parsed;
     try {
       if (advisor && message.participant === advisor.number) {
-        const { answer, repeated } = await advisor.run(message.text, message.externalId);
-        const command = parseAdvisorCommand(message.text);
+        // NOTE: the PIN goes no further than this: what runs, is stored and is logged is without it.
+        const admitted = advisor.gate.admit(message.text, now());
+        if (!admitted.ok) {
+          const asked = parseAdvisorCommand(admitted.command);
+          logger.warn(
+            {
+              from: maskParticipant(message.participant),
+              command: asked.kind,
+              ...('id' in asked && { conversationId: asked.id }),
+            },
+            IGNORED[admitted.reason],
+          );
+          if (admitted.reason === 'pin') await advisor.refused(admitted.command, message.externalId);
+          sendTwiml(res, []);
+          return;
+        }
+        const { answer, repeated } = await advisor.run(admitted.text, message.externalId);
+        const command = parseAdvisorCommand(admitted.text);
         logger.info(
           {
             from: maskParticipant(message.participant),
