@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Router, type Response } from 'express';
 import { CHANNEL_IDS, CHANNELS } from '../../../core/channels.js';
+import { createPipelineConsoleRouter } from './pipeline-console-routes.js';
 
 interface ConsoleRouterOptions {
   /** Names the "With PJ" tab (ADVISOR_NAME). */
@@ -59,5 +60,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     secure(res);
     res.type('text/css').send(style);
   });
+  // The pipeline page (/admin/pipeline) and the Chart.js it draws with.
+  router.use(createPipelineConsoleRouter(options));
   return router;
 }
