@@ -445,11 +445,9 @@ describe("quotes of the client's words", () => {
 });
 
 describe('performance', () => {
-  it('reads a long message quickly once the lexicon is compiled', () => {
-    const text = 'we run payroll and billing for clinics and store their patient records, '.repeat(40);
-    read(text, 'product');
-    const started = performance.now();
-    for (let i = 0; i < 50; i += 1) read(text, 'product');
-    expect(performance.now() - started).toBeLessThan(1000);
+  // Speed is shown by npm run bench, not by a timed test: this one checks a long text reads the same.
+  it('reads a long message (40 repeated sentences) the same as one of its sentences', () => {
+    const sentence = 'we run payroll and billing for clinics and store their patient records, ';
+    expect(read(sentence.repeat(40), 'product').product).toEqual(read(sentence, 'product').product);
   });
 });
