@@ -244,6 +244,8 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         visitor: createWebVisitorActions(store, settings, now),
         store,
         flow,
+        translations: settings.translations,
+        advisorLanguages: settings.advisorLanguages,
         advisor,
         logger,
         now,

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
+import { flowIn } from '../../src/core/localize-flow.js';
 import { ADVISOR, copy, flow } from '../support/copy.js';
 import { ADMIN_TOKEN } from '../support/sms-harness.js';
 import { messageId, startWebHarness, type WebHarness, type WebLineJson } from '../support/web-harness.js';
@@ -171,6 +173,15 @@ describe('the web chat API', () => {
     const after = (await h.history(session)).messages.at(-1);
     expect(after).toMatchObject({ from: 'bot' });
     expect(after?.text.startsWith(copy(flow.resumed))).toBe(true);
+  });
+
+  it('answers a visitor who writes in Spanish in Spanish, buttons included, as on SMS', async () => {
+    const spanish = flowIn({ flow, translations: loadFlows().translations }, 'es');
+    const { session } = await h.newSession();
+    await h.say(session, { text: 'hola, necesito saber qué reporte SOC necesito' });
+    const [asked] = await h.say(session, { text: 'hacemos nómina' });
+    expect(asked?.text).toBe(spanish.askAsker.question);
+    expect(asked?.choices?.map((c) => c.label)).toEqual(spanish.askAsker.choices);
   });
 
   it('ends politely on "stop", as on Slack; the next message starts again', async () => {

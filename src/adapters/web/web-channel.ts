@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { HandleInbound, WebVisitorActions } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
+import type { FlowsByLanguage } from '../../core/localize-flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { ClientSender, ConversationStore, WebChatStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
@@ -11,7 +12,7 @@ import { publicEvent } from './web-public.js';
 import { createWebRoutes, DEFAULT_WEB_LIMITS, type WebLimits } from './web-routes.js';
 import { createWebSessions, generateSessionSecret, type WebSessions } from './web-session.js';
 
-export interface WebChannelOptions {
+export interface WebChannelOptions extends FlowsByLanguage {
   handleInbound: HandleInbound;
   visitor: WebVisitorActions;
   store: Pick<ConversationStore, 'findOpen'> & WebChatStore;

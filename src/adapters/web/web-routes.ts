@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { HandleInbound, WebVisitorActions } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
+import { flowIn, type FlowsByLanguage } from '../../core/localize-flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConversationStore, WebChatStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
@@ -32,7 +33,7 @@ export const DEFAULT_WEB_LIMITS: WebLimits = {
   requestsPerAddress: { limit: 300, windowMs: 60_000 },
 };
 
-export interface WebRoutesOptions {
+export interface WebRoutesOptions extends FlowsByLanguage {
   handleInbound: HandleInbound;
   /** The contact a visitor leaves and their having seen PJ's reply, for PJ's surfaces. */
   visitor: WebVisitorActions;
@@ -41,6 +42,7 @@ export interface WebRoutesOptions {
   sessions: () => Promise<WebSessions>;
   streams: EventStreams;
   wakeups: Wakeups;
+  /** The panel's own words, and the greeting: English until the visitor has written (`translations` word the replies). */
   flow: Flow;
   advisor: Advisor;
   logger: Logger;
@@ -144,7 +146,8 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
       // Answered before, but its lines were not stored (the process stopped in between): the texts then.
       return { status: 200, json: { duplicate: true, replies: result.replies.map((text) => ({ from: 'bot', text })) } };
     }
-    const lines = renderWebLines(result.says, flow, advisor);
+    // Worded in the visitor's language, as on SMS and Slack.
+    const lines = renderWebLines(result.says, flowIn(options, result.language), advisor);
     if (await offersContact(session, result.conversationId)) lines.push(contactOfferLine(flow, advisor));
     const drafts: WebEventDraft[] = [
       { from: 'visitor', line: { text: shown ?? message.text }, messageId: body.id },
