@@ -36,7 +36,10 @@ function start(): void {
   const server: Server = http.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, database: describeStoreChoice(config.database), sms: Boolean(config.sms) }, `SOC Advisor listening on port ${port}`);
+    logger.info(
+      { port, database: describeStoreChoice(config.database), sms: Boolean(config.sms) },
+      `SOC Advisor listening on port ${port}: open http://localhost:${port} for the demo page and its chat`,
+    );
   });
   server.on('error', (error) => {
     logger.fatal({ err: error }, `cannot listen on port ${config.port}: set PORT to a free port`);
