@@ -179,7 +179,7 @@ const SMS_OFF = 'SMS sending is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN a
 const WEB_OFF =
   'the web chat is off: this store does not keep its histories (WebChatStore and PhoneNoticeQuota); the SQLite and PostgreSQL stores do';
 
-/** Whether the store keeps the web chat's histories too (the SQLite store does; the PostgreSQL one not yet). */
+/** Whether the store keeps the web chat's histories too (the SQLite and PostgreSQL stores do). */
 function keepsWebChat(store: Store): store is WebStore {
   return 'appendWebEvents' in store && 'reservePhoneNotice' in store;
 }
