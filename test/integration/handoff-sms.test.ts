@@ -55,7 +55,7 @@ describe('handing an SMS conversation to PJ on his phone, end to end', () => {
     expect(handoff).toMatch(/real person/);
     await flush();
     const [notice] = to(PJ);
-    expect(notice).toMatch(/^#(\d+) needs you \(human\): \+1415\*\*\*0101 on SMS\./);
+    expect(notice).toMatch(/^#(\d+) needs you \(human\): \+1415\*\*\*0101 on SMS\b/);
     const id = /^#(\d+)/.exec(notice ?? '')?.[1] ?? '';
 
     expect(await replyTo(h, PJ, 'list')).toEqual([expect.stringContaining(`#${id}`)]);
