@@ -12,7 +12,7 @@ import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-
 // them retried on another instance at the same moment; PJ takes over on one instance and replies
 // through another; one instance is killed with -9 mid-run and started again. A local Twilio
 // stand-in counts what each recipient got, and what the killed instance was sending ends unknown
-// (OUTBOX_LEASE_SECONDS=8), never resent.
+// (OUTBOX_LEASE_SECONDS=5), never resent.
 
 const SENDERS = 60;
 const CONCURRENCY = 15;
@@ -70,8 +70,8 @@ describePostgres('three instances on one PostgreSQL database', (databaseUrl) => 
         // Short enough to fire during the test: 3 s to remind PJ, 6 s of his silence to hand back.
         ADVISOR_REMIND_MINUTES: '0.05',
         ADVISOR_IDLE_MINUTES: '0.1',
-      // What the killed instance was sending counts as lost after 8 s instead of a minute.
-      OUTBOX_LEASE_SECONDS: '8',
+      // What the killed instance was sending counts as lost after 5 s instead of a minute.
+      OUTBOX_LEASE_SECONDS: '5',
         LOG_LEVEL: 'info',
       };
       const startedBots = await Promise.all([0, 1, 2].map(() => npmStart(env)));

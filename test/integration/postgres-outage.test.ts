@@ -1,4 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
+import { createPostgresStore } from '../../src/adapters/postgres/postgres-store.js';
+import { StoreUnavailableError } from '../../src/core/store-unavailable.js';
 import { createSchemas, describePostgres } from '../support/postgres.js';
 import { dm, startSlackHarness } from '../support/slack-harness.js';
 import { messagesOf, newMessageSid, startSmsHarness } from '../support/sms-harness.js';
@@ -90,6 +92,27 @@ describePostgres('a lost PostgreSQL connection', (databaseUrl) => {
       expect(slack.calls.filter((call) => call.method === 'chat.postMessage')).toHaveLength(2);
     } finally {
       await slack.close();
+      await proxy.close();
+    }
+  });
+
+  it('fails a query the server leaves unanswered as unavailable, and carries on once it answers', async () => {
+    const schemaUrl = await schemas.fresh();
+    const target = new URL(databaseUrl);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(schemaUrl);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const store = createPostgresStore({ url: viaProxy.toString(), max: 1, queryTimeoutMs: 500 });
+    try {
+      await store.ready();
+      proxy.freeze();
+      const started = Date.now();
+      await expect(store.list({})).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      proxy.thaw();
+      expect(await store.list({})).toEqual([]);
+    } finally {
+      await store.close();
       await proxy.close();
     }
   });

@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 export interface TcpProxy {
   port: number;
   cut(): Promise<void>;
+  /** Stops forwarding on every open connection without closing it (a server that hangs); `thaw` resumes. */
+  freeze(): void;
+  thaw(): void;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,6 +47,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return port;
     },
     cut: stop,
+    freeze() {
+      for (const socket of sockets) socket.pause();
+    },
+    thaw() {
+      for (const socket of sockets) socket.resume();
+    },
     restore: listen,
     close: stop,
   };

@@ -10,6 +10,8 @@ export interface PostgresPoolOptions {
   /** DATABASE_POOL_MAX: connections this process may open. */
   max?: number;
   log?: Pick<Logger, 'warn' | 'error'>;
+  /** How long one query may go unanswered before it fails as unavailable (10 s). */
+  queryTimeoutMs?: number;
 }
 
 // NOTE: int8 (BIGINT: ids, epoch-ms times) comes back as a string by default, to be safe past
@@ -29,6 +31,9 @@ export function createPostgresPool(options: PostgresPoolOptions): pg.Pool {
     types,
     // A request must not hang on a database that is gone: it fails (503) and the provider retries.
     connectionTimeoutMillis: 5_000,
+    // A server that stops answering without closing the connection fails the query too (503,
+    // retried by the provider) instead of holding the request past Twilio's 15 s.
+    query_timeout: options.queryTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'soc-advisor',
   });
@@ -65,7 +70,7 @@ export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
   if (UNAVAILABLE_CODES.has(code)) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i.test(
+  return /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i.test(
     error.message,
   );
 }
