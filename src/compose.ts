@@ -6,6 +6,7 @@ import { createConversationEraser } from './app/erase-conversation.js';
 import { createInboundHandler } from './app/handle-inbound.js';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app/outbox-worker.js';
 import { capPhoneNotices } from './app/cap-phone-notices.js';
+import { createDailyDigest } from './app/daily-digest.js';
 import { createRetentionSweep } from './app/sweep-retention.js';
 import { createRefusedCommandReport } from './app/report-refused-command.js';
 import { sweepTimers } from './app/sweep-timers.js';
@@ -21,6 +22,7 @@ import { createServer, type Readiness } from './adapters/http/create-server.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
 import { createSlackDesk, createSlackDeskAlert, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
 import { createSlackDeskEraser } from './adapters/slack/slack-desk-eraser.js';
+import { createSlackDigestSender } from './adapters/slack/slack-digest.js';
 import { createSlackClientSender } from './adapters/slack/slack-sender.js';
 import { createPostgresStore } from './adapters/postgres/postgres-store.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
@@ -212,6 +214,12 @@ export function createOutboxSenders(
       slackClient && deskChannel !== null
         ? createSlackDesk({ ...deps, client: slackClient, channel: deskChannel })
         : { off: 'the Slack handoff channel is off: set SLACK_HANDOFF_CHANNEL and SLACK_BOT_TOKEN' },
+    digest: {
+      sms: twilio ? (to) => ({ send: (text) => twilio.send(to, text) }) : { off: `cannot text PJ his digest: ${SMS_OFF}` },
+      slack: slackClient
+        ? (channel) => createSlackDigestSender(slackClient, channel)
+        : { off: 'cannot post PJ his digest: Slack is off (set SLACK_BOT_TOKEN)' },
+    },
   };
 }
 
@@ -273,12 +281,20 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }, web?.sender ?? { off: WEB_OFF }),
     ),
   });
+  const calendar = createCalendar(config.timeZone);
+  const digest = config.digest
+    ? createDailyDigest({ store, calendar, settings: config.digest, flow, advisor, now, log: logger })
+    : null;
   const sweepRetention = createRetentionSweep({ store, retentionDays: config.retentionDays, now, log: logger });
   // Timers and the outbox fail separately: a conversation that cannot be swept must not stop sending.
   const background = createBackground(
     async () => {
       await sweepTimers(store, settings, now()).catch((error: unknown) => {
         logger.error({ err: error }, 'timer sweep failed for some conversations; the others were swept');
+      });
+      // Queued before the outbox runs, so the day's digest goes out in the same round.
+      await digest?.tick().catch((error: unknown) => {
+        logger.error({ err: error }, 'daily digest failed; it is tried again next round');
       });
       await outbox.tick();
     },
@@ -339,7 +355,6 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       deleteDeskMessage: slack ? createSlackDeskEraser(slack.outboxClient) : { off: 'Slack is off: set SLACK_BOT_TOKEN' },
     }),
   });
-  const calendar = createCalendar(config.timeZone);
   const pipeline = createAdminPipelineRouter({
     store,
     calendar,

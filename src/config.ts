@@ -171,12 +171,22 @@ const EnvSchema = z
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)')),
     SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...) with connections:write')),
     SLACK_API_URL: optional(z.url({ protocol: /^https?$/ })),
+    ADVISOR_DIGEST: optional(z.enum(['slack', 'sms', 'off'])).transform((v) => v ?? 'off'),
+    ADVISOR_DIGEST_HOUR: optional(
+      z.coerce.number({ error: 'must be an hour from 0 to 23' }).int('must be an hour from 0 to 23').min(0).max(23),
+    ).transform((v) => v ?? 8),
     TZ: optional(z.string().refine(isTimeZone, 'must be a time zone like America/Los_Angeles (an IANA name), or unset for the system zone')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).transform(
       (v) => v ?? 'info',
     ),
   })
   .superRefine((env, ctx) => {
+    if (env.ADVISOR_DIGEST === 'sms' && env.ADVISOR_NOTIFY_SMS === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ADVISOR_NOTIFY_SMS'], message: 'is required with ADVISOR_DIGEST=sms: the digest goes to that number' });
+    }
+    if (env.ADVISOR_DIGEST === 'slack' && env.SLACK_HANDOFF_CHANNEL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_HANDOFF_CHANNEL'], message: 'is required with ADVISOR_DIGEST=slack: the digest goes to that channel' });
+    }
     if (env.SLACK_HANDOFF_CHANNEL !== undefined && env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_HANDOFF_CHANNEL is set' });
     }
@@ -251,6 +261,8 @@ export interface Config {
   };
   /** PJ's days and hours (TZ): the pipeline's periods and the digest; the system zone when unset. */
   timeZone: string;
+  /** PJ's daily digest (ADVISOR_DIGEST): where it goes and from which hour of his day; null when off. */
+  digest: { via: 'sms' | 'slack'; to: string; hour: number } | null;
   logLevel: string;
 }
 
@@ -261,6 +273,13 @@ export class ConfigError extends Error {
 /** Where the store is, for logs and the terminal: the SQLite file, or only "PostgreSQL" (its URL may hold a password). */
 export function describeStoreChoice(choice: StoreChoice): string {
   return choice.kind === 'sqlite' ? choice.path : 'PostgreSQL';
+}
+
+/** Where PJ's digest goes: his number for sms, the handoff channel for slack (the schema checked both are set). */
+function digestOf(via: 'slack' | 'sms' | 'off', hour: number, sms: string | undefined, channel: string | undefined): Config['digest'] {
+  if (via === 'sms' && sms !== undefined) return { via, to: sms, hour };
+  if (via === 'slack' && channel !== undefined) return { via, to: channel, hour };
+  return null;
 }
 
 /** Parses the environment once, at start-up. Throws ConfigError naming each bad variable. */
@@ -315,6 +334,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     web: { origins: e.WEB_CHAT_ORIGINS, sessionSecret: e.WEB_SESSION_SECRET ?? null, phoneNoticesPerHour: e.WEB_PHONE_NOTICES_PER_HOUR },
     timeZone: e.TZ ?? new Intl.DateTimeFormat().resolvedOptions().timeZone,
+    digest: digestOf(e.ADVISOR_DIGEST, e.ADVISOR_DIGEST_HOUR, e.ADVISOR_NOTIFY_SMS, e.SLACK_HANDOFF_CHANNEL),
     logLevel: e.LOG_LEVEL,
   };
 }

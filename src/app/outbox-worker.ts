@@ -1,7 +1,16 @@
 import type { BotSettings } from '../core/bot-settings.js';
 import type { ConversationRecord } from '../core/conversation.js';
 import { DeliveryError, OPTED_OUT_CODE } from '../core/delivery-error.js';
-import type { AdvisorDesk, AdvisorNotifier, ClientSenders, ConversationStore, OutboxItem, OutboxStore, SendingOff } from '../core/ports.js';
+import type {
+  AdvisorDesk,
+  AdvisorNotifier,
+  ClientSenders,
+  ConversationStore,
+  DigestSender,
+  OutboxItem,
+  OutboxStore,
+  SendingOff,
+} from '../core/ports.js';
 import { reportDeliveryProblem } from './carrier-opt-out.js';
 import { reportLostNotice } from './report-lost-notice.js';
 
@@ -13,6 +22,11 @@ export interface OutboxSenders {
   advisorPhone: ((to: string) => AdvisorNotifier) | SendingOff;
   /** PJ's desk in the Slack handoff channel (SLACK_HANDOFF_CHANNEL). */
   desk: AdvisorDesk | SendingOff;
+  /** PJ's daily digest: to a number by SMS, to a channel on Slack (ADVISOR_DIGEST). */
+  digest?: {
+    sms: ((to: string) => DigestSender) | SendingOff;
+    slack: ((channel: string) => DigestSender) | SendingOff;
+  };
 }
 
 interface OutboxWorkerDeps {
@@ -89,6 +103,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function giveUp(item: OutboxItem, reason: string, code: string | null): Promise<void> {
     await store.failOutbox(item.id, reason, now());
     log.error({ ...about(item), code, reason }, `outbox: message not sent and will not be retried: ${reason}`);
+    // The digest is PJ's own summary: nobody else to tell, and no conversation to note it in.
+    if (item.destination.kind === 'digest') return;
     await reportDeliveryProblem(store, settings, item, { problem: 'failed', code, detail: reason }, now());
   }
 
@@ -111,10 +127,23 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
+  /** How PJ's digest goes out, or why it cannot; it is about no conversation. */
+  function planDigest(item: OutboxItem): Plan {
+    const { destination, payload } = item;
+    if (destination.kind !== 'digest' || payload.type !== 'text') return { ok: false, reason: 'not a digest' };
+    const sender = deps.senders.digest?.[destination.via] ?? { off: 'the digest is off here' };
+    if (isOff(sender)) return { ok: false, reason: sender.off };
+    return { ok: true, send: () => sender(destination.to).send(payload.text) };
+  }
+
   async function send(item: OutboxItem): Promise<void> {
+    if (item.destination.kind === 'digest') return deliver(item, planDigest(item));
     const conversation = await store.get(item.conversationId);
     if (conversation === null) return giveUp(item, `conversation ${item.conversationId} not found`, null);
-    const planned = plan(deps.senders, item, conversation);
+    return deliver(item, plan(deps.senders, item, conversation));
+  }
+
+  async function deliver(item: OutboxItem, planned: Plan): Promise<void> {
     if (!planned.ok) return giveUp(item, planned.reason, planned.optedOut ? OPTED_OUT_CODE : null);
     let providerId: string;
     try {
@@ -145,6 +174,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       log.error(about(item), 'outbox: a worker stopped mid-send (crash, or a send slower than the lease); marked unknown, not resent; PJ is told');
       const outcome = { problem: 'unknown', code: null, detail: 'the bot stopped mid-send' } as const;
       // A text to the client, or a notice to PJ himself: either way he hears of it (and the console shows it).
+      // A digest that may not have gone is not resent; the log line above is all there is to say.
+      if (item.destination.kind === 'digest') continue;
       const report = item.destination.kind === 'client'
         ? () => reportDeliveryProblem(store, settings, item, outcome, now())
         : () => reportLostNotice(store, settings, item, now());

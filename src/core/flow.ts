@@ -92,6 +92,12 @@ export const FlowSchema = z.strictObject({
     byUser: copy('surface', 'user'),
     pinRefused: copy('sender', 'command'),
     idleBy: copy('minutes'),
+    digest: z.strictObject({
+      summary: copy('day', 'started', 'soc1', 'soc2', 'both', 'flagged'),
+      waiting: copy('count', 'items'),
+      waitingItem: copy('id', 'sender', 'reasons'),
+      noneWaiting: Copy,
+    }),
     labels: z.strictObject({
       soc1: Copy,
       soc2: Copy,

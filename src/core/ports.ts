@@ -26,7 +26,12 @@ export type OutboxDestination =
   /** PJ's phone (ADVISOR_NOTIFY_SMS). */
   | { kind: 'advisorSms'; to: string }
   /** The conversation's thread in the Slack handoff channel (SLACK_HANDOFF_CHANNEL). */
-  | { kind: 'desk' };
+  | { kind: 'desk' }
+  /**
+   * PJ's daily digest (a text payload), about no conversation: by SMS to his number, or to the
+   * Slack handoff channel.
+   */
+  | { kind: 'digest'; via: 'sms' | 'slack'; to: string };
 
 /** Something PJ is told about a conversation; each surface words it its own way. */
 export type AdvisorNotice =
@@ -64,6 +69,7 @@ export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown'
 
 export interface OutboxItem extends OutboxDraft {
   id: number;
+  /** 0 for PJ's daily digest, which is about no conversation (ids start at 1). */
   conversationId: number;
   status: OutboxStatus;
   attempts: number;
@@ -88,6 +94,11 @@ export interface ClientSender {
 /** Why something cannot be sent at all, naming what to set to turn it on. */
 export interface SendingOff {
   off: string;
+}
+
+/** Sends PJ's digest somewhere (his phone, the handoff channel); resolves to the provider's id. Throws DeliveryError. */
+export interface DigestSender {
+  send(text: string): Promise<string>;
 }
 
 /** Every channel's way to its clients: the outbox delivers by the conversation's channel, nothing else. */
@@ -357,6 +368,11 @@ export interface PipelineStore {
   reviewVerdict(id: number, review: ReviewDraft): Promise<VerdictReview | null>;
   /** Every reviewed conversation, by id, with the client's texts. */
   listReviewed(): Promise<ReviewedConversation[]>;
+  /**
+   * Atomically takes PJ's digest of `day` and queues `drafts` (no conversation's) due at `now`:
+   * true once per day whatever restarts and instances do, false when the day was taken already.
+   */
+  enqueueDigest(day: string, drafts: OutboxDraft[], now: number): Promise<boolean>;
   /** PJ's review and the rules version of the verdict of each of `ids` that exists. */
   reviewsOf(ids: readonly number[]): Promise<Map<number, ReviewNotes>>;
 }

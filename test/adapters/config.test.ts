@@ -20,6 +20,7 @@ describe('parseConfig', () => {
       hsts: false,
       retentionDays: 365,
       timeZone: expect.any(String),
+      digest: null,
       outboxLeaseMs: 60_000,
       web: { origins: [], sessionSecret: null, phoneNoticesPerHour: 6 },
       logLevel: 'info',

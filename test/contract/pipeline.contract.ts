@@ -174,6 +174,37 @@ export function describePipelineContract(name: string, create: () => Promise<Sto
       expect(await store.reviewsOf([])).toEqual(new Map());
     });
 
+    it("takes each day's digest once and queues it about no conversation", async () => {
+      const draft = {
+        destination: { kind: 'digest' as const, via: 'sms' as const, to: '+15559990000' },
+        payload: { type: 'text' as const, text: 'digest', author: 'bot' as const },
+      };
+      expect(await store.enqueueDigest('2026-01-05', [draft], T0)).toBe(true);
+      expect(
+        await store.enqueueDigest('2026-01-05', [{ ...draft, payload: { ...draft.payload, text: 'again' } }], T0 + 1),
+      ).toBe(false);
+      expect(
+        await store.enqueueDigest(
+          '2026-01-06',
+          [{ ...draft, payload: { ...draft.payload, text: 'next day' } }],
+          T0 + 2,
+        ),
+      ).toBe(true);
+      const claimed = await store.claimOutbox(T0 + 10, 60_000, 10);
+      expect(
+        claimed.map((item) => [
+          item.conversationId,
+          item.destination,
+          item.payload.type === 'text' ? item.payload.text : null,
+        ]),
+      ).toEqual([
+        [0, draft.destination, 'digest'],
+        [0, draft.destination, 'next day'],
+      ]);
+      for (const item of claimed) await store.markOutboxSent(item.id, `SM${item.id}`, T0 + 20);
+      expect(await store.claimOutbox(T0 + 30, 60_000, 10)).toEqual([]);
+    });
+
     it('forgets the review with an erased conversation', async () => {
       const id = await say(ALICE, T0, { verdict: 'soc2' });
       expect(await store.reviewVerdict(id, { verdict: 'soc2', note: '', at: T0 })).toMatchObject({

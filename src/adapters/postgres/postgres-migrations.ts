@@ -172,6 +172,19 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE INDEX phone_notices_at ON phone_notices (at);
     `,
   },
+  {
+    version: 5,
+    name: "PJ's daily digest: outbox items about no conversation, one digest a day",
+    // As SQLite's migration 10: the digest goes through the outbox but belongs to no conversation;
+    // daily_digests makes a day's digest once-only across restarts and instances.
+    sql: `
+      ALTER TABLE outbox ALTER COLUMN conversation_id DROP NOT NULL;
+      CREATE TABLE daily_digests (
+        day TEXT PRIMARY KEY,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this build expects, for /readyz. */

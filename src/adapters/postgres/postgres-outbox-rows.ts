@@ -14,6 +14,7 @@ const destination = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('client') }),
   z.object({ kind: z.literal('advisorSms'), to: z.string() }),
   z.object({ kind: z.literal('desk') }),
+  z.object({ kind: z.literal('digest'), via: z.enum(['sms', 'slack']), to: z.string() }),
 ]) satisfies z.ZodType<OutboxDestination>;
 
 const by = z.string();
@@ -48,7 +49,12 @@ const status = z.enum(['pending', 'sending', 'sent', 'failed', 'unknown']) satis
 
 const outboxRow = z.object({
   id: z.number().int(),
-  conversation_id: z.number().int(),
+  // NULL for PJ's daily digest, about no conversation: 0 in OutboxItem.
+  conversation_id: z
+    .number()
+    .int()
+    .nullable()
+    .transform((id) => id ?? 0),
   destination,
   payload,
   status,
@@ -93,6 +99,8 @@ function destinationKey(target: OutboxDestination): string {
       return `advisorSms:${target.to}`;
     case 'desk':
       return 'desk';
+    case 'digest':
+      return `digest:${target.via}:${target.to}`;
   }
 }
 

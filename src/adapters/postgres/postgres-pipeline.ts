@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { completeReview, type PipelineRow } from '../../core/pipeline.js';
 import { VerdictBasisSchema, VerdictReviewSchema } from '../../core/pipeline-schemas.js';
 import type { PipelineStore, ReviewNotes } from '../../core/ports.js';
+import { draftColumns } from './postgres-outbox-rows.js';
 import { inTransaction, pgJson, queryRows } from './postgres-pool.js';
 import { epochMs, parseRecordRow, recordColumns } from './postgres-rows.js';
 
@@ -52,6 +53,26 @@ export function createPostgresPipeline(pool: pg.Pool, ready: () => Promise<void>
     return queryRows(pool, sql, params);
   };
   return {
+    enqueueDigest: async (day, drafts, now) => {
+      await ready();
+      // The day's key and its items commit together; a second instance's insert waits and finds the key.
+      return inTransaction(pool, async (tx) => {
+        const taken = await tx.query(
+          'INSERT INTO daily_digests (day, created_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING RETURNING day',
+          [day, now],
+        );
+        if (taken.rowCount !== 1) return false;
+        for (const draft of drafts) {
+          await tx.query(
+            `INSERT INTO outbox (conversation_id, destination, destination_key, payload, status, attempts, next_attempt_at,
+               created_at, updated_at)
+             VALUES (NULL, $1::jsonb, $2, $3::jsonb, 'pending', 0, $4, $4, $4)`,
+            [...draftColumns(draft), now],
+          );
+        }
+        return true;
+      });
+    },
     listPipeline: async (query) =>
       (
         await rows(

@@ -233,6 +233,47 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     // from before are English, which is what the bot spoke in them.
     sql: `ALTER TABLE conversations ADD COLUMN language TEXT NOT NULL DEFAULT 'en';`,
   },
+  {
+    version: 10,
+    name: "PJ's daily digest: outbox items about no conversation, one digest a day",
+    // The digest goes through the outbox like every message, but belongs to no conversation, so
+    // conversation_id may be NULL; SQLite cannot drop a NOT NULL, so the table is rebuilt as
+    // migration 3 rebuilt messages (nothing references outbox; the rename carries the id counter).
+    // daily_digests is the key that makes a day's digest once-only across restarts and instances.
+    sql: `
+      CREATE TABLE outbox_v10 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER REFERENCES conversations (id),
+        destination TEXT NOT NULL CHECK (json_valid(destination)),
+        destination_key TEXT NOT NULL,
+        payload TEXT NOT NULL CHECK (json_valid(payload)),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        claimed_until INTEGER,
+        provider_id TEXT,
+        delivery_status TEXT,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      INSERT INTO outbox_v10 (id, conversation_id, destination, destination_key, payload, status, attempts,
+          next_attempt_at, claimed_until, provider_id, delivery_status, error, created_at, updated_at)
+        SELECT id, conversation_id, destination, destination_key, payload, status, attempts,
+          next_attempt_at, claimed_until, provider_id, delivery_status, error, created_at, updated_at
+        FROM outbox ORDER BY id;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_v10 RENAME TO outbox;
+      CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+      CREATE INDEX outbox_recipient ON outbox (conversation_id, destination_key, id);
+      CREATE INDEX outbox_provider_id ON outbox (provider_id) WHERE provider_id IS NOT NULL;
+
+      CREATE TABLE daily_digests (
+        day TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { completeReview, type PipelineRow, type ReviewDraft, type VerdictReview } from '../../core/pipeline.js';
 import { VerdictBasisSchema, VerdictReviewSchema } from '../../core/pipeline-schemas.js';
-import type { PipelineStore, ReviewNotes } from '../../core/ports.js';
+import type { OutboxDraft, PipelineStore, ReviewNotes } from '../../core/ports.js';
+import { draftParams, type DraftParams } from './sqlite-outbox-rows.js';
 import { epochMs, jsonText, parseRecordRow, recordColumns } from './sqlite-rows.js';
 
 const pipelineColumns = `${recordColumns}, flagged_at, advisor_replied_at, verdict_basis, review`;
@@ -80,7 +81,22 @@ export function createSqlitePipeline(db: Database.Database): PipelineStore {
     setReview.run({ id, review: JSON.stringify(review) });
     return review;
   });
+  const takeDay = db.prepare<{ day: string; now: number }>(
+    'INSERT INTO daily_digests (day, created_at) VALUES (@day, @now) ON CONFLICT (day) DO NOTHING',
+  );
+  const insertDigest = db.prepare<DraftParams>(
+    `INSERT INTO outbox (conversation_id, destination, destination_key, payload, status, attempts, next_attempt_at,
+       created_at, updated_at)
+     VALUES (NULL, @destination, @destinationKey, @payload, 'pending', 0, @now, @now, @now)`,
+  );
+  // Immediate: the day's key and its items commit together, or neither does.
+  const digestTx = db.transaction((day: string, drafts: OutboxDraft[], now: number): boolean => {
+    if (takeDay.run({ day, now }).changes === 0) return false;
+    for (const draft of drafts) insertDigest.run(draftParams(0, draft, now));
+    return true;
+  });
   return {
+    enqueueDigest: async (day, drafts, now) => digestTx.immediate(day, drafts, now),
     listPipeline: async (query) =>
       inPeriod
         .all({ from: query.createdFrom, before: query.createdBefore, channel: query.channel ?? null })
