@@ -1,4 +1,4 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { createActor, initialTransition, type ActionExecutor, type SnapshotFrom } from 'xstate';
 import {
   conversationMachine,
   initialContext,
@@ -19,10 +19,36 @@ interface ConversationStep {
   notifies: Notify[];
 }
 
+// NOTE: xstate's transition() and initialTransition() build a throwaway actor, and with it the
+// machine's initial state, on every call. The machine's own transition with one inert actor that
+// is never started does the same pure step without that; the initial state is computed once.
+// Snapshots are never mutated, so both can be shared.
+const inert = createActor(conversationMachine);
+const initialSnapshot = initialTransition(conversationMachine)[0];
+
+/** xstate's transition(), without its per-call actor: the next snapshot and the actions, none run. */
+function transition(snapshot: Snapshot, event: ConversationEvent): [Snapshot, Parameters<ActionExecutor>[0][]] {
+  const actions: Parameters<ActionExecutor>[0][] = [];
+  const next = conversationMachine.transition(snapshot, event, {
+    self: inert,
+    id: '',
+    sessionId: '',
+    logger: () => undefined,
+    defer: () => undefined,
+    emit: () => undefined,
+    system: inert.system,
+    stopChild: () => undefined,
+    actionExecutor: (action) => {
+      actions.push(action);
+    },
+  });
+  return [next, actions];
+}
+
 /** The saved conversation as a snapshot; none, or one from an older machine, starts over. */
 export function revive(saved: SavedConversation | null): Snapshot {
   // An older machine's snapshot may not fit this machine: such a conversation starts over.
-  if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialTransition(conversationMachine)[0];
+  if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialSnapshot;
   const persisted = saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0];
   // Context fields added since the snapshot was saved (the client's language) take their defaults.
   return conversationMachine.resolveState({ ...persisted, context: { ...initialContext, ...persisted.context } });
@@ -50,7 +76,7 @@ export function persist(next: Snapshot): { machineVersion: number; snapshot: unk
 
 /** Sends one event through the machine purely: xstate's transition() returns actions instead of running them. */
 export function stepConversation(snapshot: Snapshot, event: ConversationEvent): ConversationStep {
-  const [next, actions] = transition(conversationMachine, snapshot, event);
+  const [next, actions] = transition(snapshot, event);
   // NOTE: the machine declares these actions with these params, so the casts only restate its types.
   const says = actions
     .filter((a) => a.type === 'say')
