@@ -87,7 +87,8 @@ function createDeliver(options: SlackOptions): Deliver {
     if (reply === null) return;
     try {
       await client.chat.postMessage({ channel: address.channel, thread_ts: address.threadTs, ...reply });
-      logger.info(log, 'answered on Slack');
+      // Debug, not info: one line per message would cost every message a write (issue 11).
+      logger.debug(log, 'answered on Slack');
     } catch (error) {
       // The reply is saved already; the outbox keeps trying it on its own schedule.
       await options.store.enqueueOutbox(
