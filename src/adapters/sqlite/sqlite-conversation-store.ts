@@ -4,6 +4,7 @@ import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
 import { createGroupCommit } from './sqlite-group-commit.js';
+import { createReceiveStatements } from './sqlite-receive-statements.js';
 import { createSqliteDeskThreads } from './sqlite-desk-threads.js';
 import { createSqliteAdvisorMessages } from './sqlite-advisor-messages.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
@@ -12,16 +13,7 @@ import { createSqliteOutbox } from './sqlite-outbox.js';
 import { createSqlitePipeline } from './sqlite-pipeline.js';
 import { createSqliteRetention } from './sqlite-retention.js';
 import { createSqliteWebChat } from './sqlite-web-chat.js';
-import {
-  forUpdateColumns,
-  openConversationSql,
-  parseForUpdateRow,
-  parseProcessedRow,
-  parseRecordRow,
-  parseSavedRow,
-  recordColumns,
-  savedColumns,
-} from './sqlite-rows.js';
+import { forUpdateColumns, parseForUpdateRow, parseRecordRow, recordColumns } from './sqlite-rows.js';
 
 /** Every capability of the store, the web chat's included, in one SQLite database file (or `:memory:`). */
 export function createSqliteConversationStore(path: string): WebStore {
@@ -41,14 +33,7 @@ export function createSqliteConversationStore(path: string): WebStore {
   const retention = createSqliteRetention(db, optOuts);
   const write = createDecisionWriter(db, outbox.insertDrafts, optOuts.keep);
 
-  const findProcessed = db.prepare<[string, string]>(
-    'SELECT conversation_id, replies FROM processed_inbound WHERE provider = ? AND external_id = ?',
-  );
-  const findOpenSaved = db.prepare<[string, string]>(openConversationSql(savedColumns));
-  const insertProcessed = db.prepare<[string, string, number, number, string]>(
-    `INSERT INTO processed_inbound (provider, external_id, conversation_id, received_at, replies)
-     VALUES (?, ?, ?, ?, ?)`,
-  );
+  const statements = createReceiveStatements(db);
   const getForUpdate = db.prepare<[number]>(`SELECT ${forUpdateColumns} FROM conversations WHERE id = ?`);
   const getRecord = db.prepare<[number]>(`SELECT ${recordColumns} FROM conversations WHERE id = ?`);
   const selectOne = db.prepare('SELECT 1');
@@ -56,29 +41,12 @@ export function createSqliteConversationStore(path: string): WebStore {
   // decide runs inside the transaction, so a throw anywhere rolls back everything this message did.
   // SQLite never retries it: the write lock is held from the first read to the commit.
   function receiveInTx<D extends Decision>(message: InboundMessage, decide: Decide<D>): Received<D> {
-    const processed = findProcessed.get(message.provider, message.externalId);
-    if (processed !== undefined) return { ...parseProcessedRow(processed), duplicate: true, decision: null };
-
-    const openRow = findOpenSaved.get(message.channel, message.conversationKey);
-    const open = openRow === undefined ? null : parseSavedRow(openRow);
+    const processed = statements.processed(message);
+    if (processed !== undefined) return { ...processed, duplicate: true, decision: null };
+    const open = statements.open(message);
     const decision = decide(open === null ? null : open.saved);
-    const at = message.receivedAt;
-
-    let conversationId: number;
-    if (open === null) {
-      // The first sender names the conversation; later senders in the same thread do not change it.
-      conversationId = write.create(message, decision);
-    } else {
-      conversationId = open.saved.id;
-      write.save(conversationId, open.version, decision, at);
-    }
-
-    write.append(conversationId, at, { direction: 'in', author: 'user', text: message.text }, message.externalId);
-    for (const reply of decision.replies) write.append(conversationId, at, { direction: 'out', author: 'bot', text: reply });
-    write.applyExtras(conversationId, decision, at);
-    const replies = [...decision.replies];
-    insertProcessed.run(message.provider, message.externalId, conversationId, at, JSON.stringify(replies));
-    return { conversationId, replies, duplicate: false, decision };
+    const conversationId = statements.write(message, decision, open && { id: open.saved.id, version: open.version });
+    return { conversationId, replies: [...decision.replies], duplicate: false, decision };
   }
 
   // Any status, closed included: an advisor may still act on, or a timer fire for, a closed one.

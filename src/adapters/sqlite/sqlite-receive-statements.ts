@@ -1,0 +1,83 @@
+import type Database from 'better-sqlite3';
+import type { InboundMessage } from '../../core/conversation.js';
+import type { Decision, SavedConversation } from '../../core/ports.js';
+import { createDecisionWriter } from './sqlite-decision-writes.js';
+import { createSqliteOptOuts } from './sqlite-opt-outs.js';
+import { createSqliteOutbox } from './sqlite-outbox.js';
+import { openConversationSql, parseProcessedRow, parseSavedRow, savedColumns } from './sqlite-rows.js';
+
+/** Which saved conversation a decision was made on: its id and row version, or null for none (a new one). */
+export type DecidedOn = { id: number; version: number } | null;
+
+/** What a receive reads and writes, on one connection; writes join the caller's transaction. */
+export interface ReceiveStatements {
+  /** What was recorded when this message id was first handled, or undefined. */
+  processed(message: InboundMessage): { conversationId: number; replies: string[] } | undefined;
+  /** The sender's open conversation as saved, with its row version, or null. */
+  open(message: InboundMessage): { saved: SavedConversation; version: number } | null;
+  /** The id and row version of the sender's open conversation now, or null: what `write` expects. */
+  openVersion(message: InboundMessage): DecidedOn;
+  /**
+   * Saves `decision` over the conversation it was made on (a new one when null), then the inbound
+   * text, the replies, the decision's extras and the message id; returns the conversation id.
+   */
+  write(message: InboundMessage, decision: Decision, on: DecidedOn): number;
+}
+
+export function createReceiveStatements(db: Database.Database): ReceiveStatements {
+  const write = createDecisionWriter(db, createSqliteOutbox(db).insertDrafts, createSqliteOptOuts(db).keep);
+  const findProcessed = db.prepare<[string, string]>(
+    'SELECT conversation_id, replies FROM processed_inbound WHERE provider = ? AND external_id = ?',
+  );
+  const findOpenSaved = db.prepare<[string, string]>(openConversationSql(savedColumns));
+  const findOpenVersion = db.prepare<[string, string], { id: number; version: number }>(
+    openConversationSql('id, version'),
+  );
+  // The usual turn, the inbound text and one reply, in one statement.
+  const insertTurn = db.prepare<[number, number, string, string, number, number, string]>(
+    `INSERT INTO messages (conversation_id, at, direction, author, text, external_id)
+     VALUES (?, ?, 'in', 'user', ?, ?), (?, ?, 'out', 'bot', ?, NULL)`,
+  );
+  const insertProcessed = db.prepare<[string, string, number, number, string]>(
+    `INSERT INTO processed_inbound (provider, external_id, conversation_id, received_at, replies)
+     VALUES (?, ?, ?, ?, ?)`,
+  );
+
+  return {
+    processed(message) {
+      const row = findProcessed.get(message.provider, message.externalId);
+      return row === undefined ? undefined : parseProcessedRow(row);
+    },
+    open(message) {
+      const row = findOpenSaved.get(message.channel, message.conversationKey);
+      return row === undefined ? null : parseSavedRow(row);
+    },
+    openVersion(message) {
+      const row = findOpenVersion.get(message.channel, message.conversationKey);
+      return row === undefined ? null : { id: row.id, version: row.version };
+    },
+    write(message, decision, on) {
+      const at = message.receivedAt;
+      let conversationId: number;
+      if (on === null) {
+        // The first sender names the conversation; later senders in the same thread do not change it.
+        conversationId = write.create(message, decision);
+      } else {
+        conversationId = on.id;
+        write.save(conversationId, on.version, decision, at);
+      }
+      const [only, ...more] = decision.replies;
+      if (only !== undefined && more.length === 0) {
+        insertTurn.run(conversationId, at, message.text, message.externalId, conversationId, at, only);
+      } else {
+        write.append(conversationId, at, { direction: 'in', author: 'user', text: message.text }, message.externalId);
+        for (const reply of decision.replies) {
+          write.append(conversationId, at, { direction: 'out', author: 'bot', text: reply });
+        }
+      }
+      write.applyExtras(conversationId, decision, at);
+      insertProcessed.run(message.provider, message.externalId, conversationId, at, JSON.stringify(decision.replies));
+      return conversationId;
+    },
+  };
+}
