@@ -94,6 +94,8 @@ const TABLES: TableSpec[] = [
   },
   { name: 'bot_secrets', columns: ['name', 'value'] },
   { name: 'phone_notices', columns: ['conversation_id', 'at'] },
+  // The days PJ's digest was made, so a copied day is not sent twice.
+  { name: 'daily_digests', columns: ['day', 'created_at'] },
 ];
 const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence']);
 const BATCH = 500;

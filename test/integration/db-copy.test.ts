@@ -130,7 +130,7 @@ describePostgres('npm run db:copy', (databaseUrl) => {
       const target = await schemas.fresh();
       const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
       expect(copy.output).toMatch(
-        /db:copy: copied .* conversations 4, messages \d+, processed_inbound 6, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2, web_events 2, bot_secrets 1, phone_notices 1/,
+        /db:copy: copied .* conversations 4, messages \d+, processed_inbound 6, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2, web_events 2, bot_secrets 1, phone_notices 1, daily_digests 0/,
       );
       expect(copy.code).toBe(0);
 

@@ -69,11 +69,29 @@ export function createSchemas(databaseUrl: string): { fresh(): Promise<string>; 
       await client.end();
     }
   }
+  let swept = false;
+  /** Schemas a run killed before its afterAll left behind, named by their start time: gone after 2 hours. */
+  async function sweepStale(client: pg.Client): Promise<void> {
+    if (swept) return;
+    swept = true;
+    const { rows } = await client.query<{ nspname: string }>(
+      "SELECT nspname FROM pg_namespace WHERE nspname ~ '^t_[0-9a-z]+_[0-9a-f]{6}_[0-9]+$'",
+    );
+    const stale = rows
+      .map((row) => row.nspname)
+      .filter((name) => Date.now() - parseInt(name.split('_')[1] ?? '', 36) > 2 * 60 * 60_000);
+    // Another test file may be sweeping the same ones at this moment: its drop is as good as ours.
+    if (stale.length > 0)
+      await client.query(`DROP SCHEMA IF EXISTS ${stale.join(', ')} CASCADE`).catch(() => undefined);
+  }
   return {
     async fresh() {
       const schema = `${run}_${created.length}`;
       created.push(schema);
-      await admin((client) => client.query(`CREATE SCHEMA ${schema}`));
+      await admin(async (client) => {
+        await sweepStale(client);
+        await client.query(`CREATE SCHEMA ${schema}`);
+      });
       return withSchema(databaseUrl, schema);
     },
     async dropAll() {
