@@ -6,7 +6,8 @@ import type { InboundMessage } from '../core/conversation.js';
 import { interpret } from '../core/interpret.js';
 import type { Language } from '../core/languages.js';
 import { flowIn } from '../core/localize-flow.js';
-import type { Decision, SavedConversation, TranscriptNote } from '../core/ports.js';
+import { mediaKind } from '../core/media.js';
+import type { AdvisorNotice, Decision, SavedConversation, TranscriptNote } from '../core/ports.js';
 import type { Facts, Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
 import { persist, reviveForSender, stepConversation } from '../core/step-conversation.js';
@@ -58,6 +59,8 @@ function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: bool
   const quiet = CHANNELS[message.channel].carrierKeywords && carrierAnswers;
   const at = message.receivedAt;
   if (message.command === 'restart') return { type: 'user.restarted' };
+  // A picture without words says nothing to read: acknowledged, never a failed answer.
+  if (message.media !== undefined && message.text.trim() === '') return { type: 'user.sentMedia', at, kind: mediaKind(message.media) };
   if (message.command === 'human') return { type: 'user.askedForHuman', at };
   switch (reading.intent) {
     case 'optOutKeyword':
@@ -92,6 +95,18 @@ function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: bool
         quote: reading.textQuote,
       };
   }
+}
+
+/** A caption that leaves: no promise that PJ will look. */
+const LEAVING: ReadonlySet<ConversationEvent['type']> = new Set(['user.optedOut', 'user.ended']);
+
+/**
+ * A caption is read as usual; what it came with is acknowledged first, in the same text, when
+ * the bot says anything at all (never while PJ has the conversation) and the client is not leaving.
+ */
+function withMediaAck(says: Say[], message: InboundMessage, event: ConversationEvent): Say[] {
+  if (message.media === undefined || event.type === 'user.sentMedia' || LEAVING.has(event.type) || says.length === 0) return says;
+  return [{ message: 'mediaAck', kind: mediaKind(message.media) }, ...says];
 }
 
 /** A decision plus what the bot says, for channels that render more than text (Slack buttons). */
@@ -141,12 +156,14 @@ export function decideInbound(
   const event = toEvent(reading, message, !settings.botAnswersKeywords);
   const applied = applyEvent(settings, current, event, message.receivedAt);
   const { language } = applied.next.context;
-  const reply = renderReply(applied.says, flowIn(settings, language), settings.advisor, message.channel);
+  const says = withMediaAck(applied.says, message, event);
+  const reply = renderReply(says, flowIn(settings, language), settings.advisor, message.channel);
   // Once PJ was asked in, he sees everything the client writes, wherever he is.
-  const mirror = involvesAdvisor(before) ? fanOut({ kind: 'clientMessage', text: message.text }, settings.handoff) : [];
+  const seen: AdvisorNotice = { kind: 'clientMessage', text: message.text, ...(message.media && { media: message.media }) };
+  const mirror = involvesAdvisor(before) ? fanOut(seen, settings.handoff) : [];
   return {
     ...decisionOf(applied, { replies: reply === null ? [] : [reply], notes, before: mirror }),
-    says: applied.says,
+    says,
     language,
   };
 }

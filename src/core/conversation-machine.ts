@@ -2,6 +2,7 @@ import { assign, setup } from 'xstate';
 import { advise, type Advice, type Known, type Outcome } from './advise.js';
 import type { FlagReason } from './conversation.js';
 import type { Language } from './languages.js';
+import type { MediaKind } from './media.js';
 import type { AskerFacts, Awaiting, Facts, ProductFacts, RequestFacts } from './reading.js';
 
 /** Bump when a change makes older persisted snapshots unsafe to revive; they then start over. */
@@ -20,6 +21,8 @@ export type Say =
   /** Answers to the common questions a text asked; nothing when it asked none. */
   | { message: 'topics'; topics: string[] }
   | { message: 'conflict'; product: string }
+  /** "I can only read text here": said for an attachment, which is kept for PJ. */
+  | { message: 'mediaAck'; kind: MediaKind }
   | {
       message:
         | 'greeting'
@@ -97,6 +100,8 @@ export type ConversationEvent =
   | { type: 'user.greeted'; at: number }
   /** "thanks", "ok", a thumbs-up: no reply once there is nothing to ask. */
   | { type: 'user.acknowledged'; at: number }
+  /** Only an attachment (an MMS picture), no words: acknowledged, never a failed answer. */
+  | { type: 'user.sentMedia'; at: number; kind: MediaKind }
   | { type: 'user.optedOut'; quiet: boolean }
   | { type: 'user.optedIn'; quiet: boolean; at: number }
   | { type: 'user.askedHelp'; quiet: boolean }
@@ -274,6 +279,11 @@ const reask =
     buyer: context.buyer,
   });
 
+const sayMediaAck = {
+  type: 'say',
+  params: ({ event }: Ctx): Say => ({ message: 'mediaAck', kind: event.type === 'user.sentMedia' ? event.kind : 'file' }),
+} as const;
+
 const sayTopics = {
   type: 'say',
   params: ({ event }: Ctx): Say => ({ message: 'topics', topics: answered(event)?.topics ?? [] }),
@@ -336,6 +346,13 @@ function askingState(question: Awaiting) {
       'user.optedIn': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
       // The question again, in the language just asked for.
       'user.switchedLanguage': { actions: [{ type: 'say', params: ask(question) }, 'markGreeted'] },
+      // A picture answers nothing and misses nothing: acknowledged, and the question repeated in short.
+      'user.sentMedia': {
+        actions: [
+          sayMediaAck,
+          { type: 'say', params: ({ context }: Ctx): Say => ({ message: 'pending', question, buyer: context.buyer }) },
+        ],
+      },
     },
   } as const;
 }
@@ -502,6 +519,15 @@ export const conversationMachine = setup({
               target: 'bot.askingProduct',
               actions: [{ type: 'say', params: ask('product') }, 'markGreeted'],
             },
+            'user.sentMedia': {
+              target: 'bot.askingProduct',
+              actions: [
+                { type: 'say', params: { message: 'greeting' } },
+                'markGreeted',
+                sayMediaAck,
+                { type: 'say', params: ask('product') },
+              ],
+            },
           },
         },
         bot: {
@@ -570,6 +596,8 @@ export const conversationMachine = setup({
                 'user.optedIn': {},
                 // The verdict again, in the language just asked for.
                 'user.switchedLanguage': { actions: { type: 'say', params: sayKeptVerdict } },
+                // Kept for PJ in the transcript; not a question for him by itself.
+                'user.sentMedia': { actions: sayMediaAck },
               },
             },
           },
@@ -599,6 +627,8 @@ export const conversationMachine = setup({
             'user.greeted': [
               { guard: 'pointerDue', actions: [{ type: 'say', params: { message: 'pointer' } }, 'markPointer'] },
             ],
+            // PJ sees it with the client's other messages; the acknowledgement counts as the pointer.
+            'user.sentMedia': [{ guard: 'pointerDue', actions: [sayMediaAck, 'markPointer'] }],
             'user.acknowledged': {},
             'user.optedIn': {},
             'user.askedForHuman': [
@@ -633,6 +663,7 @@ export const conversationMachine = setup({
             'user.answered': {},
             'user.greeted': {},
             'user.acknowledged': {},
+            'user.sentMedia': {},
             'user.optedIn': {},
             'user.askedHelp': {},
             'user.restarted': {},

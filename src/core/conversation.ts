@@ -1,6 +1,7 @@
 import type { Side, Verdict } from './advise.js';
 import type { Channel } from './channels.js';
 import type { Language } from './languages.js';
+import type { InboundMedia, MediaItem } from './media.js';
 import type { Awaiting } from './reading.js';
 
 export type { Channel } from './channels.js';
@@ -54,6 +55,8 @@ export interface TranscriptEntry {
   direction: 'in' | 'out' | 'event';
   author: Author;
   text: string;
+  /** What the client attached to this text (an MMS picture); absent when nothing. */
+  media?: MediaItem[];
 }
 
 export interface ConversationDetail extends ConversationRecord {
@@ -89,4 +92,6 @@ export interface InboundMessage {
    * conversation has moved on since, the message is recorded and otherwise ignored.
    */
   answers?: Awaiting;
+  /** Attachments (an MMS picture), in the provider's order; absent when none. */
+  media?: InboundMedia[];
 }

@@ -74,6 +74,8 @@ export const FlowSchema = z.strictObject({
   pointer: Copy,
   ended: Copy,
   holding: Copy,
+  /** The line that acknowledges an attachment (an MMS picture): the bot reads only text. */
+  mediaAck: z.strictObject({ picture: Copy, pictures: Copy, file: Copy }),
   talkToAdvisor: Copy,
   slackChose: copy('choice'),
   /** What PJ is told, on his phone and in the Slack handoff thread, and his commands' answers. */
@@ -110,6 +112,11 @@ export const FlowSchema = z.strictObject({
       viaDesk: Copy,
       /** The client's language, as {language} names it to PJ. */
       languages: z.strictObject({ en: Copy, es: Copy }) satisfies z.ZodType<Record<Language, string>>,
+      /** What the client attached, after their words: "+1 picture". */
+      onePicture: Copy,
+      pictures: copy('count'),
+      oneFile: Copy,
+      files: copy('count'),
     }),
     refused: z.strictObject({
       not_found: copy('id'),

@@ -28,6 +28,7 @@ const ClientCopySchema = FlowSchema.pick({
   pointer: true,
   ended: true,
   holding: true,
+  mediaAck: true,
   talkToAdvisor: true,
   slackChose: true,
   verdict: true,

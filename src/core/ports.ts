@@ -8,6 +8,7 @@ import type {
   InboundMessage,
   Status,
 } from './conversation.js';
+import type { InboundMedia } from './media.js';
 import type { PipelineRow, ReviewDraft, VerdictBasis, VerdictReview } from './pipeline.js';
 import type { ConversationExport, ErasedConversation, RemovedCounts, RetentionCutoffs } from './retention.js';
 import type { WebEvent, WebEventDraft } from './web-chat.js';
@@ -37,7 +38,8 @@ export type OutboxDestination =
 export type AdvisorNotice =
   | { kind: 'flagged'; reasons: FlagReason[] }
   | { kind: 'reminder' }
-  | { kind: 'clientMessage'; text: string }
+  /** What the client wrote, with the links of what they attached (absent: nothing). */
+  | { kind: 'clientMessage'; text: string; media?: InboundMedia[] }
   | { kind: 'optedOut' }
   | { kind: 'tookOver'; by: string }
   | { kind: 'released'; by: string }
@@ -229,10 +231,11 @@ export interface ConversationStore {
   /**
    * Atomically: records `message` unless its (provider, externalId) was seen before, loads the
    * latest conversation that is not closed for its (channel, conversationKey) (null if none),
-   * applies `decide`, saves the result and appends the inbound text and the replies to the
-   * transcript, and returns the decision saved. A new conversation takes the message's
-   * participant as its own; later messages from other senders with the same key join it. A
-   * duplicate runs no `decide`, changes nothing and returns the replies recorded the first time.
+   * applies `decide`, saves the result and appends the inbound text (with the links of its
+   * media, in order) and the replies to the transcript, and returns the decision saved. A new
+   * conversation takes the message's participant as its own; later messages from other senders
+   * with the same key join it. A duplicate runs no `decide`, changes nothing and returns the
+   * replies recorded the first time.
    */
   receive<D extends Decision>(message: InboundMessage, decide: Decide<D>): Promise<Received<D>>;
   /**

@@ -1,6 +1,7 @@
 import { CHANNELS } from './channels.js';
 import type { ConversationRecord } from './conversation.js';
 import type { Flow } from './flow.js';
+import { countMedia, type InboundMedia } from './media.js';
 import { maskParticipant } from './mask-participant.js';
 import type { AdvisorNotice } from './ports.js';
 import { fillCopy, fillPlaceholders, type Advisor } from './render-reply.js';
@@ -15,6 +16,19 @@ function verdictLabel(c: ConversationRecord, flow: Flow): string {
 /** How a notice names one of PJ's surfaces: "by text", "on Slack". */
 export function surfaceLabel(via: 'sms' | 'desk', flow: Flow): string {
   return via === 'sms' ? flow.advisor.labels.viaSms : flow.advisor.labels.viaDesk;
+}
+
+/** What a client attached, as PJ reads it after their words: "+1 picture", "+2 pictures +1 file"; empty for nothing. */
+export function mediaLabel(media: readonly InboundMedia[] | undefined, flow: Flow): string {
+  const { pictures, files } = countMedia(media ?? []);
+  const labels = flow.advisor.labels;
+  const count = (n: number, one: string, many: string) => (n === 0 ? [] : [n === 1 ? one : fillPlaceholders(many, { count: String(n) })]);
+  return [...count(pictures, labels.onePicture, labels.pictures), ...count(files, labels.oneFile, labels.files)].join(' ');
+}
+
+/** A client's words with what they attached: "here it is +1 picture". */
+export function withMediaLabel(text: string, media: readonly InboundMedia[] | undefined, flow: Flow): string {
+  return [text.trim(), mediaLabel(media, flow)].filter((part) => part !== '').join(' ');
 }
 
 /**
@@ -52,7 +66,7 @@ export function renderNotice(notice: AdvisorNotice, c: ConversationRecord, flow:
     case 'reminder':
       return fillConversation(t.reminder, c, flow, advisor);
     case 'clientMessage':
-      return fillConversation(t.clientMessage, c, flow, advisor, { text: notice.text });
+      return fillConversation(t.clientMessage, c, flow, advisor, { text: withMediaLabel(notice.text, notice.media, flow) });
     case 'optedOut':
       return fillConversation(t.optedOut, c, flow, advisor);
     case 'tookOver':

@@ -145,6 +145,8 @@ function flowText(say: Exclude<Say, { message: 'verdict' | 'conflict' }>, flow: 
         .join(' ');
     case 'help':
       return helpText(flow, channel);
+    case 'mediaAck':
+      return flow.mediaAck[say.kind];
     default:
       return flow[say.message];
   }

@@ -12,7 +12,7 @@ export interface RetentionCutoffs {
 /** How many rows of each kind were removed. */
 export interface RemovedCounts {
   conversations: number;
-  /** Transcript lines. */
+  /** Transcript lines (what the client attached to them goes with them). */
   messages: number;
   /** Inbound message ids kept to answer a provider's retry once (dedupe). */
   processedInbound: number;

@@ -113,6 +113,7 @@ const otherSays: Say[] = [
       'holding',
     ] as const
   ).map((message) => ({ message })),
+  ...(['picture', 'pictures', 'file'] as const).map((kind) => ({ message: 'mediaAck' as const, kind })),
 ];
 
 describe('every text', () => {
@@ -214,6 +215,18 @@ describe('short texts', () => {
     }
   });
 
+  it("acknowledges a picture with the pending question in one segment, and a first one's greeting and question in two", () => {
+    for (const kind of ['picture', 'pictures', 'file'] as const) {
+      const ack: Say = { message: 'mediaAck', kind };
+      for (const question of ['product', 'asker'] as const) {
+        const text = renderReply([ack, { message: 'pending', question, buyer: false }], flow, advisor, 'sms') ?? '';
+        expect(segments(text), text).toBe(1);
+      }
+      const first = renderReply([{ message: 'greeting' }, ack, { message: 'askProduct', greet: false, buyer: false }], flow, advisor, 'sms') ?? '';
+      expect(segments(first), first).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('every question, asked again or not, fits one segment', () => {
     for (const say of otherSays.filter(
       (s) => s.message.startsWith('ask') || s.message.startsWith('reask') || s.message === 'pending',
@@ -307,6 +320,7 @@ describe('notices to PJ', () => {
     { kind: 'flagged', reasons: ['conflict', 'followup'] },
     { kind: 'reminder' },
     { kind: 'clientMessage', text: clientText },
+    { kind: 'clientMessage', text: clientText, media: [{ url: 'https://api.twilio.com/m/1', contentType: 'image/jpeg' }] },
     { kind: 'optedOut' },
     { kind: 'tookOver', by: by('slack') },
     { kind: 'released', by: fillCopy(flow.advisor.idleBy, advisor, { minutes: '120' }) },

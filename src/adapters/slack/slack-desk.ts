@@ -1,8 +1,9 @@
 import { webApi, type types } from '@slack/bolt';
 import type { ConversationRecord, TranscriptEntry } from '../../core/conversation.js';
 import type { Flow } from '../../core/flow.js';
+import type { InboundMedia } from '../../core/media.js';
 import type { AdvisorDesk, AdvisorNotice, ConversationStore, DeskThreadStore } from '../../core/ports.js';
-import { fillConversation, renderNotice } from '../../core/render-notice.js';
+import { fillConversation, renderNotice, withMediaLabel } from '../../core/render-notice.js';
 import type { Logger } from '../../core/logger.js';
 import { fillCopy, type Advisor } from '../../core/render-reply.js';
 import { escapeSlackText, toDeliveryError } from './slack-sender.js';
@@ -42,8 +43,19 @@ function who(entry: TranscriptEntry, flow: Flow, advisor: Advisor): string {
   return advisor.name;
 }
 
+/**
+ * Links to what the client attached, named by content type. Slack shows a picture under its link
+ * when it can fetch it (Twilio's media URLs are public unless the account protects them).
+ */
+function mediaLinks(media: readonly InboundMedia[] | undefined): string {
+  // NOTE: <, > and | end a Slack link; a URL from Twilio has none, but one must not break the message.
+  const safe = (url: string) => url.replace(/[<>|]/g, (c) => encodeURIComponent(c));
+  return (media ?? []).map((m) => `<${safe(m.url)}|${escapeSlackText(m.contentType)}>`).join(' ');
+}
+
 function transcriptLine(entry: TranscriptEntry, flow: Flow, advisor: Advisor): string {
-  const words = escapeSlackText(clip(entry.text.replace(/\s+/g, ' ').trim(), LINE_CHARS));
+  const said = withMediaLabel(clip(entry.text.replace(/\s+/g, ' ').trim(), LINE_CHARS), entry.media, flow);
+  const words = [escapeSlackText(said), mediaLinks(entry.media)].filter((part) => part !== '').join(' ');
   const speaker = who(entry, flow, advisor);
   // Events (takeovers, notes) are set apart from what was said to or by the client.
   return entry.direction === 'event' ? `_${speaker}: ${words}_` : `*${speaker}:* ${words}`;
@@ -112,7 +124,9 @@ function deskThreadText(notice: AdvisorNotice, c: ConversationRecord, flow: Flow
   if (notice.kind === 'flagged') {
     return escapeSlackText(fillConversation(flow.desk.flaggedAgain, { ...c, flags: notice.reasons }, flow, advisor));
   }
-  return escapeSlackText(renderNotice(notice, c, flow, advisor));
+  const text = escapeSlackText(renderNotice(notice, c, flow, advisor));
+  const links = notice.kind === 'clientMessage' ? mediaLinks(notice.media) : '';
+  return links === '' ? text : `${text}\n${links}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ConversationStore } from '../../core/ports.js';
-import { epochMs, parseMessageRow, parseRecordRow, openConversationSql, recordColumns } from './sqlite-rows.js';
+import { epochMs, parseRecordRow, openConversationSql, recordColumns } from './sqlite-rows.js';
+import { createTranscriptReader } from './sqlite-transcript.js';
 
 type SqliteConversationReads = Pick<ConversationStore, 'list' | 'get' | 'findOpen' | 'listDue'>;
 
@@ -30,9 +31,7 @@ export function createSqliteConversationReads(db: Database.Database): SqliteConv
      LIMIT @limit`,
   );
   const getConversation = db.prepare<[number]>(`SELECT ${recordColumns} FROM conversations WHERE id = ?`);
-  const getTranscript = db.prepare<[number]>(
-    'SELECT at, direction, author, text FROM messages WHERE conversation_id = ? ORDER BY id',
-  );
+  const getTranscript = createTranscriptReader(db);
   // Each side of the OR has its own partial index (migration 3). No ORDER BY: without ANALYZE
   // statistics it makes the planner scan the table in id order instead; the few rows are sorted here.
   const listDue = db.prepare<{ now: number }>(
@@ -43,7 +42,7 @@ export function createSqliteConversationReads(db: Database.Database): SqliteConv
   const getTx = db.transaction((id: number) => {
     const row = getConversation.get(id);
     if (row === undefined) return null;
-    return { ...parseRecordRow(row), transcript: getTranscript.all(id).map(parseMessageRow) };
+    return { ...parseRecordRow(row), transcript: getTranscript(id) };
   });
 
   return {

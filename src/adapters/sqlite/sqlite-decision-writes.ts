@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { InboundMessage, TranscriptEntry } from '../../core/conversation.js';
+import type { InboundMedia } from '../../core/media.js';
 import type { Decision, TranscriptNote } from '../../core/ports.js';
 import type { KeepOptOut } from './sqlite-opt-outs.js';
 import type { InsertDrafts } from './sqlite-outbox.js';
@@ -10,7 +11,10 @@ interface DecisionWriter {
   create(message: InboundMessage, decision: Decision): number;
   /** Saves over conversation `id`, which must still be at row `version`. */
   save(id: number, version: number, decision: Decision, now: number): void;
-  append(conversationId: number, at: number, entry: Omit<TranscriptEntry, 'at'>, externalId?: string): void;
+  /** Appends a transcript line; returns its row id. */
+  append(conversationId: number, at: number, entry: Omit<TranscriptEntry, 'at' | 'media'>, externalId?: string): number;
+  /** Keeps the links of what the client attached to transcript line `messageId`, in order. */
+  appendMedia(conversationId: number, messageId: number, media: readonly InboundMedia[], at: number): void;
   /** The decision's notes (after whatever the caller appended), outbox items, deadlines and the sender's opt-out. */
   applyExtras(conversationId: number, decision: Decision, now: number): void;
 }
@@ -62,13 +66,24 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
   );
   // The client's language, apart from the summary columns above: the store keeps what the machine says.
   const setLanguage = db.prepare<{ id: number; language: string }>('UPDATE conversations SET language = @language WHERE id = @id');
+  const insertMedia = db.prepare<{
+    messageId: number;
+    conversationId: number;
+    position: number;
+    url: string;
+    contentType: string;
+    at: number;
+  }>(
+    `INSERT INTO message_media (message_id, conversation_id, position, url, content_type, state, next_attempt_at,
+       created_at, updated_at)
+     VALUES (@messageId, @conversationId, @position, @url, @contentType, 'linked', @at, @at, @at)`,
+  );
   const setDeadlines = db.prepare<{ id: number; remindAt: number | null; idleAt: number | null }>(
     'UPDATE conversations SET remind_at = @remindAt, idle_at = @idleAt WHERE id = @id',
   );
 
-  const append: DecisionWriter['append'] = (conversationId, at, entry, externalId) => {
-    insertMessage.run(conversationId, at, entry.direction, entry.author, entry.text, externalId ?? null);
-  };
+  const append: DecisionWriter['append'] = (conversationId, at, entry, externalId) =>
+    Number(insertMessage.run(conversationId, at, entry.direction, entry.author, entry.text, externalId ?? null).lastInsertRowid);
 
   return {
     create: (message, decision) => {
@@ -88,6 +103,11 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
       setLanguage.run({ id, language: decision.summary.language ?? 'en' });
     },
     append,
+    appendMedia: (conversationId, messageId, media, at) => {
+      media.forEach((item, position) =>
+        insertMedia.run({ messageId, conversationId, position, url: item.url, contentType: item.contentType, at }),
+      );
+    },
     applyExtras: (conversationId, decision, now) => {
       for (const note of decision.notes ?? []) append(conversationId, now, note);
       if (decision.notes?.some(isAdvisorText)) markAdvisorReplied.run({ id: conversationId, now });

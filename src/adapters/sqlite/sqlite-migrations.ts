@@ -274,6 +274,37 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 11,
+    name: 'attachments kept with their transcript line',
+    // One row per MMS picture (or other file) a client sent, in the order the provider gave them.
+    // The link is always kept; with TWILIO_FETCH_MEDIA the file itself is downloaded into `data`,
+    // so every instance can show it: `state` goes linked -> fetching -> stored, or to tooLarge or
+    // failed with the link kept. conversation_id is kept too: the retention sweep and an erasure
+    // delete by conversation.
+    sql: `
+      CREATE TABLE message_media (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id INTEGER NOT NULL REFERENCES messages (id),
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+        position INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('linked', 'fetching', 'stored', 'tooLarge', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        claimed_until INTEGER,
+        size INTEGER,
+        data BLOB,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX message_media_conversation ON message_media (conversation_id, message_id, position);
+      CREATE INDEX message_media_message ON message_media (message_id);
+      CREATE INDEX message_media_due ON message_media (state, next_attempt_at) WHERE state IN ('linked', 'fetching');
+    `,
+  },
 ];
 
 /**

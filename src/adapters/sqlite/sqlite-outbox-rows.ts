@@ -22,7 +22,11 @@ const by = z.string();
 const notice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('flagged'), reasons: z.array(flag) }),
   z.object({ kind: z.literal('reminder') }),
-  z.object({ kind: z.literal('clientMessage'), text: z.string() }),
+  z.object({
+    kind: z.literal('clientMessage'),
+    text: z.string(),
+    media: z.array(z.object({ url: z.string(), contentType: z.string() })).optional(),
+  }),
   z.object({ kind: z.literal('optedOut') }),
   z.object({ kind: z.literal('tookOver'), by }),
   z.object({ kind: z.literal('released'), by }),

@@ -67,10 +67,12 @@ export function createReceiveStatements(db: Database.Database): ReceiveStatement
         write.save(conversationId, on.version, decision, at);
       }
       const [only, ...more] = decision.replies;
-      if (only !== undefined && more.length === 0) {
+      // A message with attachments takes the longer way: they are kept against its own line's id.
+      if (only !== undefined && more.length === 0 && message.media === undefined) {
         insertTurn.run(conversationId, at, message.text, message.externalId, conversationId, at, only);
       } else {
-        write.append(conversationId, at, { direction: 'in', author: 'user', text: message.text }, message.externalId);
+        const inbound = write.append(conversationId, at, { direction: 'in', author: 'user', text: message.text }, message.externalId);
+        if (message.media !== undefined) write.appendMedia(conversationId, inbound, message.media, at);
         for (const reply of decision.replies) {
           write.append(conversationId, at, { direction: 'out', author: 'bot', text: reply });
         }

@@ -4,7 +4,8 @@ import type { Retention } from '../../core/ports.js';
 import type { DeskMessage, RemovedCounts } from '../../core/retention.js';
 import type { SqliteOptOuts } from './sqlite-opt-outs.js';
 import { outboxColumns, parseOutboxRows } from './sqlite-outbox-rows.js';
-import { parseMessageRow, parseRecordRow, recordColumns } from './sqlite-rows.js';
+import { parseRecordRow, recordColumns } from './sqlite-rows.js';
+import { createTranscriptReader } from './sqlite-transcript.js';
 
 /** Conversations removed per transaction, so a large first sweep never holds the write lock for long. */
 const BATCH = 500;
@@ -43,6 +44,8 @@ export function createSqliteRetention(db: Database.Database, optOuts: SqliteOptO
     .pluck();
   // Children first: every one of these tables references conversations.
   const removeOne = {
+    // Attachments go with their transcript lines, uncounted: they reference them.
+    media: db.prepare<[number]>('DELETE FROM message_media WHERE conversation_id = ?'),
     messages: db.prepare<[number]>('DELETE FROM messages WHERE conversation_id = ?'),
     // The web chat's copy of the transcript, as its panel shows it; counted with the transcript.
     webEvents: db.prepare<[number]>('DELETE FROM web_events WHERE conversation_id = ?'),
@@ -58,7 +61,7 @@ export function createSqliteRetention(db: Database.Database, optOuts: SqliteOptO
 
   const getRecord = db.prepare<[number]>(`SELECT ${recordColumns} FROM conversations WHERE id = ?`);
   const getSender = db.prepare<[number]>('SELECT channel, participant FROM conversations WHERE id = ?');
-  const getTranscript = db.prepare<[number]>('SELECT at, direction, author, text FROM messages WHERE conversation_id = ? ORDER BY id');
+  const getTranscript = createTranscriptReader(db);
   const getOutbox = db.prepare<[number]>(`SELECT ${outboxColumns} FROM outbox WHERE conversation_id = ? ORDER BY id`);
   const getDeskThread = db.prepare<[number]>('SELECT channel, ts FROM desk_threads WHERE conversation_id = ?');
   // The notices the bot posted in the thread: sent to the desk, with Slack's ts as the provider id.
@@ -84,6 +87,7 @@ export function createSqliteRetention(db: Database.Database, optOuts: SqliteOptO
   /** Removes one conversation and everything that references it; joins the caller's transaction. */
   function removeConversation(id: number): RemovedCounts {
     const counts = none();
+    removeOne.media.run(id);
     counts.messages = removeOne.messages.run(id).changes + removeOne.webEvents.run(id).changes;
     removeOne.phoneNotices.run(id);
     counts.processedInbound = removeOne.processedInbound.run(id).changes;
@@ -111,7 +115,7 @@ export function createSqliteRetention(db: Database.Database, optOuts: SqliteOptO
     const thread = getDeskThread.get(id);
     return {
       conversation: parseRecordRow(row),
-      transcript: getTranscript.all(id).map(parseMessageRow),
+      transcript: getTranscript(id),
       outbox: parseOutboxRows(getOutbox.all(id)),
       deskThread: thread === undefined ? null : deskRow.parse(thread),
     };

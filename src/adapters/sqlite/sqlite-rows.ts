@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNEL_IDS } from '../../core/channels.js';
 import { LANGUAGES } from '../../core/languages.js';
-import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
+import type { Channel, ConversationRecord, FlagReason, Status } from '../../core/conversation.js';
 import type { Side, Verdict } from '../../core/advise.js';
 import type { Awaiting } from '../../core/reading.js';
 import type { Deadlines, SavedConversation, SavedForUpdate } from '../../core/ports.js';
@@ -68,13 +68,6 @@ const savedRow = z.object({
 /** Columns to select for `parseSavedRow`. */
 export const savedColumns = 'id, machine_version, snapshot, version';
 
-const messageRow = z.object({
-  at: epochMs,
-  direction: z.enum(['in', 'out', 'event']),
-  author: z.enum(['user', 'bot', 'advisor']),
-  text: z.string(),
-});
-
 const processedRow = z.object({
   conversation_id: z.number().int(),
   replies: jsonText(z.array(z.string())),
@@ -125,11 +118,6 @@ export function parseForUpdateRow(row: unknown): { saved: SavedForUpdate; versio
   const d = deadlinesRow.parse(row);
   const deadlines: Deadlines = { remindAt: d.remind_at, idleAt: d.idle_at };
   return { saved: { ...saved, record: parseRecordRow(row), deadlines }, version };
-}
-
-export function parseMessageRow(row: unknown): TranscriptEntry {
-  const r = messageRow.parse(row);
-  return { at: isoTime(r.at), direction: r.direction, author: r.author, text: r.text };
 }
 
 export function parseProcessedRow(row: unknown): { conversationId: number; replies: string[] } {

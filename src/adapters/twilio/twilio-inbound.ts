@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { describeIssues, MessageSidSchema } from './twilio-fields.js';
 import type { InboundMessage } from '../../core/conversation.js';
+import type { InboundMedia } from '../../core/media.js';
+
+/** Twilio attaches at most 10 media to one message. */
+const MAX_MEDIA = 10;
 
 /** The fields of Twilio's incoming-message webhook that the bot relies on. */
 const TwilioInboundSchema = z.object({
@@ -8,9 +12,29 @@ const TwilioInboundSchema = z.object({
   From: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number'),
   To: z.string().min(1),
   Body: z.string().max(1600).default(''),
+  NumMedia: z.coerce.number().int().min(0).max(MAX_MEDIA).default(0),
+});
+
+/** MediaUrlN and MediaContentTypeN, for N below NumMedia. */
+const MediaSchema = z.object({
+  url: z.url({ protocol: /^https$/ }),
+  contentType: z.string().trim().min(1).max(255),
 });
 
 type ParsedInbound = { ok: true; message: InboundMessage } | { ok: false; reason: string };
+
+function parseMedia(body: Record<string, unknown>, count: number): { ok: true; media: InboundMedia[] } | { ok: false; reason: string } {
+  const media: InboundMedia[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const item = MediaSchema.safeParse({ url: body[`MediaUrl${i}`], contentType: body[`MediaContentType${i}`] });
+    if (!item.success) {
+      const reason = item.error.issues.map((issue) => `${issue.path[0] === 'url' ? 'MediaUrl' : 'MediaContentType'}${i}: ${issue.message}`);
+      return { ok: false, reason: reason.join('; ') };
+    }
+    media.push(item.data);
+  }
+  return { ok: true, media };
+}
 
 /** Turns a signed, form-decoded webhook body into an InboundMessage, or says what is wrong with it. */
 export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInbound {
@@ -19,7 +43,9 @@ export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInb
     const reason = describeIssues(result.error);
     return { ok: false, reason };
   }
-  const { MessageSid, From, Body } = result.data;
+  const { MessageSid, From, Body, NumMedia } = result.data;
+  const media = parseMedia(body as Record<string, unknown>, NumMedia);
+  if (!media.ok) return media;
   return {
     ok: true,
     message: {
@@ -30,6 +56,7 @@ export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInb
       externalId: MessageSid,
       text: Body,
       receivedAt,
+      ...(media.media.length > 0 && { media: media.media }),
     },
   };
 }

@@ -300,7 +300,9 @@ function renderDetail(c) {
   $('reply').disabled = !open;
   $('send').disabled = !open;
 
-  const signature = `${c.id}:${c.status}:${c.transcript.length}`;
+  // A picture being downloaded changes the transcript without adding a line.
+  const media = c.transcript.flatMap((entry) => (entry.media || []).map((m) => m.state)).join(',');
+  const signature = `${c.id}:${c.status}:${c.transcript.length}:${media}`;
   if (signature === state.shown) return;
   const opened = state.shown === '';
   state.shown = signature;
@@ -317,11 +319,33 @@ function renderDetail(c) {
         el('span', 'direction', arrow),
         el('time', 'time', when(entry.at)),
       );
-      line.append(head, el('p', 'text', entry.text));
+      line.append(head);
+      if (entry.text !== '') line.append(el('p', 'text', entry.text));
+      if (entry.media && entry.media.length > 0) line.append(mediaList(entry.media));
       return line;
     }),
   );
   if (opened || atBottom) list.scrollTop = list.scrollHeight;
+}
+
+/** What the client attached: each as a link to where the provider keeps it, named by its type. */
+function mediaList(media) {
+  const list = el('ul', 'media');
+  for (const m of media) {
+    const item = el('li');
+    // Only a web link is followed; the API gives https links, but a page never trusts data.
+    if (/^https:\/\//i.test(m.url)) {
+      const link = el('a', 'media-link', m.contentType);
+      link.href = m.url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      item.append(link);
+    } else {
+      item.append(el('span', 'media-link', m.contentType));
+    }
+    list.append(item);
+  }
+  return list;
 }
 
 /** The selected conversation, fetched only when it changed (a poll saw a new updatedAt) or was just picked. */

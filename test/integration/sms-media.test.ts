@@ -1,0 +1,194 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboundMedia } from '../../src/core/media.js';
+import { copy, flow } from '../support/copy.js';
+import { signTwilio } from '../support/sign-twilio.js';
+import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
+import {
+  AUTH_TOKEN,
+  BOT_NUMBER,
+  messagesOf,
+  newMessageSid,
+  PUBLIC_BASE_URL,
+  replyTo,
+  startSmsHarness,
+  type SmsHarness,
+} from '../support/sms-harness.js';
+import { jsonReply, newSid } from '../support/twilio-rest.js';
+
+const CLIENT = '+14155550101';
+const ACCOUNT = `AC${'d4'.repeat(16)}`;
+const media = (n: number, contentType = 'image/jpeg'): InboundMedia => ({
+  url: `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT}/Messages/MM${'1'.repeat(32)}/Media/ME${String(n).padStart(32, '0')}`,
+  contentType,
+});
+const PICTURE = media(1);
+
+/** An MMS as Twilio posts it: NumMedia, MediaUrlN and MediaContentTypeN, signed. */
+async function mms(h: SmsHarness, body: string, attached: InboundMedia[], extra: Record<string, string> = {}): Promise<Response> {
+  const params: Record<string, string> = {
+    MessageSid: `MM${newMessageSid().slice(2)}`,
+    AccountSid: ACCOUNT,
+    From: CLIENT,
+    To: BOT_NUMBER,
+    Body: body,
+    NumMedia: String(attached.length),
+    ...Object.fromEntries(attached.flatMap((m, i) => [[`MediaUrl${i}`, m.url], [`MediaContentType${i}`, m.contentType]])),
+    ...extra,
+  };
+  const signature = signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params);
+  return h.post('/twilio/sms', params, { 'X-Twilio-Signature': signature });
+}
+
+async function mmsReplies(h: SmsHarness, body: string, attached: InboundMedia[]): Promise<string[]> {
+  const res = await mms(h, body, attached);
+  expect(res.status).toBe(200);
+  return messagesOf(await res.text());
+}
+
+interface Detail {
+  id: number;
+  status: string;
+  flags: string[];
+  answers: { product: string | null; asker: string | null };
+  transcript: Array<{ direction: string; author: string; text: string; media?: Array<InboundMedia & { id: number; state: string }> }>;
+}
+
+async function conversation(h: SmsHarness): Promise<Detail> {
+  const list = (await (await h.admin(`/conversations?participant=${encodeURIComponent(CLIENT)}`)).json()) as { conversations: Array<{ id: number }> };
+  return (await (await h.admin(`/conversations/${list.conversations[0]?.id}`)).json()) as Detail;
+}
+
+const ack = copy(flow.mediaAck.picture);
+
+describe('an MMS through the signed webhook', () => {
+  let h: SmsHarness;
+  beforeEach(async () => {
+    h = await startSmsHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('acknowledges a picture without words in one line, repeats the question, and never counts it as a failed answer', async () => {
+    await replyTo(h, CLIENT, 'hi');
+    for (let i = 0; i < 3; i += 1) {
+      expect(await mmsReplies(h, '', [PICTURE])).toEqual([`${ack} ${copy(flow.pending.product)}`]);
+    }
+    // The one concrete re-ask is still to come: three pictures were no misses.
+    const [reask] = await replyTo(h, CLIENT, 'idk');
+    expect(reask).toMatch(/^Sorry, I couldn't tell/);
+    expect(await conversation(h)).toMatchObject({ status: 'bot', flags: [] });
+  });
+
+  it('greets a first text that is only pictures, says it cannot read them, and asks the first question', async () => {
+    const [reply] = await mmsReplies(h, '', [media(1), media(2, 'image/png')]);
+    expect(reply).toMatch(new RegExp(`^${copy(flow.greeting).replace(/[.?*()]/g, '\\$&')} ${copy(flow.mediaAck.pictures)} What does your product do\\?`));
+  });
+
+  it('reads a caption as usual, the acknowledgement first in the same single text', async () => {
+    await replyTo(h, CLIENT, 'hi');
+    const replies = await mmsReplies(h, 'we run payroll for dental clinics', [PICTURE]);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(new RegExp(`^${ack.replace(/[.;]/g, '\\$&')} Who is asking you for the SOC report\\?`));
+    expect((await conversation(h)).answers.product).toBe('we run payroll for dental clinics');
+  });
+
+  it('names a file that is not a picture as what was sent', async () => {
+    await replyTo(h, CLIENT, 'hi');
+    expect(await mmsReplies(h, '', [media(3, 'application/pdf')])).toEqual([`${copy(flow.mediaAck.file)} ${copy(flow.pending.product)}`]);
+  });
+
+  it('keeps the links and content types with the message, in order, in the transcript PJ reads', async () => {
+    await mmsReplies(h, 'the questionnaire', [media(1), media(2, 'application/pdf')]);
+    const [first] = (await conversation(h)).transcript;
+    expect(first).toEqual({
+      at: expect.any(String),
+      direction: 'in',
+      author: 'user',
+      text: 'the questionnaire',
+      media: [
+        { ...media(1), id: expect.any(Number), state: 'linked', size: null },
+        { ...media(2, 'application/pdf'), id: expect.any(Number), state: 'linked', size: null },
+      ],
+    });
+  });
+
+  it('says nothing about pictures while PJ has the conversation', async () => {
+    await replyTo(h, CLIENT, 'hi');
+    const { id } = await conversation(h);
+    await h.composed.actions.takeOver(id, 'console');
+    expect(await mmsReplies(h, '', [PICTURE])).toEqual([]);
+    expect(await mmsReplies(h, 'here it is', [PICTURE])).toEqual([]);
+  });
+
+  it.each([
+    ['a link that is not https', { MediaUrl0: 'http://example.test/a.jpg' }, /MediaUrl0/],
+    ['a missing content type', { MediaContentType0: '' }, /MediaContentType0/],
+    ['more media than Twilio sends', { NumMedia: '11' }, /NumMedia/],
+  ])('refuses %s with 400, naming the field', async (_name, extra, field) => {
+    const res = await mms(h, '', [PICTURE], extra);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(field);
+  });
+});
+
+describe("a picture on PJ's surfaces", () => {
+  const PJ = '+18585550199';
+  const DESK = 'C0DESK';
+  let h: SlackHarness;
+  let sent: Array<Record<string, string>>;
+
+  beforeEach(async () => {
+    sent = [];
+    nock('https://api.twilio.com')
+      .persist()
+      .post(`/2010-04-01/Accounts/${ACCOUNT}/Messages.json`)
+      .reply((_uri, body) => {
+        const form = Object.fromEntries(new URLSearchParams(String(body)));
+        sent.push(form);
+        return jsonReply(201, { sid: newSid(), status: 'queued', to: form.To, body: form.Body });
+      });
+    h = await startSlackHarness({
+      TWILIO_ACCOUNT_SID: ACCOUNT,
+      TWILIO_PHONE_NUMBER: BOT_NUMBER,
+      ADVISOR_NOTIFY_SMS: PJ,
+      SLACK_HANDOFF_CHANNEL: DESK,
+      SLACK_ADVISOR_USER_IDS: 'U0PJ',
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const flush = async () => {
+    for (let before = -1; before !== sent.length + h.calls.length; ) {
+      before = sent.length + h.calls.length;
+      await h.composed.outbox.tick();
+    }
+  };
+
+  it('texts PJ "+1 picture" and mirrors the links into the desk thread once he is asked in', async () => {
+    await replyTo(h, CLIENT, 'hi');
+    await replyTo(h, CLIENT, 'can I talk to a person?');
+    const { id } = await conversation(h);
+    await h.composed.actions.takeOver(id, 'console');
+    await mmsReplies(h, 'here is their questionnaire', [PICTURE]);
+    await mmsReplies(h, '', [media(1), media(2)]);
+    await flush();
+    const toPj = sent.filter((m) => m.To === PJ).map((m) => m.Body);
+    expect(toPj.slice(-2)).toEqual([`#${id} says: here is their questionnaire +1 picture`, `#${id} says: +2 pictures`]);
+    const posts = h.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === DESK).map((c) => String(c.body.text));
+    expect(posts.at(-2)).toBe(`#${id} says: here is their questionnaire +1 picture\n<${PICTURE.url}|image/jpeg>`);
+    expect(posts.at(-1)).toBe(`#${id} says: +2 pictures\n<${media(1).url}|image/jpeg> <${media(2).url}|image/jpeg>`);
+  });
+
+  it('shows a picture among the last messages of the desk header', async () => {
+    await replyTo(h, CLIENT, 'hi');
+    await mmsReplies(h, '', [PICTURE]);
+    await replyTo(h, CLIENT, 'how much does it cost?');
+    await flush();
+    const header = h.calls.find((c) => c.method === 'chat.postMessage' && c.body.channel === DESK);
+    expect(JSON.stringify(header?.body.blocks)).toContain(`+1 picture <${PICTURE.url}|image/jpeg>`);
+  });
+});
