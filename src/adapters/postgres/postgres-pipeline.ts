@@ -1,42 +1,42 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { completeReview, type PipelineRow } from '../../core/pipeline.js';
-import { VerdictBasisSchema, VerdictReviewSchema } from '../../core/pipeline-schemas.js';
+import {
+  PIPELINE_COLUMNS,
+  pipelineColumnsShape,
+  toPipelineRow,
+  VerdictBasisSchema,
+  VerdictReviewSchema,
+} from '../../core/pipeline-schemas.js';
 import type { PipelineStore, ReviewNotes } from '../../core/ports.js';
 import { draftColumns } from './postgres-outbox-rows.js';
 import { inTransaction, pgJson, queryRows } from './postgres-pool.js';
-import { epochMs, parseRecordRow, recordColumns } from './postgres-rows.js';
 
-const pipelineColumns = `${recordColumns}, flagged_at, advisor_replied_at, verdict_basis, review`;
+const pipelineColumns = PIPELINE_COLUMNS;
 
-const extraRow = z.object({
-  flagged_at: epochMs.nullable(),
-  advisor_replied_at: epochMs.nullable(),
-  verdict_basis: VerdictBasisSchema.nullable(),
-  review: VerdictReviewSchema.nullable(),
+// jsonb arrives parsed; the values are checked with plain schemas (a period is 10,000 rows).
+const pipelineRow = z.object({
+  ...pipelineColumnsShape,
+  answers: z.unknown(),
+  flags: z.unknown(),
+  verdict_basis: z.unknown(),
+  review: z.unknown(),
 });
 
 function parsePipelineRow(row: unknown): PipelineRow {
-  const record = parseRecordRow(row);
-  const extra = extraRow.parse(row);
-  return {
-    id: record.id,
-    channel: record.channel,
-    participant: record.participant,
-    status: record.status,
-    awaiting: record.awaiting,
-    answers: record.answers,
-    verdict: record.verdict,
-    side: record.side,
-    flags: record.flags,
-    createdAt: Date.parse(record.createdAt),
-    updatedAt: Date.parse(record.updatedAt),
-    flaggedAt: extra.flagged_at,
-    advisorRepliedAt: extra.advisor_replied_at,
-    basis: extra.verdict_basis,
-    review: extra.review,
-  };
+  const r = pipelineRow.parse(row);
+  return toPipelineRow(r, {
+    answers: r.answers,
+    flags: r.flags,
+    basis: r.verdict_basis ?? null,
+    review: r.review ?? null,
+  });
 }
+
+const extraRow = z.object({
+  verdict_basis: VerdictBasisSchema.nullable(),
+  review: VerdictReviewSchema.nullable(),
+});
 
 const notesRow = z.object({
   id: z.number().int(),
