@@ -3,6 +3,7 @@ import { Router, type Express } from 'express';
 import { createAdvisorActions } from './app/advisor-actions.js';
 import { reportDeliveryProblem } from './app/carrier-opt-out.js';
 import { createConversationEraser } from './app/erase-conversation.js';
+import { createMediaFetcher, type MediaFetcher } from './app/fetch-media.js';
 import { createInboundHandler } from './app/handle-inbound.js';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app/outbox-worker.js';
 import { capPhoneNotices } from './app/cap-phone-notices.js';
@@ -16,6 +17,7 @@ import { createLanguageDetector } from './adapters/flow-files/detect-language.js
 import { computeRulesVersion } from './adapters/flow-files/rules-version.js';
 import { createAdminErasureRouter } from './adapters/http/admin-erasure-routes.js';
 import { createAdminPipelineRouter } from './adapters/http/admin-pipeline-routes.js';
+import { createAdminMediaRouter } from './adapters/http/admin-media-routes.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer, type Readiness } from './adapters/http/create-server.js';
@@ -28,18 +30,19 @@ import { createPostgresStore } from './adapters/postgres/postgres-store.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
 import { COMMAND_LIMITS, createCommandGate } from './adapters/twilio/advisor-command-gate.js';
 import { createAdvisorCommandRunner, describeAdvisorCommand, parseAdvisorCommand } from './adapters/twilio/advisor-commands.js';
+import { createTwilioMediaDownloader } from './adapters/twilio/twilio-media.js';
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
 import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
 import { createWebChannel, type WebChannel } from './adapters/web/web-channel.js';
 import type { WebLimits } from './adapters/web/web-routes.js';
-import type { Config, StoreChoice } from './config.js';
+import { ConfigError, type Config, type StoreChoice } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
 import { createCalendar } from './core/calendar.js';
 import type { Logger } from './core/logger.js';
 import { StoreUnavailableError } from './core/store-unavailable.js';
-import type { ClientSender, SendingOff, Store, WebStore } from './core/ports.js';
+import type { ClientSender, MediaStore, SendingOff, Store, WebStore } from './core/ports.js';
 
 interface Background {
   /**
@@ -186,6 +189,21 @@ function keepsWebChat(store: Store): store is WebStore {
   return 'appendWebEvents' in store && 'reservePhoneNotice' in store;
 }
 
+/** Whether the store keeps attachments' files (the SQLite store does; the PostgreSQL one not yet). */
+function keepsMedia(store: Store): store is Store & MediaStore {
+  return 'claimMediaDownloads' in store && 'getMediaFile' in store;
+}
+
+/** Downloads clients' attachments into the database when TWILIO_FETCH_MEDIA is on; a store that cannot keep them stops start-up. */
+function createMediaFetcherFor(config: Config, store: Store, now: () => number, logger: Logger): MediaFetcher | null {
+  if (config.fetchMedia === null) return null;
+  if (!keepsMedia(store)) {
+    // NOTE: parseConfig refuses it with PostgreSQL already; this covers any other store without them.
+    throw new ConfigError('TWILIO_FETCH_MEDIA: this store does not keep attachments; leave it off (links are kept)');
+  }
+  return createMediaFetcher({ store, download: createTwilioMediaDownloader(config.fetchMedia), now, log: logger });
+}
+
 /**
  * What the outbox delivers through: a ClientSender for every channel (or what to set to turn it
  * on), PJ's phone and his Slack desk. `slackClient` is the Slack channel's outbox client, null
@@ -285,6 +303,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   const digest = config.digest
     ? createDailyDigest({ store, calendar, settings: config.digest, flow, advisor, now, log: logger })
     : null;
+  const media = createMediaFetcherFor(config, store, now, logger);
   const sweepRetention = createRetentionSweep({ store, retentionDays: config.retentionDays, now, log: logger });
   // Timers and the outbox fail separately: a conversation that cannot be swept must not stop sending.
   const background = createBackground(
@@ -297,6 +316,9 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         logger.error({ err: error }, 'daily digest failed; it is tried again next round');
       });
       await outbox.tick();
+      await media?.tick().catch((error: unknown) => {
+        logger.error({ err: error }, 'media download round failed; it runs again shortly (links are kept meanwhile)');
+      });
     },
     logger,
     sweepRetention,
@@ -363,7 +385,19 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     rulesVersion: settings.rulesVersion ?? null,
   });
   const admin = config.adminToken
-    ? createAdminRouter({ token: config.adminToken, store, logger, actions, flow, advisor, erasure, pipeline, reviews: store, calendar })
+    ? createAdminRouter({
+        token: config.adminToken,
+        store,
+        logger,
+        actions,
+        flow,
+        advisor,
+        erasure,
+        pipeline,
+        reviews: store,
+        calendar,
+        ...(keepsMedia(store) && { media: createAdminMediaRouter({ store, logger }) }),
+      })
     : { off: 'admin API is off: set ADMIN_TOKEN to turn it on' };
   const http = createServer({
     logger,

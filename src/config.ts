@@ -165,6 +165,7 @@ const EnvSchema = z
     ADVISOR_IDLE_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 240),
     ADVISOR_REMIND_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 30),
     TWILIO_API_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
+    TWILIO_FETCH_MEDIA: optional(z.stringbool({ error: 'must be true or false' })).transform((v) => v ?? false),
     SLACK_HANDOFF_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id like C0123ABCD (channel details > About)')),
     SLACK_ADVISOR_USER_IDS: optional(z.string()).transform(parseSlackAdvisors),
     SLACK_SIGNING_SECRET: optional(z.string().min(1)),
@@ -212,6 +213,20 @@ const EnvSchema = z
         message: "guards PJ's commands from ADVISOR_NOTIFY_SMS, which is not set: set it too, or leave the PIN empty",
       });
     }
+    if (env.TWILIO_FETCH_MEDIA && (env.TWILIO_ACCOUNT_SID === undefined || env.TWILIO_AUTH_TOKEN === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWILIO_FETCH_MEDIA'],
+        message: 'needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: pictures are downloaded with the account credentials',
+      });
+    }
+    if (env.TWILIO_FETCH_MEDIA && env.DATABASE_URL.kind === 'postgres') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWILIO_FETCH_MEDIA'],
+        message: 'the PostgreSQL store does not keep attachments yet: leave it off (links are kept) or use DATABASE_URL=file:PATH (SQLite)',
+      });
+    }
     if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_APP_TOKEN is set' });
     }
@@ -228,6 +243,11 @@ export interface Config {
   port: number;
   database: StoreChoice;
   sms: { authToken: string; publicBaseUrl: string; webhookOverrides?: string } | null;
+  /**
+   * Downloading what clients attach (TWILIO_FETCH_MEDIA) into the database, with the account's
+   * credentials, each file up to `maxBytes`; null: only the links are kept.
+   */
+  fetchMedia: { accountSid: string; authToken: string; apiUrl?: string; maxBytes: number } | null;
   /** Sending SMS through the REST API (the outbox): needs the account SID and the number. */
   twilioRest: { accountSid: string; authToken: string; from: string; apiUrl?: string; statusCallback?: string } | null;
   handoff: { notifySms: string | null; deskChannel: string | null; idleMs: number; remindMs: number };
@@ -266,6 +286,9 @@ export interface Config {
   logLevel: string;
 }
 
+/** The cap on one downloaded attachment (TWILIO_FETCH_MEDIA); Twilio's own MMS limit is 5 MB a message. */
+export const MEDIA_MAX_BYTES = 5 * 1024 * 1024;
+
 export class ConfigError extends Error {
   readonly code = 'invalid_config';
 }
@@ -299,6 +322,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     botAnswersKeywords: e.SMS_KEYWORD_REPLIES === 'bot',
+    fetchMedia:
+      e.TWILIO_FETCH_MEDIA && e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined
+        ? {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            ...(e.TWILIO_API_URL !== undefined && { apiUrl: e.TWILIO_API_URL }),
+            maxBytes: MEDIA_MAX_BYTES,
+          }
+        : null,
     twilioRest:
       e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined && e.TWILIO_PHONE_NUMBER !== undefined
         ? {

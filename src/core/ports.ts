@@ -8,7 +8,7 @@ import type {
   InboundMessage,
   Status,
 } from './conversation.js';
-import type { InboundMedia } from './media.js';
+import type { InboundMedia, MediaDownload, MediaFile } from './media.js';
 import type { PipelineRow, ReviewDraft, VerdictBasis, VerdictReview } from './pipeline.js';
 import type { ConversationExport, ErasedConversation, RemovedCounts, RetentionCutoffs } from './retention.js';
 import type { WebEvent, WebEventDraft } from './web-chat.js';
@@ -277,6 +277,37 @@ export interface OutboxStore {
   recordDelivery(providerId: string, status: string, errorCode: string | null, now: number): Promise<OutboxItem | null>;
   /** Adds outbox items outside any conversation change (e.g. telling PJ about a delivery problem). */
   enqueueOutbox(conversationId: number, drafts: OutboxDraft[], now: number): Promise<void>;
+}
+
+/**
+ * The files clients attach (MMS pictures), downloaded into the database when TWILIO_FETCH_MEDIA
+ * is on, so every instance can show them. `receive` keeps each attachment as a link; the fetcher
+ * claims links, downloads them and settles each. The SQLite store has it; the PostgreSQL store
+ * does not keep attachments yet, and compose refuses TWILIO_FETCH_MEDIA on it.
+ */
+export interface MediaStore {
+  /**
+   * Claims up to `limit` attachments that are only linked and due at `now` (or whose download
+   * stopped mid-way, its lease over) for `leaseMs`, oldest first, counting the attempt. Safe with
+   * several processes on one database.
+   */
+  claimMediaDownloads(now: number, leaseMs: number, limit: number): Promise<MediaDownload[]>;
+  /**
+   * Keeps the downloaded file of attachment `id`: the transcript then shows it stored, with its
+   * size, and its conversation counts as updated at `now` (PJ's console looks again).
+   */
+  storeMediaFile(id: number, file: MediaFile, now: number): Promise<void>;
+  /**
+   * A download that did not work: linked again and tried at `retryAt`, or given up (`tooLarge`,
+   * `failed`) with the link kept.
+   */
+  settleMediaDownload(
+    id: number,
+    outcome: { retryAt: number; error: string } | { state: 'tooLarge' | 'failed'; error: string },
+    now: number,
+  ): Promise<void>;
+  /** The stored file of attachment `mediaId` of conversation `conversationId`, or null (none, or not stored). */
+  getMediaFile(conversationId: number, mediaId: number): Promise<MediaFile | null>;
 }
 
 /** Each conversation's thread in the Slack handoff channel, and the way back from a thread. */

@@ -28,7 +28,10 @@ afterAll(() => {
 describeConversationStoreContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
 describeConversationUpdateContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
 describeDecideOnceContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
-describeMediaContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
+describeMediaContract('sqlite (two connections to one file)', () => {
+  const path = tempDbPath();
+  return { open: () => createSqliteConversationStore(path) };
+});
 describeOutboxContract('sqlite (two connections to one file)', () => {
   const path = tempDbPath();
   return { open: () => createSqliteConversationStore(path) };

@@ -192,3 +192,61 @@ describe("a picture on PJ's surfaces", () => {
     expect(JSON.stringify(header?.body.blocks)).toContain(`+1 picture <${PICTURE.url}|image/jpeg>`);
   });
 });
+
+describe('pictures downloaded into the database (TWILIO_FETCH_MEDIA=true)', () => {
+  const TOKEN = AUTH_TOKEN;
+  const basic = `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`;
+  const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7, 6, 5]);
+  const PDF = Buffer.from('%PDF-1.4 <script>alert(1)</script>');
+  let h: SmsHarness;
+
+  beforeEach(async () => {
+    h = await startSmsHarness({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_FETCH_MEDIA: 'true' });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const pathOf = (m: InboundMedia) => new URL(m.url).pathname;
+  const serve = (m: InboundMedia, body: Buffer, type: string) =>
+    nock('https://api.twilio.com', { reqheaders: { authorization: basic } })
+      .get(pathOf(m))
+      .reply(200, body, { 'Content-Type': type, 'Content-Length': String(body.byteLength) });
+
+  it('downloads each attachment once with the account credentials and serves it to PJ behind the admin token', async () => {
+    const pdf = media(2, 'application/pdf');
+    const twilio = [serve(PICTURE, JPEG, 'image/jpeg'), serve(pdf, PDF, 'application/pdf')];
+    await mmsReplies(h, 'their questionnaire', [PICTURE, pdf]);
+    await h.composed.background.runOnce();
+    await h.composed.background.runOnce();
+    for (const scope of twilio) scope.done();
+
+    const detail = await conversation(h);
+    const [picture, file] = detail.transcript[0]?.media ?? [];
+    expect(picture).toMatchObject({ ...PICTURE, state: 'stored', size: JPEG.byteLength });
+    expect(file).toMatchObject({ ...pdf, state: 'stored', size: PDF.byteLength });
+
+    const shown = await h.admin(`/conversations/${detail.id}/media/${picture?.id}`);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('content-type')).toBe('image/jpeg');
+    expect(shown.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await shown.arrayBuffer())).toEqual(JPEG);
+    // Bytes a client chose are never served as something a browser runs.
+    const other = await h.admin(`/conversations/${detail.id}/media/${file?.id}`);
+    expect(other.headers.get('content-type')).toBe('application/octet-stream');
+    expect(other.headers.get('content-disposition')).toMatch(/^attachment/);
+    expect(other.headers.get('content-security-policy')).toContain('sandbox');
+
+    expect((await h.admin(`/conversations/${detail.id}/media/${picture?.id}`, 'wrong-token-0123456789')).status).toBe(401);
+    expect((await h.admin(`/conversations/${detail.id + 1}/media/${picture?.id}`)).status).toBe(404);
+  });
+
+  it('keeps only the link of a file Twilio will not hand over, and tries a 503 again later', async () => {
+    nock('https://api.twilio.com').get(pathOf(PICTURE)).reply(404, '', { 'Content-Length': '0' });
+    nock('https://api.twilio.com').get(pathOf(media(2))).reply(503, '', { 'Content-Length': '0' });
+    await mmsReplies(h, '', [PICTURE, media(2)]);
+    await h.composed.background.runOnce();
+    const states = (await conversation(h)).transcript[0]?.media?.map((m) => m.state);
+    expect(states).toEqual(['failed', 'linked']);
+  });
+});

@@ -1,11 +1,12 @@
 import type { InboundMessage } from '../../core/conversation.js';
-import type { Decide, Decision, DecideUpdate, Received, Updated, WebStore } from '../../core/ports.js';
+import type { Decide, Decision, DecideUpdate, MediaStore, Received, Updated, WebStore } from '../../core/ports.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
 import { createGroupCommit } from './sqlite-group-commit.js';
 import { createReceiveStatements } from './sqlite-receive-statements.js';
 import { createSqliteDeskThreads } from './sqlite-desk-threads.js';
+import { createSqliteMedia } from './sqlite-media.js';
 import { createSqliteAdvisorMessages } from './sqlite-advisor-messages.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
 import { createSqliteOptOuts } from './sqlite-opt-outs.js';
@@ -15,8 +16,8 @@ import { createSqliteRetention } from './sqlite-retention.js';
 import { createSqliteWebChat } from './sqlite-web-chat.js';
 import { forUpdateColumns, parseForUpdateRow, parseRecordRow, recordColumns } from './sqlite-rows.js';
 
-/** Every capability of the store, the web chat's included, in one SQLite database file (or `:memory:`). */
-export function createSqliteConversationStore(path: string): WebStore {
+/** Every capability of the store, the web chat's and attachments' included, in one SQLite database file (or `:memory:`). */
+export function createSqliteConversationStore(path: string): WebStore & MediaStore {
   const db = openSqliteDatabase(path);
   try {
     runSqliteMigrations(db);
@@ -77,6 +78,7 @@ export function createSqliteConversationStore(path: string): WebStore {
     ...retention,
     ...createSqlitePipeline(db),
     ...createSqliteWebChat(db),
+    ...createSqliteMedia(db),
     receive: (message, decide) => group.run(() => receiveInTx(message, decide)),
     update: async (id, decide, now) => immediately(() => updateInTx(id, decide, now)),
     ping: async () => {

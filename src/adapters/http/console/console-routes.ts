@@ -24,7 +24,7 @@ function secure(res: Response): void {
   // Referer are settled for everything under /admin (admin-headers.ts).
   res.set({
     'Content-Security-Policy':
-      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
     'X-Frame-Options': 'DENY',
   });
 }

@@ -1,4 +1,4 @@
-/* global document, sessionStorage, fetch, setInterval, clearInterval, Headers, URLSearchParams */
+/* global document, sessionStorage, fetch, setInterval, clearInterval, Headers, URLSearchParams, URL */
 // PJ's web console over the admin API. No build, no dependencies. Every value from the API is
 // put on the page with textContent, never as HTML.
 'use strict';
@@ -321,20 +321,55 @@ function renderDetail(c) {
       );
       line.append(head);
       if (entry.text !== '') line.append(el('p', 'text', entry.text));
-      if (entry.media && entry.media.length > 0) line.append(mediaList(entry.media));
+      if (entry.media && entry.media.length > 0) line.append(mediaList(c.id, entry.media));
       return line;
     }),
   );
   if (opened || atBottom) list.scrollTop = list.scrollHeight;
 }
 
-/** What the client attached: each as a link to where the provider keeps it, named by its type. */
-function mediaList(media) {
+/** Pictures the API serves as pictures (the rest it serves only as downloads). */
+const SHOWN_PICTURES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+/** Object URLs of stored attachments already fetched, by conversation and attachment id. */
+const storedFiles = new Map();
+
+/** A stored attachment's bytes, fetched once with the token (an <img> cannot send it), as an object URL. */
+function storedFile(conversationId, mediaId) {
+  const key = `${conversationId}/${mediaId}`;
+  if (!storedFiles.has(key)) {
+    const loading = fetch(`${api}/conversations/${conversationId}/media/${mediaId}`, {
+      headers: new Headers({ Authorization: `Bearer ${token()}` }),
+    }).then(async (res) => {
+      if (!res.ok) throw new ApiError(res.status, res.statusText);
+      return URL.createObjectURL(await res.blob());
+    });
+    // A failed fetch is tried again on the next redraw.
+    loading.catch(() => storedFiles.delete(key));
+    storedFiles.set(key, loading);
+  }
+  return storedFiles.get(key);
+}
+
+/**
+ * What the client attached. Downloaded into the database (TWILIO_FETCH_MEDIA): a picture shown, any
+ * other file a download. Otherwise a link to where the provider keeps it, named by its type.
+ */
+function mediaList(conversationId, media) {
   const list = el('ul', 'media');
   for (const m of media) {
     const item = el('li');
-    // Only a web link is followed; the API gives https links, but a page never trusts data.
-    if (/^https:\/\//i.test(m.url)) {
+    if (m.state === 'stored' && SHOWN_PICTURES.has(String(m.contentType).toLowerCase())) {
+      const picture = el('img', 'media-picture');
+      picture.alt = m.contentType;
+      storedFile(conversationId, m.id).then((src) => (picture.src = src), () => (picture.alt = `${m.contentType} (could not load)`));
+      item.append(picture);
+    } else if (m.state === 'stored') {
+      const download = el('a', 'media-link', `${m.contentType} (download)`);
+      download.download = `attachment-${m.id}`;
+      storedFile(conversationId, m.id).then((href) => (download.href = href), () => undefined);
+      item.append(download);
+      // Only a web link is followed; the API gives https links, but a page never trusts data.
+    } else if (/^https:\/\//i.test(m.url)) {
       const link = el('a', 'media-link', m.contentType);
       link.href = m.url;
       link.target = '_blank';

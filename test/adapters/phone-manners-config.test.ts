@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, MEDIA_MAX_BYTES, parseConfig } from '../../src/config.js';
+
+const ACCOUNT = `AC${'f6'.repeat(16)}`;
+const twilio = { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: 'auth-token', PUBLIC_BASE_URL: 'https://bot.example.test' };
+
+describe('TWILIO_FETCH_MEDIA', () => {
+  it('keeps only links by default, and downloads with the account credentials when true', () => {
+    expect(parseConfig(twilio).fetchMedia).toBeNull();
+    expect(parseConfig({ ...twilio, TWILIO_FETCH_MEDIA: 'false' }).fetchMedia).toBeNull();
+    expect(parseConfig({ ...twilio, TWILIO_FETCH_MEDIA: 'true' }).fetchMedia).toEqual({
+      accountSid: ACCOUNT,
+      authToken: 'auth-token',
+      maxBytes: MEDIA_MAX_BYTES,
+    });
+    expect(MEDIA_MAX_BYTES).toBe(5 * 1024 * 1024);
+  });
+
+  it.each([
+    [{ TWILIO_FETCH_MEDIA: 'yes please' }, /at TWILIO_FETCH_MEDIA/],
+    [{ TWILIO_FETCH_MEDIA: 'true' }, /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN[\s\S]*at TWILIO_FETCH_MEDIA/],
+    [{ ...twilio, TWILIO_FETCH_MEDIA: 'true', DATABASE_URL: 'postgres://bot@db/bot' }, /PostgreSQL store does not keep attachments[\s\S]*at TWILIO_FETCH_MEDIA/],
+  ])('refuses %o, naming the variable', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+});
