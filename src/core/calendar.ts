@@ -50,16 +50,6 @@ export function addDays(day: Day, n: number): Day {
   return formatDay(civilFromDays(dayNumber(day) + n));
 }
 
-/** Whether `timeZone` is an IANA zone this runtime knows ("America/Los_Angeles", "UTC"). */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Days and hours in one time zone; pure (the zone's rules come with the runtime, like a lexicon). */
 export interface Calendar {
   timeZone: string;

@@ -49,8 +49,8 @@ export const pipelineColumnsShape = {
   advisor_replied_at: z.number().int().nullable(),
 };
 
-export const AnswersSchema = z.object({ product: z.string().nullable(), asker: z.string().nullable() });
-export const FlagsSchema = z.array(z.enum(FLAG_REASONS));
+const AnswersSchema = z.object({ product: z.string().nullable(), asker: z.string().nullable() });
+const FlagsSchema = z.array(z.enum(FLAG_REASONS));
 
 /** The columns a pipeline row is read from. */
 export const PIPELINE_COLUMNS =

@@ -74,7 +74,7 @@ export interface PipelineRow {
 }
 
 /** The bot's own label for a conversation, as the eval corpus labels outcomes. */
-export function botLabelOf(row: Pick<PipelineRow, 'verdict' | 'flags' | 'status'>): ReviewLabel | 'none' {
+function botLabelOf(row: Pick<PipelineRow, 'verdict' | 'flags' | 'status'>): ReviewLabel | 'none' {
   if (row.verdict !== null) return row.verdict;
   return row.flags.length > 0 || row.status === 'waiting' ? 'flagged' : 'none';
 }
@@ -98,9 +98,9 @@ export interface PipelineStats {
 }
 
 /** A question unanswered this long is a drop-off. */
-export const DROP_OFF_MS = 24 * 60 * 60_000;
+const DROP_OFF_MS = 24 * 60 * 60_000;
 
-export function median(values: number[]): number | null {
+function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -19,7 +19,7 @@ const EMAIL = /[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}/g;
  * A client's text without what identifies a person: phone numbers, Slack ids and mentions, email
  * addresses. The words that decide a verdict stay as written.
  */
-export function maskText(text: string): string {
+function maskText(text: string): string {
   return text
     .replace(SLACK_MENTION, '<slack id>')
     .replace(SLACK_ID, '<slack id>')

@@ -5,7 +5,7 @@ import type { Channel } from '../../core/conversation.js';
 import type { PipelineQuery } from '../../core/ports.js';
 
 /** A period of at most this many days: a year and a leap day. */
-export const MAX_DAYS = 366;
+const MAX_DAYS = 366;
 /** Without from and to: the last week, today included. */
 const DEFAULT_DAYS = 7;
 
