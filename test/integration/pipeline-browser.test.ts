@@ -141,6 +141,12 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the Pipeline view in a real 
     expect(conversations[0]?.review).toMatchObject({ verdict: 'soc1', note: 'the books' });
     await page.fill('#search', 'payroll');
     expect(await page.locator('#lead-rows tr').count()).toBe(1);
+    // The console's conversation view shows the review and the rules the verdict came from.
+    await page.click('a.nav');
+    await page.click('[role="tab"][data-status=""]');
+    await page.locator('.conversation', { hasText: '+14155550101' }).click();
+    const rules = h.composed.settings.rulesVersion ?? '';
+    await page.locator('#meta', { hasText: `rules ${rules} - PJ reviewed: SOC1 (the books)` }).waitFor();
     await page.close();
   });
 

@@ -292,7 +292,12 @@ function renderDetail(c) {
   $('pick').hidden = true;
   $('conversation').hidden = false;
   $('title').textContent = `#${c.id} ${c.participant}`;
-  $('meta').textContent = `${describe(c)} - started ${when(c.createdAt)}`;
+  // The rules its verdict came from, and PJ's review of it (made on the Pipeline page).
+  const rules = c.rulesVersion ? ` - rules ${c.rulesVersion}` : '';
+  const review = c.review
+    ? ` - ${advisor} reviewed: ${c.review.verdict.toUpperCase()}${c.review.note ? ` (${c.review.note})` : ''}`
+    : '';
+  $('meta').textContent = `${describe(c)}${rules}${review} - started ${when(c.createdAt)}`;
   const open = c.status !== 'closed' && c.status !== 'opted_out';
   $('takeover').disabled = !open || c.status === 'human';
   $('release').disabled = !(c.status === 'human' || c.status === 'waiting');
