@@ -19,6 +19,8 @@ interface TableSpec {
   json?: string[];
   /** An identity id whose counter must continue after the copied rows. */
   identity?: boolean;
+  /** SQLite columns the PostgreSQL store does not keep yet: known, and left behind. */
+  skipped?: string[];
 }
 
 /** Every table the store keeps, parents first. A source table missing here stops the copy. */
@@ -50,6 +52,8 @@ const TABLES: TableSpec[] = [
       'review',
     ],
     json: ['answers', 'flags', 'snapshot', 'verdict_basis', 'review'],
+    // Twilio's FromState, for quiet hours (migration 12): the area code still places most numbers.
+    skipped: ['region'],
     identity: true,
   },
   {
@@ -81,6 +85,9 @@ const TABLES: TableSpec[] = [
       'updated_at',
     ],
     json: ['destination', 'payload'],
+    // A text held for the client's quiet hours (migration 12) keeps its next_attempt_at, so it still
+    // waits for the morning; it is only no longer marked held.
+    skipped: ['not_before'],
     identity: true,
   },
   { name: 'desk_threads', columns: ['conversation_id', 'channel', 'ts'] },
@@ -183,7 +190,7 @@ export async function copyDatabase(from: string, to: string): Promise<Record<str
     // A column db:copy does not know (a newer release's) would be dropped without a word: refuse instead.
     for (const table of TABLES) {
       const columns = source.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table.name) as string[];
-      const extra = columns.filter((column) => !table.columns.includes(column));
+      const extra = columns.filter((column) => !table.columns.includes(column) && !table.skipped?.includes(column));
       if (extra.length > 0) {
         throw new CopyError(`${table.name} has columns db:copy does not know (${extra.join(', ')}): nothing copied`);
       }

@@ -17,7 +17,7 @@ import { createLanguageDetector } from './adapters/flow-files/detect-language.js
 import { computeRulesVersion } from './adapters/flow-files/rules-version.js';
 import { createAdminErasureRouter } from './adapters/http/admin-erasure-routes.js';
 import { createAdminPipelineRouter } from './adapters/http/admin-pipeline-routes.js';
-import { createAdminMediaRouter } from './adapters/http/admin-media-routes.js';
+import { createAdminClientRouter } from './adapters/http/admin-client-routes.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createServer, type Readiness } from './adapters/http/create-server.js';
@@ -41,8 +41,10 @@ import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
 import { createCalendar } from './core/calendar.js';
 import type { Logger } from './core/logger.js';
+import { renderClientTime, type ClientClock } from './core/render-client-time.js';
+import type { ConversationRecord } from './core/conversation.js';
 import { StoreUnavailableError } from './core/store-unavailable.js';
-import type { ClientSender, MediaStore, SendingOff, Store, WebStore } from './core/ports.js';
+import type { ClientSender, HeldTextStore, MediaStore, SendingOff, Store, WebStore } from './core/ports.js';
 
 interface Background {
   /**
@@ -119,6 +121,11 @@ function openStore(choice: StoreChoice, logger?: Logger): { store: Store; readin
   }
 }
 
+/** Whether the store holds texts for a client's quiet hours (the SQLite store does; the PostgreSQL one not yet). */
+function holdsTexts(store: Store): store is Store & HeldTextStore {
+  return 'holdOutbox' in store;
+}
+
 /** The bot without any channel: its store and the use case every channel feeds. */
 export function composeBot(
   config: Config,
@@ -137,7 +144,11 @@ export function composeBot(
     botAnswersKeywords: config.botAnswersKeywords,
     handoff: handoffSettings(config),
     rulesVersion: computeRulesVersion(flowsDir),
+    ...(holdsTexts(store) && { clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone } }),
   };
+  if (!holdsTexts(store) && config.quietHours !== null) {
+    logger?.warn({}, "QUIET_HOURS is off: the PostgreSQL store does not hold texts for the client's night yet (HeldTextStore)");
+  }
   return { store, handleInbound: createInboundHandler(store, settings), settings, readiness };
 }
 
@@ -212,7 +223,7 @@ function createMediaFetcherFor(config: Config, store: Store, now: () => number, 
 export function createOutboxSenders(
   config: Pick<Config, 'twilioRest' | 'handoff'>,
   slackClient: webApi.WebClient | null,
-  deps: Pick<SlackDeskOptions, 'store' | 'flow' | 'advisor'>,
+  deps: Pick<SlackDeskOptions, 'store' | 'flow' | 'advisor' | 'clientLocalTime'>,
   web: ClientSender | SendingOff = { off: 'the web chat is not built here: compose() builds it with its sender' },
 ): OutboxSenders {
   const twilio = config.twilioRest ? createTwilioSender(config.twilioRest) : null;
@@ -289,6 +300,9 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     return { ...senders, advisorPhone: (to) => capPhoneNotices(advisorPhone(to), cap) };
   };
 
+  // The client's local time on PJ's surfaces; "night there" follows QUIET_HOURS even where texts are not held.
+  const clientClock: ClientClock = { quietHours: settings.clientTime?.quietHours ?? null, advisorTimeZone: config.timeZone };
+  const clientTime = (conversation: ConversationRecord) => renderClientTime(conversation, clientClock, now(), flow, advisor);
   const outbox = createOutboxWorker({
     store,
     settings,
@@ -296,7 +310,12 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     log: logger,
     leaseMs: config.outboxLeaseMs,
     senders: capped(
-      createOutboxSenders(config, slack?.outboxClient ?? null, { store, flow, advisor }, web?.sender ?? { off: WEB_OFF }),
+      createOutboxSenders(
+        config,
+        slack?.outboxClient ?? null,
+        { store, flow, advisor, clientLocalTime: clientTime },
+        web?.sender ?? { off: WEB_OFF },
+      ),
     ),
   });
   const calendar = createCalendar(config.timeZone);
@@ -396,7 +415,12 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         pipeline,
         reviews: store,
         calendar,
-        ...(keepsMedia(store) && { media: createAdminMediaRouter({ store, logger }) }),
+        client: createAdminClientRouter({
+          store,
+          ...(keepsMedia(store) && { media: store }),
+          clientTime,
+          logger,
+        }),
       })
     : { off: 'admin API is off: set ADMIN_TOKEN to turn it on' };
   const http = createServer({

@@ -176,6 +176,7 @@ const EnvSchema = z
     ADVISOR_DIGEST_HOUR: optional(
       z.coerce.number({ error: 'must be an hour from 0 to 23' }).int('must be an hour from 0 to 23').min(0).max(23),
     ).transform((v) => v ?? 8),
+    QUIET_HOURS: optional(z.string()).transform(parseQuietHours),
     TZ: optional(z.string().refine(isTimeZone, 'must be a time zone like America/Los_Angeles (an IANA name), or unset for the system zone')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).transform(
       (v) => v ?? 'info',
@@ -283,11 +284,29 @@ export interface Config {
   timeZone: string;
   /** PJ's daily digest (ADVISOR_DIGEST): where it goes and from which hour of his day; null when off. */
   digest: { via: 'sms' | 'slack'; to: string; hour: number } | null;
+  /** The client's local hours the bot may start texts in (QUIET_HOURS, 8-21 by default); null: off. */
+  quietHours: { start: number; end: number } | null;
   logLevel: string;
 }
 
 /** The cap on one downloaded attachment (TWILIO_FETCH_MEDIA); Twilio's own MMS limit is 5 MB a message. */
 export const MEDIA_MAX_BYTES = 5 * 1024 * 1024;
+
+/**
+ * QUIET_HOURS: the local hours the bot may start texts in, START-END in whole hours (8-21, the
+ * default: from 8:00 up to 21:00), or off.
+ */
+function parseQuietHours(raw: string | undefined, ctx: z.RefinementCtx): { start: number; end: number } | null {
+  const value = (raw ?? '8-21').trim().toLowerCase();
+  if (value === 'off') return null;
+  const match = /^(\d{1,2})\s*-\s*(\d{1,2})$/.exec(value);
+  const [start, end] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(start >= 0 && end <= 24 && start < end)) {
+    ctx.addIssue({ code: 'custom', message: 'must be START-END in whole hours, START before END (e.g. 8-21: from 8:00 up to 21:00), or off' });
+    return z.NEVER;
+  }
+  return { start, end };
+}
 
 export class ConfigError extends Error {
   readonly code = 'invalid_config';
@@ -367,6 +386,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     web: { origins: e.WEB_CHAT_ORIGINS, sessionSecret: e.WEB_SESSION_SECRET ?? null, phoneNoticesPerHour: e.WEB_PHONE_NOTICES_PER_HOUR },
     timeZone: e.TZ ?? new Intl.DateTimeFormat().resolvedOptions().timeZone,
     digest: digestOf(e.ADVISOR_DIGEST, e.ADVISOR_DIGEST_HOUR, e.ADVISOR_NOTIFY_SMS, e.SLACK_HANDOFF_CHANNEL),
+    quietHours: e.QUIET_HOURS,
     logLevel: e.LOG_LEVEL,
   };
 }

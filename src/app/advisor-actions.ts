@@ -5,7 +5,8 @@ import type { ConversationStore, Decision, OutboxDraft, SavedForUpdate, Transcri
 import { flowIn } from '../core/localize-flow.js';
 import { fillCopy, renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
-import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
+import { applyEvent, decisionOf, fanOut, unchanged, withDropped } from './apply-event.js';
+import { botTextToClient, dropHeldTexts } from './quiet-hours.js';
 
 type Refusal = Exclude<AdvisorResult, { ok: true }>['error'];
 /**
@@ -31,7 +32,10 @@ export function createAdvisorActions(
     text: fillCopy(template, advisor, vars),
   });
 
-  /** One machine event as a Decision: bot words to the client, notes, notices, timers. */
+  /**
+   * One machine event as a Decision: bot words to the client (held for their night, and taking the
+   * place of texts held before), notes, notices, timers.
+   */
   function decide(
     saved: SavedForUpdate,
     event: ConversationEvent,
@@ -46,11 +50,8 @@ export function createAdvisorActions(
       settings.advisor,
       saved.record.channel,
     );
-    return decisionOf(applied, {
-      notes: [...notes, ...(text === null ? [] : [{ direction: 'out' as const, author: 'bot' as const, text }])],
-      before: extra,
-      after: clientText(text, 'bot'),
-    });
+    const said = botTextToClient(settings, saved, text, at);
+    return withDropped(decisionOf(applied, { notes: [...notes, ...said.notes], before: extra, after: said.outbox }), said);
   }
 
   function refuse(saved: SavedForUpdate): ReturnType<Step> | null {
@@ -101,14 +102,19 @@ export function createAdvisorActions(
           destination: { kind: 'client' },
           payload: { type: 'text', text: words, author: 'advisor', ...(origin && { origin }) },
         };
+        // His words go when he sends them; a text of the bot's held for the client's night no longer fits.
+        const dropped = dropHeldTexts(settings, saved, 'advisorReplied');
         return {
-          decision: {
-            ...base,
-            notes: [...(base.notes ?? []), { direction: 'out', author: 'advisor', text: words }],
-            outbox: [...(base.outbox ?? []), message],
-            // PJ is active: the idle hand-back starts again from now.
-            deadlines: { remindAt: null, idleAt: at + settings.handoff.idleMs },
-          },
+          decision: withDropped(
+            {
+              ...base,
+              notes: [...(base.notes ?? []), ...dropped.notes, { direction: 'out', author: 'advisor', text: words }],
+              outbox: [...(base.outbox ?? []), message],
+              // PJ is active: the idle hand-back starts again from now.
+              deadlines: { remindAt: null, idleAt: at + settings.handoff.idleMs },
+            },
+            dropped,
+          ),
         };
       });
     },
@@ -131,7 +137,9 @@ export function createAdvisorActions(
         if (saved.record.status === 'opted_out') return { decision: null, error: 'opted_out' };
         const note = event(flow.transcript.closed, { by: who(by) });
         const notice = fanOut({ kind: 'closed', by: who(by) }, settings.handoff);
-        return { decision: decide(saved, { type: 'advisor.closed' }, at, [note], notice) };
+        const dropped = dropHeldTexts(settings, saved, 'closed');
+        const closed = decide(saved, { type: 'advisor.closed' }, at, [note, ...dropped.notes], notice);
+        return { decision: withDropped(closed, dropped) };
       }),
 
     // Like his replies, a note is PJ's own words, whichever surface he wrote it on.

@@ -104,7 +104,8 @@ export function unchanged(saved: SavedForUpdate, extra: Partial<Decision> = {}):
   };
 }
 
-/** A bot turn that is not a webhook reply goes to the client through the outbox. */
-export function clientText(text: string | null, author: 'bot' | 'advisor'): OutboxDraft[] {
-  return text === null ? [] : [{ destination: { kind: 'client' }, payload: { type: 'text', text, author } }];
+/** `decision`, also dropping the held texts `change` names (its notes are the caller's to place). */
+export function withDropped(decision: Decision, change: { dropHeld: number[] }): Decision {
+  const dropHeld = [...(decision.dropHeld ?? []), ...change.dropHeld];
+  return dropHeld.length === 0 ? decision : { ...decision, dropHeld };
 }

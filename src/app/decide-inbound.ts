@@ -13,6 +13,7 @@ import { renderReply } from '../core/render-reply.js';
 import { persist, reviveForSender, stepConversation } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.js';
+import { dropHeldTexts } from './quiet-hours.js';
 
 /** The facts of a reading, as the machine keeps them. */
 function factsOf(reading: Reading): Facts {
@@ -161,8 +162,11 @@ export function decideInbound(
   // Once PJ was asked in, he sees everything the client writes, wherever he is.
   const seen: AdvisorNotice = { kind: 'clientMessage', text: message.text, ...(message.media && { media: message.media }) };
   const mirror = involvesAdvisor(before) ? fanOut(seen, settings.handoff) : [];
+  // The client wrote: a text held for their night no longer fits (this turn has its own reply).
+  const dropped = dropHeldTexts(settings, saved, 'clientWrote');
   return {
-    ...decisionOf(applied, { replies: reply === null ? [] : [reply], notes, before: mirror }),
+    ...decisionOf(applied, { replies: reply === null ? [] : [reply], notes: [...notes, ...dropped.notes], before: mirror }),
+    ...(dropped.dropHeld.length > 0 && { dropHeld: dropped.dropHeld }),
     says,
     language,
   };

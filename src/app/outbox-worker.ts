@@ -7,11 +7,13 @@ import type {
   ClientSenders,
   ConversationStore,
   DigestSender,
+  HeldTextStore,
   OutboxItem,
   OutboxStore,
   SendingOff,
 } from '../core/ports.js';
 import { reportDeliveryProblem } from './carrier-opt-out.js';
+import { heldUntil } from './quiet-hours.js';
 import { reportLostNotice } from './report-lost-notice.js';
 
 /** Everything the outbox delivers through; an entry that is off says what to set to turn it on. */
@@ -30,7 +32,8 @@ export interface OutboxSenders {
 }
 
 interface OutboxWorkerDeps {
-  store: ConversationStore & OutboxStore;
+  /** With HeldTextStore when quiet hours are on (compose turns them on only for such a store). */
+  store: ConversationStore & OutboxStore & Partial<HeldTextStore>;
   settings: BotSettings;
   senders: OutboxSenders;
   now: () => number;
@@ -136,10 +139,25 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return { ok: true, send: () => sender(destination.to).send(payload.text) };
   }
 
+  /**
+   * A text the bot started that is due while it is night for the client (it waited behind a retry,
+   * or was queued just before their quiet hours began) waits again for their window, unsent.
+   */
+  async function holdForTheNight(item: OutboxItem, conversation: ConversationRecord): Promise<boolean> {
+    const { payload } = item;
+    if (item.destination.kind !== 'client' || payload.type !== 'text' || payload.author !== 'bot' || !store.holdOutbox) return false;
+    const until = heldUntil(settings, conversation, now());
+    if (until === null) return false;
+    await store.holdOutbox(item.id, until, now());
+    log.info({ ...about(item), until }, "outbox: held for the client's quiet hours");
+    return true;
+  }
+
   async function send(item: OutboxItem): Promise<void> {
     if (item.destination.kind === 'digest') return deliver(item, planDigest(item));
     const conversation = await store.get(item.conversationId);
     if (conversation === null) return giveUp(item, `conversation ${item.conversationId} not found`, null);
+    if (await holdForTheNight(item, conversation)) return;
     return deliver(item, plan(deps.senders, item, conversation));
   }
 

@@ -3,7 +3,8 @@ import type { ConversationStore, Decided, SavedForUpdate, TranscriptNote } from 
 import { flowIn } from '../core/localize-flow.js';
 import { fillCopy, renderReply } from '../core/render-reply.js';
 import { revive } from '../core/step-conversation.js';
-import { applyEvent, decisionOf, clientText, fanOut, unchanged } from './apply-event.js';
+import { applyEvent, decisionOf, fanOut, unchanged, withDropped } from './apply-event.js';
+import { botTextToClient } from './quiet-hours.js';
 
 interface Due {
   remindDue: boolean;
@@ -53,10 +54,12 @@ function fireDue(settings: BotSettings, saved: SavedForUpdate, now: number): Dec
     notes.push({ direction: 'event', author: 'bot', text: fillCopy(flow.transcript.idleHandedBack, advisor, { by }) });
     extra.push(...fanOut({ kind: 'released', by }, settings.handoff));
   }
-  if (text !== null) notes.push({ direction: 'out', author: 'bot', text });
+  // The holding text or the hand-back line waits for the client's daytime, in place of any held before.
+  const said = botTextToClient(settings, saved, text, now);
+  notes.push(...said.notes);
   const deadlines = applied.deadlines ?? cleared;
   return {
-    decision: decisionOf(applied, { notes, before: extra, after: clientText(text, 'bot'), deadlines }),
+    decision: withDropped(decisionOf(applied, { notes, before: extra, after: said.outbox, deadlines }), said),
     result: true,
   };
 }

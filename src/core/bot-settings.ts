@@ -1,3 +1,4 @@
+import type { QuietHours } from './client-time.js';
 import type { Flow } from './flow.js';
 import type { Language, LanguageDetector } from './languages.js';
 import type { Lexicon } from './lexicon.js';
@@ -12,6 +13,14 @@ export interface HandoffSettings {
   desk: boolean;
   idleMs: number;
   remindMs: number;
+}
+
+/** When the bot may start a text to a client, and whose clock says so. */
+export interface ClientTimeSettings {
+  /** The local hours texts the bot starts may go in (QUIET_HOURS); null: any time. */
+  quietHours: QuietHours | null;
+  /** The advisor's time zone (TZ): a client's when their number does not say where they are. */
+  advisorTimeZone: string;
 }
 
 /** What the use cases need to know about this bot: its words, its advisor and its handoff. */
@@ -30,4 +39,6 @@ export interface BotSettings {
   advisorLanguages?: readonly Language[];
   /** The version of the rules (flows/ and the advice code) kept with each verdict; null when unknown. */
   rulesVersion?: string | null;
+  /** Quiet hours for the texts the bot starts; unset: none (a store that cannot hold texts). */
+  clientTime?: ClientTimeSettings;
 }

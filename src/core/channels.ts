@@ -25,6 +25,12 @@ export interface ChannelTraits {
    * per hour across them (his desk and console still get everything).
    */
   phoneNotices: 'all' | 'capped';
+  /**
+   * Whether the texts the bot starts (holding texts, hand-back lines) wait for the client's
+   * daytime (QUIET_HOURS). phone: yes, by the number's time zone, as a phone buzzes at night;
+   * none: they go at once (Slack keeps its own notification schedule, a web page makes no sound).
+   */
+  quietHours: 'phone' | 'none';
 }
 
 /**
@@ -33,10 +39,17 @@ export interface ChannelTraits {
  * end in `const _never: never = channel`, and the adapter that receives its messages.
  */
 export const CHANNELS = {
-  sms: { label: 'SMS', carrierKeywords: true, stop: 'optOut', replies: 'webhookResponse', phoneNotices: 'all' },
-  slack: { label: 'Slack', carrierKeywords: false, stop: 'end', replies: 'posted', phoneNotices: 'all' },
+  sms: { label: 'SMS', carrierKeywords: true, stop: 'optOut', replies: 'webhookResponse', phoneNotices: 'all', quietHours: 'phone' },
+  slack: { label: 'Slack', carrierKeywords: false, stop: 'end', replies: 'posted', phoneNotices: 'all', quietHours: 'none' },
   /** The chat widget on PJ's own pages (and the demo page at GET /): a visitor's browser session. */
-  web: { label: 'Web chat', carrierKeywords: false, stop: 'end', replies: 'webhookResponse', phoneNotices: 'capped' },
+  web: {
+    label: 'Web chat',
+    carrierKeywords: false,
+    stop: 'end',
+    replies: 'webhookResponse',
+    phoneNotices: 'capped',
+    quietHours: 'none',
+  },
 } as const satisfies Record<string, ChannelTraits>;
 
 export type Channel = keyof typeof CHANNELS;

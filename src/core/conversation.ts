@@ -45,6 +45,11 @@ export interface ConversationRecord extends ConversationSummary {
   participant: string;
   /** Which conversation within the channel (see InboundMessage.conversationKey); replies are addressed by it. */
   conversationKey: string;
+  /**
+   * The state or province the provider places the sender's number in (Twilio's FromState, the
+   * latest one given), for the client's local time; absent when no provider said.
+   */
+  region?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -94,4 +99,6 @@ export interface InboundMessage {
   answers?: Awaiting;
   /** Attachments (an MMS picture), in the provider's order; absent when none. */
   media?: InboundMedia[];
+  /** The state or province of the sender's number, as the provider gives it (Twilio's FromState, e.g. CA). */
+  region?: string;
 }

@@ -173,6 +173,20 @@ export const FlowSchema = z.strictObject({
     maybeNotDelivered: ItemNote,
     noticeLost: copy('via', 'text'),
     pinRefused: copy('command'),
+    /** A text the bot started waits for the client's daytime; {time} is when it goes, their time. */
+    held: copy('time'),
+    /** A held text that no longer fits was dropped unsent ({reason}: one of heldReasons). */
+    heldDropped: copy('reason', 'text'),
+    heldReasons: z.strictObject({ clientWrote: Copy, advisorReplied: Copy, closed: Copy, replaced: Copy }),
+  }),
+  /** The client's local time on PJ's surfaces: beside the console's reply box, in the Slack desk header. */
+  clientTime: z.strictObject({
+    label: Copy,
+    day: copy('time', 'zone'),
+    night: copy('time', 'zone', 'opens'),
+    /** Night there, with QUIET_HOURS off (or a store that cannot hold texts): nothing waits. */
+    nightNoHold: copy('time', 'zone'),
+    assumed: copy('zone'),
   }),
   slackHome: z.strictObject({ about: Copy, start: Copy, contact: Copy }),
   verdict: z.strictObject({

@@ -65,6 +65,21 @@ export type OutboxPayload =
 export interface OutboxDraft {
   destination: OutboxDestination;
   payload: OutboxPayload;
+  /**
+   * Held for the client's quiet hours: a text the bot started (a holding text, a hand-back line)
+   * that is not sent before this (epoch ms). A held text never holds up later messages to the
+   * client, and a later decision may drop it (`Decision.dropHeld`). Absent: due at once. Only a
+   * store with HeldTextStore is handed one.
+   */
+  notBefore?: number;
+}
+
+/** A text to the client still held for their quiet hours, as a decision sees it. */
+export interface HeldText {
+  /** The outbox item's id. */
+  id: number;
+  text: string;
+  notBefore: number;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown';
@@ -131,6 +146,11 @@ export interface SavedConversation {
   machineVersion: number;
   /** The persisted xstate snapshot, as parsed JSON. */
   snapshot: unknown;
+  /**
+   * Its texts to the client still held for their quiet hours (pending, with `notBefore`), oldest
+   * first; a store may leave it out when there are none.
+   */
+  held?: HeldText[];
 }
 
 /** Everything one inbound message changes, computed purely from the saved state. */
@@ -148,6 +168,11 @@ export interface Decision {
   deadlines?: Deadlines;
   /** Why the verdict is what it is, when this decision changed it (null: no verdict now); undefined keeps the stored one. */
   verdictBasis?: VerdictBasis | null;
+  /**
+   * Held texts (ids from the saved `held`) to remove unsent, in the same transaction: the
+   * conversation moved on and they no longer fit. One already on its way is left to go.
+   */
+  dropHeld?: number[];
 }
 
 /** What an update sees: the saved state plus its record and deadlines. */
@@ -261,7 +286,8 @@ export interface OutboxStore {
   /**
    * Claims up to `limit` pending outbox items due at `now` for `leaseMs`, oldest first, never an
    * item while an older one for the same conversation and destination is pending or being sent
-   * (so each recipient gets messages in order). Safe with several processes on one database.
+   * (so each recipient gets messages in order), unless that older one is held for quiet hours and
+   * not due yet. Safe with several processes on one database.
    */
   claimOutbox(now: number, leaseMs: number, limit: number): Promise<OutboxItem[]>;
   markOutboxSent(id: number, providerId: string, now: number): Promise<void>;
@@ -277,6 +303,21 @@ export interface OutboxStore {
   recordDelivery(providerId: string, status: string, errorCode: string | null, now: number): Promise<OutboxItem | null>;
   /** Adds outbox items outside any conversation change (e.g. telling PJ about a delivery problem). */
   enqueueOutbox(conversationId: number, drafts: OutboxDraft[], now: number): Promise<void>;
+}
+
+/**
+ * Texts held for a client's quiet hours. A store with this capability honours
+ * OutboxDraft.notBefore (a held text is claimed only once due, and never holds up later ones),
+ * hands each decision the conversation's `held` texts and removes those it drops
+ * (Decision.dropHeld). The SQLite store has it; the PostgreSQL store not yet, and compose leaves
+ * quiet hours off on it.
+ */
+export interface HeldTextStore {
+  /**
+   * Puts an item being sent back unsent, held until `notBefore` (the client's quiet hours began
+   * before it went): pending again, its attempt not counted, and held.
+   */
+  holdOutbox(id: number, notBefore: number, now: number): Promise<void>;
 }
 
 /**

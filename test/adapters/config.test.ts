@@ -22,6 +22,7 @@ describe('parseConfig', () => {
       retentionDays: 365,
       timeZone: expect.any(String),
       digest: null,
+      quietHours: { start: 8, end: 21 },
       outboxLeaseMs: 60_000,
       web: { origins: [], sessionSecret: null, phoneNoticesPerHour: 6 },
       logLevel: 'info',

@@ -25,3 +25,16 @@ describe('TWILIO_FETCH_MEDIA', () => {
     expect(() => parseConfig(env)).toThrow(message);
   });
 });
+
+describe('QUIET_HOURS', () => {
+  it('is 8-21 by default, takes other whole hours, and off', () => {
+    expect(parseConfig({}).quietHours).toEqual({ start: 8, end: 21 });
+    expect(parseConfig({ QUIET_HOURS: '9-20' }).quietHours).toEqual({ start: 9, end: 20 });
+    expect(parseConfig({ QUIET_HOURS: ' 7 - 22 ' }).quietHours).toEqual({ start: 7, end: 22 });
+    expect(parseConfig({ QUIET_HOURS: 'OFF' }).quietHours).toBeNull();
+  });
+
+  it.each(['21-8', '8', '8-25', '8:30-21', 'nights', '8-8'])('refuses %s, naming the variable and the form', (value) => {
+    expect(() => parseConfig({ QUIET_HOURS: value })).toThrow(/START-END in whole hours[\s\S]*at QUIET_HOURS/);
+  });
+});

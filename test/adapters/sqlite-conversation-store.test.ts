@@ -11,6 +11,7 @@ import type { Decide } from '../../src/core/ports.js';
 import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
 import { describeConversationUpdateContract } from '../contract/conversation-update.contract.js';
 import { describeDecideOnceContract } from '../contract/decide-once.contract.js';
+import { describeHeldTextsContract } from '../contract/held-texts.contract.js';
 import { describeMediaContract } from '../contract/media.contract.js';
 import { describeMultiInstanceContract } from '../contract/multi-instance.contract.js';
 import { describeOutboxContract } from '../contract/outbox.contract.js';
@@ -28,6 +29,10 @@ afterAll(() => {
 describeConversationStoreContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
 describeConversationUpdateContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
 describeDecideOnceContract('sqlite (temp file)', () => createSqliteConversationStore(tempDbPath()));
+describeHeldTextsContract('sqlite (two connections to one file)', () => {
+  const path = tempDbPath();
+  return { open: () => createSqliteConversationStore(path) };
+});
 describeMediaContract('sqlite (two connections to one file)', () => {
   const path = tempDbPath();
   return { open: () => createSqliteConversationStore(path) };

@@ -75,8 +75,8 @@ interface AdminRouterOptions {
   reviews?: Pick<PipelineStore, 'reviewsOf'>;
   /** PJ's days (TZ), for the list's from and to; UTC if not given. */
   calendar?: Calendar;
-  /** The attachments downloaded into the database (admin-media-routes.ts), behind the same token. */
-  media?: Router;
+  /** The client's local time and the files they attached (admin-client-routes.ts), behind the same token. */
+  client?: Router;
   /** For the words of a refusal. */
   flow: Flow;
   advisor: Advisor;
@@ -94,7 +94,7 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
   router.use(requireToken({ token, logger, limiter, now: options.now ?? Date.now }));
   if (options.erasure) router.use(options.erasure);
   if (options.pipeline) router.use(options.pipeline);
-  if (options.media) router.use(options.media);
+  if (options.client) router.use(options.client);
   router.get('/conversations', async (req, res) => {
     const query = parseListQuery(req.query, calendar);
     if (!query.ok) {

@@ -3,6 +3,7 @@ import type { ConversationRecord, TranscriptEntry } from '../../core/conversatio
 import type { Flow } from '../../core/flow.js';
 import type { InboundMedia } from '../../core/media.js';
 import type { AdvisorDesk, AdvisorNotice, ConversationStore, DeskThreadStore } from '../../core/ports.js';
+import type { ClientTimeView } from '../../core/render-client-time.js';
 import { fillConversation, renderNotice, withMediaLabel } from '../../core/render-notice.js';
 import type { Logger } from '../../core/logger.js';
 import { fillCopy, type Advisor } from '../../core/render-reply.js';
@@ -24,6 +25,8 @@ export interface SlackDeskOptions {
   store: Pick<ConversationStore, 'get'> & Pick<DeskThreadStore, 'getDeskThread' | 'setDeskThread'>;
   flow: Flow;
   advisor: Advisor;
+  /** The client's local time now, for the header; null (or absent) where the channel has none. */
+  clientLocalTime?: (conversation: ConversationRecord) => ClientTimeView | null;
 }
 
 /** The reaction on PJ's reply once the client has it. */
@@ -82,6 +85,7 @@ function deskHeader(
   transcript: TranscriptEntry[],
   flow: Flow,
   advisor: Advisor,
+  clientTime: ClientTimeView | null,
 ): { text: string; blocks: Block[] } {
   const t = flow.desk;
   const flagged = notice.kind === 'flagged';
@@ -96,6 +100,11 @@ function deskHeader(
     { type: 'section', text: { type: 'mrkdwn', text: fill(flagged ? t.headline : t.headlineUnflagged) } },
     { type: 'section', fields: FIELDS.map(field) },
   ];
+  // As the header is posted: the client's clock then, and whether the bot's own texts wait for morning.
+  if (clientTime !== null) {
+    const time = `*${escapeSlackText(clientTime.label)}*\n${escapeSlackText(clientTime.text)}`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: time } });
+  }
   const last = transcript.slice(-HEADER_LINES);
   if (last.length > 0) {
     const lines = last.map((entry) => transcriptLine(entry, flow, advisor)).join('\n');
@@ -155,7 +164,8 @@ export function createSlackDesk(options: SlackDeskOptions): AdvisorDesk {
       // A thread in another channel (SLACK_HANDOFF_CHANNEL changed) is left there; a new one opens here.
       if (thread === null || thread.channel !== channel) {
         const detail = await store.get(conversation.id);
-        const header = deskHeader(notice, conversation, detail?.transcript ?? [], flow, advisor);
+        const clientTime = options.clientLocalTime?.(conversation) ?? null;
+        const header = deskHeader(notice, conversation, detail?.transcript ?? [], flow, advisor, clientTime);
         const ts = await postMessage(header, 'posting the header');
         await store.setDeskThread(conversation.id, channel, ts);
         // The header says it all for the opening flag.

@@ -1,5 +1,15 @@
 import type { InboundMessage } from '../../core/conversation.js';
-import type { Decide, Decision, DecideUpdate, MediaStore, Received, Updated, WebStore } from '../../core/ports.js';
+import type {
+  Decide,
+  Decision,
+  DecideUpdate,
+  HeldTextStore,
+  MediaStore,
+  Received,
+  SavedConversation,
+  Updated,
+  WebStore,
+} from '../../core/ports.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
@@ -16,8 +26,11 @@ import { createSqliteRetention } from './sqlite-retention.js';
 import { createSqliteWebChat } from './sqlite-web-chat.js';
 import { forUpdateColumns, parseForUpdateRow, parseRecordRow, recordColumns } from './sqlite-rows.js';
 
-/** Every capability of the store, the web chat's and attachments' included, in one SQLite database file (or `:memory:`). */
-export function createSqliteConversationStore(path: string): WebStore & MediaStore {
+/**
+ * Every capability of the store, the web chat's, attachments' and held texts' included, in one
+ * SQLite database file (or `:memory:`).
+ */
+export function createSqliteConversationStore(path: string): WebStore & MediaStore & HeldTextStore {
   const db = openSqliteDatabase(path);
   try {
     runSqliteMigrations(db);
@@ -38,6 +51,13 @@ export function createSqliteConversationStore(path: string): WebStore & MediaSto
   const getForUpdate = db.prepare<[number]>(`SELECT ${forUpdateColumns} FROM conversations WHERE id = ?`);
   const getRecord = db.prepare<[number]>(`SELECT ${recordColumns} FROM conversations WHERE id = ?`);
   const selectOne = db.prepare('SELECT 1');
+  const setRegion = db.prepare<[string, number]>('UPDATE conversations SET region = ? WHERE id = ?');
+
+  /** The saved conversation as a decide sees it: with its texts still held for quiet hours, if any. */
+  function withHeld<S extends SavedConversation>(saved: S): S {
+    const held = outbox.heldTexts(saved.id);
+    return held.length === 0 ? saved : { ...saved, held };
+  }
 
   // decide runs inside the transaction, so a throw anywhere rolls back everything this message did.
   // SQLite never retries it: the write lock is held from the first read to the commit.
@@ -45,8 +65,11 @@ export function createSqliteConversationStore(path: string): WebStore & MediaSto
     const processed = statements.processed(message);
     if (processed !== undefined) return { ...processed, duplicate: true, decision: null };
     const open = statements.open(message);
-    const decision = decide(open === null ? null : open.saved);
+    const decision = decide(open === null ? null : withHeld(open.saved));
     const conversationId = statements.write(message, decision, open && { id: open.saved.id, version: open.version });
+    // The held texts this turn moved past (never one it queued itself), and where the number is.
+    outbox.dropHeld(conversationId, decision.dropHeld ?? []);
+    if (message.region !== undefined) setRegion.run(message.region, conversationId);
     return { conversationId, replies: [...decision.replies], duplicate: false, decision };
   }
 
@@ -55,10 +78,11 @@ export function createSqliteConversationStore(path: string): WebStore & MediaSto
     const row = getForUpdate.get(id);
     if (row === undefined) return null;
     const { saved, version } = parseForUpdateRow(row);
-    const { decision, result } = decide(saved);
+    const { decision, result } = decide(withHeld(saved));
     if (decision === null) return { record: saved.record, result };
     // Replies are not written here: an update has no inbound to answer, so it sends through the outbox.
     write.save(id, version, decision, now);
+    outbox.dropHeld(id, decision.dropHeld ?? []);
     write.applyExtras(id, decision, now);
     return { record: parseRecordRow(getRecord.get(id)), result };
   }

@@ -305,6 +305,19 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX message_media_due ON message_media (state, next_attempt_at) WHERE state IN ('linked', 'fetching');
     `,
   },
+  {
+    version: 12,
+    name: 'quiet hours: texts held until the client is awake, and where the number is',
+    // not_before marks a text the bot started that waits for the client's daytime (QUIET_HOURS):
+    // next_attempt_at says when it is due, as for any item; not_before says it is held, so it does
+    // not hold up later items and a decision may drop it. region is Twilio's FromState, for a
+    // number whose area code does not say where it is.
+    sql: `
+      ALTER TABLE outbox ADD COLUMN not_before INTEGER;
+      CREATE INDEX outbox_held ON outbox (conversation_id) WHERE not_before IS NOT NULL AND status = 'pending';
+      ALTER TABLE conversations ADD COLUMN region TEXT;
+    `,
+  },
 ];
 
 /**

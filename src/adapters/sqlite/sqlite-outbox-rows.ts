@@ -68,11 +68,12 @@ const outboxRow = z.object({
   delivery_status: z.string().nullable(),
   error: z.string().nullable(),
   created_at: epochMs,
+  not_before: epochMs.nullable(),
 });
 
 /** Columns to select (or return) for `parseOutboxRow`. */
 export const outboxColumns =
-  'id, conversation_id, destination, payload, status, attempts, provider_id, delivery_status, error, created_at';
+  'id, conversation_id, destination, payload, status, attempts, provider_id, delivery_status, error, created_at, not_before';
 
 export function parseOutboxRow(row: unknown): OutboxItem {
   const r = outboxRow.parse(row);
@@ -87,6 +88,7 @@ export function parseOutboxRow(row: unknown): OutboxItem {
     deliveryStatus: r.delivery_status,
     error: r.error,
     createdAt: r.created_at,
+    ...(r.not_before !== null && { notBefore: r.not_before }),
   };
   return item;
 }
@@ -122,6 +124,9 @@ export function draftParams(conversationId: number, draft: OutboxDraft, now: num
     destinationKey: destinationKey(draft.destination),
     payload: JSON.stringify(draft.payload),
     now,
+    // A held text is due when the client's window opens; not_before marks it held.
+    dueAt: Math.max(now, draft.notBefore ?? now),
+    notBefore: draft.notBefore ?? null,
   };
 }
 

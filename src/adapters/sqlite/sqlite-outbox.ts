@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { OutboxDraft, OutboxStore } from '../../core/ports.js';
+import type { HeldText, HeldTextStore, OutboxDraft, OutboxStore } from '../../core/ports.js';
 import { draftParams, outboxColumns, parseOutboxRow, parseOutboxRows } from './sqlite-outbox-rows.js';
 import type { DraftParams } from './sqlite-outbox-rows.js';
 
@@ -8,20 +8,27 @@ import type { DraftParams } from './sqlite-outbox-rows.js';
 export type InsertDrafts = (conversationId: number, drafts: readonly OutboxDraft[], now: number) => void;
 
 interface SqliteOutbox {
-  methods: OutboxStore;
+  methods: OutboxStore & HeldTextStore;
   insertDrafts: InsertDrafts;
+  /** The conversation's texts to the client still held for quiet hours, oldest first; joins the caller's transaction. */
+  heldTexts(conversationId: number): HeldText[];
+  /** Removes the conversation's held texts `ids` that are still pending; joins the caller's transaction. */
+  dropHeld(conversationId: number, ids: readonly number[]): void;
 }
 
 const ids = z.array(z.number().int());
+const heldRow = z.object({ id: z.number().int(), payload: z.string(), not_before: z.number().int() });
+const heldPayload = z.object({ text: z.string() });
 
 export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
   const insert = db.prepare<DraftParams>(
     `INSERT INTO outbox (conversation_id, destination, destination_key, payload, status, attempts, next_attempt_at,
-       created_at, updated_at)
-     VALUES (@conversationId, @destination, @destinationKey, @payload, 'pending', 0, @now, @now, @now)`,
+       not_before, created_at, updated_at)
+     VALUES (@conversationId, @destination, @destinationKey, @payload, 'pending', 0, @dueAt, @notBefore, @now, @now)`,
   );
   // Oldest due first, skipping any item queued behind an earlier one for the same recipient that
-  // is still pending (even if not due yet: a retry keeps its place) or being sent.
+  // is still pending (even if not due yet: a retry keeps its place) or being sent. A text held for
+  // the client's quiet hours keeps no place until it is due: later ones go ahead of it.
   const selectClaimable = db
     .prepare<{ now: number; limit: number }>(
       `SELECT id FROM outbox AS o
@@ -29,7 +36,8 @@ export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
          AND NOT EXISTS (
            SELECT 1 FROM outbox AS earlier
            WHERE earlier.conversation_id = o.conversation_id AND earlier.destination_key = o.destination_key
-             AND earlier.id < o.id AND earlier.status IN ('pending', 'sending'))
+             AND earlier.id < o.id AND earlier.status IN ('pending', 'sending')
+             AND NOT (earlier.status = 'pending' AND earlier.not_before IS NOT NULL AND earlier.next_attempt_at > @now))
        ORDER BY o.id
        LIMIT @limit`,
     )
@@ -63,6 +71,20 @@ export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
      RETURNING ${outboxColumns}`,
   );
 
+  const hold = db.prepare<{ id: number; notBefore: number; now: number }>(
+    `UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0), next_attempt_at = @notBefore,
+       not_before = @notBefore, claimed_until = NULL, updated_at = @now
+     WHERE id = @id AND status = 'sending'`,
+  );
+  const selectHeld = db.prepare<[number]>(
+    `SELECT id, payload, not_before FROM outbox
+     WHERE conversation_id = ? AND destination_key = 'client' AND status = 'pending' AND not_before IS NOT NULL
+     ORDER BY id`,
+  );
+  const deleteHeld = db.prepare<[number, number]>(
+    "DELETE FROM outbox WHERE id = ? AND conversation_id = ? AND status = 'pending' AND not_before IS NOT NULL",
+  );
+
   const insertDrafts: InsertDrafts = (conversationId, drafts, now) => {
     for (const draft of drafts) insert.run(draftParams(conversationId, draft, now));
   };
@@ -74,7 +96,7 @@ export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
   const expireTx = db.transaction((now: number) => parseOutboxRows(expire.all({ now })));
   const enqueueTx = db.transaction(insertDrafts);
 
-  const methods: OutboxStore = {
+  const methods: OutboxStore & HeldTextStore = {
     // Immediate: the write lock is taken before selecting, so two processes never claim one item.
     claimOutbox: async (now, leaseMs, limit) => (limit > 0 ? claimTx.immediate(now, leaseMs, limit) : []),
     markOutboxSent: async (id, providerId, now) => {
@@ -94,6 +116,17 @@ export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
     enqueueOutbox: async (conversationId, drafts, now) => {
       enqueueTx.immediate(conversationId, drafts, now);
     },
+    holdOutbox: async (id, notBefore, now) => {
+      hold.run({ id, notBefore, now });
+    },
   };
-  return { methods, insertDrafts };
+  const heldTexts = (conversationId: number): HeldText[] =>
+    selectHeld.all(conversationId).map((row) => {
+      const r = heldRow.parse(row);
+      return { id: r.id, text: heldPayload.parse(JSON.parse(r.payload)).text, notBefore: r.not_before };
+    });
+  const dropHeld = (conversationId: number, held: readonly number[]): void => {
+    for (const id of held) deleteHeld.run(id, conversationId);
+  };
+  return { methods, insertDrafts, heldTexts, dropHeld };
 }

@@ -43,6 +43,7 @@ const recordRow = z.object({
   channel,
   participant: z.string(),
   conversation_key: z.string(),
+  region: z.string().nullable(),
   status,
   awaiting: awaiting.nullable(),
   answers: jsonText(z.object({ product: z.string().nullable(), asker: z.string().nullable() })),
@@ -56,7 +57,7 @@ const recordRow = z.object({
 
 /** Columns to select for `parseRecordRow`. */
 export const recordColumns =
-  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, language, created_at, updated_at';
+  'id, channel, participant, conversation_key, region, status, awaiting, answers, verdict, side, flags, language, created_at, updated_at';
 
 const savedRow = z.object({
   id: z.number().int(),
@@ -82,6 +83,7 @@ export function parseRecordRow(row: unknown): ConversationRecord {
     channel: r.channel,
     participant: r.participant,
     conversationKey: r.conversation_key,
+    ...(r.region !== null && { region: r.region }),
     status: r.status,
     awaiting: r.awaiting,
     answers: r.answers,

@@ -13,6 +13,8 @@ const TwilioInboundSchema = z.object({
   To: z.string().min(1),
   Body: z.string().max(1600).default(''),
   NumMedia: z.coerce.number().int().min(0).max(MAX_MEDIA).default(0),
+  // NOTE: Twilio's guess from the number ("CA", "ON"); empty when it has none. Only a short code is kept.
+  FromState: z.string().optional(),
 });
 
 /** MediaUrlN and MediaContentTypeN, for N below NumMedia. */
@@ -43,9 +45,10 @@ export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInb
     const reason = describeIssues(result.error);
     return { ok: false, reason };
   }
-  const { MessageSid, From, Body, NumMedia } = result.data;
+  const { MessageSid, From, Body, NumMedia, FromState } = result.data;
   const media = parseMedia(body as Record<string, unknown>, NumMedia);
   if (!media.ok) return media;
+  const region = FromState?.trim().toUpperCase();
   return {
     ok: true,
     message: {
@@ -57,6 +60,7 @@ export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInb
       text: Body,
       receivedAt,
       ...(media.media.length > 0 && { media: media.media }),
+      ...(region !== undefined && /^[A-Z]{2}$/.test(region) && { region }),
     },
   };
 }

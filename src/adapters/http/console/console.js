@@ -37,6 +37,8 @@ const state = {
   /** The selected conversation's updatedAt as shown, and whether it must be fetched again. */
   detailAt: null,
   detailStale: false,
+  /** When the client's local time was last read (epoch ms). */
+  clientTimeAt: 0,
   timer: null,
   busy: false,
   /** A refresh was asked for while one ran: run once more after it. */
@@ -405,8 +407,31 @@ async function loadDetail() {
   }
 }
 
+/** How often the client's local time beside the reply box is read again. */
+const CLIENT_TIME_MS = 30_000;
+
+/** The client's local time beside the reply box, and whether it is night there; read again every half minute. */
+async function loadClientTime(force) {
+  if (state.selected === null || (!force && Date.now() - state.clientTimeAt < CLIENT_TIME_MS)) return;
+  const asked = state.selected;
+  state.clientTimeAt = Date.now();
+  const box = $('client-time');
+  try {
+    const { clientTime } = await call('GET', `/conversations/${asked}/client-time`);
+    if (state.selected !== asked) return;
+    box.hidden = clientTime === null;
+    box.textContent = clientTime === null ? '' : `${clientTime.label}: ${clientTime.text}`;
+    box.classList.toggle('night', clientTime !== null && clientTime.night);
+  } catch {
+    // The transcript's own load says what is wrong; a stale time is only hidden.
+    box.hidden = true;
+  }
+}
+
 async function select(id) {
   state.selected = id;
+  state.clientTimeAt = 0;
+  $('client-time').hidden = true;
   state.shown = '';
   state.detailAt = null;
   state.detailStale = true;
@@ -416,6 +441,7 @@ async function select(id) {
   }
   showError(null);
   await loadDetail();
+  await loadClientTime(true);
 }
 
 async function act(path, body, button) {
@@ -474,6 +500,7 @@ async function refresh() {
     else await loadFirstPage();
     renderList();
     await loadDetail();
+    await loadClientTime(false);
     $('sync').textContent = `Updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
     handle(error);
