@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,20 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function build(root: string): void {
   const result = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`build failed in ${root}`);
+}
+
+/**
+ * The working tree as it is now (sources, flows, build script and configs), built in a temp
+ * directory with this checkout's node_modules: edits made while the bench runs do not reach it.
+ */
+function snapshotTree(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'soc-bench-tree-'));
+  for (const part of ['src', 'flows', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+    cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  build(dir);
+  return dir;
 }
 
 /** The tree at `ref`, built in a temp directory with this checkout's node_modules. */
@@ -132,20 +146,21 @@ const row = (cells: Array<string | number>) => cells.map((cell, i) => String(cel
  * Issue 11's table: the SMS webhook against the stateless Twilio quickstart, alternating, at
  * `connections` and at 1; Slack acks at 50 concurrent events; RSS as conversations grow; and a
  * kill -9 mid-load after which every message answered 200 must be in the database. Every server
- * is its own process (the bot from its compiled build, as npm start runs it); the load comes from
+ * is its own process (the bot from its compiled build, as npm start runs it, of a snapshot of the
+ * tree taken at the start); the load comes from
  * this one.
  */
 export async function compare(options: CompareOptions): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'soc-bench-logs-'));
   const loads: number[] = [load1()];
   console.log(`bench: ${cpus().length} cores, load average ${loads[0]} at start; server logs in ${logDir}`);
-  build(ROOT);
+  const treeRoot = snapshotTree();
   const baselineRoot = options.baseline === undefined ? undefined : buildBaseline(options.baseline);
 
   const slack = await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 });
   const baselineSlack =
     baselineRoot === undefined ? undefined : await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 });
-  const bot = botContender(`bot (${options.store})`, ROOT, options.store, logDir, slack.apiUrl);
+  const bot = botContender(`bot (${options.store})`, treeRoot, options.store, logDir, slack.apiUrl);
   const baseline =
     baselineRoot === undefined
       ? undefined
