@@ -3,7 +3,7 @@ import type { BenchRequest } from './load.js';
 
 /** A complete conversation: a greeting, the product, the asker; the bot's answer to the last is the verdict. */
 const TEXTS = ['hi', 'we run payroll for restaurants', 'their CFO asked'];
-export const SMS_PATH = '/twilio/sms';
+const SMS_PATH = '/twilio/sms';
 
 interface SmsTraffic {
   /** The next text from a sender with nothing in flight, or null when all are waiting for an answer. */

@@ -11,7 +11,7 @@ import type { SavedConversation } from '../src/core/ports.js';
 import { countSegments } from '../src/core/sms-segments.js';
 
 /** One labelled conversation: what the client writes, and what PJ's page says the outcome is. */
-export const EvalCaseSchema = z.strictObject({
+const EvalCaseSchema = z.strictObject({
   id: z.string().min(1),
   messages: z.array(z.string().min(1)).min(1),
   label: z.enum(['soc1', 'soc2', 'both', 'flagged']),
@@ -23,7 +23,7 @@ export const EvalCaseSchema = z.strictObject({
 export type EvalCase = z.infer<typeof EvalCaseSchema>;
 export type Label = EvalCase['label'] | 'none' | 'opted_out';
 
-export interface Turn {
+interface Turn {
   text: string;
   reply: string | null;
 }

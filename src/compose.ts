@@ -29,10 +29,18 @@ import { createSlackClientSender } from './adapters/slack/slack-sender.js';
 import { createPostgresStore } from './adapters/postgres/postgres-store.js';
 import { createSqliteConversationStore } from './adapters/sqlite/sqlite-conversation-store.js';
 import { COMMAND_LIMITS, createCommandGate } from './adapters/twilio/advisor-command-gate.js';
-import { createAdvisorCommandRunner, describeAdvisorCommand, parseAdvisorCommand } from './adapters/twilio/advisor-commands.js';
+import {
+  createAdvisorCommandRunner,
+  describeAdvisorCommand,
+  parseAdvisorCommand,
+} from './adapters/twilio/advisor-commands.js';
 import { createTwilioMediaDownloader } from './adapters/twilio/twilio-media.js';
 import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
-import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from './adapters/twilio/twilio-sender.js';
+import {
+  createSmsAdvisorNotifier,
+  createSmsClientSender,
+  createTwilioSender,
+} from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
 import { createWebChannel, type WebChannel } from './adapters/web/web-channel.js';
 import type { WebLimits } from './adapters/web/web-routes.js';
@@ -147,7 +155,10 @@ export function composeBot(
     ...(holdsTexts(store) && { clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone } }),
   };
   if (!holdsTexts(store) && config.quietHours !== null) {
-    logger?.warn({}, "QUIET_HOURS is off: the PostgreSQL store does not hold texts for the client's night yet (HeldTextStore)");
+    logger?.warn(
+      {},
+      "QUIET_HOURS is off: the PostgreSQL store does not hold texts for the client's night yet (HeldTextStore)",
+    );
   }
   return { store, handleInbound: createInboundHandler(store, settings), settings, readiness };
 }
@@ -244,7 +255,9 @@ export function createOutboxSenders(
         ? createSlackDesk({ ...deps, client: slackClient, channel: deskChannel })
         : { off: 'the Slack handoff channel is off: set SLACK_HANDOFF_CHANNEL and SLACK_BOT_TOKEN' },
     digest: {
-      sms: twilio ? (to) => ({ send: (text) => twilio.send(to, text) }) : { off: `cannot text PJ his digest: ${SMS_OFF}` },
+      sms: twilio
+        ? (to) => ({ send: (text) => twilio.send(to, text) })
+        : { off: `cannot text PJ his digest: ${SMS_OFF}` },
       slack: slackClient
         ? (channel) => createSlackDigestSender(slackClient, channel)
         : { off: 'cannot post PJ his digest: Slack is off (set SLACK_BOT_TOKEN)' },
@@ -271,7 +284,9 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         logger,
         now,
         ...(options.slackRetry !== undefined && { retryConfig: options.slackRetry }),
-        ...(deskChannel !== null && { desk: { channel: deskChannel, actions, advisors: config.advisorAccess.slackUsers } }),
+        ...(deskChannel !== null && {
+          desk: { channel: deskChannel, actions, advisors: config.advisorAccess.slackUsers },
+        }),
       })
     : null;
   // On whenever the store keeps it: with no WEB_CHAT_ORIGINS only the bot's own pages (the demo page at /) may use it.
@@ -301,8 +316,12 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   };
 
   // The client's local time on PJ's surfaces; "night there" follows QUIET_HOURS even where texts are not held.
-  const clientClock: ClientClock = { quietHours: settings.clientTime?.quietHours ?? null, advisorTimeZone: config.timeZone };
-  const clientTime = (conversation: ConversationRecord) => renderClientTime(conversation, clientClock, now(), flow, advisor);
+  const clientClock: ClientClock = {
+    quietHours: settings.clientTime?.quietHours ?? null,
+    advisorTimeZone: config.timeZone,
+  };
+  const clientTime = (conversation: ConversationRecord) =>
+    renderClientTime(conversation, clientClock, now(), flow, advisor);
   const outbox = createOutboxWorker({
     store,
     settings,
@@ -343,7 +362,9 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     sweepRetention,
   );
 
-  let twilio: Router | { off: string } = { off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on' };
+  let twilio: Router | { off: string } = {
+    off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on',
+  };
   if (config.sms) {
     const notifySms = settings.handoff.notifySms;
     const runCommand = createAdvisorCommandRunner({ store, actions, flow, advisor });
@@ -352,7 +373,10 @@ export function compose(config: Config, options: ComposeOptions): Composed {
       settings,
       from: notifySms ?? '',
       now,
-      alertDesk: slack && deskChannel !== null ? createSlackDeskAlert({ client: slack.outboxClient, channel: deskChannel, logger }) : null,
+      alertDesk:
+        slack && deskChannel !== null
+          ? createSlackDeskAlert({ client: slack.outboxClient, channel: deskChannel, logger })
+          : null,
     });
     twilio = Router()
       .use(
@@ -393,7 +417,9 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     erase: createConversationEraser({
       store,
       log: logger,
-      deleteDeskMessage: slack ? createSlackDeskEraser(slack.outboxClient) : { off: 'Slack is off: set SLACK_BOT_TOKEN' },
+      deleteDeskMessage: slack
+        ? createSlackDeskEraser(slack.outboxClient)
+        : { off: 'Slack is off: set SLACK_BOT_TOKEN' },
     }),
   });
   const pipeline = createAdminPipelineRouter({

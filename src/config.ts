@@ -23,12 +23,16 @@ export type StoreChoice =
   | { kind: 'postgres'; url: string; poolMax: number };
 
 const DEFAULT_DATABASE_URL = 'file:./data/soc-advisor.db';
-const DATABASE_FORMS = 'file:PATH (SQLite), e.g. file:./data/soc-advisor.db, or postgres://... / postgresql://... (PostgreSQL)';
+const DATABASE_FORMS =
+  'file:PATH (SQLite), e.g. file:./data/soc-advisor.db, or postgres://... / postgresql://... (PostgreSQL)';
 
 /** WEB_CHAT_ORIGINS: comma-separated origins (scheme, host and optional port), each checked. */
 function parseOrigins(list: string, ctx: z.RefinementCtx): string[] {
   const origins: string[] = [];
-  for (const entry of list.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of list
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     let url: URL | null = null;
     try {
       url = new URL(entry);
@@ -36,7 +40,10 @@ function parseOrigins(list: string, ctx: z.RefinementCtx): string[] {
       // reported below
     }
     if (url === null || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
-      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin: write scheme, host and port only, like https://pj.example.com` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not an origin: write scheme, host and port only, like https://pj.example.com`,
+      });
       continue;
     }
     origins.push(url.origin);
@@ -60,7 +67,7 @@ const NEW_ADMIN_TOKEN = 'make a new one with: openssl rand -hex 32';
  * of proxies in front of the bot, or their addresses and subnets (and loopback, linklocal,
  * uniquelocal). `true` is refused: it would believe whatever address a client writes there.
  */
-export type TrustProxy = false | number | string[];
+type TrustProxy = false | number | string[];
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 const ProxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
@@ -71,13 +78,17 @@ function parseTrustProxy(value: string | undefined, ctx: z.RefinementCtx): Trust
   if (/^\d+$/.test(v)) {
     const hops = Number(v);
     if (hops <= 10) return hops;
-    ctx.addIssue({ code: 'custom', message: 'must be the number of proxies in front of the bot (1 to 10), or their addresses' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be the number of proxies in front of the bot (1 to 10), or their addresses',
+    });
     return z.NEVER;
   }
   if (v.toLowerCase() === 'true') {
     ctx.addIssue({
       code: 'custom',
-      message: 'true would believe any address a client writes in X-Forwarded-For; give the number of proxies in front of the bot (e.g. 1) or their addresses',
+      message:
+        'true would believe any address a client writes in X-Forwarded-For; give the number of proxies in front of the bot (e.g. 1) or their addresses',
     });
     return z.NEVER;
   }
@@ -92,16 +103,20 @@ function parseTrustProxy(value: string | undefined, ctx: z.RefinementCtx): Trust
 }
 
 /** Someone who may act as PJ on the Slack desk; `team` null: a user of the workspace the app is installed in. */
-export interface SlackAdvisor {
+interface SlackAdvisor {
   team: string | null;
   user: string;
 }
 
-const SLACK_USERS_FORMS = 'Slack member ids separated by commas, e.g. U0123ABCD, or T0123ABCD:U0123ABCD for a user of another workspace';
+const SLACK_USERS_FORMS =
+  'Slack member ids separated by commas, e.g. U0123ABCD, or T0123ABCD:U0123ABCD for a user of another workspace';
 
 /** SLACK_ADVISOR_USER_IDS: `U...` (this workspace) or `TEAM:USER`, comma-separated. */
 function parseSlackAdvisors(value: string | undefined, ctx: z.RefinementCtx): SlackAdvisor[] {
-  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   return entries.map((entry) => {
     const match = /^(?:([TE][A-Z0-9]{2,}):)?([UW][A-Z0-9]{2,})$/.exec(entry);
     if (match?.[2] === undefined) {
@@ -118,25 +133,49 @@ const EnvSchema = z
     PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
     DATABASE_URL: optional(z.string()).transform((v, ctx) => parseDatabaseUrl(v ?? DEFAULT_DATABASE_URL, ctx)),
     DATABASE_POOL_MAX: optional(
-      z.coerce.number({ error: 'must be a whole number, e.g. 10' }).int('must be a whole number, e.g. 10').min(1).max(1000),
+      z.coerce
+        .number({ error: 'must be a whole number, e.g. 10' })
+        .int('must be a whole number, e.g. 10')
+        .min(1)
+        .max(1000),
     ).transform((v) => v ?? 10),
-    TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
+    TWILIO_ACCOUNT_SID: optional(
+      z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'),
+    ),
     TWILIO_AUTH_TOKEN: optional(z.string().min(1)),
     TWILIO_WEBHOOK_OVERRIDES: optional(
       z
         .string()
         .transform((v) => v.replace(/^#/, ''))
-        .pipe(z.string().regex(/^[a-z]+=[^#&\s]+(&[a-z]+=[^#&\s]+)*$/, 'must be the part after # of the webhook URL set in Twilio, e.g. rc=3&rp=ct,rt,5xx')),
+        .pipe(
+          z
+            .string()
+            .regex(
+              /^[a-z]+=[^#&\s]+(&[a-z]+=[^#&\s]+)*$/,
+              'must be the part after # of the webhook URL set in Twilio, e.g. rc=3&rp=ct,rt,5xx',
+            ),
+        ),
     ),
     TWILIO_PHONE_NUMBER: optional(E164),
     SMS_KEYWORD_REPLIES: optional(z.enum(['twilio', 'bot'])).transform((v) => v ?? 'twilio'),
-    ADVISOR_NAME: optional(z.string().regex(/^[A-Za-z0-9 .'-]{1,40}$/, 'use up to 40 plain letters (it goes into SMS texts)')).transform(
-      (v) => v ?? 'PJ',
-    ),
+    ADVISOR_NAME: optional(
+      z.string().regex(/^[A-Za-z0-9 .'-]{1,40}$/, 'use up to 40 plain letters (it goes into SMS texts)'),
+    ).transform((v) => v ?? 'PJ'),
     ADVISOR_PHONE: optional(E164).transform((v) => v ?? '+18584618054'),
     ADVISOR_LANGUAGES: optional(z.string())
-      .transform((v) => [...new Set((v ?? 'en').split(',').map((l) => l.trim().toLowerCase()).filter((l) => l !== ''))])
-      .pipe(z.array(z.enum(['en', 'es'], { error: 'must list languages the bot speaks: en, es (e.g. en,es)' })).min(1, 'must name at least one language: en, es')),
+      .transform((v) => [
+        ...new Set(
+          (v ?? 'en')
+            .split(',')
+            .map((l) => l.trim().toLowerCase())
+            .filter((l) => l !== ''),
+        ),
+      ])
+      .pipe(
+        z
+          .array(z.enum(['en', 'es'], { error: 'must list languages the bot speaks: en, es (e.g. en,es)' }))
+          .min(1, 'must name at least one language: en, es'),
+      ),
     ADMIN_TOKEN: optional(
       z
         .string()
@@ -145,15 +184,29 @@ const EnvSchema = z
     ),
     TRUST_PROXY: optional(z.string()).transform((v, ctx) => parseTrustProxy(v, ctx)),
     WEB_CHAT_ORIGINS: optional(z.string()).transform((v, ctx) => parseOrigins(v ?? '', ctx)),
-    WEB_SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters, e.g. from: openssl rand -base64 32')),
+    WEB_SESSION_SECRET: optional(
+      z.string().min(32, 'must be at least 32 characters, e.g. from: openssl rand -base64 32'),
+    ),
     WEB_PHONE_NOTICES_PER_HOUR: optional(
-      z.coerce.number({ error: 'must be a whole number, e.g. 6' }).int('must be a whole number, e.g. 6').min(0).max(1000),
+      z.coerce
+        .number({ error: 'must be a whole number, e.g. 6' })
+        .int('must be a whole number, e.g. 6')
+        .min(0)
+        .max(1000),
     ).transform((v) => v ?? 6),
     OUTBOX_LEASE_SECONDS: optional(
-      z.coerce.number({ error: 'must be a whole number of seconds, e.g. 60' }).int('must be a whole number of seconds, e.g. 60').min(5, 'must be at least 5 seconds: a slower send would be reported lost').max(3600),
+      z.coerce
+        .number({ error: 'must be a whole number of seconds, e.g. 60' })
+        .int('must be a whole number of seconds, e.g. 60')
+        .min(5, 'must be at least 5 seconds: a slower send would be reported lost')
+        .max(3600),
     ).transform((v) => v ?? 60),
     RETENTION_DAYS: optional(
-      z.coerce.number({ error: 'must be a whole number of days, e.g. 365' }).int('must be a whole number of days, e.g. 365').min(1, 'must be at least 1 day').max(36_500, 'must be at most 36500 days'),
+      z.coerce
+        .number({ error: 'must be a whole number of days, e.g. 365' })
+        .int('must be a whole number of days, e.g. 365')
+        .min(1, 'must be at least 1 day')
+        .max(36_500, 'must be at most 36500 days'),
     ).transform((v) => v ?? 365),
     ADVISOR_NOTIFY_SMS: optional(E164),
     ADVISOR_COMMAND_PIN: optional(
@@ -162,35 +215,68 @@ const EnvSchema = z
         .regex(/^\d{4,12}$/, 'must be 4 to 12 digits, e.g. 5831')
         .refine((pin) => !/^(\d)\1*$/.test(pin), 'must not be one digit repeated'),
     ),
-    ADVISOR_IDLE_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 240),
-    ADVISOR_REMIND_MINUTES: optional(z.coerce.number().positive().max(7 * 24 * 60)).transform((v) => v ?? 30),
+    ADVISOR_IDLE_MINUTES: optional(
+      z.coerce
+        .number()
+        .positive()
+        .max(7 * 24 * 60),
+    ).transform((v) => v ?? 240),
+    ADVISOR_REMIND_MINUTES: optional(
+      z.coerce
+        .number()
+        .positive()
+        .max(7 * 24 * 60),
+    ).transform((v) => v ?? 30),
     TWILIO_API_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
     TWILIO_FETCH_MEDIA: optional(z.stringbool({ error: 'must be true or false' })).transform((v) => v ?? false),
-    SLACK_HANDOFF_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id like C0123ABCD (channel details > About)')),
+    SLACK_HANDOFF_CHANNEL: optional(
+      z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id like C0123ABCD (channel details > About)'),
+    ),
     SLACK_ADVISOR_USER_IDS: optional(z.string()).transform(parseSlackAdvisors),
     SLACK_SIGNING_SECRET: optional(z.string().min(1)),
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)')),
-    SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...) with connections:write')),
+    SLACK_APP_TOKEN: optional(
+      z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...) with connections:write'),
+    ),
     SLACK_API_URL: optional(z.url({ protocol: /^https?$/ })),
     ADVISOR_DIGEST: optional(z.enum(['slack', 'sms', 'off'])).transform((v) => v ?? 'off'),
     ADVISOR_DIGEST_HOUR: optional(
       z.coerce.number({ error: 'must be an hour from 0 to 23' }).int('must be an hour from 0 to 23').min(0).max(23),
     ).transform((v) => v ?? 8),
     QUIET_HOURS: optional(z.string()).transform(parseQuietHours),
-    TZ: optional(z.string().refine(isTimeZone, 'must be a time zone like America/Los_Angeles (an IANA name), or unset for the system zone')),
+    TZ: optional(
+      z
+        .string()
+        .refine(
+          isTimeZone,
+          'must be a time zone like America/Los_Angeles (an IANA name), or unset for the system zone',
+        ),
+    ),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).transform(
       (v) => v ?? 'info',
     ),
   })
   .superRefine((env, ctx) => {
     if (env.ADVISOR_DIGEST === 'sms' && env.ADVISOR_NOTIFY_SMS === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['ADVISOR_NOTIFY_SMS'], message: 'is required with ADVISOR_DIGEST=sms: the digest goes to that number' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADVISOR_NOTIFY_SMS'],
+        message: 'is required with ADVISOR_DIGEST=sms: the digest goes to that number',
+      });
     }
     if (env.ADVISOR_DIGEST === 'slack' && env.SLACK_HANDOFF_CHANNEL === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_HANDOFF_CHANNEL'], message: 'is required with ADVISOR_DIGEST=slack: the digest goes to that channel' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_HANDOFF_CHANNEL'],
+        message: 'is required with ADVISOR_DIGEST=slack: the digest goes to that channel',
+      });
     }
     if (env.SLACK_HANDOFF_CHANNEL !== undefined && env.SLACK_BOT_TOKEN === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_HANDOFF_CHANNEL is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'is required when SLACK_HANDOFF_CHANNEL is set',
+      });
     }
     if (env.SLACK_HANDOFF_CHANNEL !== undefined && env.SLACK_ADVISOR_USER_IDS.length === 0) {
       ctx.addIssue({
@@ -199,7 +285,10 @@ const EnvSchema = z
         message: `is required when SLACK_HANDOFF_CHANNEL is set: who may act as PJ there (${SLACK_USERS_FORMS}; Slack profile > More > Copy member ID)`,
       });
     }
-    const canText = env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_AUTH_TOKEN !== undefined && env.TWILIO_PHONE_NUMBER !== undefined;
+    const canText =
+      env.TWILIO_ACCOUNT_SID !== undefined &&
+      env.TWILIO_AUTH_TOKEN !== undefined &&
+      env.TWILIO_PHONE_NUMBER !== undefined;
     if (env.ADVISOR_NOTIFY_SMS !== undefined && !canText) {
       ctx.addIssue({
         code: 'custom',
@@ -225,7 +314,8 @@ const EnvSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['TWILIO_FETCH_MEDIA'],
-        message: 'the PostgreSQL store does not keep attachments yet: leave it off (links are kept) or use DATABASE_URL=file:PATH (SQLite)',
+        message:
+          'the PostgreSQL store does not keep attachments yet: leave it off (links are kept) or use DATABASE_URL=file:PATH (SQLite)',
       });
     }
     if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
@@ -302,7 +392,10 @@ function parseQuietHours(raw: string | undefined, ctx: z.RefinementCtx): { start
   const match = /^(\d{1,2})\s*-\s*(\d{1,2})$/.exec(value);
   const [start, end] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
   if (!(start >= 0 && end <= 24 && start < end)) {
-    ctx.addIssue({ code: 'custom', message: 'must be START-END in whole hours, START before END (e.g. 8-21: from 8:00 up to 21:00), or off' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be START-END in whole hours, START before END (e.g. 8-21: from 8:00 up to 21:00), or off',
+    });
     return z.NEVER;
   }
   return { start, end };
@@ -318,7 +411,12 @@ export function describeStoreChoice(choice: StoreChoice): string {
 }
 
 /** Where PJ's digest goes: his number for sms, the handoff channel for slack (the schema checked both are set). */
-function digestOf(via: 'slack' | 'sms' | 'off', hour: number, sms: string | undefined, channel: string | undefined): Config['digest'] {
+function digestOf(
+  via: 'slack' | 'sms' | 'off',
+  hour: number,
+  sms: string | undefined,
+  channel: string | undefined,
+): Config['digest'] {
   if (via === 'sms' && sms !== undefined) return { via, to: sms, hour };
   if (via === 'slack' && channel !== undefined) return { via, to: channel, hour };
   return null;
@@ -383,7 +481,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     hsts: e.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
-    web: { origins: e.WEB_CHAT_ORIGINS, sessionSecret: e.WEB_SESSION_SECRET ?? null, phoneNoticesPerHour: e.WEB_PHONE_NOTICES_PER_HOUR },
+    web: {
+      origins: e.WEB_CHAT_ORIGINS,
+      sessionSecret: e.WEB_SESSION_SECRET ?? null,
+      phoneNoticesPerHour: e.WEB_PHONE_NOTICES_PER_HOUR,
+    },
     timeZone: e.TZ ?? new Intl.DateTimeFormat().resolvedOptions().timeZone,
     digest: digestOf(e.ADVISOR_DIGEST, e.ADVISOR_DIGEST_HOUR, e.ADVISOR_NOTIFY_SMS, e.SLACK_HANDOFF_CHANNEL),
     quietHours: e.QUIET_HOURS,

@@ -23,14 +23,21 @@ function start(): void {
   }
   const { http, store, slack, background } = composed;
   background.start(1000);
-  if (!config.slack) logger.warn('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
+  if (!config.slack)
+    logger.warn(
+      'Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode) to turn it on',
+    );
   if (slack) {
     slack.start().then(
       () => config.slack?.appToken && logger.info('Slack connected in Socket Mode'),
-      (error: unknown) => logger.error({ err: error }, 'Slack Socket Mode could not connect: check SLACK_APP_TOKEN and SLACK_BOT_TOKEN'),
+      (error: unknown) =>
+        logger.error({ err: error }, 'Slack Socket Mode could not connect: check SLACK_APP_TOKEN and SLACK_BOT_TOKEN'),
     );
   }
-  if (!config.sms) logger.warn('SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on (npm run chat works without them)');
+  if (!config.sms)
+    logger.warn(
+      'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on (npm run chat works without them)',
+    );
   if (!config.adminToken) logger.info('admin API is off: set ADMIN_TOKEN to turn it on');
 
   const server: Server = http.listen(config.port, () => {

@@ -51,7 +51,10 @@ export function createAdvisorActions(
       saved.record.channel,
     );
     const said = botTextToClient(settings, saved, text, at);
-    return withDropped(decisionOf(applied, { notes: [...notes, ...said.notes], before: extra, after: said.outbox }), said);
+    return withDropped(
+      decisionOf(applied, { notes: [...notes, ...said.notes], before: extra, after: said.outbox }),
+      said,
+    );
   }
 
   function refuse(saved: SavedForUpdate): ReturnType<Step> | null {

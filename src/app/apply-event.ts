@@ -26,7 +26,13 @@ interface Applied {
  */
 export function decisionOf(
   applied: Applied,
-  extra: { replies?: string[]; notes?: TranscriptNote[]; before?: OutboxDraft[]; after?: OutboxDraft[]; deadlines?: Deadlines } = {},
+  extra: {
+    replies?: string[];
+    notes?: TranscriptNote[];
+    before?: OutboxDraft[];
+    after?: OutboxDraft[];
+    deadlines?: Deadlines;
+  } = {},
 ): Decision {
   const deadlines = extra.deadlines ?? applied.deadlines;
   return {
@@ -63,7 +69,12 @@ function noticeOf(notify: Notify, next: Snapshot, involved: boolean): AdvisorNot
   return involved ? { kind: 'optedOut' } : null;
 }
 
-function deadlinesAfter(before: ConversationSummary, after: ConversationSummary, now: number, handoff: HandoffSettings): Deadlines | undefined {
+function deadlinesAfter(
+  before: ConversationSummary,
+  after: ConversationSummary,
+  now: number,
+  handoff: HandoffSettings,
+): Deadlines | undefined {
   if (before.status === after.status) return undefined;
   return {
     remindAt: after.status === 'waiting' ? now + handoff.remindMs : null,

@@ -5,7 +5,7 @@ import { renderDigest } from '../core/render-digest.js';
 import type { Advisor } from '../core/render-reply.js';
 
 /** Where the digest goes (ADVISOR_DIGEST) and when (ADVISOR_DIGEST_HOUR, in PJ's zone). */
-export interface DigestSettings {
+interface DigestSettings {
   via: 'sms' | 'slack';
   /** His number (ADVISOR_NOTIFY_SMS) or the handoff channel (SLACK_HANDOFF_CHANNEL). */
   to: string;

@@ -17,8 +17,30 @@ import { dropHeldTexts } from './quiet-hours.js';
 
 /** The facts of a reading, as the machine keeps them. */
 function factsOf(reading: Reading): Facts {
-  const { product, productQuote, asker, askerQuote, request, requestQuote, buyer, correction, addition, international } = reading;
-  return { product, productQuote, asker, askerQuote, request, requestQuote, buyer, correction, addition, international };
+  const {
+    product,
+    productQuote,
+    asker,
+    askerQuote,
+    request,
+    requestQuote,
+    buyer,
+    correction,
+    addition,
+    international,
+  } = reading;
+  return {
+    product,
+    productQuote,
+    asker,
+    askerQuote,
+    request,
+    requestQuote,
+    buyer,
+    correction,
+    addition,
+    international,
+  };
 }
 
 /** "stop" on the message's channel: an opt-out, or the polite end of the conversation. */
@@ -61,7 +83,8 @@ function toEvent(reading: Reading, message: InboundMessage, carrierAnswers: bool
   const at = message.receivedAt;
   if (message.command === 'restart') return { type: 'user.restarted' };
   // A picture without words says nothing to read: acknowledged, never a failed answer.
-  if (message.media !== undefined && message.text.trim() === '') return { type: 'user.sentMedia', at, kind: mediaKind(message.media) };
+  if (message.media !== undefined && message.text.trim() === '')
+    return { type: 'user.sentMedia', at, kind: mediaKind(message.media) };
   if (message.command === 'human') return { type: 'user.askedForHuman', at };
   switch (reading.intent) {
     case 'optOutKeyword':
@@ -106,7 +129,8 @@ const LEAVING: ReadonlySet<ConversationEvent['type']> = new Set(['user.optedOut'
  * the bot says anything at all (never while PJ has the conversation) and the client is not leaving.
  */
 function withMediaAck(says: Say[], message: InboundMessage, event: ConversationEvent): Say[] {
-  if (message.media === undefined || event.type === 'user.sentMedia' || LEAVING.has(event.type) || says.length === 0) return says;
+  if (message.media === undefined || event.type === 'user.sentMedia' || LEAVING.has(event.type) || says.length === 0)
+    return says;
   return [{ message: 'mediaAck', kind: mediaKind(message.media) }, ...says];
 }
 
@@ -147,10 +171,16 @@ export function decideInbound(
   }
   // Typed words in a fresh conversation are read as a first text, not as an answer to a question.
   const detected = settings.detectLanguage?.(message.text) ?? null;
-  const reading = interpret(message.text, settings.lexicon, message.answers ?? snapshot.context.awaiting, snapshot.context.lastAsked, {
-    writtenIn: detected,
-    language: snapshot.context.language,
-  });
+  const reading = interpret(
+    message.text,
+    settings.lexicon,
+    message.answers ?? snapshot.context.awaiting,
+    snapshot.context.lastAsked,
+    {
+      writtenIn: detected,
+      language: snapshot.context.language,
+    },
+  );
   // The language is noted first, so whatever the text makes the bot say is in it.
   const spoken = chooseLanguage(snapshot.context, reading, detected);
   const current = spoken === null ? snapshot : stepConversation(snapshot, spoken).next;
@@ -160,12 +190,20 @@ export function decideInbound(
   const says = withMediaAck(applied.says, message, event);
   const reply = renderReply(says, flowIn(settings, language), settings.advisor, message.channel);
   // Once PJ was asked in, he sees everything the client writes, wherever he is.
-  const seen: AdvisorNotice = { kind: 'clientMessage', text: message.text, ...(message.media && { media: message.media }) };
+  const seen: AdvisorNotice = {
+    kind: 'clientMessage',
+    text: message.text,
+    ...(message.media && { media: message.media }),
+  };
   const mirror = involvesAdvisor(before) ? fanOut(seen, settings.handoff) : [];
   // The client wrote: a text held for their night no longer fits (this turn has its own reply).
   const dropped = dropHeldTexts(settings, saved, 'clientWrote');
   return {
-    ...decisionOf(applied, { replies: reply === null ? [] : [reply], notes: [...notes, ...dropped.notes], before: mirror }),
+    ...decisionOf(applied, {
+      replies: reply === null ? [] : [reply],
+      notes: [...notes, ...dropped.notes],
+      before: mirror,
+    }),
     ...(dropped.dropHeld.length > 0 && { dropHeld: dropped.dropHeld }),
     says,
     language,

@@ -22,7 +22,7 @@ const DEFAULT_MAX_ATTEMPTS = 5;
 const BATCH = 5;
 
 /** 1 min, 2 min, 4 min... after each failed try. */
-export function mediaRetryDelayMs(attempts: number): number {
+function mediaRetryDelayMs(attempts: number): number {
   return 60_000 * 2 ** Math.max(0, attempts - 1);
 }
 
@@ -64,7 +64,10 @@ export function createMediaFetcher(deps: MediaFetcherDeps): MediaFetcher {
       for (const item of claimed) {
         // One that cannot be settled (the database hiccuped) is tried again once its lease ends.
         await fetchOne(item).catch((error: unknown) =>
-          log.warn({ mediaId: item.id, err: error }, 'media: could not settle a download; it is tried again after its lease'),
+          log.warn(
+            { mediaId: item.id, err: error },
+            'media: could not settle a download; it is tried again after its lease',
+          ),
         );
       }
       return claimed.length;

@@ -37,7 +37,11 @@ interface OutboxWorkerDeps {
   settings: BotSettings;
   senders: OutboxSenders;
   now: () => number;
-  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
   /** How long a claimed item may take before it counts as lost mid-send. */
   leaseMs?: number;
   maxAttempts?: number;
@@ -63,9 +67,15 @@ type Plan = { ok: true; send: () => Promise<string> } | { ok: false; reason: str
 
 const isOff = <T extends object>(sender: T | SendingOff): sender is SendingOff => 'off' in sender;
 
-function planClientText(senders: OutboxSenders, conversation: ConversationRecord, text: string, from: 'bot' | 'advisor'): Plan {
+function planClientText(
+  senders: OutboxSenders,
+  conversation: ConversationRecord,
+  text: string,
+  from: 'bot' | 'advisor',
+): Plan {
   // NOTE: only a channel whose "stop" is an opt-out ever has opted-out conversations.
-  if (conversation.status === 'opted_out') return { ok: false, reason: 'the client opted out of texts: not sent', optedOut: true };
+  if (conversation.status === 'opted_out')
+    return { ok: false, reason: 'the client opted out of texts: not sent', optedOut: true };
   const sender = senders.clients[conversation.channel];
   if (isOff(sender)) return { ok: false, reason: sender.off };
   return { ok: true, send: () => sender.send(conversation, text, from) };
@@ -126,7 +136,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     try {
       await desk.markDelivered(item.payload.origin);
     } catch (error) {
-      log.warn({ ...about(item), err: error }, 'outbox: sent, but could not mark PJ\'s Slack message; check the app has reactions:write');
+      log.warn(
+        { ...about(item), err: error },
+        "outbox: sent, but could not mark PJ's Slack message; check the app has reactions:write",
+      );
     }
   }
 
@@ -145,7 +158,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
    */
   async function holdForTheNight(item: OutboxItem, conversation: ConversationRecord): Promise<boolean> {
     const { payload } = item;
-    if (item.destination.kind !== 'client' || payload.type !== 'text' || payload.author !== 'bot' || !store.holdOutbox) return false;
+    if (item.destination.kind !== 'client' || payload.type !== 'text' || payload.author !== 'bot' || !store.holdOutbox)
+      return false;
     const until = heldUntil(settings, conversation, now());
     if (until === null) return false;
     await store.holdOutbox(item.id, until, now());
@@ -169,7 +183,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     } catch (error) {
       if (error instanceof DeliveryError) return settle(item, error);
       // Not a provider's refusal: it may have gone out. Left 'sending', it expires as unknown, never resent.
-      log.error({ ...about(item), err: error }, 'outbox: sender failed unexpectedly; PJ is told it may not have been delivered once the lease ends');
+      log.error(
+        { ...about(item), err: error },
+        'outbox: sender failed unexpectedly; PJ is told it may not have been delivered once the lease ends',
+      );
       return;
     }
     // A throw from here on leaves the item 'sending': it expires as unknown instead of going out twice.
@@ -182,21 +199,28 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     try {
       await step();
     } catch (error) {
-      log.error({ ...about(item), err: error }, 'outbox: could not handle a message; check the database (it will be reported as unknown, not resent)');
+      log.error(
+        { ...about(item), err: error },
+        'outbox: could not handle a message; check the database (it will be reported as unknown, not resent)',
+      );
     }
   }
 
   async function expire(): Promise<number> {
     const expired = await store.expireOutbox(now());
     for (const item of expired) {
-      log.error(about(item), 'outbox: a worker stopped mid-send (crash, or a send slower than the lease); marked unknown, not resent; PJ is told');
+      log.error(
+        about(item),
+        'outbox: a worker stopped mid-send (crash, or a send slower than the lease); marked unknown, not resent; PJ is told',
+      );
       const outcome = { problem: 'unknown', code: null, detail: 'the bot stopped mid-send' } as const;
       // A text to the client, or a notice to PJ himself: either way he hears of it (and the console shows it).
       // A digest that may not have gone is not resent; the log line above is all there is to say.
       if (item.destination.kind === 'digest') continue;
-      const report = item.destination.kind === 'client'
-        ? () => reportDeliveryProblem(store, settings, item, outcome, now())
-        : () => reportLostNotice(store, settings, item, now());
+      const report =
+        item.destination.kind === 'client'
+          ? () => reportDeliveryProblem(store, settings, item, outcome, now())
+          : () => reportLostNotice(store, settings, item, now());
       await guarded(item, async () => void (await report()));
     }
     return expired.length;

@@ -29,7 +29,11 @@ export function heldUntil(settings: BotSettings, client: Client, now: number): n
 }
 
 /** Every text still held for the conversation's client, dropped unsent, each with a transcript note saying why. */
-export function dropHeldTexts(settings: BotSettings, saved: SavedConversation | null, reason: HeldDropReason): HeldChange {
+export function dropHeldTexts(
+  settings: BotSettings,
+  saved: SavedConversation | null,
+  reason: HeldDropReason,
+): HeldChange {
   const held = saved?.held ?? [];
   const { flow, advisor } = settings;
   const why = fillCopy(flow.transcript.heldReasons[reason], advisor);

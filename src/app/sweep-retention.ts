@@ -5,7 +5,7 @@ import type { RemovedCounts } from '../core/retention.js';
 const DAY_MS = 24 * 60 * 60_000;
 
 /** How long processed inbound ids, PJ's command log and sent or failed outbox rows are kept. */
-export const LOG_RETENTION_DAYS = 30;
+const LOG_RETENTION_DAYS = 30;
 
 interface RetentionSweepDeps {
   store: Pick<Retention, 'sweepRetention'>;

@@ -16,7 +16,7 @@ export interface HandoffSettings {
 }
 
 /** When the bot may start a text to a client, and whose clock says so. */
-export interface ClientTimeSettings {
+interface ClientTimeSettings {
   /** The local hours texts the bot starts may go in (QUIET_HOURS); null: any time. */
   quietHours: QuietHours | null;
   /** The advisor's time zone (TZ): a client's when their number does not say where they are. */

@@ -39,8 +39,22 @@ export interface ChannelTraits {
  * end in `const _never: never = channel`, and the adapter that receives its messages.
  */
 export const CHANNELS = {
-  sms: { label: 'SMS', carrierKeywords: true, stop: 'optOut', replies: 'webhookResponse', phoneNotices: 'all', quietHours: 'phone' },
-  slack: { label: 'Slack', carrierKeywords: false, stop: 'end', replies: 'posted', phoneNotices: 'all', quietHours: 'none' },
+  sms: {
+    label: 'SMS',
+    carrierKeywords: true,
+    stop: 'optOut',
+    replies: 'webhookResponse',
+    phoneNotices: 'all',
+    quietHours: 'phone',
+  },
+  slack: {
+    label: 'Slack',
+    carrierKeywords: false,
+    stop: 'end',
+    replies: 'posted',
+    phoneNotices: 'all',
+    quietHours: 'none',
+  },
   /** The chat widget on PJ's own pages (and the demo page at GET /): a visitor's browser session. */
   web: {
     label: 'Web chat',

@@ -281,7 +281,10 @@ const reask =
 
 const sayMediaAck = {
   type: 'say',
-  params: ({ event }: Ctx): Say => ({ message: 'mediaAck', kind: event.type === 'user.sentMedia' ? event.kind : 'file' }),
+  params: ({ event }: Ctx): Say => ({
+    message: 'mediaAck',
+    kind: event.type === 'user.sentMedia' ? event.kind : 'file',
+  }),
 } as const;
 
 const sayTopics = {

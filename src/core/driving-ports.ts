@@ -14,7 +14,7 @@ interface InboundResult extends ReceiveResult {
 export type HandleInbound = (message: InboundMessage) => Promise<InboundResult>;
 
 /** Which of PJ's surfaces acted: shown in the transcript and in notices ("PJ (console)"). */
-export type Surface = 'slack' | 'sms' | 'console';
+type Surface = 'slack' | 'sms' | 'console';
 
 /**
  * Who acted as PJ: the surface, and where it has several people who may act as him (the Slack

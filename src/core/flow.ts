@@ -38,9 +38,12 @@ const CONVERSATION = ['id', 'reasons', 'sender', 'channel', 'verdict', 'product'
 const aboutConversation = (...extra: string[]) => copy(...CONVERSATION, ...extra);
 
 /** A note that reports an outbox item: the words before {detail} name the item, so a repeat is recognised. */
-const ItemNote = copy('item', 'detail').refine((text) => text.includes('{item}') && !text.split('{item}')[0]?.includes('{detail}'), {
-  message: 'must name {item} before {detail}',
-});
+const ItemNote = copy('item', 'detail').refine(
+  (text) => text.includes('{item}') && !text.split('{item}')[0]?.includes('{detail}'),
+  {
+    message: 'must name {item} before {detail}',
+  },
+);
 
 /**
  * A question with numbered choices. SMS shows "question 1 a, 2 b, 3 c. freeText"; Slack shows
@@ -205,9 +208,12 @@ export const FlowSchema = z.strictObject({
       'buyer.soc2': VerdictCopy,
       'buyer.both': VerdictCopy,
     }) satisfies z.ZodType<Record<ReasonKey, string>>,
-    types: z.strictObject({ default: VerdictCopy, type1Requested: VerdictCopy, type2Requested: VerdictCopy, buyer: VerdictCopy }) satisfies z.ZodType<
-      Record<TypeAdvice, string>
-    >,
+    types: z.strictObject({
+      default: VerdictCopy,
+      type1Requested: VerdictCopy,
+      type2Requested: VerdictCopy,
+      buyer: VerdictCopy,
+    }) satisfies z.ZodType<Record<TypeAdvice, string>>,
     both: VerdictCopy,
     international: VerdictCopy,
     handoff: VerdictCopy,

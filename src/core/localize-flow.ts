@@ -52,7 +52,7 @@ export const TranslationSchema = ClientCopySchema.extend({
     buyerHandoff: verdict.shape.buyerHandoff,
   }),
 });
-export type Translation = z.infer<typeof TranslationSchema>;
+type Translation = z.infer<typeof TranslationSchema>;
 export type Translations = Partial<Record<TranslatedLanguage, Translation>>;
 
 /** The words in every language, and which ones PJ answers in (BotSettings has them). */

@@ -59,6 +59,6 @@ export function mediaKind(media: readonly InboundMedia[]): MediaKind {
 }
 
 /** image/* is a picture; anything else (a vCard, a PDF, a video) is a file. */
-export function isPicture(contentType: string): boolean {
+function isPicture(contentType: string): boolean {
   return /^image\//i.test(contentType.trim());
 }

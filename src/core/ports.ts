@@ -233,7 +233,7 @@ export interface ListCursor {
 }
 
 /** One page of `list`: at most `limit` conversations, all after `before` in newest-first order. */
-export interface ListPage {
+interface ListPage {
   limit: number;
   before?: ListCursor;
 }
@@ -376,7 +376,7 @@ export interface AdvisorLog {
 }
 
 /** Whether the database answers, for readiness checks. */
-export interface StoreHealth {
+interface StoreHealth {
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
 }
@@ -456,7 +456,8 @@ export interface PipelineStore {
  * Everything the bot keeps, by capability. One database object may implement all of them (the
  * SQLite store does); each use case and adapter asks only for the capabilities it uses.
  */
-export interface Store extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, Retention, StoreHealth, PipelineStore {
+export interface Store
+  extends ConversationStore, OutboxStore, DeskThreadStore, AdvisorLog, Retention, StoreHealth, PipelineStore {
   close(): Promise<void>;
 }
 

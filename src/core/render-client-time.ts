@@ -1,5 +1,12 @@
 import { CHANNELS } from './channels.js';
-import { clientZones, DEFAULT_QUIET_HOURS, localTimeText, quietUntil, type QuietHours, type ZoneSource } from './client-time.js';
+import {
+  clientZones,
+  DEFAULT_QUIET_HOURS,
+  localTimeText,
+  quietUntil,
+  type QuietHours,
+  type ZoneSource,
+} from './client-time.js';
 import type { ConversationRecord } from './conversation.js';
 import type { Flow } from './flow.js';
 import { fillCopy, type Advisor } from './render-reply.js';

@@ -19,11 +19,14 @@ export function surfaceLabel(via: 'sms' | 'desk', flow: Flow): string {
 }
 
 /** What a client attached, as PJ reads it after their words: "+1 picture", "+2 pictures +1 file"; empty for nothing. */
-export function mediaLabel(media: readonly InboundMedia[] | undefined, flow: Flow): string {
+function mediaLabel(media: readonly InboundMedia[] | undefined, flow: Flow): string {
   const { pictures, files } = countMedia(media ?? []);
   const labels = flow.advisor.labels;
-  const count = (n: number, one: string, many: string) => (n === 0 ? [] : [n === 1 ? one : fillPlaceholders(many, { count: String(n) })]);
-  return [...count(pictures, labels.onePicture, labels.pictures), ...count(files, labels.oneFile, labels.files)].join(' ');
+  const count = (n: number, one: string, many: string) =>
+    n === 0 ? [] : [n === 1 ? one : fillPlaceholders(many, { count: String(n) })];
+  return [...count(pictures, labels.onePicture, labels.pictures), ...count(files, labels.oneFile, labels.files)].join(
+    ' ',
+  );
 }
 
 /** A client's words with what they attached: "here it is +1 picture". */
@@ -66,7 +69,9 @@ export function renderNotice(notice: AdvisorNotice, c: ConversationRecord, flow:
     case 'reminder':
       return fillConversation(t.reminder, c, flow, advisor);
     case 'clientMessage':
-      return fillConversation(t.clientMessage, c, flow, advisor, { text: withMediaLabel(notice.text, notice.media, flow) });
+      return fillConversation(t.clientMessage, c, flow, advisor, {
+        text: withMediaLabel(notice.text, notice.media, flow),
+      });
     case 'optedOut':
       return fillConversation(t.optedOut, c, flow, advisor);
     case 'tookOver':

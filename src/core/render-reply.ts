@@ -12,7 +12,7 @@ export interface Advisor {
 }
 
 /** The verdict with its reason, Type advice and hand-off must fit this many SMS segments. */
-export const VERDICT_SEGMENTS = 2;
+const VERDICT_SEGMENTS = 2;
 
 /** +18584618054 reads as 858-461-8054; other numbers stay as given. */
 function formatPhone(e164: string): string {
@@ -96,7 +96,7 @@ export function questionOf(say: QuestionSay, flow: Flow): Question {
 }
 
 /** The question as SMS text: "question 1 a, 2 b, 3 c. free text". */
-export function questionText(question: Question): string {
+function questionText(question: Question): string {
   const choices = question.choices.map((choice, i) => `${i + 1} ${choice}`).join(', ');
   return [question.question, `${choices}.`, question.freeText].filter((p) => p !== undefined).join(' ');
 }

@@ -51,7 +51,7 @@ export interface ErasedConversation {
 }
 
 /** What an erasure did, in the database and in Slack. */
-export interface ErasureResult extends ErasedConversation {
+interface ErasureResult extends ErasedConversation {
   desk: {
     /** Deleted in Slack (or already gone). */
     deleted: number;

@@ -38,7 +38,8 @@ describe('parseConfig', () => {
 
   it('reads OUTBOX_LEASE_SECONDS as whole seconds, at least 5', () => {
     expect(parseConfig({ OUTBOX_LEASE_SECONDS: '8' }).outboxLeaseMs).toBe(8000);
-    for (const bad of ['4', '1.5', 'soon']) expect(() => parseConfig({ OUTBOX_LEASE_SECONDS: bad })).toThrow(/OUTBOX_LEASE_SECONDS/);
+    for (const bad of ['4', '1.5', 'soon'])
+      expect(() => parseConfig({ OUTBOX_LEASE_SECONDS: bad })).toThrow(/OUTBOX_LEASE_SECONDS/);
   });
 
   it('reads RETENTION_DAYS as whole days', () => {
@@ -83,13 +84,21 @@ describe('parseConfig', () => {
       apiUrl: 'http://127.0.0.1:9999',
       statusCallback: 'https://bot.example.com/twilio/status',
     });
-    expect(config.handoff).toEqual({ notifySms: '+18585550199', deskChannel: null, idleMs: 3_600_000, remindMs: 300_000 });
+    expect(config.handoff).toEqual({
+      notifySms: '+18585550199',
+      deskChannel: null,
+      idleMs: 3_600_000,
+      remindMs: 300_000,
+    });
   });
 
   it('turns Slack on over HTTP with a signing secret, or in Socket Mode with an app token', () => {
     expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toBeNull();
     expect(parseConfig({ SLACK_SIGNING_SECRET: 's' }).slack).toBeNull();
-    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api' }).slack).toEqual({
+    expect(
+      parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api' })
+        .slack,
+    ).toEqual({
       botToken: 'xoxb-1',
       signingSecret: 's',
       apiUrl: 'http://127.0.0.1:9/api',
@@ -133,7 +142,10 @@ describe('DATABASE_URL', () => {
     ['file:./data/soc-advisor.db', { kind: 'sqlite', path: './data/soc-advisor.db' }],
     ['file:/var/lib/soc/bot.db', { kind: 'sqlite', path: '/var/lib/soc/bot.db' }],
     ['file::memory:', { kind: 'sqlite', path: ':memory:' }],
-    ['postgres://bot:secret@db.internal:5432/soc', { kind: 'postgres', url: 'postgres://bot:secret@db.internal:5432/soc', poolMax: 10 }],
+    [
+      'postgres://bot:secret@db.internal:5432/soc',
+      { kind: 'postgres', url: 'postgres://bot:secret@db.internal:5432/soc', poolMax: 10 },
+    ],
     ['postgresql://127.0.0.1/test', { kind: 'postgres', url: 'postgresql://127.0.0.1/test', poolMax: 10 }],
   ])('reads %s as a store choice', (url, choice) => {
     expect(parseConfig({ DATABASE_URL: url }).database).toEqual(choice);
@@ -149,15 +161,25 @@ describe('DATABASE_URL', () => {
     (url) => {
       expect(() => parseConfig({ DATABASE_URL: url })).toThrow(ConfigError);
       expect(() => parseConfig({ DATABASE_URL: url })).toThrow(/at DATABASE_URL/);
-      expect(() => parseConfig({ DATABASE_URL: url })).toThrow(/must be file:PATH \(SQLite\).*postgres:\/\/.*postgresql:\/\//);
+      expect(() => parseConfig({ DATABASE_URL: url })).toThrow(
+        /must be file:PATH \(SQLite\).*postgres:\/\/.*postgresql:\/\//,
+      );
     },
   );
 
   it('sizes the PostgreSQL pool with DATABASE_POOL_MAX (10 by default), and refuses a size that is not a count', () => {
     const url = 'postgres://bot@db/soc';
-    expect(parseConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '3' }).database).toEqual({ kind: 'postgres', url, poolMax: 3 });
-    expect(parseConfig({ DATABASE_URL: 'file:./x.db', DATABASE_POOL_MAX: '3' }).database).toEqual({ kind: 'sqlite', path: './x.db' });
-    for (const bad of ['0', 'ten', '2.5']) expect(() => parseConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX/);
+    expect(parseConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '3' }).database).toEqual({
+      kind: 'postgres',
+      url,
+      poolMax: 3,
+    });
+    expect(parseConfig({ DATABASE_URL: 'file:./x.db', DATABASE_POOL_MAX: '3' }).database).toEqual({
+      kind: 'sqlite',
+      path: './x.db',
+    });
+    for (const bad of ['0', 'ten', '2.5'])
+      expect(() => parseConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX/);
   });
 
   it('opens the PostgreSQL store for postgres://, without waiting for the server', async () => {
@@ -168,6 +190,8 @@ describe('DATABASE_URL', () => {
 
   it('describes the store for the log without a PostgreSQL password', () => {
     expect(describeStoreChoice({ kind: 'sqlite', path: './data/soc-advisor.db' })).toBe('./data/soc-advisor.db');
-    expect(describeStoreChoice({ kind: 'postgres', url: 'postgres://bot:secret@db/soc', poolMax: 10 })).toBe('PostgreSQL');
+    expect(describeStoreChoice({ kind: 'postgres', url: 'postgres://bot:secret@db/soc', poolMax: 10 })).toBe(
+      'PostgreSQL',
+    );
   });
 });

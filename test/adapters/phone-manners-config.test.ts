@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, MEDIA_MAX_BYTES, parseConfig } from '../../src/config.js';
 
 const ACCOUNT = `AC${'f6'.repeat(16)}`;
-const twilio = { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: 'auth-token', PUBLIC_BASE_URL: 'https://bot.example.test' };
+const twilio = {
+  TWILIO_ACCOUNT_SID: ACCOUNT,
+  TWILIO_AUTH_TOKEN: 'auth-token',
+  PUBLIC_BASE_URL: 'https://bot.example.test',
+};
 
 describe('TWILIO_FETCH_MEDIA', () => {
   it('keeps only links by default, and downloads with the account credentials when true', () => {
@@ -19,7 +23,10 @@ describe('TWILIO_FETCH_MEDIA', () => {
   it.each([
     [{ TWILIO_FETCH_MEDIA: 'yes please' }, /at TWILIO_FETCH_MEDIA/],
     [{ TWILIO_FETCH_MEDIA: 'true' }, /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN[\s\S]*at TWILIO_FETCH_MEDIA/],
-    [{ ...twilio, TWILIO_FETCH_MEDIA: 'true', DATABASE_URL: 'postgres://bot@db/bot' }, /PostgreSQL store does not keep attachments[\s\S]*at TWILIO_FETCH_MEDIA/],
+    [
+      { ...twilio, TWILIO_FETCH_MEDIA: 'true', DATABASE_URL: 'postgres://bot@db/bot' },
+      /PostgreSQL store does not keep attachments[\s\S]*at TWILIO_FETCH_MEDIA/,
+    ],
   ])('refuses %o, naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
@@ -34,7 +41,10 @@ describe('QUIET_HOURS', () => {
     expect(parseConfig({ QUIET_HOURS: 'OFF' }).quietHours).toBeNull();
   });
 
-  it.each(['21-8', '8', '8-25', '8:30-21', 'nights', '8-8'])('refuses %s, naming the variable and the form', (value) => {
-    expect(() => parseConfig({ QUIET_HOURS: value })).toThrow(/START-END in whole hours[\s\S]*at QUIET_HOURS/);
-  });
+  it.each(['21-8', '8', '8-25', '8:30-21', 'nights', '8-8'])(
+    'refuses %s, naming the variable and the form',
+    (value) => {
+      expect(() => parseConfig({ QUIET_HOURS: value })).toThrow(/START-END in whole hours[\s\S]*at QUIET_HOURS/);
+    },
+  );
 });

@@ -20,14 +20,18 @@ afterEach(() => {
 
 describe("downloading Twilio's MMS media", () => {
   it('sends the account credentials to Twilio and keeps the file and its content type', async () => {
-    const twilio = nock('https://api.twilio.com', { reqheaders: { authorization: BASIC } }).get(PATH).reply(...picture(JPEG));
+    const twilio = nock('https://api.twilio.com', { reqheaders: { authorization: BASIC } })
+      .get(PATH)
+      .reply(...picture(JPEG));
     const result = await download(URL_, 'image/png');
     expect(result).toEqual({ ok: true, contentType: 'image/jpeg', bytes: new Uint8Array(JPEG) });
     twilio.done();
   });
 
   it("follows Twilio's redirect to its media store without the credentials", async () => {
-    nock('https://api.twilio.com').get(PATH).reply(307, '', { Location: `${CDN}/signed/abc?sig=1`, 'Content-Length': '0' });
+    nock('https://api.twilio.com')
+      .get(PATH)
+      .reply(307, '', { Location: `${CDN}/signed/abc?sig=1`, 'Content-Length': '0' });
     let authorization: string | undefined = 'unset';
     const cdn = nock(CDN)
       .get('/signed/abc')
@@ -55,8 +59,15 @@ describe("downloading Twilio's MMS media", () => {
 
   it('leaves a file over the cap, whether its length is declared or only streamed', async () => {
     const big = Buffer.alloc(65, 1);
-    nock('https://api.twilio.com').get(PATH).reply(...picture(big));
-    expect(await download(URL_, 'image/jpeg')).toEqual({ ok: false, tooLarge: true, retryable: false, reason: 'larger than 64 bytes' });
+    nock('https://api.twilio.com')
+      .get(PATH)
+      .reply(...picture(big));
+    expect(await download(URL_, 'image/jpeg')).toEqual({
+      ok: false,
+      tooLarge: true,
+      retryable: false,
+      reason: 'larger than 64 bytes',
+    });
     nock('https://api.twilio.com').get(PATH).reply(200, big, { 'Content-Type': 'image/jpeg' });
     expect(await download(URL_, 'image/jpeg')).toMatchObject({ ok: false, tooLarge: true });
   });

@@ -25,7 +25,15 @@ function chat() {
   return (text: string, media?: InboundMedia[], minutes = 1) => {
     now += minutes * MINUTE;
     const participant = '+14155550101';
-    const message = { channel: 'sms' as const, participant, conversationKey: participant, provider: 'test', externalId: `m${++count}`, text, receivedAt: now };
+    const message = {
+      channel: 'sms' as const,
+      participant,
+      conversationKey: participant,
+      provider: 'test',
+      externalId: `m${++count}`,
+      text,
+      receivedAt: now,
+    };
     const decision = decideInbound(settings, media ? { ...message, media } : message, saved);
     saved = { id: 1, machineVersion: decision.machineVersion, snapshot: decision.snapshot };
     return decision;

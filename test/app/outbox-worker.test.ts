@@ -4,16 +4,33 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
-import { createOutboxWorker, retryDelayMs, type OutboxSenders, type OutboxWorker } from '../../src/app/outbox-worker.js';
+import {
+  createOutboxWorker,
+  retryDelayMs,
+  type OutboxSenders,
+  type OutboxWorker,
+} from '../../src/app/outbox-worker.js';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { addressOfKey } from '../../src/adapters/slack/slack-conversations.js';
-import { createSmsAdvisorNotifier, createSmsClientSender, createTwilioSender } from '../../src/adapters/twilio/twilio-sender.js';
+import {
+  createSmsAdvisorNotifier,
+  createSmsClientSender,
+  createTwilioSender,
+} from '../../src/adapters/twilio/twilio-sender.js';
 import { createOutboxSenders } from '../../src/compose.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
 import { copy } from '../support/copy.js';
-import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioError, twilioStandIn, type TwilioStandIn } from '../support/twilio-rest.js';
+import {
+  ACCOUNT_SID,
+  BOT_FROM,
+  newSid,
+  REST_AUTH_TOKEN,
+  twilioError,
+  twilioStandIn,
+  type TwilioStandIn,
+} from '../support/twilio-rest.js';
 
 const PJ_PHONE = '+18585550199';
 const CALLBACK = 'https://bot.example.test/twilio/status';
@@ -173,7 +190,9 @@ describe('outbox worker', () => {
     await w.tick();
     twilio.answer();
     await w.tick();
-    expect(toPj().map((form) => form.Body)).toEqual([`#${id}: NOT delivered (21211: Twilio answered HTTP 400: The 'To' number is not a valid phone number.): hello from PJ`]);
+    expect(toPj().map((form) => form.Body)).toEqual([
+      `#${id}: NOT delivered (21211: Twilio answered HTTP 400: The 'To' number is not a valid phone number.): hello from PJ`,
+    ]);
     t += LEASE * 10;
     expect(await w.tick()).toBe(0);
     expect(logs.some((l) => l.level === 'error' && l.msg.includes('will not be retried'))).toBe(true);
@@ -185,7 +204,9 @@ describe('outbox worker', () => {
     twilio.answer(() => twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
     await w.tick();
     expect((await store.get(id))?.status).toBe('opted_out');
-    expect((await store.get(id))?.transcript.map((e) => e.text)).toContain(copy(settings.flow.transcript.carrierOptedOut, { code: '21610' }));
+    expect((await store.get(id))?.transcript.map((e) => e.text)).toContain(
+      copy(settings.flow.transcript.carrierOptedOut, { code: '21610' }),
+    );
     twilio.answer();
     await w.tick();
     // The second reply is never attempted: the client opted out. PJ hears about both texts.
@@ -212,7 +233,10 @@ describe('outbox worker', () => {
     t += 1;
     twilio.answer();
     await fresh.tick();
-    expect(bodies()).toEqual(['hello from PJ', `#${id}: may not have been delivered (the bot stopped mid-send and will not resend it): hello from PJ`]);
+    expect(bodies()).toEqual([
+      'hello from PJ',
+      `#${id}: may not have been delivered (the bot stopped mid-send and will not resend it): hello from PJ`,
+    ]);
     t += LEASE * 10;
     expect(await fresh.tick()).toBe(0);
     expect(twilio.received).toHaveLength(2);
@@ -220,12 +244,23 @@ describe('outbox worker', () => {
 
   it('tells PJ on his next notice on each surface, and in the transcript the console shows, when a notice to him may not have gone', async () => {
     const { id } = await conversationWith();
-    const reminder = { destination: { kind: 'advisorSms', to: PJ_PHONE }, payload: { type: 'notice', notice: { kind: 'reminder' } } } as const;
+    const reminder = {
+      destination: { kind: 'advisorSms', to: PJ_PHONE },
+      payload: { type: 'notice', notice: { kind: 'reminder' } },
+    } as const;
     await store.enqueueOutbox(id, [reminder], t);
     const withDesk: BotSettings = { ...settings, handoff: { ...settings.handoff, desk: true } };
     const deskNotices: Array<{ kind: string; text?: string }> = [];
-    const desk = { notify: async (notice: { kind: string }) => (deskNotices.push(notice), `1.${deskNotices.length}`), markDelivered: async () => undefined };
-    const sms = createTwilioSender({ accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM, timeoutMs: 300 });
+    const desk = {
+      notify: async (notice: { kind: string }) => (deskNotices.push(notice), `1.${deskNotices.length}`),
+      markDelivered: async () => undefined,
+    };
+    const sms = createTwilioSender({
+      accountSid: ACCOUNT_SID,
+      authToken: REST_AUTH_TOKEN,
+      from: BOT_FROM,
+      timeoutMs: 300,
+    });
     const senders: OutboxSenders = {
       clients: { sms: createSmsClientSender(sms), slack: OFF, web: OFF },
       advisorPhone: (to) => createSmsAdvisorNotifier(sms, to, settings.flow, settings.advisor),
@@ -245,15 +280,25 @@ describe('outbox worker', () => {
     t += LEASE;
     twilio.answer();
     await on(open()).tick();
-    const lost = copy(settings.flow.advisor.noticeLost, { id, via: settings.flow.advisor.labels.viaSms, text: reminderText });
+    const lost = copy(settings.flow.advisor.noticeLost, {
+      id,
+      via: settings.flow.advisor.labels.viaSms,
+      text: reminderText,
+    });
     expect(toPj().map((form) => form.Body)).toEqual([reminderText, lost]);
     expect(deskNotices).toEqual([{ kind: 'noticeLost', via: 'sms', text: reminderText }]);
-    const note = copy(settings.flow.transcript.noticeLost, { via: settings.flow.advisor.labels.viaSms, text: reminderText });
+    const note = copy(settings.flow.transcript.noticeLost, {
+      via: settings.flow.advisor.labels.viaSms,
+      text: reminderText,
+    });
     expect((await store.get(id))?.transcript.at(-1)).toMatchObject({ direction: 'event', author: 'bot', text: note });
     twilio.assertDone();
 
     // A report that is itself lost is only noted: one crash never starts a chain of notices.
-    const again = { destination: { kind: 'desk' }, payload: { type: 'notice', notice: { kind: 'noticeLost', via: 'sms', text: reminderText } } } as const;
+    const again = {
+      destination: { kind: 'desk' },
+      payload: { type: 'notice', notice: { kind: 'noticeLost', via: 'sms', text: reminderText } },
+    } as const;
     await store.enqueueOutbox(id, [again], t);
     await on(dying()).tick();
     expect(deskNotices).toHaveLength(2);
@@ -264,7 +309,14 @@ describe('outbox worker', () => {
     const transcript = (await store.get(id))?.transcript ?? [];
     expect(transcript.filter((entry) => entry.direction === 'event').map((entry) => entry.text)).toEqual([
       note,
-      copy(settings.flow.transcript.noticeLost, { via: settings.flow.advisor.labels.viaDesk, text: copy(settings.flow.advisor.noticeLost, { id, via: settings.flow.advisor.labels.viaSms, text: reminderText }) }),
+      copy(settings.flow.transcript.noticeLost, {
+        via: settings.flow.advisor.labels.viaDesk,
+        text: copy(settings.flow.advisor.noticeLost, {
+          id,
+          via: settings.flow.advisor.labels.viaSms,
+          text: reminderText,
+        }),
+      }),
     ]);
   });
 
@@ -275,11 +327,14 @@ describe('outbox worker', () => {
     const claimed = [0, 0];
     const counted = (n: 0 | 1): Store => {
       const inner = open();
-      return { ...inner, claimOutbox: async (...args) => {
-        const items = await inner.claimOutbox(...args);
-        claimed[n] = (claimed[n] ?? 0) + items.length;
-        return items;
-      } };
+      return {
+        ...inner,
+        claimOutbox: async (...args) => {
+          const items = await inner.claimOutbox(...args);
+          claimed[n] = (claimed[n] ?? 0) + items.length;
+          return items;
+        },
+      };
     };
     const [a, b] = [worker({ on: counted(0) }), worker({ on: counted(1) })];
     // Each round both claim while the other's sends are in flight; who goes first alternates.
@@ -306,7 +361,7 @@ describe('outbox worker', () => {
     expect(await store.recordDelivery(sid, 'sent', null, t)).toMatchObject({ status: 'sent' });
   });
 
-  it('sends a client text by the conversation\'s channel and marks PJ\'s relayed message on his desk', async () => {
+  it("sends a client text by the conversation's channel and marks PJ's relayed message on his desk", async () => {
     expect([addressOfKey('T1:U1'), addressOfKey('T1:C1:1700.01'), addressOfKey('nonsense')]).toEqual([
       { channel: 'U1' },
       { channel: 'C1', threadTs: '1700.01' },
@@ -317,7 +372,12 @@ describe('outbox worker', () => {
     const { conversationId: id } = await handle({ ...who, externalId: 'Ev1', text: 'hi', receivedAt: t });
     await createAdvisorActions(store, settings, now).reply(id, 'hello on Slack', 'slack', { channel: 'C9', ts: '9.9' });
     const calls: unknown[] = [];
-    const slack = { send: async (c: { conversationKey: string }, text: string) => (calls.push(['send', c.conversationKey, text]), '1.1') };
+    const slack = {
+      send: async (c: { conversationKey: string }, text: string) => (
+        calls.push(['send', c.conversationKey, text]),
+        '1.1'
+      ),
+    };
     const desk = {
       notify: async () => '2.2',
       markDelivered: async (origin: object) => void calls.push(['markDelivered', origin]),
@@ -325,19 +385,35 @@ describe('outbox worker', () => {
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const senders: OutboxSenders = { clients: { sms: OFF, slack, web: OFF }, advisorPhone: OFF, desk };
     await createOutboxWorker({ store, settings, senders, now, log }).tick();
-    expect(calls).toEqual([['send', 'T1:U1', 'hello on Slack'], ['markDelivered', { channel: 'C9', ts: '9.9' }]]);
+    expect(calls).toEqual([
+      ['send', 'T1:U1', 'hello on Slack'],
+      ['markDelivered', { channel: 'C9', ts: '9.9' }],
+    ]);
   });
 
   it('fails a text to PJ when SMS is off, saying which variables to set', async () => {
     const { id } = await conversationWith();
-    await store.enqueueOutbox(id, [{ destination: { kind: 'advisorSms', to: PJ_PHONE }, payload: { type: 'notice', notice: { kind: 'reminder' } } }], t);
+    await store.enqueueOutbox(
+      id,
+      [
+        {
+          destination: { kind: 'advisorSms', to: PJ_PHONE },
+          payload: { type: 'notice', notice: { kind: 'reminder' } },
+        },
+      ],
+      t,
+    );
     const errors: object[] = [];
     const log = { info: () => undefined, warn: () => undefined, error: (obj: object) => void errors.push(obj) };
     const config = { twilioRest: null, handoff: { notifySms: PJ_PHONE, deskChannel: null, idleMs: 1, remindMs: 1 } };
     const senders = createOutboxSenders(config, null, { store, ...settings });
     const w = createOutboxWorker({ store, settings, senders, now, log });
     expect(await w.tick()).toBe(1);
-    expect(errors).toEqual([expect.objectContaining({ reason: expect.stringContaining('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER') })]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        reason: expect.stringContaining('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER'),
+      }),
+    ]);
     t += LEASE * 10;
     expect(await w.tick()).toBe(0);
   });

@@ -56,7 +56,11 @@ describe("quiet hours for the texts the bot starts, on the client's clock", () =
       settings,
       now,
       log,
-      senders: { clients: { sms: sender, slack: sender, web: sender }, advisorPhone: { off: 'off' }, desk: { off: 'off' } },
+      senders: {
+        clients: { sms: sender, slack: sender, web: sender },
+        advisorPhone: { off: 'off' },
+        desk: { off: 'off' },
+      },
     });
     const handle = createInboundHandler(store, settings);
     return {
@@ -156,7 +160,10 @@ describe("quiet hours for the texts the bot starts, on the client's clock", () =
     clock = utc('2026-01-16T16:00:00Z');
     await bot.background();
     expect(toClient(LA)).toEqual([]);
-    const dropped = copy(flow.transcript.heldDropped, { reason: copy(flow.transcript.heldReasons.clientWrote), text: '' });
+    const dropped = copy(flow.transcript.heldDropped, {
+      reason: copy(flow.transcript.heldReasons.clientWrote),
+      text: '',
+    });
     expect((await bot.notes(la)).some((note) => note.startsWith(dropped))).toBe(true);
   });
 
@@ -164,25 +171,33 @@ describe("quiet hours for the texts the bot starts, on the client's clock", () =
     const la = await waitingFor(LA);
     // The reminder fires at 23:30 in California: PJ is reminded, the client's holding text waits.
     clock = utc('2026-01-16T07:30:00Z');
-    await bot.store.update(la, (saved) => ({
-      decision: {
-        machineVersion: saved.machineVersion,
-        snapshot: saved.snapshot,
-        summary: saved.record,
-        replies: [],
-        deadlines: { remindAt: clock, idleAt: null },
-      },
-      result: null,
-    }), clock);
+    await bot.store.update(
+      la,
+      (saved) => ({
+        decision: {
+          machineVersion: saved.machineVersion,
+          snapshot: saved.snapshot,
+          summary: saved.record,
+          replies: [],
+          deadlines: { remindAt: clock, idleAt: null },
+        },
+        result: null,
+      }),
+      clock,
+    );
     await bot.background();
     expect(toClient(LA)).toEqual([]);
     const held = (await bot.store.get(la))?.transcript.filter((e) => e.text === copy(flow.holding));
     expect(held).toHaveLength(1);
 
     clock = utc('2026-01-16T07:45:00Z');
-    expect((await bot.actions.reply(la, 'PJ here, sorry for the late text. Call me tomorrow?', 'console')).ok).toBe(true);
+    expect((await bot.actions.reply(la, 'PJ here, sorry for the late text. Call me tomorrow?', 'console')).ok).toBe(
+      true,
+    );
     await bot.background();
-    expect(toClient(LA)).toEqual([{ to: LA, text: 'PJ here, sorry for the late text. Call me tomorrow?', from: 'advisor' }]);
+    expect(toClient(LA)).toEqual([
+      { to: LA, text: 'PJ here, sorry for the late text. Call me tomorrow?', from: 'advisor' },
+    ]);
     // The morning brings no holding text (PJ's silence since then may bring the hand-back line).
     clock = utc('2026-01-16T16:00:00Z');
     await bot.background();
@@ -199,7 +214,11 @@ describe("quiet hours for the texts the bot starts, on the client's clock", () =
     clock = utc('2026-01-16T16:00:00Z');
     await bot.background();
     expect(toClient(LA)).toEqual([]);
-    expect((await bot.notes(la)).at(-1)).toMatch(new RegExp(`^${copy(flow.transcript.heldDropped, { reason: copy(flow.transcript.heldReasons.closed), text: '' }).replace(/[()]/g, '\\$&')}`));
+    expect((await bot.notes(la)).at(-1)).toMatch(
+      new RegExp(
+        `^${copy(flow.transcript.heldDropped, { reason: copy(flow.transcript.heldReasons.closed), text: '' }).replace(/[()]/g, '\\$&')}`,
+      ),
+    );
   });
 
   it('holds a text queued by day that is still waiting when the night begins, without counting a try', async () => {
@@ -212,7 +231,9 @@ describe("quiet hours for the texts the bot starts, on the client's clock", () =
     clock = utc('2026-01-16T16:00:00Z');
     await bot.background();
     expect(toClient(LA)).toHaveLength(1);
-    const [item] = ((await bot.store.exportConversation(la))?.outbox ?? []).filter((o) => o.destination.kind === 'client');
+    const [item] = ((await bot.store.exportConversation(la))?.outbox ?? []).filter(
+      (o) => o.destination.kind === 'client',
+    );
     expect(item).toMatchObject({ status: 'sent', attempts: 1, notBefore: utc('2026-01-16T16:00:00Z') });
   });
 

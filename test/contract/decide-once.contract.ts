@@ -33,7 +33,7 @@ interface Retrying {
  * saved state, its result is thrown away, and it runs again on a fresh copy of that state (what a
  * retry re-reads) to give the result that is saved. Any other method passes straight through.
  */
-export function decidingTwice(store: Store): Retrying {
+function decidingTwice(store: Store): Retrying {
   let runs = 0;
   function twice<S, R>(decide: (saved: S) => R): (saved: S) => R {
     return (saved) => {

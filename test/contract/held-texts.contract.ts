@@ -11,9 +11,13 @@ type HoldingStore = Store & HeldTextStore;
 const LEASE = 30_000;
 const HOUR = 3_600_000;
 const held = (text: string, notBefore: number): OutboxDraft => ({ ...toClient(text), notBefore });
-const texts = (items: OutboxItem[]) => items.map((item) => (item.payload.type === 'text' ? item.payload.text : item.payload.type));
+const texts = (items: OutboxItem[]) =>
+  items.map((item) => (item.payload.type === 'text' ? item.payload.text : item.payload.type));
 
-export function describeHeldTextsContract(name: string, database: () => { open(): Promise<HoldingStore> | HoldingStore }): void {
+export function describeHeldTextsContract(
+  name: string,
+  database: () => { open(): Promise<HoldingStore> | HoldingStore },
+): void {
   describe(`HeldTextStore contract: ${name}`, () => {
     let shared: { open(): Promise<HoldingStore> | HoldingStore };
     let store: HoldingStore;
@@ -32,19 +36,28 @@ export function describeHeldTextsContract(name: string, database: () => { open()
     async function conversation(drafts: OutboxDraft[] = []): Promise<number> {
       sender += 1;
       const participant = `+1555100${String(sender).padStart(4, '0')}`;
-      const { conversationId } = await store.receive(inbound(`h${sender}`, { participant }), fakeDecide({ replies: [] }).decide);
+      const { conversationId } = await store.receive(
+        inbound(`h${sender}`, { participant }),
+        fakeDecide({ replies: [] }).decide,
+      );
       await store.enqueueOutbox(conversationId, drafts, T0);
       return conversationId;
     }
 
     /** What the next message's decide is handed, after the fake machine's own turn. */
-    async function savedOnNextMessage(id: number, decide: Decide = fakeDecide({ replies: [] }).decide): Promise<SavedConversation | null> {
+    async function savedOnNextMessage(
+      id: number,
+      decide: Decide = fakeDecide({ replies: [] }).decide,
+    ): Promise<SavedConversation | null> {
       const record = await store.get(id);
       let seen: SavedConversation | null = null;
-      await store.receive(inbound(`next${id}-${Math.random()}`, { participant: record?.participant ?? '', receivedAt: T0 + 1 }), (saved) => {
-        seen = saved;
-        return decide(saved);
-      });
+      await store.receive(
+        inbound(`next${id}-${Math.random()}`, { participant: record?.participant ?? '', receivedAt: T0 + 1 }),
+        (saved) => {
+          seen = saved;
+          return decide(saved);
+        },
+      );
       return seen;
     }
 
@@ -57,7 +70,12 @@ export function describeHeldTextsContract(name: string, database: () => { open()
       expect(await store.claimOutbox(T0 + 9 * HOUR - 1, LEASE, 10)).toEqual([]);
       const due = await store.claimOutbox(T0 + 9 * HOUR, LEASE, 10);
       expect(due).toEqual([
-        expect.objectContaining({ ...held('good morning', T0 + 9 * HOUR), conversationId: id, status: 'sending', attempts: 1 }),
+        expect.objectContaining({
+          ...held('good morning', T0 + 9 * HOUR),
+          conversationId: id,
+          status: 'sending',
+          attempts: 1,
+        }),
       ]);
     });
 
@@ -99,7 +117,10 @@ export function describeHeldTextsContract(name: string, database: () => { open()
       const id = await conversation([held('morning', T0 + HOUR)]);
       const saved = await savedOnNextMessage(id);
       const [claimed] = await store.claimOutbox(T0 + HOUR, LEASE, 10);
-      const drop: Decide = (s) => ({ ...fakeDecide({ replies: [] }).decide(s), dropHeld: saved?.held?.map((h) => h.id) ?? [] });
+      const drop: Decide = (s) => ({
+        ...fakeDecide({ replies: [] }).decide(s),
+        dropHeld: saved?.held?.map((h) => h.id) ?? [],
+      });
       await savedOnNextMessage(id, drop);
       await store.markOutboxSent(claimed?.id ?? 0, 'SM2', T0 + HOUR + 1);
       expect((await store.exportConversation(id))?.outbox.map((item) => item.status)).toEqual(['sent']);
@@ -129,11 +150,17 @@ export function describeHeldTextsContract(name: string, database: () => { open()
     });
 
     it("keeps where the provider places the sender's number, the latest one given", async () => {
-      const first = await store.receive(inbound('r1', { participant: '+15552220001', region: 'NY' }), fakeDecide().decide);
+      const first = await store.receive(
+        inbound('r1', { participant: '+15552220001', region: 'NY' }),
+        fakeDecide().decide,
+      );
       expect((await store.get(first.conversationId))?.region).toBe('NY');
       await store.receive(inbound('r2', { participant: '+15552220001', receivedAt: T0 + 1 }), fakeDecide().decide);
       expect((await store.get(first.conversationId))?.region).toBe('NY');
-      await store.receive(inbound('r3', { participant: '+15552220001', receivedAt: T0 + 2, region: 'NJ' }), fakeDecide().decide);
+      await store.receive(
+        inbound('r3', { participant: '+15552220001', receivedAt: T0 + 2, region: 'NJ' }),
+        fakeDecide().decide,
+      );
       expect((await store.findOpen('sms', '+15552220001'))?.region).toBe('NJ');
       const other = await store.receive(inbound('r4', { participant: '+15552220002' }), fakeDecide().decide);
       expect(await store.get(other.conversationId)).not.toHaveProperty('region');

@@ -6,14 +6,23 @@ import { fakeDecide, inbound, iso, T0 } from './fake-decide.js';
 // What clients attach (MMS pictures): kept with the transcript line they came with. Every store
 // runs this suite; the PostgreSQL store does not keep attachments yet (see the report on issue 14).
 
-const picture: InboundMedia = { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', contentType: 'image/jpeg' };
-const card: InboundMedia = { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2', contentType: 'text/vcard' };
+const picture: InboundMedia = {
+  url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1',
+  contentType: 'image/jpeg',
+};
+const card: InboundMedia = {
+  url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2',
+  contentType: 'text/vcard',
+};
 const linked = (m: InboundMedia) => ({ ...m, id: expect.any(Number), state: 'linked', size: null });
 
 /** A store that keeps attachments' files; `create` opens a fresh one, `open` another on the same database. */
 type MediaKeeping = Store & MediaStore;
 
-export function describeMediaContract(name: string, database: () => { open(): Promise<MediaKeeping> | MediaKeeping }): void {
+export function describeMediaContract(
+  name: string,
+  database: () => { open(): Promise<MediaKeeping> | MediaKeeping },
+): void {
   describe(`attachments contract: ${name}`, () => {
     let shared: { open(): Promise<MediaKeeping> | MediaKeeping };
     let store: MediaKeeping;
@@ -103,7 +112,9 @@ export function describeMediaContract(name: string, database: () => { open(): Pr
       await store.settleMediaDownload(a?.id ?? 0, { retryAt: T0 + 60_000, error: 'HTTP 503' }, T0 + 1);
       await store.settleMediaDownload(b?.id ?? 0, { state: 'tooLarge', error: 'larger than 5242880 bytes' }, T0 + 1);
       expect(await store.claimMediaDownloads(T0 + 59_999, LEASE, 10)).toEqual([]);
-      expect(await store.claimMediaDownloads(T0 + 60_000, LEASE, 10)).toEqual([expect.objectContaining({ id: a?.id, attempts: 2 })]);
+      expect(await store.claimMediaDownloads(T0 + 60_000, LEASE, 10)).toEqual([
+        expect.objectContaining({ id: a?.id, attempts: 2 }),
+      ]);
       await store.settleMediaDownload(a?.id ?? 0, { state: 'failed', error: 'HTTP 404' }, T0 + 60_001);
       expect(await store.claimMediaDownloads(T0 + 10 * LEASE, LEASE, 10)).toEqual([]);
       const states = (await store.get(conversationId))?.transcript[0]?.media?.map((m) => [m.url, m.state]);
@@ -117,7 +128,10 @@ export function describeMediaContract(name: string, database: () => { open(): Pr
       const second = await shared.open();
       opened.push(second);
       for (let i = 0; i < 6; i += 1) await send(`m${i}`, { participant: `+1555000010${i}`, media: [picture, card] });
-      const [fromA, fromB] = await Promise.all([store.claimMediaDownloads(T0, LEASE, 7), second.claimMediaDownloads(T0, LEASE, 7)]);
+      const [fromA, fromB] = await Promise.all([
+        store.claimMediaDownloads(T0, LEASE, 7),
+        second.claimMediaDownloads(T0, LEASE, 7),
+      ]);
       const ids = [...fromA, ...fromB].map((item) => item.id);
       expect(ids).toHaveLength(12);
       expect(new Set(ids).size).toBe(12);
@@ -128,7 +142,11 @@ export function describeMediaContract(name: string, database: () => { open(): Pr
     it('keeps a notice to PJ with the links of what the client attached', async () => {
       const { conversationId } = await send('m1', { text: 'see this', media: [picture] });
       const notice = { kind: 'clientMessage' as const, text: 'see this', media: [picture] };
-      await store.enqueueOutbox(conversationId, [{ destination: { kind: 'desk' }, payload: { type: 'notice', notice } }], T0);
+      await store.enqueueOutbox(
+        conversationId,
+        [{ destination: { kind: 'desk' }, payload: { type: 'notice', notice } }],
+        T0,
+      );
       const [item] = await store.claimOutbox(T0, 30_000, 10);
       expect(item?.payload).toEqual({ type: 'notice', notice });
     });

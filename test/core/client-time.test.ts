@@ -45,7 +45,8 @@ describe('the area code table', () => {
   });
 
   it('knows every US state, DC, and every Canadian province and territory', () => {
-    const us = 'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY';
+    const us =
+      'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY';
     const canada = 'BC AB SK MB ON QC NB NS PE NL YT NT NU';
     for (const region of `${us} ${canada}`.split(' ')) expect(REGION_ZONES[region], region).toBeDefined();
   });
@@ -53,9 +54,15 @@ describe('the area code table', () => {
 
 describe("a client's time zone", () => {
   it('comes from the area code, then from FromState, then the advisor', () => {
-    expect(clientZones('+12125550123', 'CA', 'America/Los_Angeles')).toEqual({ zones: ['America/New_York'], source: 'areaCode' });
+    expect(clientZones('+12125550123', 'CA', 'America/Los_Angeles')).toEqual({
+      zones: ['America/New_York'],
+      source: 'areaCode',
+    });
     // 555 is no area code: Twilio's FromState decides.
-    expect(clientZones('+15555550100', 'tx', 'America/Los_Angeles')).toEqual({ zones: ['America/Chicago', 'America/Denver'], source: 'region' });
+    expect(clientZones('+15555550100', 'tx', 'America/Los_Angeles')).toEqual({
+      zones: ['America/Chicago', 'America/Denver'],
+      source: 'region',
+    });
     expect(clientZones('+15555550100', undefined, 'America/Los_Angeles')).toEqual({ zones: LA, source: 'advisor' });
     expect(clientZones('+447700900123', 'London', 'America/Los_Angeles')).toEqual({ zones: LA, source: 'advisor' });
   });
@@ -88,7 +95,9 @@ describe('quiet hours', () => {
   });
 
   it('follow another window, and zones with half hours and no daylight saving', () => {
-    expect(quietUntil(['America/St_Johns'], { start: 9, end: 20 }, utc('2026-01-16T12:00:00Z'))).toBe(utc('2026-01-16T12:30:00Z'));
+    expect(quietUntil(['America/St_Johns'], { start: 9, end: 20 }, utc('2026-01-16T12:00:00Z'))).toBe(
+      utc('2026-01-16T12:30:00Z'),
+    );
     expect(quietUntil(['America/Phoenix'], hours, utc('2026-07-01T04:00:00Z'))).toBe(utc('2026-07-01T15:00:00Z'));
   });
 });

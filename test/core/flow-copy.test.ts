@@ -222,7 +222,13 @@ describe('short texts', () => {
         const text = renderReply([ack, { message: 'pending', question, buyer: false }], flow, advisor, 'sms') ?? '';
         expect(segments(text), text).toBe(1);
       }
-      const first = renderReply([{ message: 'greeting' }, ack, { message: 'askProduct', greet: false, buyer: false }], flow, advisor, 'sms') ?? '';
+      const first =
+        renderReply(
+          [{ message: 'greeting' }, ack, { message: 'askProduct', greet: false, buyer: false }],
+          flow,
+          advisor,
+          'sms',
+        ) ?? '';
       expect(segments(first), first).toBeLessThanOrEqual(2);
     }
   });
@@ -320,7 +326,11 @@ describe('notices to PJ', () => {
     { kind: 'flagged', reasons: ['conflict', 'followup'] },
     { kind: 'reminder' },
     { kind: 'clientMessage', text: clientText },
-    { kind: 'clientMessage', text: clientText, media: [{ url: 'https://api.twilio.com/m/1', contentType: 'image/jpeg' }] },
+    {
+      kind: 'clientMessage',
+      text: clientText,
+      media: [{ url: 'https://api.twilio.com/m/1', contentType: 'image/jpeg' }],
+    },
     { kind: 'optedOut' },
     { kind: 'tookOver', by: by('slack') },
     { kind: 'released', by: fillCopy(flow.advisor.idleBy, advisor, { minutes: '120' }) },

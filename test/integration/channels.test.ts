@@ -16,7 +16,7 @@ const twilioRest = { accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: 
 const ALWAYS_ON: Channel[] = ['web'];
 
 describe('every channel in CHANNELS', () => {
-  it('has a label for PJ\'s surfaces', () => {
+  it("has a label for PJ's surfaces", () => {
     for (const id of CHANNEL_IDS) expect(CHANNELS[id].label, id).toMatch(/^\S/);
     expect(CHANNEL_IDS).toEqual(Object.keys(CHANNELS));
   });

@@ -70,8 +70,8 @@ describePostgres('three instances on one PostgreSQL database', (databaseUrl) => 
         // Short enough to fire during the test: 3 s to remind PJ, 6 s of his silence to hand back.
         ADVISOR_REMIND_MINUTES: '0.05',
         ADVISOR_IDLE_MINUTES: '0.1',
-      // What the killed instance was sending counts as lost after 5 s instead of a minute.
-      OUTBOX_LEASE_SECONDS: '5',
+        // What the killed instance was sending counts as lost after 5 s instead of a minute.
+        OUTBOX_LEASE_SECONDS: '5',
         LOG_LEVEL: 'info',
       };
       const startedBots = await Promise.all([0, 1, 2].map(() => npmStart(env)));
@@ -216,13 +216,13 @@ describePostgres('three instances on one PostgreSQL database', (databaseUrl) => 
           'SELECT status, count(*)::int AS n FROM outbox GROUP BY status ORDER BY status',
         );
         expect(statuses.rows.filter((row) => row.status !== 'sent' && row.status !== 'unknown')).toEqual([]);
-      // What the killed instance was sending became unknown once its lease ended, never resent, and PJ was told.
-      const untold = await db.query(
-        `SELECT lost.id FROM outbox lost WHERE lost.status = 'unknown' AND lost.payload->'notice'->>'kind' IS DISTINCT FROM 'noticeLost'
+        // What the killed instance was sending became unknown once its lease ended, never resent, and PJ was told.
+        const untold = await db.query(
+          `SELECT lost.id FROM outbox lost WHERE lost.status = 'unknown' AND lost.payload->'notice'->>'kind' IS DISTINCT FROM 'noticeLost'
            AND NOT EXISTS (SELECT 1 FROM outbox told WHERE told.conversation_id = lost.conversation_id AND told.id > lost.id
              AND told.payload->'notice'->>'kind' IN ('deliveryProblem', 'noticeLost'))`,
-      );
-      expect(untold.rows).toEqual([]);
+        );
+        expect(untold.rows).toEqual([]);
 
         // Each deadline fired once: one reminder per conversation left waiting, one hand-back per takeover.
         const reminders = await db.query(

@@ -8,7 +8,15 @@ import { compose, type Composed } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
 import { copy, flow } from '../support/copy.js';
 import { signTwilio } from '../support/sign-twilio.js';
-import { ADMIN_TOKEN, AUTH_TOKEN, BOT_NUMBER, messagesOf, newMessageSid, PUBLIC_BASE_URL, tempDatabasePath } from '../support/sms-harness.js';
+import {
+  ADMIN_TOKEN,
+  AUTH_TOKEN,
+  BOT_NUMBER,
+  messagesOf,
+  newMessageSid,
+  PUBLIC_BASE_URL,
+  tempDatabasePath,
+} from '../support/sms-harness.js';
 import { interceptSlackApi, SIGNING_SECRET, type SlackApi } from '../support/slack-harness.js';
 import { jsonReply, newSid } from '../support/twilio-rest.js';
 
@@ -53,7 +61,11 @@ describe('quiet hours over SMS, end to end', () => {
       ...env,
     });
     const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-    const composed = compose(config, { logger: createLogger('silent', sink), now: () => clock, slackRetry: { retries: 0 } });
+    const composed = compose(config, {
+      logger: createLogger('silent', sink),
+      now: () => clock,
+      slackRetry: { retries: 0 },
+    });
     const server: Server = await new Promise((resolve) => {
       const s = composed.http.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -61,7 +73,15 @@ describe('quiet hours over SMS, end to end', () => {
     return {
       composed,
       async text(from, body, extra = {}) {
-        const params = { MessageSid: newMessageSid(), AccountSid: ACCOUNT, From: from, To: BOT_NUMBER, Body: body, NumMedia: '0', ...extra };
+        const params = {
+          MessageSid: newMessageSid(),
+          AccountSid: ACCOUNT,
+          From: from,
+          To: BOT_NUMBER,
+          Body: body,
+          NumMedia: '0',
+          ...extra,
+        };
         const res = await fetch(`${base}/twilio/sms`, {
           method: 'POST',
           headers: {
@@ -102,13 +122,15 @@ describe('quiet hours over SMS, end to end', () => {
 
   const to = (number: string) => sent.filter((m) => m.To === number).map((m) => m.Body ?? '');
   const flush = async () => {
-    for (let before = -1; before !== sent.length + slack.calls.length; ) {
+    for (let before = -1; before !== sent.length + slack.calls.length;) {
       before = sent.length + slack.calls.length;
       await bot.composed.background.runOnce();
     }
   };
   async function idOf(number: string): Promise<number> {
-    const list = (await (await bot.admin(`/conversations?participant=${encodeURIComponent(number)}`)).json()) as { conversations: Array<{ id: number }> };
+    const list = (await (await bot.admin(`/conversations?participant=${encodeURIComponent(number)}`)).json()) as {
+      conversations: Array<{ id: number }>;
+    };
     return list.conversations[0]?.id ?? 0;
   }
 
@@ -131,8 +153,16 @@ describe('quiet hours over SMS, end to end', () => {
     expect(await bot.text(NY, 'hello?')).toEqual([expect.stringMatching(/What does your product do/)]);
     await flush();
     // New York wrote first: its held line no longer fits and is dropped, noted for PJ.
-    const nyNotes = ((await (await bot.admin(`/conversations/${ny}`)).json()) as { transcript: Array<{ text: string }> }).transcript.map((e) => e.text);
-    expect(nyNotes.some((t) => t.startsWith(copy(flow.transcript.heldDropped, { reason: copy(flow.transcript.heldReasons.clientWrote), text: '' })))).toBe(true);
+    const nyNotes = (
+      (await (await bot.admin(`/conversations/${ny}`)).json()) as { transcript: Array<{ text: string }> }
+    ).transcript.map((e) => e.text);
+    expect(
+      nyNotes.some((t) =>
+        t.startsWith(
+          copy(flow.transcript.heldDropped, { reason: copy(flow.transcript.heldReasons.clientWrote), text: '' }),
+        ),
+      ),
+    ).toBe(true);
 
     await bot.close();
     bot = await start();
@@ -162,7 +192,9 @@ describe('quiet hours over SMS, end to end', () => {
     await bot.text(NY, 'how much does it cost?');
     await flush();
     const header = slack.calls.find((c) => c.method === 'chat.postMessage' && c.body.channel === DESK);
-    expect(JSON.stringify(header?.body.blocks)).toContain(copy(flow.clientTime.day, { time: '3:00 PM EST', zone: 'America/New_York' }));
+    expect(JSON.stringify(header?.body.blocks)).toContain(
+      copy(flow.clientTime.day, { time: '3:00 PM EST', zone: 'America/New_York' }),
+    );
     clock = utc('2026-01-16T04:42:00Z'); // 23:42 in New York
     const id = await idOf(NY);
     const { clientTime } = (await (await bot.admin(`/conversations/${id}/client-time`)).json()) as {
@@ -177,8 +209,13 @@ describe('quiet hours over SMS, end to end', () => {
     });
 
     clock = utc('2026-01-16T15:00:00Z');
-    const day = (await (await bot.admin(`/conversations/${id}/client-time`)).json()) as { clientTime: { night: boolean; text: string } };
-    expect(day.clientTime).toMatchObject({ night: false, text: copy(flow.clientTime.day, { time: '10:00 AM EST', zone: 'America/New_York' }) });
+    const day = (await (await bot.admin(`/conversations/${id}/client-time`)).json()) as {
+      clientTime: { night: boolean; text: string };
+    };
+    expect(day.clientTime).toMatchObject({
+      night: false,
+      text: copy(flow.clientTime.day, { time: '10:00 AM EST', zone: 'America/New_York' }),
+    });
   });
 
   it('holds nothing with QUIET_HOURS=off, and says so to PJ', async () => {
@@ -192,7 +229,12 @@ describe('quiet hours over SMS, end to end', () => {
     await bot.composed.actions.release(id, 'console');
     await flush();
     expect(to(LA)).toHaveLength(1);
-    const { clientTime } = (await (await bot.admin(`/conversations/${id}/client-time`)).json()) as { clientTime: { night: boolean; text: string } };
-    expect(clientTime).toMatchObject({ night: true, text: copy(flow.clientTime.nightNoHold, { time: '10:30 PM PST', zone: 'America/Los_Angeles' }) });
+    const { clientTime } = (await (await bot.admin(`/conversations/${id}/client-time`)).json()) as {
+      clientTime: { night: boolean; text: string };
+    };
+    expect(clientTime).toMatchObject({
+      night: true,
+      text: copy(flow.clientTime.nightNoHold, { time: '10:30 PM PST', zone: 'America/Los_Angeles' }),
+    });
   });
 });

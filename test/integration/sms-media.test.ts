@@ -25,7 +25,12 @@ const media = (n: number, contentType = 'image/jpeg'): InboundMedia => ({
 const PICTURE = media(1);
 
 /** An MMS as Twilio posts it: NumMedia, MediaUrlN and MediaContentTypeN, signed. */
-async function mms(h: SmsHarness, body: string, attached: InboundMedia[], extra: Record<string, string> = {}): Promise<Response> {
+async function mms(
+  h: SmsHarness,
+  body: string,
+  attached: InboundMedia[],
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const params: Record<string, string> = {
     MessageSid: `MM${newMessageSid().slice(2)}`,
     AccountSid: ACCOUNT,
@@ -33,7 +38,12 @@ async function mms(h: SmsHarness, body: string, attached: InboundMedia[], extra:
     To: BOT_NUMBER,
     Body: body,
     NumMedia: String(attached.length),
-    ...Object.fromEntries(attached.flatMap((m, i) => [[`MediaUrl${i}`, m.url], [`MediaContentType${i}`, m.contentType]])),
+    ...Object.fromEntries(
+      attached.flatMap((m, i) => [
+        [`MediaUrl${i}`, m.url],
+        [`MediaContentType${i}`, m.contentType],
+      ]),
+    ),
     ...extra,
   };
   const signature = signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params);
@@ -51,11 +61,18 @@ interface Detail {
   status: string;
   flags: string[];
   answers: { product: string | null; asker: string | null };
-  transcript: Array<{ direction: string; author: string; text: string; media?: Array<InboundMedia & { id: number; state: string }> }>;
+  transcript: Array<{
+    direction: string;
+    author: string;
+    text: string;
+    media?: Array<InboundMedia & { id: number; state: string }>;
+  }>;
 }
 
 async function conversation(h: SmsHarness): Promise<Detail> {
-  const list = (await (await h.admin(`/conversations?participant=${encodeURIComponent(CLIENT)}`)).json()) as { conversations: Array<{ id: number }> };
+  const list = (await (await h.admin(`/conversations?participant=${encodeURIComponent(CLIENT)}`)).json()) as {
+    conversations: Array<{ id: number }>;
+  };
   return (await (await h.admin(`/conversations/${list.conversations[0]?.id}`)).json()) as Detail;
 }
 
@@ -83,7 +100,11 @@ describe('an MMS through the signed webhook', () => {
 
   it('greets a first text that is only pictures, says it cannot read them, and asks the first question', async () => {
     const [reply] = await mmsReplies(h, '', [media(1), media(2, 'image/png')]);
-    expect(reply).toMatch(new RegExp(`^${copy(flow.greeting).replace(/[.?*()]/g, '\\$&')} ${copy(flow.mediaAck.pictures)} What does your product do\\?`));
+    expect(reply).toMatch(
+      new RegExp(
+        `^${copy(flow.greeting).replace(/[.?*()]/g, '\\$&')} ${copy(flow.mediaAck.pictures)} What does your product do\\?`,
+      ),
+    );
   });
 
   it('reads a caption as usual, the acknowledgement first in the same single text', async () => {
@@ -96,7 +117,9 @@ describe('an MMS through the signed webhook', () => {
 
   it('names a file that is not a picture as what was sent', async () => {
     await replyTo(h, CLIENT, 'hi');
-    expect(await mmsReplies(h, '', [media(3, 'application/pdf')])).toEqual([`${copy(flow.mediaAck.file)} ${copy(flow.pending.product)}`]);
+    expect(await mmsReplies(h, '', [media(3, 'application/pdf')])).toEqual([
+      `${copy(flow.mediaAck.file)} ${copy(flow.pending.product)}`,
+    ]);
   });
 
   it('keeps the links and content types with the message, in order, in the transcript PJ reads', async () => {
@@ -162,7 +185,7 @@ describe("a picture on PJ's surfaces", () => {
   });
 
   const flush = async () => {
-    for (let before = -1; before !== sent.length + h.calls.length; ) {
+    for (let before = -1; before !== sent.length + h.calls.length;) {
       before = sent.length + h.calls.length;
       await h.composed.outbox.tick();
     }
@@ -178,7 +201,9 @@ describe("a picture on PJ's surfaces", () => {
     await flush();
     const toPj = sent.filter((m) => m.To === PJ).map((m) => m.Body);
     expect(toPj.slice(-2)).toEqual([`#${id} says: here is their questionnaire +1 picture`, `#${id} says: +2 pictures`]);
-    const posts = h.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === DESK).map((c) => String(c.body.text));
+    const posts = h.calls
+      .filter((c) => c.method === 'chat.postMessage' && c.body.channel === DESK)
+      .map((c) => String(c.body.text));
     expect(posts.at(-2)).toBe(`#${id} says: here is their questionnaire +1 picture\n<${PICTURE.url}|image/jpeg>`);
     expect(posts.at(-1)).toBe(`#${id} says: +2 pictures\n<${media(1).url}|image/jpeg> <${media(2).url}|image/jpeg>`);
   });
@@ -237,13 +262,17 @@ describe('pictures downloaded into the database (TWILIO_FETCH_MEDIA=true)', () =
     expect(other.headers.get('content-disposition')).toMatch(/^attachment/);
     expect(other.headers.get('content-security-policy')).toContain('sandbox');
 
-    expect((await h.admin(`/conversations/${detail.id}/media/${picture?.id}`, 'wrong-token-0123456789')).status).toBe(401);
+    expect((await h.admin(`/conversations/${detail.id}/media/${picture?.id}`, 'wrong-token-0123456789')).status).toBe(
+      401,
+    );
     expect((await h.admin(`/conversations/${detail.id + 1}/media/${picture?.id}`)).status).toBe(404);
   });
 
   it('keeps only the link of a file Twilio will not hand over, and tries a 503 again later', async () => {
     nock('https://api.twilio.com').get(pathOf(PICTURE)).reply(404, '', { 'Content-Length': '0' });
-    nock('https://api.twilio.com').get(pathOf(media(2))).reply(503, '', { 'Content-Length': '0' });
+    nock('https://api.twilio.com')
+      .get(pathOf(media(2)))
+      .reply(503, '', { 'Content-Length': '0' });
     await mmsReplies(h, '', [PICTURE, media(2)]);
     await h.composed.background.runOnce();
     const states = (await conversation(h)).transcript[0]?.media?.map((m) => m.state);

@@ -84,7 +84,9 @@ describe('npm start runs the build in dist/', () => {
       // The files it served are the copies in dist/; the TypeScript is not in dist/.
       // Every static file of the console is copied; every module is compiled (with its map), none left as .ts.
       const source = readdirSync(join(REPO_ROOT, 'src/adapters/http/console'));
-      const expected = source.flatMap((name) => (name.endsWith('.ts') ? [name.replace(/\.ts$/, '.js'), name.replace(/\.ts$/, '.js.map')] : [name]));
+      const expected = source.flatMap((name) =>
+        name.endsWith('.ts') ? [name.replace(/\.ts$/, '.js'), name.replace(/\.ts$/, '.js.map')] : [name],
+      );
       expect(readdirSync(join(dir, 'dist/adapters/http/console')).sort()).toEqual(expected.sort());
       expect(leftovers(dir)).toEqual([]);
     } finally {

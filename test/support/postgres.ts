@@ -30,7 +30,7 @@ if (unreachable !== null && inCi) {
 }
 
 /** The URL of the test database, or null when the PostgreSQL tests are not run here. */
-export const testDatabaseUrl: string | null = unreachable === null ? (url ?? null) : null;
+const testDatabaseUrl: string | null = unreachable === null ? (url ?? null) : null;
 
 /**
  * `describe` when PostgreSQL is there; otherwise a warning and a skipped suite titled "NOT RUN: ...",
@@ -50,7 +50,7 @@ export function describePostgres(title: string, body: (databaseUrl: string) => v
 }
 
 /** `databaseUrl` with its search_path set to `schema`: a store opened with it lives there. */
-export function withSchema(databaseUrl: string, schema: string): string {
+function withSchema(databaseUrl: string, schema: string): string {
   const parsed = new URL(databaseUrl);
   parsed.searchParams.set('options', `-c search_path=${schema}`);
   return parsed.toString();

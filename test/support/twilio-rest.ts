@@ -4,14 +4,14 @@ import nock from 'nock';
 // A stand-in for Twilio's Messages API. NOTE: every reply carries Content-Length: without it
 // nock 14 on Node 20 hangs forever on twilio's keep-alive requests (nock issue 3001).
 
-export const TWILIO_ORIGIN = 'https://api.twilio.com';
+const TWILIO_ORIGIN = 'https://api.twilio.com';
 export const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
 export const REST_AUTH_TOKEN = 'rest-auth-token-0123456789abcdef';
 export const BOT_FROM = '+15005550006';
 export const MESSAGES_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
 /** The form fields of one Messages.create request. */
-export type SentForm = Record<string, string>;
+type SentForm = Record<string, string>;
 
 export function newSid(): string {
   return `SM${randomBytes(16).toString('hex')}`;
@@ -26,7 +26,7 @@ export function jsonReply(status: number, body: object): Reply {
 }
 
 /** Twilio's 201 for a created message. */
-export function created(form: SentForm, sid = newSid()): Reply {
+function created(form: SentForm, sid = newSid()): Reply {
   return jsonReply(201, {
     sid,
     status: 'queued',

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One Messages.create call the stand-in took. */
-export interface Delivery {
+interface Delivery {
   to: string;
   body: string;
   sid: string;

@@ -35,7 +35,7 @@ const WORD_LISTS = ['english', 'american'].flatMap((variant) =>
 );
 
 /** Ordinary English words, which typo tolerance never "corrects" ("willing" is not "billing"). */
-export function loadOrdinaryWords(): ReadonlySet<string> {
+function loadOrdinaryWords(): ReadonlySet<string> {
   return new Set(WORD_LISTS.flatMap((list) => require(list) as string[]).map((word) => word.toLowerCase()));
 }
 

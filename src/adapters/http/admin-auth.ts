@@ -12,7 +12,7 @@ export interface AuthLimits {
   maxAddresses: number;
 }
 
-export const DEFAULT_AUTH_LIMITS: AuthLimits = { failures: 10, windowMs: 15 * 60_000, maxAddresses: 10_000 };
+const DEFAULT_AUTH_LIMITS: AuthLimits = { failures: 10, windowMs: 15 * 60_000, maxAddresses: 10_000 };
 
 /** Wrong admin tokens by client address, in this process only (each instance counts its own). */
 export interface FailedAuthLimiter {

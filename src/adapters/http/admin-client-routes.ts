@@ -45,8 +45,14 @@ export function createAdminClientRouter(options: AdminClientRouterOptions): Rout
     const mediaId = IdSchema.safeParse(req.params.mediaId);
     const file = id.success && mediaId.success && media ? await media.getMediaFile(id.data, mediaId.data) : null;
     if (file === null) {
-      logger.warn({ id: req.params.id, mediaId: req.params.mediaId }, 'admin request for an attachment that is not stored: only downloaded ones are (TWILIO_FETCH_MEDIA)');
-      res.status(404).json({ error: 'not_found', message: `no stored attachment ${req.params.mediaId} in conversation ${req.params.id}` });
+      logger.warn(
+        { id: req.params.id, mediaId: req.params.mediaId },
+        'admin request for an attachment that is not stored: only downloaded ones are (TWILIO_FETCH_MEDIA)',
+      );
+      res.status(404).json({
+        error: 'not_found',
+        message: `no stored attachment ${req.params.mediaId} in conversation ${req.params.id}`,
+      });
       return;
     }
     const type = file.contentType.toLowerCase();

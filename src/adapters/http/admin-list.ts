@@ -4,14 +4,14 @@ import { CHANNEL_IDS } from '../../core/channels.js';
 import type { ConversationRecord } from '../../core/conversation.js';
 import type { ConversationFilter, ListCursor } from '../../core/ports.js';
 
-export const DEFAULT_LIMIT = 50;
+const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
 /** A time as the API writes one (updatedAt): UTC, to the millisecond at most. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /** The cursor after `c` in newest-first order: opaque to clients, who pass nextCursor back as it is. */
-export function encodeCursor(c: ListCursor): string {
+function encodeCursor(c: ListCursor): string {
   return Buffer.from(`${c.updatedAt}.${c.id}`).toString('base64url');
 }
 
@@ -42,8 +42,14 @@ const ListQuery = z.object({
       return cursor ?? z.NEVER;
     })
     .optional(),
-  from: z.string().refine((raw) => parseDay(raw) !== null, 'must be a day like 2026-11-30').optional(),
-  to: z.string().refine((raw) => parseDay(raw) !== null, 'must be a day like 2026-11-30').optional(),
+  from: z
+    .string()
+    .refine((raw) => parseDay(raw) !== null, 'must be a day like 2026-11-30')
+    .optional(),
+  to: z
+    .string()
+    .refine((raw) => parseDay(raw) !== null, 'must be a day like 2026-11-30')
+    .optional(),
   since: z
     .string()
     .regex(ISO_TIME, 'must be a UTC time like 2026-11-30T21:00:00.000Z')

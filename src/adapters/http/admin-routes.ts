@@ -22,9 +22,11 @@ function readReplyText(body: unknown): { ok: true; text: string } | { ok: false;
   }
   const text: unknown = (body as Record<string, unknown>).text;
   if (text === undefined) return { ok: false, message: 'missing "text": send {"text": "..."}' };
-  if (typeof text !== 'string') return { ok: false, message: `"text" must be a string, not ${text === null ? 'null' : typeof text}` };
+  if (typeof text !== 'string')
+    return { ok: false, message: `"text" must be a string, not ${text === null ? 'null' : typeof text}` };
   if (text.trim() === '') return { ok: false, message: '"text" is empty: write something to send' };
-  if (text.length > MAX_REPLY_LENGTH) return { ok: false, message: `"text" is ${text.length} characters; Twilio takes at most ${MAX_REPLY_LENGTH}` };
+  if (text.length > MAX_REPLY_LENGTH)
+    return { ok: false, message: `"text" is ${text.length} characters; Twilio takes at most ${MAX_REPLY_LENGTH}` };
   return { ok: true, text };
 }
 
@@ -33,8 +35,13 @@ function jsonBody(logger: Logger): RequestHandler {
   const parse = express.json({ limit: '16kb', strict: true });
   return (req, res, next) => {
     if (!req.is('application/json')) {
-      logger.warn({ path: req.path, contentType: req.header('Content-Type') ?? null }, 'rejected admin request: send Content-Type: application/json');
-      res.status(415).json({ error: 'unsupported_media_type', message: 'send Content-Type: application/json with {"text": "..."}' });
+      logger.warn(
+        { path: req.path, contentType: req.header('Content-Type') ?? null },
+        'rejected admin request: send Content-Type: application/json',
+      );
+      res
+        .status(415)
+        .json({ error: 'unsupported_media_type', message: 'send Content-Type: application/json with {"text": "..."}' });
       return;
     }
     parse(req, res, (error?: unknown) => {
@@ -46,7 +53,10 @@ function jsonBody(logger: Logger): RequestHandler {
           : type === 'entity.parse.failed'
             ? [400, 'bad_json', `the body is not valid JSON: ${(error as Error).message}`]
             : [400, 'bad_body', `the body could not be read: ${(error as Error).message}`];
-      logger.warn({ path: req.path, reason: message }, `rejected admin request: ${message}; send {"text": "..."} as JSON`);
+      logger.warn(
+        { path: req.path, reason: message },
+        `rejected admin request: ${message}; send {"text": "..."} as JSON`,
+      );
       res.status(status).json({ error: code, message });
     });
   };
@@ -106,15 +116,24 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
       return;
     }
     // One more than the page: whether there is a next page, without counting them all.
-    const found = await store.list(query.filter, { limit: query.limit + 1, ...(query.before && { before: query.before }) });
+    const found = await store.list(query.filter, {
+      limit: query.limit + 1,
+      ...(query.before && { before: query.before }),
+    });
     const conversations = found.slice(0, query.limit);
-    res.json({ conversations: await withReviewNotes(conversations, options.reviews), nextCursor: nextCursor(conversations, found.length > query.limit) });
+    res.json({
+      conversations: await withReviewNotes(conversations, options.reviews),
+      nextCursor: nextCursor(conversations, found.length > query.limit),
+    });
   });
   router.get('/conversations/:id', async (req, res) => {
     const id = parseConversationId(req.params.id);
     const conversation = id === null ? null : await store.get(id);
     if (conversation === null) {
-      logger.warn({ id: req.params.id }, 'admin request for an unknown conversation: check the id in GET /admin/api/conversations');
+      logger.warn(
+        { id: req.params.id },
+        'admin request for an unknown conversation: check the id in GET /admin/api/conversations',
+      );
       res.status(404).json({ error: 'not_found', message: `no conversation with id ${req.params.id}` });
       return;
     }
@@ -123,30 +142,43 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
   });
 
   type Act = (actions: AdvisorActions, id: number, body: unknown) => Promise<AdvisorResult> | { invalid: string };
-  const action = (name: string, act: Act): RequestHandler =>
+  const action =
+    (name: string, act: Act): RequestHandler =>
     async (req, res) => {
       const raw = typeof req.params.id === 'string' ? req.params.id : '';
       const id = parseConversationId(raw);
       // Ids are plain decimal numbers: anything else names no conversation ("0x1" is not #1).
       if (id === null) {
-        logger.warn({ action: name, id: raw }, 'refused admin action: no such conversation; check the id in GET /admin/api/conversations');
+        logger.warn(
+          { action: name, id: raw },
+          'refused admin action: no such conversation; check the id in GET /admin/api/conversations',
+        );
         res.status(404).json({ error: 'not_found', message: `no conversation with id ${raw}` });
         return;
       }
       if (!actions) {
-        logger.error({ action: name }, 'admin action unavailable: the admin router was built without advisor actions; pass actions in compose');
+        logger.error(
+          { action: name },
+          'admin action unavailable: the admin router was built without advisor actions; pass actions in compose',
+        );
         res.status(503).json({ error: 'actions_off', message: 'advisor actions are not wired on this server' });
         return;
       }
       const outcome = act(actions, id, req.body);
       if ('invalid' in outcome) {
-        logger.warn({ action: name, conversationId: id, reason: outcome.invalid }, `rejected admin action: ${outcome.invalid}`);
+        logger.warn(
+          { action: name, conversationId: id, reason: outcome.invalid },
+          `rejected admin action: ${outcome.invalid}`,
+        );
         res.status(400).json({ error: 'bad_body', message: outcome.invalid });
         return;
       }
       const result = await outcome;
       if (result.ok) {
-        logger.info({ action: name, conversationId: id, changed: result.changed, status: result.record.status }, 'advisor action from the console');
+        logger.info(
+          { action: name, conversationId: id, changed: result.changed, status: result.record.status },
+          'advisor action from the console',
+        );
         res.json({ conversation: result.record, changed: result.changed });
         return;
       }
@@ -155,7 +187,10 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
       res.status(REFUSAL_STATUS[result.error]).json({ error: result.error, message });
     };
 
-  router.post('/conversations/:id/takeover', action('takeover', (a, id) => a.takeOver(id, 'console')));
+  router.post(
+    '/conversations/:id/takeover',
+    action('takeover', (a, id) => a.takeOver(id, 'console')),
+  );
   router.post(
     '/conversations/:id/messages',
     jsonBody(logger),
@@ -164,7 +199,13 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
       return text.ok ? a.reply(id, text.text, 'console') : { invalid: text.message };
     }),
   );
-  router.post('/conversations/:id/release', action('release', (a, id) => a.release(id, 'console')));
-  router.post('/conversations/:id/close', action('close', (a, id) => a.close(id, 'console')));
+  router.post(
+    '/conversations/:id/release',
+    action('release', (a, id) => a.release(id, 'console')),
+  );
+  router.post(
+    '/conversations/:id/close',
+    action('close', (a, id) => a.close(id, 'console')),
+  );
   return router;
 }

@@ -50,7 +50,11 @@ export function createServer(parts: ServerParts): Express {
   app.get('/readyz', async (_req, res) => {
     if (parts.readiness) {
       const report = await parts.readiness();
-      if (!report.ok) parts.logger.error(report, 'readiness check failed: see database and migrations; check DATABASE_URL and the server');
+      if (!report.ok)
+        parts.logger.error(
+          report,
+          'readiness check failed: see database and migrations; check DATABASE_URL and the server',
+        );
       res.status(report.ok ? 200 : 503).json(report);
       return;
     }
@@ -64,21 +68,34 @@ export function createServer(parts: ServerParts): Express {
   });
   app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
   // Slack's work runs after Bolt's ack: a database out of reach must answer 503 before it, not fail after.
-  app.use('/slack', 'off' in parts.slack ? offRoute(parts.slack.off) : [storeGate(parts.ping, parts.logger), parts.slack]);
+  app.use(
+    '/slack',
+    'off' in parts.slack ? offRoute(parts.slack.off) : [storeGate(parts.ping, parts.logger), parts.slack],
+  );
   app.use('/admin', adminHeaders({ hsts: parts.hsts ?? false }));
   if (parts.console) app.use('/admin', parts.console);
   app.use('/admin/api', 'off' in parts.admin ? offRoute(parts.admin.off) : parts.admin);
   if (parts.web !== undefined && 'off' in parts.web) app.use('/web', offRoute(parts.web.off));
   else if (parts.web !== undefined) app.use(parts.web);
   app.use((req, res) => {
-    parts.logger.warn({ method: req.method, path: req.path }, 'no such route: check the URL configured in Twilio or your client');
+    parts.logger.warn(
+      { method: req.method, path: req.path },
+      'no such route: check the URL configured in Twilio or your client',
+    );
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     // NOTE: nothing was saved; Slack retries a 5xx, and Twilio too with the webhook's #rp=... override.
     if (error instanceof StoreUnavailableError) {
-      parts.logger.error({ err: error, path: req.path }, 'database unreachable: answered 503 so the provider retries; check DATABASE_URL and the server');
-      if (!res.headersSent) res.status(503).set('Retry-After', '5').json({ error: 'store_unavailable', message: 'the database is unreachable; retry shortly' });
+      parts.logger.error(
+        { err: error, path: req.path },
+        'database unreachable: answered 503 so the provider retries; check DATABASE_URL and the server',
+      );
+      if (!res.headersSent)
+        res
+          .status(503)
+          .set('Retry-After', '5')
+          .json({ error: 'store_unavailable', message: 'the database is unreachable; retry shortly' });
       return;
     }
     // Body parsers reject what they cannot read (too large, bad charset, broken JSON) with a 4xx.

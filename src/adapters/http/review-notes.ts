@@ -3,7 +3,7 @@ import type { ReviewLabel } from '../../core/pipeline.js';
 import type { PipelineStore } from '../../core/ports.js';
 
 /** PJ's review as the admin API shows it on a conversation. */
-export interface ShownReview {
+interface ShownReview {
   verdict: ReviewLabel;
   note: string;
   at: string;

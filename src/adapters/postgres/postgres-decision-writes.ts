@@ -33,7 +33,14 @@ export async function createConversation(tx: Queryable, message: InboundMessage,
      VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, 1, $12, $12,
        CASE WHEN $6::jsonb <> '[]'::jsonb THEN $12::bigint END, $13::jsonb)
      RETURNING id`,
-    [...summaryParams(decision), message.channel, message.conversationKey, message.participant, message.receivedAt, basisOf(decision)],
+    [
+      ...summaryParams(decision),
+      message.channel,
+      message.conversationKey,
+      message.participant,
+      message.receivedAt,
+      basisOf(decision),
+    ],
   );
   const { id } = idRow.parse(rows[0]);
   await setLanguage(tx, id, decision);
@@ -46,7 +53,13 @@ async function setLanguage(tx: Queryable, id: number, decision: Decision): Promi
 }
 
 /** Saves over conversation `id`, which must still be at row `version` (the lock makes it so; this checks). */
-export async function saveConversation(tx: Queryable, id: number, version: number, decision: Decision, now: number): Promise<void> {
+export async function saveConversation(
+  tx: Queryable,
+  id: number,
+  version: number,
+  decision: Decision,
+  now: number,
+): Promise<void> {
   const { rowCount } = await tx.query(
     `UPDATE conversations SET status = $1, awaiting = $2, answers = $3::jsonb, verdict = $4, side = $5, flags = $6::jsonb,
        snapshot = $7::jsonb, machine_version = $8, version = version + 1, updated_at = $9,
@@ -80,7 +93,12 @@ export async function appendLines(tx: Queryable, conversationId: number, lines: 
  * Keeps the sender's opt-out in step with the status just saved: the first opt-out is kept, an
  * open conversation lifts it (they opted back in), closing one says nothing about consent.
  */
-async function keepOptOut(tx: Queryable, conversationId: number, status: Decision['summary']['status'], now: number): Promise<void> {
+async function keepOptOut(
+  tx: Queryable,
+  conversationId: number,
+  status: Decision['summary']['status'],
+  now: number,
+): Promise<void> {
   switch (status) {
     case 'opted_out':
       await tx.query(
@@ -104,11 +122,23 @@ async function keepOptOut(tx: Queryable, conversationId: number, status: Decisio
 }
 
 /** The decision's notes (after whatever the caller appended), outbox items, deadlines and opt-out. */
-export async function applyExtras(tx: Queryable, conversationId: number, decision: Decision, now: number): Promise<void> {
-  await appendLines(tx, conversationId, (decision.notes ?? []).map((note) => ({ ...note, at: now })));
+export async function applyExtras(
+  tx: Queryable,
+  conversationId: number,
+  decision: Decision,
+  now: number,
+): Promise<void> {
+  await appendLines(
+    tx,
+    conversationId,
+    (decision.notes ?? []).map((note) => ({ ...note, at: now })),
+  );
   // PJ's own words going to the client: his first one times his reply for the pipeline.
   if (decision.notes?.some((note) => note.author === 'advisor' && note.direction === 'out')) {
-    await tx.query('UPDATE conversations SET advisor_replied_at = coalesce(advisor_replied_at, $2) WHERE id = $1', [conversationId, now]);
+    await tx.query('UPDATE conversations SET advisor_replied_at = coalesce(advisor_replied_at, $2) WHERE id = $1', [
+      conversationId,
+      now,
+    ]);
   }
   await insertDrafts(tx, conversationId, decision.outbox ?? [], now);
   const { deadlines } = decision;

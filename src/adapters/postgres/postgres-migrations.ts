@@ -12,7 +12,7 @@ export interface PostgresMigration {
 // Version 1 is the SQLite schema as of its migration 6, in PostgreSQL's types: ids and epoch-ms
 // times are BIGINT (identity values are never reused, so an erased conversation's number is never
 // given to another), JSON is jsonb, the outbox has partial indexes for its claim.
-export const postgresMigrations: readonly PostgresMigration[] = [
+const postgresMigrations: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'conversations, transcript, inbound dedupe, outbox, desk threads, advisor messages',

@@ -65,7 +65,7 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /** Whether `error` says the database is out of reach (as opposed to a query it refused). */
-export function isUnavailable(error: unknown): boolean {
+function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   if (!(error instanceof Error)) return false;
   const code = 'code' in error && typeof error.code === 'string' ? error.code : '';

@@ -23,7 +23,7 @@ import {
 } from './postgres-rows.js';
 
 /** Where the schema stands, for /readyz. */
-export type MigrationState =
+type MigrationState =
   | { state: 'running'; expected: number }
   | { state: 'done'; version: number; expected: number }
   | { state: 'failed'; expected: number; error: string };

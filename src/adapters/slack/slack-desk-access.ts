@@ -58,5 +58,3 @@ export function createDeskAccess(options: { channel: string; advisors: DeskAdvis
     },
   };
 }
-
-export type DeskAccessCheck = ReturnType<typeof createDeskAccess>;

@@ -44,7 +44,7 @@ const handled = z.union([
 type Verdict = { ok: true } | { ok: false; status: 400 | 401; reason: string };
 
 /** Checks Slack's v0 signature over the raw body, with the timestamp within 5 minutes either way. */
-export function checkSlackSignature(
+function checkSlackSignature(
   secret: string,
   raw: Buffer,
   headers: { signature: string | undefined; timestamp: string | undefined },

@@ -42,7 +42,11 @@ function summaryParams(decision: Decision, now: number) {
 
 type SummaryParams = ReturnType<typeof summaryParams>;
 
-export function createDecisionWriter(db: Database.Database, insertDrafts: InsertDrafts, keepOptOut: KeepOptOut): DecisionWriter {
+export function createDecisionWriter(
+  db: Database.Database,
+  insertDrafts: InsertDrafts,
+  keepOptOut: KeepOptOut,
+): DecisionWriter {
   const insertConversation = db.prepare<
     SummaryParams & { channel: string; conversationKey: string; participant: string }
   >(
@@ -65,7 +69,9 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
     'UPDATE conversations SET advisor_replied_at = coalesce(advisor_replied_at, @now) WHERE id = @id',
   );
   // The client's language, apart from the summary columns above: the store keeps what the machine says.
-  const setLanguage = db.prepare<{ id: number; language: string }>('UPDATE conversations SET language = @language WHERE id = @id');
+  const setLanguage = db.prepare<{ id: number; language: string }>(
+    'UPDATE conversations SET language = @language WHERE id = @id',
+  );
   const insertMedia = db.prepare<{
     messageId: number;
     conversationId: number;
@@ -83,7 +89,10 @@ export function createDecisionWriter(db: Database.Database, insertDrafts: Insert
   );
 
   const append: DecisionWriter['append'] = (conversationId, at, entry, externalId) =>
-    Number(insertMessage.run(conversationId, at, entry.direction, entry.author, entry.text, externalId ?? null).lastInsertRowid);
+    Number(
+      insertMessage.run(conversationId, at, entry.direction, entry.author, entry.text, externalId ?? null)
+        .lastInsertRowid,
+    );
 
   return {
     create: (message, decision) => {

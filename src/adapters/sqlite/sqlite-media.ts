@@ -54,7 +54,13 @@ export function createSqliteMedia(db: Database.Database): MediaStore {
   const claimTx = db.transaction((now: number, leaseMs: number, limit: number): MediaDownload[] =>
     ids.parse(selectClaimable.all({ now, limit })).map((id) => {
       const r = downloadRow.parse(claim.get({ id, now, until: now + leaseMs }));
-      return { id: r.id, conversationId: r.conversation_id, url: r.url, contentType: r.content_type, attempts: r.attempts };
+      return {
+        id: r.id,
+        conversationId: r.conversation_id,
+        url: r.url,
+        contentType: r.content_type,
+        attempts: r.attempts,
+      };
     }),
   );
   const storeTx = db.transaction((id: number, contentType: string, bytes: Uint8Array, now: number) => {

@@ -7,7 +7,7 @@ import { createSqliteOutbox } from './sqlite-outbox.js';
 import { openConversationSql, parseProcessedRow, parseSavedRow, savedColumns } from './sqlite-rows.js';
 
 /** Which saved conversation a decision was made on: its id and row version, or null for none (a new one). */
-export type DecidedOn = { id: number; version: number } | null;
+type DecidedOn = { id: number; version: number } | null;
 
 /** What a receive reads and writes, on one connection; writes join the caller's transaction. */
 export interface ReceiveStatements {
@@ -71,7 +71,12 @@ export function createReceiveStatements(db: Database.Database): ReceiveStatement
       if (only !== undefined && more.length === 0 && message.media === undefined) {
         insertTurn.run(conversationId, at, message.text, message.externalId, conversationId, at, only);
       } else {
-        const inbound = write.append(conversationId, at, { direction: 'in', author: 'user', text: message.text }, message.externalId);
+        const inbound = write.append(
+          conversationId,
+          at,
+          { direction: 'in', author: 'user', text: message.text },
+          message.externalId,
+        );
         if (message.media !== undefined) write.appendMedia(conversationId, inbound, message.media, at);
         for (const reply of decision.replies) {
           write.append(conversationId, at, { direction: 'out', author: 'bot', text: reply });

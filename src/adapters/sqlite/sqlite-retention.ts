@@ -133,7 +133,7 @@ export function createSqliteRetention(db: Database.Database, optOuts: SqliteOptO
   return {
     sweepRetention: async ({ conversationsBefore, logsBefore }) => {
       let total = none();
-      for (let done = false; !done; ) {
+      for (let done = false; !done;) {
         const batch = sweepBatch.immediate(conversationsBefore);
         total = add(total, batch.removed);
         done = batch.done;

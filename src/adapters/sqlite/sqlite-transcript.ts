@@ -28,7 +28,9 @@ const isoTime = (ms: number): string => new Date(ms).toISOString();
 
 /** Reads one conversation's transcript, each line with what the client attached to it; joins the caller's transaction. */
 export function createTranscriptReader(db: Database.Database): (conversationId: number) => TranscriptEntry[] {
-  const lines = db.prepare<[number]>('SELECT id, at, direction, author, text FROM messages WHERE conversation_id = ? ORDER BY id');
+  const lines = db.prepare<[number]>(
+    'SELECT id, at, direction, author, text FROM messages WHERE conversation_id = ? ORDER BY id',
+  );
   const media = db.prepare<[number]>(
     `SELECT id, message_id, url, content_type, state, size FROM message_media
      WHERE conversation_id = ? ORDER BY message_id, position`,
@@ -37,7 +39,13 @@ export function createTranscriptReader(db: Database.Database): (conversationId: 
     const byMessage = new Map<number, MediaItem[]>();
     for (const row of media.all(conversationId)) {
       const m = mediaRow.parse(row);
-      const item: MediaItem = { id: m.id, url: m.url, contentType: m.content_type, state: shownState(m.state), size: m.size };
+      const item: MediaItem = {
+        id: m.id,
+        url: m.url,
+        contentType: m.content_type,
+        state: shownState(m.state),
+        size: m.size,
+      };
       byMessage.set(m.message_id, [...(byMessage.get(m.message_id) ?? []), item]);
     }
     return lines.all(conversationId).map((row) => {

@@ -25,12 +25,17 @@ const MediaSchema = z.object({
 
 type ParsedInbound = { ok: true; message: InboundMessage } | { ok: false; reason: string };
 
-function parseMedia(body: Record<string, unknown>, count: number): { ok: true; media: InboundMedia[] } | { ok: false; reason: string } {
+function parseMedia(
+  body: Record<string, unknown>,
+  count: number,
+): { ok: true; media: InboundMedia[] } | { ok: false; reason: string } {
   const media: InboundMedia[] = [];
   for (let i = 0; i < count; i += 1) {
     const item = MediaSchema.safeParse({ url: body[`MediaUrl${i}`], contentType: body[`MediaContentType${i}`] });
     if (!item.success) {
-      const reason = item.error.issues.map((issue) => `${issue.path[0] === 'url' ? 'MediaUrl' : 'MediaContentType'}${i}: ${issue.message}`);
+      const reason = item.error.issues.map(
+        (issue) => `${issue.path[0] === 'url' ? 'MediaUrl' : 'MediaContentType'}${i}: ${issue.message}`,
+      );
       return { ok: false, reason: reason.join('; ') };
     }
     media.push(item.data);

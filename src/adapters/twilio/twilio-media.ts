@@ -17,8 +17,18 @@ const TWILIO_API = 'https://api.twilio.com';
 const MAX_REDIRECTS = 5;
 const DEFAULT_TIMEOUT_MS = 20_000;
 
-const failed = (reason: string, retryable: boolean): DownloadResult => ({ ok: false, tooLarge: false, retryable, reason });
-const tooLarge = (maxBytes: number): DownloadResult => ({ ok: false, tooLarge: true, retryable: false, reason: `larger than ${maxBytes} bytes` });
+const failed = (reason: string, retryable: boolean): DownloadResult => ({
+  ok: false,
+  tooLarge: false,
+  retryable,
+  reason,
+});
+const tooLarge = (maxBytes: number): DownloadResult => ({
+  ok: false,
+  tooLarge: true,
+  retryable: false,
+  reason: `larger than ${maxBytes} bytes`,
+});
 
 /** The body, read until it is done or passes `maxBytes` (then null, and the rest is not read). */
 async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | null> {
@@ -74,7 +84,8 @@ export function createTwilioMediaDownloader(options: TwilioMediaOptions): MediaD
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-        if (target.protocol !== 'https:' && !trusted.has(target.origin)) return failed(`not an https link: ${target.origin}`, false);
+        if (target.protocol !== 'https:' && !trusted.has(target.origin))
+          return failed(`not an https link: ${target.origin}`, false);
         const headers = trusted.has(target.origin) ? { Authorization: authorization } : undefined;
         const response = await fetch(target, { redirect: 'manual', signal, ...(headers && { headers }) });
         const location = response.headers.get('location');
@@ -94,7 +105,11 @@ export function createTwilioMediaDownloader(options: TwilioMediaOptions): MediaD
         }
         const bytes = await readCapped(response, maxBytes);
         if (bytes === null) return tooLarge(maxBytes);
-        return { ok: true, contentType: response.headers.get('content-type')?.split(';')[0]?.trim() || contentType, bytes };
+        return {
+          ok: true,
+          contentType: response.headers.get('content-type')?.split(';')[0]?.trim() || contentType,
+          bytes,
+        };
       }
       return failed(`more than ${MAX_REDIRECTS} redirects`, false);
     } catch (error) {

@@ -76,12 +76,10 @@ export function addVisitorRoutes(router: Router, options: VisitorRoutesOptions):
       return stored;
     });
     if (answer === null) {
-      res
-        .status(409)
-        .json({
-          error: 'no_offer',
-          message: 'nothing here asks for a contact: it is offered once a conversation is flagged',
-        });
+      res.status(409).json({
+        error: 'no_offer',
+        message: 'nothing here asks for a contact: it is offered once a conversation is flagged',
+      });
       return;
     }
     const [sent, ...replies] = answer;

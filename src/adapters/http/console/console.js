@@ -368,12 +368,18 @@ function mediaList(conversationId, media) {
     if (m.state === 'stored' && SHOWN_PICTURES.has(String(m.contentType).toLowerCase())) {
       const picture = el('img', 'media-picture');
       picture.alt = m.contentType;
-      storedFile(conversationId, m.id).then((src) => (picture.src = src), () => (picture.alt = `${m.contentType} (could not load)`));
+      storedFile(conversationId, m.id).then(
+        (src) => (picture.src = src),
+        () => (picture.alt = `${m.contentType} (could not load)`),
+      );
       item.append(picture);
     } else if (m.state === 'stored') {
       const download = el('a', 'media-link', `${m.contentType} (download)`);
       download.download = `attachment-${m.id}`;
-      storedFile(conversationId, m.id).then((href) => (download.href = href), () => undefined);
+      storedFile(conversationId, m.id).then(
+        (href) => (download.href = href),
+        () => undefined,
+      );
       item.append(download);
       // Only a web link is followed; the API gives https links, but a page never trusts data.
     } else if (/^https:\/\//i.test(m.url)) {
