@@ -44,7 +44,7 @@ import {
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
 import { createWebChannel, type WebChannel } from './adapters/web/web-channel.js';
 import type { WebLimits } from './adapters/web/web-routes.js';
-import { ConfigError, type Config, type StoreChoice } from './config.js';
+import type { Config, StoreChoice } from './config.js';
 import type { BotSettings, HandoffSettings } from './core/bot-settings.js';
 import type { AdvisorActions, HandleInbound } from './core/driving-ports.js';
 import { createCalendar } from './core/calendar.js';
@@ -101,8 +101,11 @@ function handoffSettings(config: Config): HandoffSettings {
 /** What /readyz reports about the store: whether its database answers and where its migrations stand. */
 type StoreReadiness = () => Promise<Readiness>;
 
+/** What both stores keep: the web chat's histories, attachments' files and texts held for quiet hours too. */
+type FullStore = WebStore & MediaStore & HeldTextStore;
+
 /** Opens the store DATABASE_URL chose. PostgreSQL migrates in the background and /readyz says how far. */
-function openStore(choice: StoreChoice, logger?: Logger): { store: Store; readiness: StoreReadiness } {
+function openStore(choice: StoreChoice, logger?: Logger): { store: FullStore; readiness: StoreReadiness } {
   switch (choice.kind) {
     case 'sqlite': {
       // Migrated before it returns: a failure stops start-up.
@@ -129,17 +132,12 @@ function openStore(choice: StoreChoice, logger?: Logger): { store: Store; readin
   }
 }
 
-/** Whether the store holds texts for a client's quiet hours (the SQLite store does; the PostgreSQL one not yet). */
-function holdsTexts(store: Store): store is Store & HeldTextStore {
-  return 'holdOutbox' in store;
-}
-
 /** The bot without any channel: its store and the use case every channel feeds. */
 export function composeBot(
   config: Config,
   flowsDir?: string,
   logger?: Logger,
-): { store: Store; handleInbound: HandleInbound; settings: BotSettings; readiness: StoreReadiness } {
+): { store: FullStore; handleInbound: HandleInbound; settings: BotSettings; readiness: StoreReadiness } {
   const { flow, lexicon, translations } = loadFlows(flowsDir);
   const { store, readiness } = openStore(config.database, logger);
   const settings: BotSettings = {
@@ -152,14 +150,8 @@ export function composeBot(
     botAnswersKeywords: config.botAnswersKeywords,
     handoff: handoffSettings(config),
     rulesVersion: computeRulesVersion(flowsDir),
-    ...(holdsTexts(store) && { clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone } }),
+    clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone },
   };
-  if (!holdsTexts(store) && config.quietHours !== null) {
-    logger?.warn(
-      {},
-      "QUIET_HOURS is off: the PostgreSQL store does not hold texts for the client's night yet (HeldTextStore)",
-    );
-  }
   return { store, handleInbound: createInboundHandler(store, settings), settings, readiness };
 }
 
@@ -211,18 +203,14 @@ function keepsWebChat(store: Store): store is WebStore {
   return 'appendWebEvents' in store && 'reservePhoneNotice' in store;
 }
 
-/** Whether the store keeps attachments' files (the SQLite store does; the PostgreSQL one not yet). */
-function keepsMedia(store: Store): store is Store & MediaStore {
-  return 'claimMediaDownloads' in store && 'getMediaFile' in store;
-}
-
-/** Downloads clients' attachments into the database when TWILIO_FETCH_MEDIA is on; a store that cannot keep them stops start-up. */
-function createMediaFetcherFor(config: Config, store: Store, now: () => number, logger: Logger): MediaFetcher | null {
+/** Downloads clients' attachments into the database when TWILIO_FETCH_MEDIA is on (either store keeps them). */
+function createMediaFetcherFor(
+  config: Config,
+  store: MediaStore,
+  now: () => number,
+  logger: Logger,
+): MediaFetcher | null {
   if (config.fetchMedia === null) return null;
-  if (!keepsMedia(store)) {
-    // NOTE: parseConfig refuses it with PostgreSQL already; this covers any other store without them.
-    throw new ConfigError('TWILIO_FETCH_MEDIA: this store does not keep attachments; leave it off (links are kept)');
-  }
   return createMediaFetcher({ store, download: createTwilioMediaDownloader(config.fetchMedia), now, log: logger });
 }
 
@@ -315,11 +303,8 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     return { ...senders, advisorPhone: (to) => capPhoneNotices(advisorPhone(to), cap) };
   };
 
-  // The client's local time on PJ's surfaces; "night there" follows QUIET_HOURS even where texts are not held.
-  const clientClock: ClientClock = {
-    quietHours: settings.clientTime?.quietHours ?? null,
-    advisorTimeZone: config.timeZone,
-  };
+  // The client's local time on PJ's surfaces, "night there" by the same QUIET_HOURS the bot's texts wait for.
+  const clientClock: ClientClock = { quietHours: config.quietHours, advisorTimeZone: config.timeZone };
   const clientTime = (conversation: ConversationRecord) =>
     renderClientTime(conversation, clientClock, now(), flow, advisor);
   const outbox = createOutboxWorker({
@@ -443,7 +428,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         calendar,
         client: createAdminClientRouter({
           store,
-          ...(keepsMedia(store) && { media: store }),
+          media: store,
           clientTime,
           logger,
         }),

@@ -310,14 +310,6 @@ const EnvSchema = z
         message: 'needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: pictures are downloaded with the account credentials',
       });
     }
-    if (env.TWILIO_FETCH_MEDIA && env.DATABASE_URL.kind === 'postgres') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TWILIO_FETCH_MEDIA'],
-        message:
-          'the PostgreSQL store does not keep attachments yet: leave it off (links are kept) or use DATABASE_URL=file:PATH (SQLite)',
-      });
-    }
     if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_APP_TOKEN is set' });
     }

@@ -309,8 +309,7 @@ export interface OutboxStore {
  * Texts held for a client's quiet hours. A store with this capability honours
  * OutboxDraft.notBefore (a held text is claimed only once due, and never holds up later ones),
  * hands each decision the conversation's `held` texts and removes those it drops
- * (Decision.dropHeld). The SQLite store has it; the PostgreSQL store not yet, and compose leaves
- * quiet hours off on it.
+ * (Decision.dropHeld). Both stores have it.
  */
 export interface HeldTextStore {
   /**
@@ -323,8 +322,7 @@ export interface HeldTextStore {
 /**
  * The files clients attach (MMS pictures), downloaded into the database when TWILIO_FETCH_MEDIA
  * is on, so every instance can show them. `receive` keeps each attachment as a link; the fetcher
- * claims links, downloads them and settles each. The SQLite store has it; the PostgreSQL store
- * does not keep attachments yet, and compose refuses TWILIO_FETCH_MEDIA on it.
+ * claims links, downloads them and settles each. Both stores have it, the files in the database.
  */
 export interface MediaStore {
   /**

@@ -3,8 +3,8 @@ import type { InboundMedia } from '../../src/core/media.js';
 import type { MediaStore, Store } from '../../src/core/ports.js';
 import { fakeDecide, inbound, iso, T0 } from './fake-decide.js';
 
-// What clients attach (MMS pictures): kept with the transcript line they came with. Every store
-// runs this suite; the PostgreSQL store does not keep attachments yet (see the report on issue 14).
+// What clients attach (MMS pictures): kept with the transcript line they came with, and their
+// files once downloaded (TWILIO_FETCH_MEDIA). Every store runs this suite.
 
 const picture: InboundMedia = {
   url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1',

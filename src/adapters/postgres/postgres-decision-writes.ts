@@ -72,21 +72,29 @@ export async function saveConversation(
   await setLanguage(tx, id, decision);
 }
 
-type Line = Omit<TranscriptEntry, 'at'> & { at: number; externalId?: string };
+type Line = Omit<TranscriptEntry, 'at' | 'media'> & { at: number; externalId?: string };
 
-/** Appends transcript lines in order, in one statement. */
-export async function appendLines(tx: Queryable, conversationId: number, lines: readonly Line[]): Promise<void> {
-  if (lines.length === 0) return;
+const idRows = z.array(idRow);
+
+/** Appends transcript lines in order, in one statement; returns their ids, in the same order. */
+export async function appendLines(tx: Queryable, conversationId: number, lines: readonly Line[]): Promise<number[]> {
+  if (lines.length === 0) return [];
   const params: unknown[] = [conversationId];
   const values = lines.map((line) => {
     const at = params.length;
     params.push(line.at, line.direction, line.author, pgText(line.text), line.externalId ?? null);
     return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5})`;
   });
-  await tx.query(
-    `INSERT INTO messages (conversation_id, at, direction, author, text, external_id) VALUES ${values.join(', ')}`,
+  const { rows } = await tx.query(
+    `INSERT INTO messages (conversation_id, at, direction, author, text, external_id) VALUES ${values.join(', ')}
+     RETURNING id`,
     params,
   );
+  // Identity values follow the VALUES order; RETURNING promises no order, so they are sorted.
+  return idRows
+    .parse(rows)
+    .map((row) => row.id)
+    .sort((a, b) => a - b);
 }
 
 /**

@@ -21,7 +21,11 @@ const by = z.string();
 const notice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('flagged'), reasons: z.array(flag) }),
   z.object({ kind: z.literal('reminder') }),
-  z.object({ kind: z.literal('clientMessage'), text: z.string() }),
+  z.object({
+    kind: z.literal('clientMessage'),
+    text: z.string(),
+    media: z.array(z.object({ url: z.string(), contentType: z.string() })).optional(),
+  }),
   z.object({ kind: z.literal('optedOut') }),
   z.object({ kind: z.literal('tookOver'), by }),
   z.object({ kind: z.literal('released'), by }),
@@ -63,11 +67,12 @@ const outboxRow = z.object({
   delivery_status: z.string().nullable(),
   error: z.string().nullable(),
   created_at: epochMs,
+  not_before: epochMs.nullable(),
 });
 
 /** Columns to select (or return) for `parseOutboxRow`. */
 export const outboxColumns =
-  'id, conversation_id, destination, payload, status, attempts, provider_id, delivery_status, error, created_at';
+  'id, conversation_id, destination, payload, status, attempts, provider_id, delivery_status, error, created_at, not_before';
 
 export function parseOutboxRow(row: unknown): OutboxItem {
   const r = outboxRow.parse(row);
@@ -82,6 +87,7 @@ export function parseOutboxRow(row: unknown): OutboxItem {
     deliveryStatus: r.delivery_status,
     error: r.error,
     createdAt: r.created_at,
+    ...(r.not_before !== null && { notBefore: r.not_before }),
   };
 }
 

@@ -1,11 +1,14 @@
 import type pg from 'pg';
-import type { OutboxDraft, OutboxStore } from '../../core/ports.js';
+import type { HeldText, HeldTextStore, OutboxDraft, OutboxStore } from '../../core/ports.js';
 import { draftColumns, outboxColumns, parseOutboxRow, parseOutboxRows } from './postgres-outbox-rows.js';
 import { inTransaction, lockConversation, queryRows } from './postgres-pool.js';
 import type { Queryable } from './postgres-pool.js';
 import { z } from 'zod';
 
-/** Inserts `drafts` in order as pending items due at `now`; joins the caller's transaction. */
+/**
+ * Inserts `drafts` in order as pending items due at `now`, a held one (notBefore) when the
+ * client's window opens; joins the caller's transaction.
+ */
 export type InsertDrafts = (
   tx: Queryable,
   conversationId: number,
@@ -18,23 +21,57 @@ export const insertDrafts: InsertDrafts = async (tx, conversationId, drafts, now
   const params: unknown[] = [conversationId, now];
   const rows = drafts.map((draft) => {
     const at = params.length;
-    params.push(...draftColumns(draft));
-    return `($1, $${at + 1}::jsonb, $${at + 2}, $${at + 3}::jsonb, 'pending', 0, $2, $2, $2)`;
+    const notBefore = draft.notBefore ?? null;
+    params.push(...draftColumns(draft), Math.max(now, notBefore ?? now), notBefore);
+    return `($1, $${at + 1}::jsonb, $${at + 2}, $${at + 3}::jsonb, 'pending', 0, $${at + 4}, $${at + 5}::bigint, $2, $2)`;
   });
   // One statement, rows in order: identity values follow the VALUES order.
   await tx.query(
     `INSERT INTO outbox (conversation_id, destination, destination_key, payload, status, attempts, next_attempt_at,
-       created_at, updated_at)
+       not_before, created_at, updated_at)
      VALUES ${rows.join(', ')}`,
     params,
   );
 };
 
 const keyRow = z.object({ channel: z.string(), conversation_key: z.string() });
+const heldRow = z.object({
+  id: z.number().int(),
+  payload: z.object({ text: z.string() }),
+  not_before: z.number().int(),
+});
+
+/** The conversation's texts to the client still held for quiet hours, oldest first; joins the caller's transaction. */
+export async function heldTexts(tx: Queryable, conversationId: number): Promise<HeldText[]> {
+  const { rows } = await tx.query(
+    `SELECT id, payload, not_before FROM outbox
+     WHERE conversation_id = $1 AND destination_key = 'client' AND status = 'pending' AND not_before IS NOT NULL
+     ORDER BY id`,
+    [conversationId],
+  );
+  return rows.map((row) => {
+    const r = heldRow.parse(row);
+    return { id: r.id, text: r.payload.text, notBefore: r.not_before };
+  });
+}
+
+/**
+ * Removes the conversation's held texts `ids` that are still pending; one a worker claimed since
+ * is left to go (its row lock makes this re-check it). Joins the caller's transaction.
+ */
+export async function dropHeld(tx: Queryable, conversationId: number, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query(
+    `DELETE FROM outbox
+     WHERE id = ANY($1::bigint[]) AND conversation_id = $2 AND status = 'pending' AND not_before IS NOT NULL`,
+    [ids, conversationId],
+  );
+}
 
 // Oldest due first, only the head of each recipient's queue: an item is skipped while an earlier
 // one for the same conversation and destination is pending (even if not due yet: a retry keeps its
-// place) or being sent. SKIP LOCKED: another instance's claim in flight is passed over, not waited
+// place) or being sent; a text held for the client's quiet hours keeps no place until it is due,
+// so later ones go ahead of it. SKIP LOCKED: another instance's claim in flight is passed over, not waited
 // on. o.status is checked on the locked row itself, so a row another instance claimed and
 // committed since this statement's snapshot is re-checked and dropped.
 const CLAIM = `
@@ -44,7 +81,8 @@ const CLAIM = `
       AND NOT EXISTS (
         SELECT 1 FROM outbox AS earlier
         WHERE earlier.conversation_id = o.conversation_id AND earlier.destination_key = o.destination_key
-          AND earlier.id < o.id AND earlier.status IN ('pending', 'sending'))
+          AND earlier.id < o.id AND earlier.status IN ('pending', 'sending')
+          AND NOT (earlier.status = 'pending' AND earlier.not_before IS NOT NULL AND earlier.next_attempt_at > $1))
     ORDER BY o.id
     LIMIT $3
     FOR UPDATE OF o SKIP LOCKED)
@@ -55,7 +93,7 @@ const CLAIM = `
     .map((c) => `outbox.${c}`)
     .join(', ')}`;
 
-export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>): OutboxStore {
+export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>): OutboxStore & HeldTextStore {
   const rows = async (sql: string, params: unknown[]) => {
     await ready();
     return queryRows(pool, sql, params);
@@ -101,6 +139,15 @@ export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>):
         [providerId, status, errorCode, now],
       );
       return row === undefined ? null : parseOutboxRow(row);
+    },
+    // Back to pending unsent, its try not counted, held until the client's window opens.
+    holdOutbox: async (id, notBefore, now) => {
+      await rows(
+        `UPDATE outbox SET status = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = $2,
+           not_before = $2, claimed_until = NULL, updated_at = $3
+         WHERE id = $1 AND status = 'sending'`,
+        [id, notBefore, now],
+      );
     },
     enqueueOutbox: async (conversationId, drafts, now) => {
       await ready();

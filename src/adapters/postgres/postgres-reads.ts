@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { ConversationStore, DeskThreadStore } from '../../core/ports.js';
 import { queryRows, inTransaction } from './postgres-pool.js';
-import { epochMs, openConversationSql, parseMessageRow, parseRecordRow, recordColumns } from './postgres-rows.js';
+import { epochMs, openConversationSql, parseRecordRow, recordColumns } from './postgres-rows.js';
+import { readTranscript } from './postgres-transcript.js';
 
 type PostgresReads = Pick<ConversationStore, 'list' | 'get' | 'findOpen' | 'listDue'>;
 
@@ -47,11 +48,7 @@ export function createPostgresReads(pool: pg.Pool, ready: () => Promise<void>): 
         await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const [row] = (await tx.query(`SELECT ${recordColumns} FROM conversations WHERE id = $1`, [id])).rows;
         if (row === undefined) return null;
-        const transcript = await tx.query(
-          'SELECT at, direction, author, text FROM messages WHERE conversation_id = $1 ORDER BY id',
-          [id],
-        );
-        return { ...parseRecordRow(row), transcript: transcript.rows.map(parseMessageRow) };
+        return { ...parseRecordRow(row), transcript: await readTranscript(tx, id) };
       });
     },
     findOpen: async (channel, conversationKey) => {

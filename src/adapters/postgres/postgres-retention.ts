@@ -5,7 +5,8 @@ import type { DeskMessage, RemovedCounts } from '../../core/retention.js';
 import { outboxColumns, parseOutboxRows } from './postgres-outbox-rows.js';
 import { inTransaction, lockConversation, queryRows } from './postgres-pool.js';
 import type { Queryable } from './postgres-pool.js';
-import { parseMessageRow, parseRecordRow, recordColumns } from './postgres-rows.js';
+import { parseRecordRow, recordColumns } from './postgres-rows.js';
+import { readTranscript } from './postgres-transcript.js';
 
 /** Conversations removed per transaction, so a large first sweep never holds its locks for long. */
 const BATCH = 500;
@@ -39,7 +40,11 @@ function add(total: RemovedCounts, more: RemovedCounts): RemovedCounts {
 async function removeConversations(tx: Queryable, ids: number[]): Promise<RemovedCounts> {
   if (ids.length === 0) return none();
   const count = async (sql: string) => (await tx.query(sql, [ids])).rowCount ?? 0;
+  // The conversations' rows before their children's, as a stored download takes them: no deadlock.
+  await tx.query('SELECT id FROM conversations WHERE id = ANY($1) FOR UPDATE', [ids]);
   await count('DELETE FROM phone_notices WHERE conversation_id = ANY($1)');
+  // Attachments go with their transcript lines, uncounted: they reference them.
+  await count('DELETE FROM message_media WHERE conversation_id = ANY($1)');
   return {
     ...none(),
     // The web chat's copy of the transcript, as its panel shows it, counts with the transcript.
@@ -125,17 +130,13 @@ export function createPostgresRetention(pool: pg.Pool, ready: () => Promise<void
         await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const [row] = (await tx.query(`SELECT ${recordColumns} FROM conversations WHERE id = $1`, [id])).rows;
         if (row === undefined) return null;
-        const transcript = await tx.query(
-          'SELECT at, direction, author, text FROM messages WHERE conversation_id = $1 ORDER BY id',
-          [id],
-        );
         const outbox = await tx.query(`SELECT ${outboxColumns} FROM outbox WHERE conversation_id = $1 ORDER BY id`, [
           id,
         ]);
         const [thread] = (await tx.query('SELECT channel, ts FROM desk_threads WHERE conversation_id = $1', [id])).rows;
         return {
           conversation: parseRecordRow(row),
-          transcript: transcript.rows.map(parseMessageRow),
+          transcript: await readTranscript(tx, id),
           outbox: parseOutboxRows(outbox.rows),
           deskThread: thread === undefined ? null : deskRow.parse(thread),
         };

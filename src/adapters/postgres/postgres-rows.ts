@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Side, Verdict } from '../../core/advise.js';
 import { CHANNEL_IDS } from '../../core/channels.js';
 import { LANGUAGES } from '../../core/languages.js';
-import type { Channel, ConversationRecord, FlagReason, Status, TranscriptEntry } from '../../core/conversation.js';
+import type { Channel, ConversationRecord, FlagReason, Status } from '../../core/conversation.js';
 import type { Deadlines, SavedConversation, SavedForUpdate } from '../../core/ports.js';
 import type { Awaiting } from '../../core/reading.js';
 
@@ -29,6 +29,7 @@ const recordRow = z.object({
   channel,
   participant: z.string(),
   conversation_key: z.string(),
+  region: z.string().nullable(),
   status,
   awaiting: awaiting.nullable(),
   answers: z.object({ product: z.string().nullable(), asker: z.string().nullable() }),
@@ -42,7 +43,7 @@ const recordRow = z.object({
 
 /** Columns to select for `parseRecordRow`. */
 export const recordColumns =
-  'id, channel, participant, conversation_key, status, awaiting, answers, verdict, side, flags, language, created_at, updated_at';
+  'id, channel, participant, conversation_key, region, status, awaiting, answers, verdict, side, flags, language, created_at, updated_at';
 
 const savedRow = z.object({
   id: z.number().int(),
@@ -59,13 +60,6 @@ const deadlinesRow = z.object({ remind_at: epochMs.nullable(), idle_at: epochMs.
 /** Columns to select for `parseForUpdateRow`. */
 export const forUpdateColumns = `${recordColumns}, machine_version, snapshot, version, remind_at, idle_at`;
 
-const messageRow = z.object({
-  at: epochMs,
-  direction: z.enum(['in', 'out', 'event']),
-  author: z.enum(['user', 'bot', 'advisor']),
-  text: z.string(),
-});
-
 const processedRow = z.object({ conversation_id: z.number().int(), replies: z.array(z.string()) });
 
 const isoTime = (ms: number): string => new Date(ms).toISOString();
@@ -77,6 +71,7 @@ export function parseRecordRow(row: unknown): ConversationRecord {
     channel: r.channel,
     participant: r.participant,
     conversationKey: r.conversation_key,
+    ...(r.region !== null && { region: r.region }),
     status: r.status,
     awaiting: r.awaiting,
     answers: r.answers,
@@ -101,11 +96,6 @@ export function parseForUpdateRow(row: unknown): { saved: SavedForUpdate; versio
   const d = deadlinesRow.parse(row);
   const deadlines: Deadlines = { remindAt: d.remind_at, idleAt: d.idle_at };
   return { saved: { ...saved, record: parseRecordRow(row), deadlines }, version };
-}
-
-export function parseMessageRow(row: unknown): TranscriptEntry {
-  const r = messageRow.parse(row);
-  return { at: isoTime(r.at), direction: r.direction, author: r.author, text: r.text };
 }
 
 export function parseProcessedRow(row: unknown): { conversationId: number; replies: string[] } {

@@ -1,16 +1,29 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { InboundMessage } from '../../core/conversation.js';
-import type { AdvisorLog, Decide, Decision, DecideUpdate, Received, Updated, WebStore } from '../../core/ports.js';
+import type {
+  AdvisorLog,
+  Decide,
+  Decision,
+  DecideUpdate,
+  HeldTextStore,
+  MediaStore,
+  Received,
+  SavedConversation,
+  Updated,
+  WebStore,
+} from '../../core/ports.js';
 import { appendLines, applyExtras, createConversation, saveConversation } from './postgres-decision-writes.js';
 import { POSTGRES_SCHEMA_VERSION, runPostgresMigrations } from './postgres-migrations.js';
-import { createPostgresOutbox } from './postgres-outbox.js';
+import { createPostgresOutbox, dropHeld, heldTexts } from './postgres-outbox.js';
 import { createPostgresPipeline } from './postgres-pipeline.js';
 import { createPostgresWebChat } from './postgres-web-chat.js';
 import { createPostgresPool, inTransaction, lockConversation, pgJson, queryRows } from './postgres-pool.js';
 import type { PostgresPoolOptions, Queryable } from './postgres-pool.js';
 import { createPostgresDeskThreads, createPostgresReads } from './postgres-reads.js';
+import { createPostgresMedia } from './postgres-media.js';
 import { createPostgresRetention } from './postgres-retention.js';
+import { appendMedia } from './postgres-transcript.js';
 import {
   forUpdateColumns,
   openConversationSql,
@@ -28,7 +41,7 @@ type MigrationState =
   | { state: 'done'; version: number; expected: number }
   | { state: 'failed'; expected: number; error: string };
 
-export interface PostgresStore extends WebStore {
+export interface PostgresStore extends WebStore, MediaStore, HeldTextStore {
   /**
    * Resolves once the migrations ran; rejects if this attempt failed (a later call tries again,
    * so a database that was down at start-up is migrated once it is back).
@@ -39,6 +52,12 @@ export interface PostgresStore extends WebStore {
 
 const keyRow = z.object({ channel: z.string(), conversation_key: z.string() });
 const answerRow = z.object({ answer: z.string().nullable() });
+
+/** The saved conversation as a decide sees it: with its texts still held for quiet hours, if any. */
+async function withHeld<S extends SavedConversation>(tx: Queryable, saved: S): Promise<S> {
+  const held = await heldTexts(tx, saved.id);
+  return held.length === 0 ? saved : { ...saved, held };
+}
 
 async function receiveInTx<D extends Decision>(
   tx: Queryable,
@@ -60,7 +79,7 @@ async function receiveInTx<D extends Decision>(
     await tx.query(`${openConversationSql(savedColumns)} FOR UPDATE`, [message.channel, message.conversationKey])
   ).rows;
   const open = openRow === undefined ? null : parseSavedRow(openRow);
-  const decision = decide(open === null ? null : open.saved);
+  const decision = decide(open === null ? null : await withHeld(tx, open.saved));
   const at = message.receivedAt;
   let conversationId: number;
   if (open === null) {
@@ -69,11 +88,19 @@ async function receiveInTx<D extends Decision>(
     conversationId = open.saved.id;
     await saveConversation(tx, conversationId, open.version, decision, at);
   }
-  await appendLines(tx, conversationId, [
+  const [inbound] = await appendLines(tx, conversationId, [
     { at, direction: 'in', author: 'user', text: message.text, externalId: message.externalId },
     ...decision.replies.map((text) => ({ at, direction: 'out' as const, author: 'bot' as const, text })),
   ]);
+  if (message.media !== undefined && inbound !== undefined) {
+    await appendMedia(tx, conversationId, inbound, message.media, at);
+  }
   await applyExtras(tx, conversationId, decision, at);
+  // The held texts this turn moved past (never one it queued itself), and where the number is.
+  await dropHeld(tx, conversationId, decision.dropHeld ?? []);
+  if (message.region !== undefined) {
+    await tx.query('UPDATE conversations SET region = $2 WHERE id = $1', [conversationId, message.region]);
+  }
   const replies = [...decision.replies];
   // The primary key is the dedupe across instances: a retry of this id that raced past the check
   // above (under another conversation's lock) fails here, and its transaction is run again.
@@ -97,9 +124,10 @@ async function updateInTx<T>(
   const [row] = (await tx.query(`SELECT ${forUpdateColumns} FROM conversations WHERE id = $1 FOR UPDATE`, [id])).rows;
   if (row === undefined) return null;
   const { saved, version } = parseForUpdateRow(row);
-  const { decision, result } = decide(saved);
+  const { decision, result } = decide(await withHeld(tx, saved));
   if (decision === null) return { record: saved.record, result };
   await saveConversation(tx, id, version, decision, now);
+  await dropHeld(tx, id, decision.dropHeld ?? []);
   await applyExtras(tx, id, decision, now);
   const [after] = (await tx.query(`SELECT ${recordColumns} FROM conversations WHERE id = $1`, [id])).rows;
   return { record: parseRecordRow(after), result };
@@ -186,6 +214,7 @@ export function createPostgresStore(options: PostgresPoolOptions): PostgresStore
     ...createPostgresRetention(pool, ready),
     ...createPostgresPipeline(pool, ready),
     ...createPostgresWebChat(pool, ready),
+    ...createPostgresMedia(pool, ready),
     receive: async (message, decide) => {
       await ready();
       return inTransaction(pool, (tx) => receiveInTx(tx, message, decide));
