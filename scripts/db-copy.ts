@@ -19,8 +19,8 @@ interface TableSpec {
   json?: string[];
   /** An identity id whose counter must continue after the copied rows. */
   identity?: boolean;
-  /** SQLite columns the PostgreSQL store does not keep yet: known, and left behind. */
-  skipped?: string[];
+  /** Rows per INSERT, when fewer than BATCH: a table of files (up to 5 MB each) goes a few at a time. */
+  batch?: number;
 }
 
 /** Every table the store keeps, parents first. A source table missing here stops the copy. */
@@ -50,16 +50,39 @@ const TABLES: TableSpec[] = [
       'advisor_replied_at',
       'verdict_basis',
       'review',
+      // Twilio's FromState, for the client's quiet hours where the area code does not place the number.
+      'region',
     ],
     json: ['answers', 'flags', 'snapshot', 'verdict_basis', 'review'],
-    // Twilio's FromState, for quiet hours (migration 12): the area code still places most numbers.
-    skipped: ['region'],
     identity: true,
   },
   {
     name: 'messages',
     columns: ['id', 'conversation_id', 'at', 'direction', 'author', 'text', 'external_id'],
     identity: true,
+  },
+  {
+    // What clients attached, with the files downloaded (TWILIO_FETCH_MEDIA): BLOB to BYTEA as it is.
+    name: 'message_media',
+    columns: [
+      'id',
+      'message_id',
+      'conversation_id',
+      'position',
+      'url',
+      'content_type',
+      'state',
+      'attempts',
+      'next_attempt_at',
+      'claimed_until',
+      'size',
+      'data',
+      'error',
+      'created_at',
+      'updated_at',
+    ],
+    identity: true,
+    batch: 10,
   },
   {
     name: 'processed_inbound',
@@ -83,11 +106,10 @@ const TABLES: TableSpec[] = [
       'error',
       'created_at',
       'updated_at',
+      // A text held for the client's quiet hours: it still waits for their morning, and still gives way.
+      'not_before',
     ],
     json: ['destination', 'payload'],
-    // A text held for the client's quiet hours (migration 12) keeps its next_attempt_at, so it still
-    // waits for the morning; it is only no longer marked held.
-    skipped: ['not_before'],
     identity: true,
   },
   { name: 'desk_threads', columns: ['conversation_id', 'channel', 'ts'] },
@@ -104,9 +126,7 @@ const TABLES: TableSpec[] = [
   // The days PJ's digest was made, so a copied day is not sent twice.
   { name: 'daily_digests', columns: ['day', 'created_at'] },
 ];
-// The attachments' links and files (message_media, migration 11) are not copied: the PostgreSQL
-// store does not keep attachments yet; the transcript lines they came with are copied.
-const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence', 'message_media']);
+const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence']);
 const BATCH = 500;
 
 class CopyError extends Error {}
@@ -152,7 +172,7 @@ async function copyTable(source: Database.Database, target: pg.ClientBase, table
     .iterate() as Iterable<unknown[]>;
   for (const row of rows) {
     batch.push(row.map((value, i) => clean(value, json.has(table.columns[i] ?? ''))));
-    if (batch.length === BATCH) {
+    if (batch.length === (table.batch ?? BATCH)) {
       await insert(batch);
       copied += batch.length;
       batch = [];
@@ -190,7 +210,7 @@ export async function copyDatabase(from: string, to: string): Promise<Record<str
     // A column db:copy does not know (a newer release's) would be dropped without a word: refuse instead.
     for (const table of TABLES) {
       const columns = source.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table.name) as string[];
-      const extra = columns.filter((column) => !table.columns.includes(column) && !table.skipped?.includes(column));
+      const extra = columns.filter((column) => !table.columns.includes(column));
       if (extra.length > 0) {
         throw new CopyError(`${table.name} has columns db:copy does not know (${extra.join(', ')}): nothing copied`);
       }

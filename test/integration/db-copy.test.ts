@@ -8,7 +8,7 @@ import { createPostgresStore } from '../../src/adapters/postgres/postgres-store.
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
-import { fakeDecide } from '../contract/fake-decide.js';
+import { fakeDecide, toClient } from '../contract/fake-decide.js';
 import { REPO_ROOT } from '../support/bot-process.js';
 import { createSchemas, describePostgres } from '../support/postgres.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
@@ -130,7 +130,7 @@ describePostgres('npm run db:copy', (databaseUrl) => {
       const target = await schemas.fresh();
       const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
       expect(copy.output).toMatch(
-        /db:copy: copied .* conversations 4, messages \d+, processed_inbound 6, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2, web_events 2, bot_secrets 1, phone_notices 1, daily_digests 0/,
+        /db:copy: copied .* conversations 4, messages \d+, message_media 0, processed_inbound 6, outbox \d+, desk_threads 1, advisor_messages 1, opt_outs 2, web_events 2, bot_secrets 1, phone_notices 1, daily_digests 0/,
       );
       expect(copy.code).toBe(0);
 
@@ -217,4 +217,84 @@ describePostgres('npm run db:copy', (databaseUrl) => {
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/conversations has columns db:copy does not know \(mood\): nothing copied/);
   });
+
+  it(
+    'carries pictures with their downloaded files, texts held for the night and where numbers are',
+    { timeout: 60_000 },
+    async () => {
+      const HOUR = 60 * MINUTE;
+      const picture = {
+        url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1',
+        contentType: 'image/jpeg',
+      };
+      const card = {
+        url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2',
+        contentType: 'text/vcard',
+      };
+      const mms = (participant: string, externalId: string, at: number, extra: object) => ({
+        channel: 'sms' as const,
+        participant,
+        conversationKey: participant,
+        provider: 'twilio',
+        externalId,
+        text: '',
+        receivedAt: at,
+        ...extra,
+      });
+      const path = tempDatabasePath();
+      const sqlite = createSqliteConversationStore(path);
+      const ann = await sqlite.receive(
+        mms('+15550000001', 'M1', T0, { media: [picture, card], region: 'NY' }),
+        fakeDecide({ replies: ['Thanks'] }).decide,
+      );
+      const [jpeg, vcard] = await sqlite.claimMediaDownloads(T0, MINUTE, 10);
+      // A NUL byte too: a file is copied byte for byte, not as text.
+      const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 1, 2, 3, 0]);
+      await sqlite.storeMediaFile(jpeg?.id ?? 0, { contentType: 'image/jpeg', bytes }, T0 + 1);
+      await sqlite.settleMediaDownload(
+        vcard?.id ?? 0,
+        { state: 'tooLarge', error: 'larger than 5242880 bytes' },
+        T0 + 1,
+      );
+      await sqlite.enqueueOutbox(
+        ann.conversationId,
+        [{ ...toClient('good morning'), notBefore: T0 + 9 * HOUR }, toClient('later, not held')],
+        T0 + 2,
+      );
+      // Still only a link when the bot stopped: the PostgreSQL side downloads it.
+      await sqlite.receive(mms('+15550000002', 'M2', T0 + 3, { media: [picture] }), fakeDecide().decide);
+      const before = await everything(sqlite);
+      await sqlite.close();
+      expect(JSON.stringify(before)).toContain('"region":"NY"');
+      expect(JSON.stringify(before)).toContain(`"notBefore":${T0 + 9 * HOUR}`);
+
+      const target = await schemas.fresh();
+      const copy = await dbCopy(['--from', `file:${path}`, '--to', target]);
+      expect(copy.output).toMatch(/conversations 2, messages 4, message_media 3, processed_inbound 2, outbox 2,/);
+      expect(copy.code).toBe(0);
+
+      const pg = createPostgresStore({ url: target, max: 2 });
+      try {
+        expect(await everything(pg)).toEqual(before);
+        const file = await pg.getMediaFile(ann.conversationId, jpeg?.id ?? 0);
+        expect(file?.contentType).toBe('image/jpeg');
+        expect([...(file?.bytes ?? [])]).toEqual([...bytes]);
+        const [linked] = await pg.claimMediaDownloads(T0 + 5, MINUTE, 10);
+        expect(linked).toMatchObject({ url: picture.url, attempts: 1 });
+        // Still held: the later text goes first, the held one in the client's morning.
+        const texts = async (now: number) =>
+          (await pg.claimOutbox(now, MINUTE, 10)).map((item) =>
+            item.payload.type === 'text' ? item.payload.text : '',
+          );
+        expect(await texts(T0 + 5)).toEqual(['later, not held']);
+        expect(await texts(T0 + 9 * HOUR)).toEqual(['good morning']);
+        // Ids go on past the copied ones.
+        const next = await pg.receive(mms('+15550000003', 'M3', T0 + 6, { media: [card] }), fakeDecide().decide);
+        const [media] = (await pg.get(next.conversationId))?.transcript[0]?.media ?? [];
+        expect(media?.id).toBeGreaterThan(linked?.id ?? Infinity);
+      } finally {
+        await pg.close();
+      }
+    },
+  );
 });
