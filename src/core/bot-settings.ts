@@ -39,6 +39,6 @@ export interface BotSettings {
   advisorLanguages?: readonly Language[];
   /** The version of the rules (flows/ and the advice code) kept with each verdict; null when unknown. */
   rulesVersion?: string | null;
-  /** Quiet hours for the texts the bot starts; unset: none (a store that cannot hold texts). */
+  /** Quiet hours for the texts the bot starts (both stores hold them; compose always sets it); unset: none. */
   clientTime?: ClientTimeSettings;
 }
