@@ -10,7 +10,7 @@ import { mediaKind } from '../core/media.js';
 import type { AdvisorNotice, Decision, SavedConversation, TranscriptNote } from '../core/ports.js';
 import type { Facts, Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
-import { persist, reviveForSender, stepConversation } from '../core/step-conversation.js';
+import { persist, reviveForSender, stepConversation, type Snapshot } from '../core/step-conversation.js';
 import { summarizeConversation } from '../core/summarize-conversation.js';
 import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.js';
 import { dropHeldTexts } from './quiet-hours.js';
@@ -134,6 +134,14 @@ function withMediaAck(says: Say[], message: InboundMessage, event: ConversationE
   return [{ message: 'mediaAck', kind: mediaKind(message.media) }, ...says];
 }
 
+/** The conversation as the client found it: one not started yet is in the language they were shown. */
+function startsIn(snapshot: Snapshot, hint: Language | undefined): Snapshot {
+  const { language, languageSettled } = snapshot.context;
+  if (hint === undefined || hint === language || languageSettled || !snapshot.matches({ open: 'fresh' }))
+    return snapshot;
+  return stepConversation(snapshot, { type: 'user.wroteIn', language: hint, settled: false }).next;
+}
+
 /** A decision plus what the bot says, for channels that render more than text (Slack buttons). */
 interface InboundDecision extends Decision {
   says: Say[];
@@ -169,6 +177,9 @@ export function decideInbound(
   if (message.answers !== undefined && message.answers !== awaiting) {
     return { ...persist(snapshot), summary: before, replies: [], says: [], language: snapshot.context.language };
   }
+  // A conversation not started yet starts in the language the client was shown (the web chat
+  // panel's), unsettled: their own words still decide.
+  const shown = startsIn(snapshot, message.languageHint);
   // Typed words in a fresh conversation are read as a first text, not as an answer to a question.
   const detected = settings.detectLanguage?.(message.text) ?? null;
   const reading = interpret(
@@ -178,12 +189,12 @@ export function decideInbound(
     snapshot.context.lastAsked,
     {
       writtenIn: detected,
-      language: snapshot.context.language,
+      language: shown.context.language,
     },
   );
   // The language is noted first, so whatever the text makes the bot say is in it.
-  const spoken = chooseLanguage(snapshot.context, reading, detected);
-  const current = spoken === null ? snapshot : stepConversation(snapshot, spoken).next;
+  const spoken = chooseLanguage(shown.context, reading, detected);
+  const current = spoken === null ? shown : stepConversation(shown, spoken).next;
   const event = toEvent(reading, message, !settings.botAnswersKeywords);
   const applied = applyEvent(settings, current, event, message.receivedAt);
   const { language } = applied.next.context;

@@ -101,4 +101,10 @@ export interface InboundMessage {
   media?: InboundMedia[];
   /** The state or province of the sender's number, as the provider gives it (Twilio's FromState, e.g. CA). */
   region?: string;
+  /**
+   * The language the client was shown before writing (the web chat panel's, from the browser or
+   * the conversation before): a conversation not started yet starts in it, until the client's
+   * own words say otherwise. Absent on SMS and Slack.
+   */
+  languageHint?: Language;
 }

@@ -9,13 +9,21 @@ import { findNonGsmCharacters } from './sms-segments.js';
  * up to three times dearer) and may use only the placeholders the renderer fills in for it:
  * {advisor} and {phone} everywhere, and the ones each text declares below.
  */
-const copy = (...placeholders: string[]) => {
+const copy = (...placeholders: string[]) => textSchema(true, placeholders);
+
+/**
+ * A text only a web page shows (a translation's web chat panel): any letter, since no SMS
+ * carries it, but the same placeholders.
+ */
+const pageCopy = (...placeholders: string[]) => textSchema(false, placeholders);
+
+function textSchema(gsm: boolean, placeholders: string[]) {
   const allowed = ['advisor', 'phone', ...placeholders];
   return z
     .string()
     .min(1)
     .superRefine((text, ctx) => {
-      const bad = findNonGsmCharacters(text);
+      const bad = gsm ? findNonGsmCharacters(text) : [];
       if (bad.length > 0) {
         const shown = bad.map((c) => `U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`);
         ctx.addIssue({ code: 'custom', message: `not GSM-7: ${shown.join(', ')}; use plain ASCII quotes and dashes` });
@@ -26,7 +34,7 @@ const copy = (...placeholders: string[]) => {
         }
       }
     });
-};
+}
 
 /** A client text with nothing of theirs in it. */
 const Copy = copy();
@@ -55,6 +63,41 @@ const Question = z.strictObject({
   freeText: Copy.optional(),
 });
 export type Question = z.infer<typeof Question>;
+
+/**
+ * The web chat panel's words, as a visitor reads them: GSM-7 in flows/main.yaml (`copy`), any
+ * letter in a translation (`pageCopy`). {max} and {contact} are filled in the browser.
+ */
+function webPanel(text: typeof copy) {
+  return z.strictObject({
+    launcher: text(),
+    title: text(),
+    subtitle: text(),
+    close: text(),
+    placeholder: text(),
+    send: text(),
+    you: text(),
+    bot: text(),
+    textAdvisor: text(),
+    callAdvisor: text(),
+    contactOffer: text(),
+    contactLabel: text(),
+    contactHint: text(),
+    contactSend: text(),
+    contactSkip: text(),
+    contactThanks: text('contact'),
+    contactInvalid: text(),
+    newReply: text(),
+    reconnecting: text(),
+    sendFailed: text(),
+    tooLong: text('max'),
+    tooFast: text(),
+    unavailable: text(),
+  });
+}
+
+/** The web chat panel's words in a translation (flows/<language>/main.yaml `web:`). */
+export const WebPanelTranslationSchema = webPanel(pageCopy);
 
 export const FlowSchema = z.strictObject({
   greeting: Copy,
@@ -223,30 +266,7 @@ export const FlowSchema = z.strictObject({
    * The chat widget on PJ's pages: its controls, the verdict card's links, the contact offer, and
    * what PJ reads about a web conversation. Labels are filled in the visitor's browser as written.
    */
-  web: z.strictObject({
-    launcher: Copy,
-    title: Copy,
-    subtitle: Copy,
-    close: Copy,
-    placeholder: Copy,
-    send: Copy,
-    you: Copy,
-    bot: Copy,
-    textAdvisor: Copy,
-    callAdvisor: Copy,
-    contactOffer: Copy,
-    contactLabel: Copy,
-    contactHint: Copy,
-    contactSend: Copy,
-    contactSkip: Copy,
-    contactThanks: copy('contact'),
-    contactInvalid: Copy,
-    newReply: Copy,
-    reconnecting: Copy,
-    sendFailed: Copy,
-    tooLong: copy('max'),
-    tooFast: Copy,
-    unavailable: Copy,
+  web: webPanel(copy).extend({
     /** What PJ reads: the contact as the visitor's own message, the transcript's notes. */
     contactNotice: copy('contact'),
     contactNote: copy('contact'),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { FlowSchema, type Flow } from './flow.js';
+import { FlowSchema, WebPanelTranslationSchema, type Flow } from './flow.js';
 import type { Language, TranslatedLanguage } from './languages.js';
 
 /**
  * The client-facing part of the flow: everything a client reads (questions, choices, the verdict,
- * common-question answers, confirmations, handoffs). PJ's notices, desk and transcript notes are
- * not in it: his surfaces stay in English whatever the client writes.
+ * common-question answers, confirmations, handoffs; the web panel's words are added below). PJ's
+ * notices, desk and transcript notes are not in it: his surfaces stay in English whatever the
+ * client writes.
  */
 const ClientCopySchema = FlowSchema.pick({
   greeting: true,
@@ -39,10 +40,13 @@ const { verdict } = FlowSchema.shape;
 
 /**
  * A translation file (flows/<language>/main.yaml): the client-facing texts in that language, same
- * fields, same placeholders, GSM-7; plus `advisorLanguage`, the handoffs as said when PJ does not
- * answer in the client's language (ADVISOR_LANGUAGES), which say so.
+ * fields, same placeholders, GSM-7 (all but the web panel's words, which no SMS carries); plus
+ * `advisorLanguage`, the handoffs as said when PJ does not answer in the client's language
+ * (ADVISOR_LANGUAGES), which say so.
  */
 export const TranslationSchema = ClientCopySchema.extend({
+  /** The web chat panel's words, without what PJ reads about a web conversation. */
+  web: WebPanelTranslationSchema,
   advisorLanguage: z.strictObject({
     unclear: FlowSchema.shape.unclear,
     conflict: FlowSchema.shape.conflict,
@@ -73,8 +77,8 @@ export function flowIn(flows: FlowsByLanguage, language: Language): Flow {
   if (language === 'en') return flow;
   const translation = translations?.[language];
   if (translation === undefined) return flow;
-  const { advisorLanguage, ...copy } = translation;
-  const localized: Flow = { ...flow, ...copy };
+  const { advisorLanguage, web: panel, ...copy } = translation;
+  const localized: Flow = { ...flow, ...copy, web: { ...flow.web, ...panel } };
   if (advisorLanguages.includes(language)) return localized;
   const { handoff, buyerHandoff, ...handoffs } = advisorLanguage;
   return { ...localized, ...handoffs, verdict: { ...localized.verdict, handoff, buyerHandoff } };

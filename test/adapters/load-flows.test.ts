@@ -61,6 +61,13 @@ describe('loadFlows: the translations', () => {
     expect(() => loadFlows(dir)).toThrow(/es\/main\.yaml[\s\S]*restart: not GSM-7: U\+00ED/);
   });
 
+  it("takes accents in the web panel's words, which no SMS carries, but refuses a panel word missing", () => {
+    const accented = translatedWith((t) => t.replace('send: "Enviar"', 'send: "Envíe"'));
+    expect(loadFlows(accented).translations.es?.web.send).toBe('Envíe');
+    const missing = translatedWith((t) => t.replace(/^ {2}send: .*$/m, ''));
+    expect(() => loadFlows(missing)).toThrow(/es\/main\.yaml[\s\S]*web\.send: Invalid input/);
+  });
+
   it('refuses a translation missing the handoffs for when PJ does not answer in its language', () => {
     const dir = translatedWith((t) => t.replace(/^advisorLanguage:[\s\S]*?\n\n/m, ''));
     expect(() => loadFlows(dir)).toThrow(/es\/main\.yaml[\s\S]*advisorLanguage/);

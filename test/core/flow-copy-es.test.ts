@@ -94,8 +94,9 @@ const others: Say[] = [
 ];
 
 describe('the Spanish copy (flows/es/main.yaml)', () => {
-  it('is GSM-7 throughout: no á, í, ó or ú, which cost a UCS-2 segment', () => {
-    const texts = walkTexts(rawSpanish);
+  it("is GSM-7 throughout but the web panel's words: no á, í, ó or ú, which cost a UCS-2 segment", () => {
+    // The web chat panel's words (web:) are never sent by SMS, so they keep every accent.
+    const texts = walkTexts(rawSpanish).filter(([path]) => !path.startsWith('web.'));
     expect(texts.length).toBeGreaterThan(60);
     for (const [path, text] of texts) expect(findNonGsmCharacters(text), path).toEqual([]);
     expect(TranslationSchema.safeParse(rawSpanish).success).toBe(true);
@@ -109,6 +110,27 @@ describe('the Spanish copy (flows/es/main.yaml)', () => {
     // PJ's own words stay English.
     expect(spanish.advisor).toBe(flow.advisor);
     expect(spanish.desk).toBe(flow.desk);
+  });
+
+  it("words the web chat panel: every web: text of the English flow but PJ's, with the same placeholders", () => {
+    const panel = (rawSpanish as { web: Record<string, string> }).web;
+    const english: Record<string, string> = flow.web;
+    // What PJ reads about a web conversation (the contact as the visitor's message, transcript notes).
+    const pjReads = ['contactNotice', 'contactNote', 'seenNote'];
+    expect(Object.keys(panel).sort()).toEqual(
+      Object.keys(english)
+        .filter((key) => !pjReads.includes(key))
+        .sort(),
+    );
+    const placeholders = (text = '') => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const named = ['title', 'bot'];
+    for (const [key, text] of Object.entries(panel)) {
+      expect(placeholders(text), key).toEqual(placeholders(english[key]));
+      if (!named.includes(key)) expect(text, key).not.toBe(english[key]);
+    }
+    const spanish: Record<string, string> = flowIn({ flow, translations }, 'es').web;
+    for (const key of Object.keys(panel)) expect(spanish[key], key).toBe(panel[key]);
+    for (const key of pjReads) expect(spanish[key], key).toBe(english[key]);
   });
 
   describe.each(SPANISH)('when %s', (_name, advisorLanguages) => {

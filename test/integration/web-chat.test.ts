@@ -217,6 +217,93 @@ describe('the web chat API', () => {
     expect(form.status).toBe(400);
     expect((await h.composed.store.list({ channel: 'web' })).length).toBe(0);
   });
+
+  /** POST /web/messages with the panel's language: the status, the language the server says, the replies. */
+  async function sayIn(session: string, body: { text?: string; choice?: string }, language?: string) {
+    const res = await h.post(session, { id: messageId(), ...body, ...(language !== undefined && { language }) });
+    const json = (await res.json()) as { language?: string; message: WebLineJson; replies: WebLineJson[] };
+    return { status: res.status, ...json };
+  }
+
+  it("greets a Spanish browser in Spanish (?language=es), and a conversation starts in the panel's language until the visitor's words say otherwise", async () => {
+    const spanish = flowIn(h.composed.settings, 'es');
+    const res = await fetch(`${h.baseUrl}/web/sessions?language=es`, { method: 'POST' });
+    expect(res.status).toBe(201);
+    const { session, language, greeting } = (await res.json()) as {
+      session: string;
+      language: string;
+      greeting: WebLineJson[];
+    };
+    expect(language).toBe('es');
+    expect(greeting).toEqual([
+      {
+        text: `${copy(spanish.greeting)} ${question(spanish.askProduct)}`,
+        choices: spanish.askProduct.choices.map((label, i) => ({ label, value: `product:${i + 1}` })),
+      },
+    ]);
+    expect(
+      await fetch(`${h.baseUrl}/web/messages?language=es`, { headers: { Authorization: `Bearer ${session}` } }).then(
+        (r) => r.json(),
+      ),
+    ).toMatchObject({ language: 'es', greeting });
+
+    // A button of the Spanish greeting: the visitor's line is its Spanish label, and the bot goes on in Spanish.
+    const clicked = await sayIn(session, { choice: 'product:2' }, 'es');
+    expect(clicked).toMatchObject({ status: 200, language: 'es', message: { text: spanish.askProduct.choices[1] } });
+    expect(texts(clicked.replies)).toEqual([spanish.askAsker.question]);
+    expect((await h.composed.store.list({ channel: 'web', participant: session }))[0]?.language).toBe('es');
+
+    // English typed under a Spanish greeting: the visitor's words decide.
+    const other = (await (await fetch(`${h.baseUrl}/web/sessions?language=es`, { method: 'POST' })).json()) as {
+      session: string;
+    };
+    const typed = await sayIn(other.session, { text: 'we run payroll for dental offices' }, 'es');
+    expect(typed).toMatchObject({ status: 200, language: 'en' });
+    expect(texts(typed.replies)).toEqual([flow.askAsker.question]);
+
+    // No hint, or one the bot has no words for: English, as before.
+    for (const query of ['', '?language=fr']) {
+      const plain = (await (await fetch(`${h.baseUrl}/web/sessions${query}`, { method: 'POST' })).json()) as {
+        language: string;
+        greeting: WebLineJson[];
+      };
+      expect(plain.language, query).toBe('en');
+      expect(plain.greeting[0]?.text, query).toBe(`${copy(flow.greeting)} ${question(flow.askProduct)}`);
+    }
+  });
+
+  it("says the conversation's language with every answer and in the history, so the panel follows a switch both ways", async () => {
+    const spanish = flowIn(h.composed.settings, 'es');
+    const { session } = await h.newSession();
+    const history = async (hint: string) =>
+      (await fetch(`${h.baseUrl}/web/messages?language=${hint}`, {
+        headers: { Authorization: `Bearer ${session}` },
+      }).then((r) => r.json())) as { language: string; greeting: WebLineJson[] };
+
+    const hola = await sayIn(session, { text: 'hola, hacemos nómina para clínicas dentales' }, 'en');
+    expect(hola).toMatchObject({ status: 200, language: 'es' });
+    // The history says the open conversation's language, whatever the panel last showed.
+    expect(await history('en')).toMatchObject({
+      language: 'es',
+      greeting: [{ text: expect.stringContaining(spanish.askProduct.question) }],
+    });
+
+    const english = await sayIn(session, { text: 'english please' }, 'es');
+    expect(english).toMatchObject({ status: 200, language: 'en' });
+    expect(texts(english.replies).join(' ')).toContain(flow.askAsker.question);
+    expect((await history('es')).language).toBe('en');
+
+    const back = await sayIn(session, { text: 'en español por favor' }, 'en');
+    expect(back).toMatchObject({ status: 200, language: 'es' });
+    expect(texts(back.replies).join(' ')).toContain(spanish.askAsker.question);
+
+    // Once the conversation has ended, the panel's own language is kept for the next one.
+    await sayIn(session, { text: 'stop' }, 'es');
+    expect((await history('es')).language).toBe('es');
+    const again = await sayIn(session, { choice: 'product:1' }, 'es');
+    expect(again).toMatchObject({ status: 200, language: 'es' });
+    expect(texts(again.replies)).toEqual([spanish.askAsker.question]);
+  });
 });
 
 describe('the web chat across origins', () => {

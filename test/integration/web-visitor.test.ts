@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CAPPED } from '../../src/app/cap-phone-notices.js';
+import { flowIn } from '../../src/core/localize-flow.js';
 import type { OutboxItem } from '../../src/core/ports.js';
 import { copy, flow } from '../support/copy.js';
 import { ACCOUNT_SID, BOT_FROM, REST_AUTH_TOKEN, twilioStandIn } from '../support/twilio-rest.js';
@@ -77,6 +78,30 @@ describe('the web chat visitor: contact, seen, and what reaches PJ', () => {
       { kind: 'clientMessage', text: copy(flow.web.contactNotice, { contact: 'jo@example.com' }) },
     ]);
     expect((await postJson(session, '/web/contact', { contact: '+1 (415) 555-0101' })).status).toBe(200);
+  });
+
+  it("offers, refuses and thanks in Spanish when the conversation is; PJ's side stays English", async () => {
+    const spanish = flowIn(h.composed.settings, 'es');
+    const { session } = await h.newSession();
+    const replies = await h.say(session, { text: 'hola, ¿cuánto cuesta un reporte SOC 2?' });
+    expect(replies.at(-1)).toMatchObject({ askContact: true, text: copy(spanish.web.contactOffer) });
+    const [conversation] = await h.composed.store.list({ channel: 'web', participant: session });
+    const id = conversation?.id ?? 0;
+
+    const bad = await postJson(session, '/web/contact', { contact: 'llámeme', language: 'es' });
+    expect(await bad.json()).toEqual({ error: 'bad_contact', message: copy(spanish.web.contactInvalid) });
+    // The open conversation's language wins over what the panel says it shows.
+    const thanked = await postJson(session, '/web/contact', { contact: 'jo@example.com', language: 'en' });
+    const body = (await thanked.json()) as { replies: WebLineJson[] };
+    expect(body.replies.map((r) => r.text)).toEqual([copy(spanish.web.contactThanks, { contact: 'jo@example.com' })]);
+    expect(spanish.web.contactThanks).not.toBe(flow.web.contactThanks);
+
+    const detail = await h.composed.store.get(id);
+    expect(detail?.transcript.at(-1)?.text).toBe(copy(flow.web.contactNote, { contact: 'jo@example.com' }));
+    const notices = toPhone((await h.composed.store.exportConversation(id))?.outbox ?? []);
+    expect(notices.at(-1)?.payload).toMatchObject({
+      notice: { kind: 'clientMessage', text: copy(flow.web.contactNotice, { contact: 'jo@example.com' }) },
+    });
   });
 
   it("texts PJ's phone once per web conversation and at most WEB_PHONE_NOTICES_PER_HOUR an hour", async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, INSTALL_CHROMIUM, isCi } from '../support/chromium.js';
+import { flowIn } from '../../src/core/localize-flow.js';
 import { ADVISOR, copy, flow } from '../support/copy.js';
 import { startWebHarness, type WebHarness } from '../support/web-harness.js';
 
@@ -62,13 +63,17 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web chat widget in a rea
     await new Promise((resolve) => site?.close(resolve));
   });
 
-  /** A fresh browser profile (no saved session) with a page that reports script errors and CSP violations. */
+  /**
+   * A fresh browser profile (no saved session) with a page that reports script errors and CSP
+   * violations; `locale` is the browser's language (navigator.language).
+   */
   async function visit(
     url: string,
     viewport = DESKTOP,
     refused = false,
+    locale = 'en-US',
   ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport });
+    const context = await browser.newContext({ viewport, locale });
     const page = await context.newPage();
     page.setDefaultTimeout(8_000);
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -211,6 +216,91 @@ describe.skipIf(NOT_RUN)(NOT_RUN ? NOT_RUN_TITLE : 'the web chat widget in a rea
     }
     await page.screenshot({ path: '/tmp/web-chat-desktop.png' });
     await expectShowsPanel(page);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 30_000);
+
+  /** The panel's own words as it shows them now: controls, labels for screen readers, the language. */
+  async function panelWords(page: Page) {
+    const widget = page.locator('#soc-advisor-chat');
+    const attribute = (selector: string, name: string) => widget.locator(selector).getAttribute(name);
+    return {
+      lang: await attribute('.root', 'lang'),
+      launcher: await attribute('.launcher', 'title'),
+      title: await widget.locator('h2').textContent(),
+      subtitle: await widget.locator('.sub').textContent(),
+      close: await attribute('.close', 'aria-label'),
+      placeholder: await attribute('textarea', 'placeholder'),
+      send: await widget.locator('button.send').textContent(),
+    };
+  }
+
+  /** What panelWords should read in `language`. */
+  function expectedWords(language: 'en' | 'es') {
+    const { web } = flowIn(h.composed.settings, language);
+    return {
+      lang: language,
+      launcher: copy(web.launcher),
+      title: copy(web.title),
+      subtitle: copy(web.subtitle),
+      close: copy(web.close),
+      placeholder: copy(web.placeholder),
+      send: copy(web.send),
+    };
+  }
+
+  it("shows its own words in the conversation's language: Spanish once the visitor writes it, English again on request, kept after a reload", async () => {
+    const spanish = flowIn(h.composed.settings, 'es');
+    const { context, page } = await visit(h.baseUrl);
+    await page.click('.launcher');
+    await bubble(page, flow.askProduct.question).waitFor();
+    expect(await panelWords(page)).toEqual(expectedWords('en'));
+
+    await say(page, 'hola, hacemos nómina para clínicas dentales');
+    await bubble(page, spanish.askAsker.question).waitFor();
+    expect(await panelWords(page)).toEqual(expectedWords('es'));
+    expect(await page.locator('.msg.visitor .who').last().textContent()).toBe(`${copy(spanish.web.you)}:`);
+    // Flagged for PJ: the contact field's words are Spanish too.
+    await say(page, 'quiero hablar con una persona');
+    await page.getByLabel(copy(spanish.web.contactLabel)).waitFor();
+    expect(await page.locator('form.contact button[type="submit"]').textContent()).toBe(copy(spanish.web.contactSend));
+
+    await say(page, 'english please');
+    await page.waitForFunction(
+      `document.querySelector('#soc-advisor-chat').shadowRoot.querySelector('.root').lang === 'en'`,
+    );
+    expect(await panelWords(page)).toEqual(expectedWords('en'));
+    // What the panel already shows changes with it: the open contact field, who wrote each line.
+    await page.getByLabel(copy(flow.web.contactLabel)).waitFor();
+    expect(await page.locator('form.contact button[type="button"]').textContent()).toBe(copy(flow.web.contactSkip));
+    expect(await page.locator('.msg.visitor .who').first().textContent()).toBe(`${copy(flow.web.you)}:`);
+
+    await page.reload();
+    await page.click('.launcher');
+    await bubble(page, 'english please').waitFor();
+    expect(await panelWords(page)).toEqual(expectedWords('en'));
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 40_000);
+
+  it('greets a Spanish browser in Spanish before anyone writes, and its buttons lead to a Spanish verdict card', async () => {
+    const spanish = flowIn(h.composed.settings, 'es');
+    const { context, page } = await visit(`http://localhost:${sitePort}/`, PHONE, false, 'es-MX');
+    expect(await page.locator('.launcher').getAttribute('title')).toBe(copy(spanish.web.launcher));
+    await page.click('.launcher');
+    await bubble(page, copy(spanish.greeting)).waitFor();
+    expect(await panelWords(page)).toEqual(expectedWords('es'));
+
+    await page.locator('.choices button', { hasText: spanish.askProduct.choices[0] }).click();
+    await page.locator('.choices button', { hasText: spanish.askAsker.choices[0] }).click();
+    const card = page.locator('.card');
+    await card.waitFor();
+    expect(await card.locator('h3').textContent()).toBe(copy(spanish.verdict.headline.soc2));
+    expect(await card.locator('a').allTextContents()).toEqual([
+      copy(spanish.web.textAdvisor),
+      copy(spanish.web.callAdvisor),
+    ]);
+    expect(await panelWords(page)).toEqual(expectedWords('es'));
     expect(problems).toEqual([]);
     await context.close();
   }, 30_000);

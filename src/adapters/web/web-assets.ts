@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Router, type Response } from 'express';
-import type { Flow } from '../../core/flow.js';
+import { LANGUAGES } from '../../core/languages.js';
+import { flowIn, type FlowsByLanguage } from '../../core/localize-flow.js';
 import { fillAdvisor, type Advisor } from '../../core/render-reply.js';
 import { MAX_TEXT_LENGTH } from './web-body.js';
 
-interface AssetOptions {
-  flow: Flow;
+interface AssetOptions extends FlowsByLanguage {
   advisor: Advisor;
 }
 
@@ -24,12 +24,24 @@ function displayPhone(e164: string): string {
 }
 
 /**
- * The widget's words from flows/main.yaml (web:), with {advisor} and {phone} filled; {max} and
- * {contact} are filled in the browser. Written into widget.js where it says __SOC_ADVISOR_CONFIG__.
+ * The widget's words in every language (web: of flows/main.yaml and of each translation), with
+ * {advisor} and {phone} filled; {max} and {contact} are filled in the browser, which shows the
+ * conversation's language. Written into widget.js where it says __SOC_ADVISOR_CONFIG__.
  */
-function widgetConfig(flow: Flow, advisor: Advisor): string {
-  const copy = Object.fromEntries(Object.entries(flow.web).map(([key, text]) => [key, fillAdvisor(text, advisor)]));
-  return JSON.stringify({ copy, advisor: advisor.name, maxLength: MAX_TEXT_LENGTH });
+function widgetConfig(flows: FlowsByLanguage, advisor: Advisor): string {
+  const copy = Object.fromEntries(
+    LANGUAGES.map((language) => [
+      language,
+      Object.fromEntries(
+        Object.entries(flowIn(flows, language).web).map(([key, text]) => [key, fillAdvisor(text, advisor)]),
+      ),
+    ]),
+  );
+  // Every letter beyond ASCII as \uXXXX, so the script reads the same whatever charset a page assumes.
+  return JSON.stringify({ copy, advisor: advisor.name, maxLength: MAX_TEXT_LENGTH }).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -38,11 +50,11 @@ function widgetConfig(flow: Flow, advisor: Advisor): string {
  * show the product. The files are read once, from beside this module (the build copies them).
  */
 export function createWebAssets(options: AssetOptions): Router {
-  const { flow, advisor } = options;
+  const { advisor } = options;
   // A JavaScript string literal holding the JSON: JSON.stringify twice escapes quotes and line breaks.
   const widget = read('widget.js').replace(
     /(['"])__SOC_ADVISOR_CONFIG__\1/,
-    JSON.stringify(widgetConfig(flow, advisor)),
+    JSON.stringify(widgetConfig(options, advisor)),
   );
   const page = read('demo.html')
     .replaceAll('{{advisor}}', escapeHtml(advisor.name))

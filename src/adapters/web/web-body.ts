@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { isLanguage, type Language } from '../../core/languages.js';
 import type { Logger } from '../../core/logger.js';
 
 /** The longest text a visitor may send in one message (the widget says so before sending). */
@@ -19,17 +20,33 @@ function readId(body: Record<string, unknown>): string | null {
   return typeof id === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : null;
 }
 
-export type WebMessageBody = { id: string; text: string } | { id: string; choice: string };
+/**
+ * The language the panel shows (`language`: "en", "es"): where the conversation is not started,
+ * the one it starts in. Anything else is no hint.
+ */
+export function readLanguage(value: unknown): Language | undefined {
+  return typeof value === 'string' && isLanguage(value) ? value : undefined;
+}
 
-/** POST /web/messages: `{ id, text }` or `{ id, choice }`, text only, at most MAX_TEXT_LENGTH characters. */
+export type WebMessageBody = ({ id: string; text: string } | { id: string; choice: string }) & {
+  /** The panel's language, which a conversation not started yet starts in. */
+  language?: Language;
+};
+
+/**
+ * POST /web/messages: `{ id, text }` or `{ id, choice }`, text only, at most MAX_TEXT_LENGTH
+ * characters; `language`, the panel's, is optional.
+ */
 export function readMessageBody(body: unknown): Parsed<WebMessageBody> {
   const object = asObject(body);
   if (object === null) return bad('send a JSON object like {"id": "...", "text": "..."}');
   const id = readId(object);
   if (id === null) return bad('"id" must be 8 to 64 letters, digits, - or _, made by the browser for this message');
+  const language = readLanguage(object.language);
+  const hint = language === undefined ? {} : { language };
   if ('choice' in object) {
     if (typeof object.choice !== 'string') return bad('"choice" must be the value of a button, like "product:2"');
-    return { ok: true, value: { id, choice: object.choice } };
+    return { ok: true, value: { id, choice: object.choice, ...hint } };
   }
   const text = object.text;
   if (typeof text !== 'string') return bad('send "text" (a string) or "choice"');
@@ -42,18 +59,19 @@ export function readMessageBody(body: unknown): Parsed<WebMessageBody> {
       message: `"text" is ${text.length} characters; at most ${MAX_TEXT_LENGTH}`,
     };
   }
-  return { ok: true, value: { id, text } };
+  return { ok: true, value: { id, text, ...hint } };
 }
 
-/** POST /web/contact: `{ contact }`, an email address or a phone number. */
-export function readContactBody(body: unknown): Parsed<{ contact: string }> {
+/** POST /web/contact: `{ contact }`, an email address or a phone number; `language`, the panel's, is optional. */
+export function readContactBody(body: unknown): Parsed<{ contact: string; language?: Language }> {
   const object = asObject(body);
   const contact = object?.contact;
   if (typeof contact !== 'string' || contact.trim() === '')
     return bad('send {"contact": "..."}: an email address or a phone number');
   if (contact.length > 200)
     return { ok: false, status: 413, error: 'too_long', message: '"contact" is longer than 200 characters' };
-  return { ok: true, value: { contact: contact.trim() } };
+  const language = readLanguage(object?.language);
+  return { ok: true, value: { contact: contact.trim(), ...(language !== undefined && { language }) } };
 }
 
 /** POST /web/seen: `{ through }`, the id of the last line the panel showed. */

@@ -2,12 +2,13 @@ import { Router, type RequestHandler } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { HandleInbound, WebVisitorActions } from '../../core/driving-ports.js';
 import type { Flow } from '../../core/flow.js';
+import type { Language } from '../../core/languages.js';
 import { flowIn, type FlowsByLanguage } from '../../core/localize-flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConversationStore, WebChatStore } from '../../core/ports.js';
 import type { Advisor } from '../../core/render-reply.js';
 import type { WebEventDraft } from '../../core/web-chat.js';
-import { jsonBody, readMessageBody, type WebMessageBody } from './web-body.js';
+import { jsonBody, readLanguage, readMessageBody, type WebMessageBody } from './web-body.js';
 import type { EventStreams, Wakeups } from './web-events-stream.js';
 import { webCors, isAllowedOrigin } from './web-origins.js';
 import { createRateLimiter, type RateLimit } from './web-rate-limit.js';
@@ -42,7 +43,10 @@ export interface WebRoutesOptions extends FlowsByLanguage {
   sessions: () => Promise<WebSessions>;
   streams: EventStreams;
   wakeups: Wakeups;
-  /** The panel's own words, and the greeting: English until the visitor has written (`translations` word the replies). */
+  /**
+   * The English words; `translations` word the greeting, the replies and the panel's own words
+   * in the conversation's language, or before it starts in the one the panel shows (the browser's).
+   */
   flow: Flow;
   advisor: Advisor;
   logger: Logger;
@@ -59,7 +63,7 @@ const HISTORY_LIMIT = 1000;
  * stream, the contact and what was seen, behind the origin check and the rate limits.
  */
 export function createWebRoutes(options: WebRoutesOptions): Router {
-  const { handleInbound, store, flow, advisor, logger, now, streams } = options;
+  const { handleInbound, store, advisor, logger, now, streams } = options;
   const limiters = {
     sessions: createRateLimiter(options.limits.sessionsPerAddress),
     messages: createRateLimiter(options.limits.messagesPerSession),
@@ -69,6 +73,17 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
   /** One message at a time per session, so a retried id finds the first one's lines. */
   const inTurn = createInTurn();
   const sessionOf = createSessionOf(options.sessions, logger);
+  const greeting = (language: Language) => greetingLines(flowIn(options, language), advisor);
+
+  /**
+   * The language the panel is to show: its open conversation's, or before one starts (and after
+   * one ended) the one the panel says it shows (`hint`: the browser's, or the last conversation's).
+   */
+  async function panelLanguage(session: string, hint: Language | undefined): Promise<Language> {
+    const open = await store.findOpen('web', session);
+    if (open !== null) return open.language ?? 'en';
+    return hint ?? 'en';
+  }
 
   const router = Router();
 
@@ -89,22 +104,25 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
     const retryAfter = limiters.sessions.take(`address:${addressOf(req)}`, now());
     if (retryAfter !== null) return tooMany(res, retryAfter, 'too many new sessions from this address');
     const session = (await options.sessions()).create();
-    res.status(201).json({ session, greeting: greetingLines(flow, advisor) });
+    // ?language=es: the browser's language, a hint until the visitor writes.
+    const language = readLanguage(req.query.language) ?? 'en';
+    res.status(201).json({ session, language, greeting: greeting(language) });
   });
 
   router.get('/web/messages', async (req, res) => {
     const session = await sessionOf(req, res);
     if (session === null) return;
     const events = await store.listWebEvents(session, 0, HISTORY_LIMIT);
+    const language = await panelLanguage(session, readLanguage(req.query.language));
     res
       .set('Cache-Control', 'no-store')
-      .json({ greeting: greetingLines(flow, advisor), messages: events.map(publicEvent) });
+      .json({ language, greeting: greeting(language), messages: events.map(publicEvent) });
   });
 
-  /** The label of the button the visitor pressed, as the panel showed it. */
-  async function choiceLabel(session: string, value: string): Promise<string | null> {
+  /** The label of the button the visitor pressed, as the panel showed it (its greeting in `language`). */
+  async function choiceLabel(session: string, value: string, language: Language): Promise<string | null> {
     const events = await store.listWebEvents(session, 0, HISTORY_LIMIT);
-    const shown = [...greetingLines(flow, advisor), ...events.map((e) => e.line)].flatMap((line) => line.choices ?? []);
+    const shown = [...greeting(language), ...events.map((e) => e.line)].flatMap((line) => line.choices ?? []);
     return shown.findLast((choice) => choice.value === value)?.label ?? null;
   }
 
@@ -129,7 +147,7 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
     if ('choice' in body && choice === null) {
       return { status: 400, json: { error: 'bad_choice', message: `"${body.choice}" is not a choice the bot offers` } };
     }
-    const shown = 'choice' in body ? await choiceLabel(session, body.choice) : body.text;
+    const shown = 'choice' in body ? await choiceLabel(session, body.choice, body.language ?? 'en') : body.text;
     const message: InboundMessage = {
       channel: 'web',
       participant: session,
@@ -140,6 +158,7 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
       text: choice === null ? ('text' in body ? body.text : '') : choice.number,
       receivedAt: now(),
       ...(choice !== null && { answers: choice.answers }),
+      ...(body.language !== undefined && { languageHint: body.language }),
     };
     const result = await handleInbound(message);
     if (result.duplicate) {
@@ -147,15 +166,20 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
       return { status: 200, json: { duplicate: true, replies: result.replies.map((text) => ({ from: 'bot', text })) } };
     }
     // Worded in the visitor's language, as on SMS and Slack.
-    const lines = renderWebLines(result.says, flowIn(options, result.language), advisor);
-    if (await offersContact(session, result.conversationId)) lines.push(contactOfferLine(flow, advisor));
+    const words = flowIn(options, result.language);
+    const lines = renderWebLines(result.says, words, advisor);
+    if (await offersContact(session, result.conversationId)) lines.push(contactOfferLine(words, advisor));
     const drafts: WebEventDraft[] = [
       { from: 'visitor', line: { text: shown ?? message.text }, messageId: body.id },
       ...lines.map((line): WebEventDraft => ({ from: 'bot', line, messageId: body.id })),
     ];
     const [sent, ...replies] = await store.appendWebEvents(session, result.conversationId, drafts, now());
     options.wakeups.wake(session);
-    return { status: 200, json: { message: sent && publicEvent(sent), replies: replies.map(publicEvent) } };
+    // The panel's own words follow the conversation's language ("en español", "English please").
+    return {
+      status: 200,
+      json: { language: result.language, message: sent && publicEvent(sent), replies: replies.map(publicEvent) },
+    };
   }
 
   router.post('/web/messages', jsonBody(logger), async (req, res) => {
@@ -181,7 +205,7 @@ export function createWebRoutes(options: WebRoutesOptions): Router {
     await streams.serve(req, res, session, after);
   };
   router.get('/web/events', stream);
-  addVisitorRoutes(router, { ...options, sessionOf, inTurn, messages: limiters.messages });
+  addVisitorRoutes(router, { ...options, sessionOf, inTurn, panelLanguage, messages: limiters.messages });
 
   return router;
 }

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { WebVisitorActions } from '../../core/driving-ports.js';
-import type { Flow } from '../../core/flow.js';
+import type { Language } from '../../core/languages.js';
+import { flowIn, type FlowsByLanguage } from '../../core/localize-flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { WebChatStore } from '../../core/ports.js';
 import { fillCopy, type Advisor } from '../../core/render-reply.js';
@@ -10,7 +11,7 @@ import type { RateLimiter } from './web-rate-limit.js';
 import { tooMany, type InTurn, type SessionOf } from './web-request.js';
 import { publicEvent } from './web-public.js';
 
-interface VisitorRoutesOptions {
+interface VisitorRoutesOptions extends FlowsByLanguage {
   store: WebChatStore;
   visitor: WebVisitorActions;
   sessionOf: SessionOf;
@@ -18,7 +19,8 @@ interface VisitorRoutesOptions {
   /** The session's message limit counts contacts too. */
   messages: RateLimiter;
   wakeups: Wakeups;
-  flow: Flow;
+  /** The language the panel shows: its open conversation's, else `hint` (the panel's own). */
+  panelLanguage: (session: string, hint: Language | undefined) => Promise<Language>;
   advisor: Advisor;
   logger: Logger;
   now: () => number;
@@ -39,7 +41,7 @@ function isContact(text: string): boolean {
  * history, so PJ sees that his reply was read.
  */
 export function addVisitorRoutes(router: Router, options: VisitorRoutesOptions): void {
-  const { store, visitor, sessionOf, flow, advisor, logger, now } = options;
+  const { store, visitor, sessionOf, advisor, logger, now } = options;
 
   router.post('/web/contact', jsonBody(logger), async (req, res) => {
     const session = await sessionOf(req, res);
@@ -50,8 +52,10 @@ export function addVisitorRoutes(router: Router, options: VisitorRoutesOptions):
       return;
     }
     const { contact } = body.value;
+    // Said in the panel's language, as its own words are.
+    const { web } = flowIn(options, await options.panelLanguage(session, body.value.language));
     if (!isContact(contact)) {
-      res.status(400).json({ error: 'bad_contact', message: fillCopy(flow.web.contactInvalid, advisor) });
+      res.status(400).json({ error: 'bad_contact', message: fillCopy(web.contactInvalid, advisor) });
       return;
     }
     const retryAfter = options.messages.take(`session:${session}`, now());
@@ -62,7 +66,7 @@ export function addVisitorRoutes(router: Router, options: VisitorRoutesOptions):
       const offer = events.findLast((event) => event.line.askContact === true);
       if (offer === undefined) return null;
       if (!(await visitor.leaveContact(offer.conversationId, contact))) return null;
-      const thanks = fillCopy(flow.web.contactThanks, advisor, { contact });
+      const thanks = fillCopy(web.contactThanks, advisor, { contact });
       const stored = await store.appendWebEvents(
         session,
         offer.conversationId,

@@ -1,18 +1,32 @@
-/* global document, window, localStorage, fetch, EventSource, CSSStyleSheet, URL, Headers, setTimeout, clearTimeout, crypto */
+/* global document, window, navigator, localStorage, fetch, EventSource, CSSStyleSheet, URL, Headers, setTimeout, clearTimeout, crypto */
 // The SOC Advisor chat widget: one script tag on any page. It draws a button and a panel inside a
 // shadow root (the page's CSS cannot reach them, nor theirs the page), talks only to the bot it was
 // loaded from, and puts every text on the page with textContent, never as HTML. No build, no
-// dependencies: the server writes the words of flows/main.yaml into CONFIG as it serves the file.
+// dependencies: the server writes the words of flows/main.yaml (and of each translation, web:) into
+// CONFIG as it serves the file. The panel shows the conversation's language, which the bot answers
+// in; before the visitor writes, the browser's.
 (function socAdvisorWidget() {
   'use strict';
 
   const script = document.currentScript;
   if (!script || !script.src || document.getElementById('soc-advisor-chat')) return;
   const CONFIG = JSON.parse('__SOC_ADVISOR_CONFIG__');
-  const COPY = CONFIG.copy;
+  /** The panel's words in the language it shows (CONFIG.copy has one set per language). */
+  let COPY = CONFIG.copy.en;
   const BOT = new URL(script.src).origin;
   const STORE_KEY = `soc-advisor-chat:${BOT}`;
   const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+
+  /** A language the panel has words for, or null. */
+  const known = (language) =>
+    typeof language === 'string' && Object.prototype.hasOwnProperty.call(CONFIG.copy, language) ? language : null;
+  /** The browser's language ("es-MX" is es), a hint until the visitor writes; English otherwise. */
+  const browserLanguage = () =>
+    known(
+      String(navigator.language || '')
+        .toLowerCase()
+        .split('-')[0],
+    ) || 'en';
 
   const memory = {};
   const saved = {
@@ -115,6 +129,29 @@
     @media (prefers-reduced-motion: no-preference) { .panel { transition: opacity 120ms ease-out; } }
   `;
 
+  /**
+   * Gives a node the panel's words `key` (as its text, or as the attributes `attrs` names, with
+   * `vars` filled), now and again whenever the language changes; null takes them away.
+   */
+  function words(node, key, options = {}) {
+    if (key === null) {
+      delete node.dataset.copy;
+      node.textContent = '';
+      return node;
+    }
+    node.dataset.copy = key;
+    node.dataset.copyOptions = JSON.stringify(options);
+    paint(node);
+    return node;
+  }
+
+  function paint(node) {
+    const { attrs = [], vars = {}, suffix = '' } = JSON.parse(node.dataset.copyOptions || '{}');
+    const text = fill(COPY[node.dataset.copy] || '', vars) + suffix;
+    if (attrs.length === 0) node.textContent = text;
+    for (const name of attrs) node.setAttribute(name, text);
+  }
+
   /** Makes an element: el('p', { className: 'x' }, 'text', child...). Text is only ever textContent. */
   function el(tag, props, ...children) {
     const node = document.createElement(tag);
@@ -151,42 +188,35 @@
   path.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
   icon.append(path);
   const badge = el('span', { className: 'badge', 'aria-hidden': 'true', hidden: true });
-  const launcher = el(
-    'button',
-    {
-      type: 'button',
-      className: 'launcher',
-      'aria-expanded': 'false',
-      'aria-controls': 'panel',
-      'aria-label': COPY.launcher,
-      title: COPY.launcher,
-    },
-    icon,
-    badge,
+  const launcher = words(
+    el(
+      'button',
+      { type: 'button', className: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'panel' },
+      icon,
+      badge,
+    ),
+    'launcher',
+    { attrs: ['title'] },
   );
-  const log = el('div', { className: 'log', role: 'log', 'aria-live': 'off', 'aria-label': COPY.title, tabindex: '0' });
-  const status = el('p', { className: 'status', role: 'status' });
-  const input = el('textarea', {
-    id: 'input',
-    rows: '1',
-    maxlength: String(CONFIG.maxLength),
-    placeholder: COPY.placeholder,
-    autocomplete: 'off',
+  const log = words(el('div', { className: 'log', role: 'log', 'aria-live': 'off', tabindex: '0' }), 'title', {
+    attrs: ['aria-label'],
   });
-  const send = el('button', { type: 'submit', className: 'send', textContent: COPY.send });
+  const status = el('p', { className: 'status', role: 'status' });
+  const input = words(
+    el('textarea', { id: 'input', rows: '1', maxlength: String(CONFIG.maxLength), autocomplete: 'off' }),
+    'placeholder',
+    { attrs: ['placeholder'] },
+  );
+  const send = words(el('button', { type: 'submit', className: 'send' }), 'send');
   const compose = el(
     'form',
     { className: 'compose' },
-    el('label', { className: 'sr', for: 'input', textContent: COPY.placeholder }),
+    words(el('label', { className: 'sr', for: 'input' }), 'placeholder'),
     input,
     send,
   );
-  const close = el('button', {
-    type: 'button',
-    className: 'close',
-    'aria-label': COPY.close,
-    title: COPY.close,
-    textContent: '\u00d7',
+  const close = words(el('button', { type: 'button', className: 'close', textContent: '\u00d7' }), 'close', {
+    attrs: ['aria-label', 'title'],
   });
   const panel = el(
     'section',
@@ -194,23 +224,20 @@
     el(
       'header',
       {},
-      el(
-        'div',
-        {},
-        el('h2', { id: 'title', textContent: COPY.title }),
-        el('p', { className: 'sub', textContent: COPY.subtitle }),
-      ),
+      el('div', {}, words(el('h2', { id: 'title' }), 'title'), words(el('p', { className: 'sub' }), 'subtitle')),
       close,
     ),
     log,
     status,
     compose,
   );
-  const root = el('div', { className: 'root' }, panel, launcher);
+  const root = el('div', { className: 'root', lang: 'en' }, panel, launcher);
   shadow.append(root);
   (document.body || document.documentElement).append(host);
 
   const state = {
+    /** The language the panel shows: the conversation's once the server has said it, else the kept one or the browser's. */
+    language: null,
     session: null,
     ready: null,
     shown: new Map(),
@@ -222,8 +249,25 @@
     seenTimer: null,
   };
 
-  function setStatus(text) {
-    status.textContent = text || '';
+  /** The status line: the panel's words `key` (with `vars`), or nothing. */
+  function setStatus(key, vars) {
+    words(status, key || null, { vars });
+  }
+
+  /**
+   * Shows the panel's words in `language`, if it has them; `keep`: the server said it (the
+   * conversation's), so the next visit starts in it.
+   */
+  function useLanguage(language, keep = true) {
+    const next = known(language);
+    if (next === null) return;
+    if (keep) saved.set({ language: next });
+    if (next === state.language) return;
+    state.language = next;
+    COPY = CONFIG.copy[next];
+    root.setAttribute('lang', next);
+    for (const node of shadow.querySelectorAll('[data-copy]')) paint(node);
+    setUnread(state.unread);
   }
 
   function isOpen() {
@@ -269,10 +313,10 @@
     }
   }
 
-  function who(from) {
-    if (from === 'visitor') return COPY.you;
-    if (from === 'advisor') return CONFIG.advisor;
-    return COPY.bot;
+  /** Who wrote a line, for screen readers; PJ's own replies show his name. */
+  function whoLabel(from) {
+    if (from === 'advisor') return el('span', { className: 'who', textContent: `${CONFIG.advisor}:` });
+    return words(el('span', { className: 'who sr' }), from === 'visitor' ? 'you' : 'bot', { suffix: ':' });
   }
 
   function renderCard(card) {
@@ -319,14 +363,14 @@
       maxlength: '200',
     });
     const error = el('p', { className: 'error', role: 'alert' });
-    const skip = el('button', { type: 'button', textContent: COPY.contactSkip });
+    const skip = words(el('button', { type: 'button' }), 'contactSkip');
     const form = el(
       'form',
       { className: 'contact' },
-      el('label', { for: `contact-${line.id}`, textContent: COPY.contactLabel }),
+      words(el('label', { for: `contact-${line.id}` }), 'contactLabel'),
       field,
-      el('p', { className: 'hint', id: hintId, textContent: COPY.contactHint }),
-      el('div', { className: 'row' }, el('button', { type: 'submit', textContent: COPY.contactSend }), skip),
+      words(el('p', { className: 'hint', id: hintId }), 'contactHint'),
+      el('div', { className: 'row' }, words(el('button', { type: 'submit' }), 'contactSend'), skip),
       error,
     );
     skip.addEventListener('click', () => {
@@ -338,19 +382,21 @@
       event.preventDefault();
       const contact = field.value.trim();
       if (contact === '') return;
-      error.textContent = '';
+      words(error, null);
       try {
-        const { status: code, json } = await call('POST', '/web/contact', { contact });
+        const { status: code, json } = await call('POST', '/web/contact', { contact, language: state.language });
         if (code === 200) {
           form.remove();
           show(json.message);
           for (const reply of json.replies) show(reply);
           input.focus();
+        } else if (code === 400 && json && json.error === 'bad_contact') {
+          words(error, 'contactInvalid');
         } else {
-          error.textContent = code === 429 ? COPY.tooFast : (json && json.message) || COPY.sendFailed;
+          words(error, code === 429 ? 'tooFast' : 'sendFailed');
         }
       } catch {
-        error.textContent = COPY.sendFailed;
+        words(error, 'sendFailed');
       }
     });
     return form;
@@ -361,9 +407,7 @@
     if (!line || state.shown.has(line.id)) return;
     if (line.from === 'visitor') retireChoices();
     const node = el('div', { className: `msg ${line.from}`, 'data-id': String(line.id) });
-    node.append(
-      el('span', { className: line.from === 'advisor' ? 'who' : 'who sr', textContent: `${who(line.from)}:` }),
-    );
+    node.append(whoLabel(line.from));
     if (line.card) {
       node.append(renderCard(line.card));
     } else {
@@ -415,7 +459,7 @@
     };
     stream.onerror = () => {
       // The browser reconnects by itself with Last-Event-ID; a closed stream (refused) starts again.
-      setStatus(COPY.reconnecting);
+      setStatus('reconnecting');
       if (stream.readyState === EventSource.CLOSED) setTimeout(() => state.stream === stream && connect(), 3000);
     };
   }
@@ -428,7 +472,7 @@
     const check = await fetch(`${BOT}/web/origin`, { mode: 'cors', credentials: 'omit' }).then((r) => r.json());
     if (!check.allowed) {
       state.unavailable = true;
-      log.append(el('p', { className: 'error', textContent: COPY.unavailable }));
+      log.append(words(el('p', { className: 'error' }), 'unavailable'));
       input.disabled = true;
       send.disabled = true;
       return;
@@ -436,8 +480,9 @@
     const kept = saved.get().session;
     if (kept) {
       state.session = kept;
-      const { status: code, json } = await call('GET', '/web/messages');
+      const { status: code, json } = await call('GET', `/web/messages?language=${state.language}`);
       if (code === 200) {
+        useLanguage(json.language);
         showGreeting(json.greeting);
         for (const line of json.messages) show(line, false);
         // Lines from the visitor's last visit that were never shown count as new.
@@ -449,10 +494,11 @@
       state.session = null;
       saved.clear();
     }
-    const { status: code, json } = await call('POST', '/web/sessions');
+    const { status: code, json } = await call('POST', `/web/sessions?language=${state.language}`);
     if (code !== 201) throw new Error(`POST /web/sessions answered ${code}`);
     state.session = json.session;
     saved.set({ session: json.session });
+    useLanguage(json.language);
     showGreeting(json.greeting);
     connect();
   }
@@ -461,7 +507,7 @@
     if (!state.ready) {
       state.ready = start().catch(() => {
         state.ready = null;
-        setStatus(COPY.sendFailed);
+        setStatus('sendFailed');
       });
     }
     return state.ready;
@@ -476,34 +522,36 @@
       el(
         'div',
         { className: 'msg visitor' },
-        el('span', { className: 'who sr', textContent: `${COPY.you}:` }),
+        whoLabel('visitor'),
         el('div', { className: 'bubble', textContent: shown }),
       );
     node.classList.remove('failed');
     node.querySelector('.retry')?.remove();
     if (!pending) log.append(node);
     log.scrollTop = log.scrollHeight;
-    const fail = (text) => {
+    const fail = (key, vars) => {
       node.classList.add('failed');
-      const retry = el('button', { type: 'button', className: 'retry', textContent: text });
+      const retry = words(el('button', { type: 'button', className: 'retry' }), key, { vars });
       retry.addEventListener('click', () => void post(body, shown, id, node));
       node.append(retry);
     };
     try {
-      const { status: code, json } = await call('POST', '/web/messages', { id, ...body });
+      const { status: code, json } = await call('POST', '/web/messages', { id, ...body, language: state.language });
       if (code === 200) {
+        // The bot answers in the conversation's language, which the panel's own words follow.
+        useLanguage(json.language);
         node.remove();
         show(json.message);
         for (const reply of json.replies) show(reply);
       } else if (code === 429) {
-        fail(COPY.tooFast);
+        fail('tooFast');
       } else if (code === 413) {
-        fail(fill(COPY.tooLong, { max: CONFIG.maxLength }));
+        fail('tooLong', { max: CONFIG.maxLength });
       } else {
-        fail(COPY.sendFailed);
+        fail('sendFailed');
       }
     } catch {
-      fail(COPY.sendFailed);
+      fail('sendFailed');
     }
   }
 
@@ -538,7 +586,7 @@
     const text = input.value.trim();
     if (text === '' || state.unavailable) return;
     if (text.length > CONFIG.maxLength) {
-      setStatus(fill(COPY.tooLong, { max: CONFIG.maxLength }));
+      setStatus('tooLong', { max: CONFIG.maxLength });
       return;
     }
     setStatus('');
@@ -552,6 +600,8 @@
     }
   });
   document.addEventListener('visibilitychange', markSeenSoon);
+  // The language kept from the last visit, else the browser's, until the server says the conversation's.
+  useLanguage(known(saved.get().language) || browserLanguage(), false);
   // A visitor who has talked before sees PJ's replies counted on the button without opening it.
   if (saved.get().session) void ready();
   window.socAdvisorChat = { open, close: shut };
