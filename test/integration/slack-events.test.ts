@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flowIn } from '../../src/core/localize-flow.js';
 import { signSlack } from '../support/sign-slack.js';
 import { copy, flow } from '../support/copy.js';
 import {
@@ -83,6 +84,30 @@ describe('Slack over HTTP', () => {
     expect(updates).toHaveLength(1);
     expect(buttonsOf(updates[0]?.body.blocks)).toEqual([]);
     expect(JSON.stringify(updates[0]?.body.blocks)).toContain('payroll, billing or payments');
+  });
+
+  it('says what a Spanish client chose in Spanish, as the buttons were worded', async () => {
+    const spanish = flowIn(h.composed.settings, 'es');
+    await h.event(dm('U5', 'hola, necesito saber qué reporte SOC necesito'));
+    const [ask] = await h.waitFor('chat.postMessage');
+    const button = buttonsOf(ask?.body.blocks)[1];
+    if (!button) throw new Error('no button');
+    expect(button.text.text).toBe(spanish.askProduct.choices[1]);
+    await h.action(
+      buttonClick(
+        'U5',
+        'DU5',
+        { ts: '1700000005.000100', blocks: ask?.body.blocks },
+        { action_id: button.action_id, value: button.value, text: button.text.text },
+      ),
+    );
+    const [, asker] = await h.waitFor('chat.postMessage', 2);
+    expect(asker?.body.text).toContain(spanish.askAsker.question);
+    const [update] = await h.waitFor('chat.update');
+    expect(JSON.stringify(update?.body.blocks)).toContain(
+      JSON.stringify(copy(spanish.slackChose, { choice: button.text.text })).slice(1, -1),
+    );
+    expect(spanish.slackChose).not.toBe(flow.slackChose);
   });
 
   it('flags the conversation for PJ when "Talk to PJ" is clicked', async () => {

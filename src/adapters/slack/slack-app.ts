@@ -64,13 +64,14 @@ const DEFAULT_RETRY: webApi.RetryOptions = {
 
 /**
  * Handles one Slack message and posts what the bot says, if anything. `firstTime` runs before
- * the reply only when the message was not seen before (a retry or second click skips it).
+ * the reply only when the message was not seen before (a retry or second click skips it), with
+ * the conversation's language after it.
  */
 export type Deliver = (
   message: InboundMessage,
   address: SlackAddress,
   client: webApi.WebClient,
-  firstTime?: () => Promise<void>,
+  firstTime?: (language: Language) => Promise<void>,
 ) => Promise<void>;
 
 function createDeliver(options: SlackOptions): Deliver {
@@ -82,7 +83,7 @@ function createDeliver(options: SlackOptions): Deliver {
       logger.info(log, 'repeated Slack delivery: already answered, nothing posted');
       return;
     }
-    await firstTime?.();
+    await firstTime?.(result.language);
     const reply = renderSlackMessage(result.says, flowIn(options, result.language), advisor);
     if (reply === null) return;
     try {

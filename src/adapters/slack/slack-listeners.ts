@@ -1,6 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { flowIn } from '../../core/localize-flow.js';
 import type { Awaiting } from '../../core/reading.js';
 import { fillAdvisor, fillCopy } from '../../core/render-reply.js';
+import type { Language } from '../../core/languages.js';
 import type { Deliver, SlackOptions } from './slack-app.js';
 import { ACTION } from './slack-blocks.js';
 import {
@@ -14,7 +16,10 @@ import {
 } from './slack-conversations.js';
 import { homeView } from './slack-home.js';
 
-type ListenerOptions = Pick<SlackOptions, 'store' | 'flow' | 'advisor' | 'now' | 'logger' | 'desk'> & {
+type ListenerOptions = Pick<
+  SlackOptions,
+  'store' | 'flow' | 'translations' | 'advisorLanguages' | 'advisor' | 'now' | 'logger' | 'desk'
+> & {
   deliver: Deliver;
 };
 
@@ -85,15 +90,18 @@ export function registerSlackListeners(app: App, options: ListenerOptions): void
     const message = slackMessage(conversation, `choice:${body.container.channel_id}:${messageTs}`, number, now(), {
       answers,
     });
-    const chose = fillCopy(flow.slackChose, advisor, { choice: action.text.text });
-    await deliver(message, conversation.address, client, () => markAnswered(body, chose, client));
+    // "Chose: ..." in the conversation's language, as the buttons were.
+    const chose = (language: Language) =>
+      fillCopy(flowIn(options, language).slackChose, advisor, { choice: action.text.text });
+    await deliver(message, conversation.address, client, (language) => markAnswered(body, chose(language), client));
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.talkToAdvisor, async ({ ack, body, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.talkToAdvisor, async ({ ack, body, action, client }) => {
     await ack();
     const conversation = conversationOfAction(body);
     const messageTs = body.message?.ts ?? body.container.message_ts ?? '';
-    const label = fillAdvisor(flow.talkToAdvisor, advisor);
+    // The button's label as the client read it (it was worded in their language).
+    const label = action.text.text || fillAdvisor(flow.talkToAdvisor, advisor);
     const message = slackMessage(conversation, `talk:${body.container.channel_id}:${messageTs}`, label, now(), {
       command: 'human',
     });
