@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import {
   createAdvisorCommandRunner,
@@ -14,18 +13,13 @@ import type { ConversationRecord } from '../../src/core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { ConversationFilter, Store, OutboxItem } from '../../src/core/ports.js';
 import { isGsm7 } from '../../src/core/sms-segments.js';
-import { by, copy, flow } from '../support/copy.js';
+import { ADVISOR as advisor, by, copy, flow } from '../support/copy.js';
+import { botSettings } from '../support/settings.js';
 
 const t = flow.advisor.commands;
 const refused = flow.advisor.refused;
 
-const advisor = { name: 'PJ', phone: '+18584618054' };
-const settings = {
-  ...loadFlows(),
-  advisor,
-  botAnswersKeywords: false,
-  handoff: { notifySms: '+18585550199', desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
-};
+const settings = botSettings({ handoff: { notifySms: '+18585550199' } });
 
 describe('parseAdvisorCommand', () => {
   it.each<[string, AdvisorCommand]>([

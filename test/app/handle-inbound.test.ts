@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { InboundMessage } from '../../src/core/conversation.js';
 import { createKeyedQueue } from '../../src/app/keyed-queue.js';
+import { botSettings } from '../support/settings.js';
 
-const settings = {
-  ...loadFlows(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: null, desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
-};
+const settings = botSettings();
 
 function message(participant: string, text: string, i: number): InboundMessage {
   return {

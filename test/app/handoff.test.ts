@@ -2,26 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { sweepTimers } from '../../src/app/sweep-timers.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import { fillAdvisor } from '../../src/core/render-reply.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { by, copy, flow } from '../support/copy.js';
 import { drainOutbox } from '../support/drain-outbox.js';
+import { botSettings } from '../support/settings.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 
 const PJ_PHONE = '+18585550199';
 const CLIENT = '+14155550101';
 const MINUTE = 60_000;
 
-const settings: BotSettings = {
-  ...loadFlows(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: PJ_PHONE, desk: true, idleMs: 240 * MINUTE, remindMs: 30 * MINUTE },
-};
+const settings = botSettings({ handoff: { notifySms: PJ_PHONE, desk: true } });
 
 describe('handing a conversation to PJ and back', () => {
   let path: string;

@@ -1,22 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { decideInbound } from '../../src/app/decide-inbound.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { InboundMessage } from '../../src/core/conversation.js';
 import type { SavedConversation } from '../../src/core/ports.js';
 import { persist, revive, stepConversation } from '../../src/core/step-conversation.js';
+import { flow } from '../support/copy.js';
+import { botSettings } from '../support/settings.js';
 
 // A sender's opt-out outlives their conversation (retention, erasure): with nothing usable saved,
 // a sender the store still holds as opted out starts opted out, and only START opens it again.
 
-const { flow, lexicon } = loadFlows();
-const settings = (botAnswersKeywords: boolean): BotSettings => ({
-  flow,
-  lexicon,
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords,
-  handoff: { notifySms: '+18585550199', desk: true, idleMs: 60_000, remindMs: 60_000 },
-});
+const settings = (botAnswersKeywords: boolean) =>
+  botSettings({
+    botAnswersKeywords,
+    handoff: { notifySms: '+18585550199', desk: true, idleMs: 60_000, remindMs: 60_000 },
+  });
 const text = (body: string): InboundMessage => ({
   channel: 'sms',
   participant: '+14155550101',

@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { decideInbound } from '../../src/app/decide-inbound.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import { POINTER_QUIET_MS } from '../../src/core/conversation-machine.js';
 import type { InboundMedia } from '../../src/core/media.js';
 import type { SavedConversation } from '../../src/core/ports.js';
+import { botSettings } from '../support/settings.js';
 
-const { flow, lexicon } = loadFlows();
 const MINUTE = 60_000;
-const settings: BotSettings = {
-  flow,
-  lexicon,
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: true,
-  handoff: { notifySms: '+18585550199', desk: false, idleMs: 240 * MINUTE, remindMs: 30 * MINUTE },
-};
+const settings = botSettings({ botAnswersKeywords: true, handoff: { notifySms: '+18585550199' } });
 const PICTURE: InboundMedia = { url: 'https://api.twilio.com/m/ME1', contentType: 'image/jpeg' };
 
 /** A client texting the bot, each message `minutes` after the previous one. */

@@ -10,7 +10,6 @@ import {
   type OutboxSenders,
   type OutboxWorker,
 } from '../../src/app/outbox-worker.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { addressOfKey } from '../../src/adapters/slack/slack-conversations.js';
 import {
@@ -22,6 +21,7 @@ import { createOutboxSenders } from '../../src/compose.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
 import { copy } from '../support/copy.js';
+import { botSettings } from '../support/settings.js';
 import {
   ACCOUNT_SID,
   BOT_FROM,
@@ -36,12 +36,7 @@ const PJ_PHONE = '+18585550199';
 const CALLBACK = 'https://bot.example.test/twilio/status';
 const LEASE = 60_000;
 const OFF = { off: 'off in this test' };
-const settings: BotSettings = {
-  ...loadFlows(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: PJ_PHONE, desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
-};
+const settings = botSettings({ handoff: { notifySms: PJ_PHONE } });
 
 let t = 1_800_000_000_000;
 const now = () => t;

@@ -6,12 +6,12 @@ import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createOutboxWorker } from '../../src/app/outbox-worker.js';
 import { sweepTimers } from '../../src/app/sweep-timers.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Channel } from '../../src/core/conversation.js';
 import type { ClientSender } from '../../src/core/ports.js';
 import { copy, flow } from '../support/copy.js';
+import { botSettings } from '../support/settings.js';
 
 // Quiet hours with an injected clock: texts the bot starts wait for 8:00 in the client's own zone
 // (from the number), direct replies and PJ's own words never wait, and a held text gives way
@@ -24,13 +24,7 @@ const utc = (iso: string) => Date.parse(iso);
 type Sent = { to: string; text: string; from: 'bot' | 'advisor' };
 
 function settingsWith(quietHours: { start: number; end: number } | null = { start: 8, end: 21 }): BotSettings {
-  return {
-    ...loadFlows(),
-    advisor: { name: 'PJ', phone: '+18584618054' },
-    botAnswersKeywords: false,
-    handoff: { notifySms: null, desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
-    clientTime: { quietHours, advisorTimeZone: 'America/Los_Angeles' },
-  };
+  return botSettings({ clientTime: { quietHours, advisorTimeZone: 'America/Los_Angeles' } });
 }
 
 describe("quiet hours for the texts the bot starts, on the client's clock", () => {

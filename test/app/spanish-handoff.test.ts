@@ -6,27 +6,18 @@ import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { sweepTimers } from '../../src/app/sweep-timers.js';
 import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
 import { flowIn } from '../../src/core/localize-flow.js';
 import { renderNotice } from '../../src/core/render-notice.js';
 import { fillAdvisor } from '../../src/core/render-reply.js';
 import { drainOutbox } from '../support/drain-outbox.js';
+import { botSettings } from '../support/settings.js';
 
 const MINUTE = 60_000;
 const CLIENT = '+16195550123';
-const { flow, lexicon, translations } = loadFlows();
-const settings: BotSettings = {
-  flow,
-  lexicon,
-  translations,
-  detectLanguage: createLanguageDetector(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: '+18585550199', desk: false, idleMs: 240 * MINUTE, remindMs: 30 * MINUTE },
-};
+const settings = botSettings({ detectLanguage: createLanguageDetector(), handoff: { notifySms: '+18585550199' } });
+const { flow } = settings;
 const spanish = flowIn(settings, 'es');
 const words = (text: string): string => fillAdvisor(text, settings.advisor);
 

@@ -3,10 +3,9 @@ import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { reportDeliveryProblem } from '../../src/app/carrier-opt-out.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { sweepTimers } from '../../src/app/sweep-timers.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import { OPTED_OUT_CODE } from '../../src/core/delivery-error.js';
 import type { OutboxItem, Store } from '../../src/core/ports.js';
+import { botSettings } from '../support/settings.js';
 import { fakeDecide, inbound, T0 } from './fake-decide.js';
 
 // The decide-once contract (ConversationStore's doc comment): decide is a pure function of the
@@ -15,12 +14,7 @@ import { fakeDecide, inbound, T0 } from './fake-decide.js';
 // of the real use cases runs twice, as under such a retry, and the outcome must not change.
 
 const MINUTE = 60_000;
-const settings: BotSettings = {
-  ...loadFlows(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: '+18585550199', desk: true, idleMs: 240 * MINUTE, remindMs: 30 * MINUTE },
-};
+const settings = botSettings({ handoff: { notifySms: '+18585550199', desk: true } });
 
 interface Retrying {
   store: Store;

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { sweepTimers } from '../../src/app/sweep-timers.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { OutboxItem, Store } from '../../src/core/ports.js';
+import { botSettings } from '../support/settings.js';
 import { fakeDecide, fakeTurns, inbound, T0, toClient } from './fake-decide.js';
 import type { SharedDatabase } from './outbox.contract.js';
 
@@ -14,12 +13,7 @@ import type { SharedDatabase } from './outbox.contract.js';
 
 const MINUTE = 60_000;
 const LEASE = 60_000;
-const settings: BotSettings = {
-  ...loadFlows(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: '+18585550199', desk: false, idleMs: 240 * MINUTE, remindMs: 30 * MINUTE },
-};
+const settings = botSettings({ handoff: { notifySms: '+18585550199' } });
 
 const inboundTexts = async (store: Store, id: number) =>
   ((await store.get(id))?.transcript ?? []).filter((entry) => entry.direction === 'in').map((entry) => entry.text);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { chooseLanguage } from '../../src/core/choose-language.js';
 import { interpret } from '../../src/core/interpret.js';
 import type { Language } from '../../src/core/languages.js';
+import { shippedFlows } from '../support/flows.js';
 
-const { lexicon } = loadFlows();
+const { lexicon } = shippedFlows();
 const detect = createLanguageDetector();
 const read = (text: string) => interpret(text, lexicon, 'product');
 

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { decideInbound } from '../../src/app/decide-inbound.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import { POINTER_QUIET_MS, type ConversationEvent, type Say } from '../../src/core/conversation-machine.js';
 import type { Channel, ConversationSummary } from '../../src/core/conversation.js';
 import type { SavedConversation } from '../../src/core/ports.js';
-import { fillAdvisor, renderReply, type Advisor } from '../../src/core/render-reply.js';
+import { fillAdvisor, renderReply } from '../../src/core/render-reply.js';
 import { isGsm7 } from '../../src/core/sms-segments.js';
 import { persist, revive, stepConversation, type Snapshot } from '../../src/core/step-conversation.js';
 import { summarizeConversation } from '../../src/core/summarize-conversation.js';
+import { ADVISOR as advisor } from '../support/copy.js';
+import { shippedFlows } from '../support/flows.js';
 
-const { flow, lexicon } = loadFlows();
-const advisor: Advisor = { name: 'PJ', phone: '+18584618054' };
+const { flow, lexicon } = shippedFlows();
 const MINUTE = 60_000;
 const POINTER_QUIET_MINUTES = POINTER_QUIET_MS / MINUTE;
 const greeting = fillAdvisor(flow.greeting, advisor);

@@ -1,18 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import type { ReasonKey, Side, TypeAdvice, Verdict } from '../../src/core/advise.js';
 import type { Say } from '../../src/core/conversation-machine.js';
 import type { Language } from '../../src/core/languages.js';
 import { flowIn, TranslationSchema } from '../../src/core/localize-flow.js';
-import { renderReply, type Advisor } from '../../src/core/render-reply.js';
+import { renderReply } from '../../src/core/render-reply.js';
 import { countSegments, findNonGsmCharacters } from '../../src/core/sms-segments.js';
+import { ADVISOR as advisor } from '../support/copy.js';
+import { rawFlowFile, shippedFlows } from '../support/flows.js';
 
 /** The Spanish copy (flows/es/main.yaml) under the same checks as the English: GSM-7 and the same segment budgets. */
-const { flow, translations } = loadFlows();
-const rawSpanish: unknown = parse(readFileSync(new URL('../../flows/es/main.yaml', import.meta.url), 'utf8'));
-const advisor: Advisor = { name: 'PJ', phone: '+18584618054' };
+const { flow, translations } = shippedFlows();
+const rawSpanish = rawFlowFile('es/main.yaml');
 const QUOTE_CHARS = 36;
 /** PJ answers in English only (the default), or in Spanish too: both wordings must fit. */
 const SPANISH: Array<[string, readonly Language[]]> = [

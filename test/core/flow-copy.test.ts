@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import type { ReasonKey, Side, TypeAdvice, Verdict } from '../../src/core/advise.js';
@@ -12,12 +11,13 @@ import type { AdvisorNotice } from '../../src/core/ports.js';
 import { renderNotice } from '../../src/core/render-notice.js';
 import type { Refusal } from '../../src/core/driving-ports.js';
 import { renderRefusal } from '../../src/core/render-refusal.js';
-import { fillCopy, renderReply, verdictParts, type Advisor } from '../../src/core/render-reply.js';
+import { fillCopy, renderReply, verdictParts } from '../../src/core/render-reply.js';
 import { countSegments, findNonGsmCharacters } from '../../src/core/sms-segments.js';
+import { ADVISOR as advisor } from '../support/copy.js';
+import { rawFlowFile, shippedFlows } from '../support/flows.js';
 
-const { flow } = loadFlows();
-const rawFlow: unknown = parse(readFileSync(new URL('../../flows/main.yaml', import.meta.url), 'utf8'));
-const advisor: Advisor = { name: 'PJ', phone: '+18584618054' };
+const { flow } = shippedFlows();
+const rawFlow = rawFlowFile('main.yaml');
 const by = (surface: string): string => fillCopy(flow.advisor.by, advisor, { surface });
 /** The reason quotes a few of the client's own words; interpret() keeps them this short. */
 const QUOTE_CHARS = 36;

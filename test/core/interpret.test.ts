@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { advise } from '../../src/core/advise.js';
 import { interpret } from '../../src/core/interpret.js';
 import type { Awaiting, ProductFacts } from '../../src/core/reading.js';
 import { isGsm7 } from '../../src/core/sms-segments.js';
 import { correctTypo, editDistance, foldText, singular, typoAllowance } from '../../src/core/text-tokens.js';
 import { optOutNegatives, optOutPositives } from '../fixtures/opt-out-cases.js';
+import { shippedFlows } from '../support/flows.js';
 
-const { flow, lexicon } = loadFlows();
+const { flow, lexicon } = shippedFlows();
 const read = (text: string, awaiting: Awaiting | null = null) => interpret(text, lexicon, awaiting);
 const intentOf = (text: string, awaiting: Awaiting | null = null) => read(text, awaiting).intent;
 const productOf = (text: string, awaiting: Awaiting | null = 'product') => read(text, awaiting).product;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { decideInbound } from '../../src/app/decide-inbound.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { ConversationSummary } from '../../src/core/conversation.js';
@@ -8,12 +7,13 @@ import type { Language } from '../../src/core/languages.js';
 import { flowIn } from '../../src/core/localize-flow.js';
 import { MACHINE_VERSION } from '../../src/core/conversation-machine.js';
 import type { SavedConversation } from '../../src/core/ports.js';
-import { fillAdvisor, type Advisor } from '../../src/core/render-reply.js';
+import { fillAdvisor } from '../../src/core/render-reply.js';
 import { countSegments } from '../../src/core/sms-segments.js';
 import { revive } from '../../src/core/step-conversation.js';
+import { ADVISOR as advisor } from '../support/copy.js';
+import { shippedFlows } from '../support/flows.js';
 
-const { flow, lexicon, translations } = loadFlows();
-const advisor: Advisor = { name: 'PJ', phone: '+18584618054' };
+const { flow, lexicon, translations } = shippedFlows();
 const detectLanguage = createLanguageDetector();
 const spanish = flowIn({ flow, translations, advisorLanguages: ['en', 'es'] }, 'es');
 /** The handoffs as worded when PJ answers in English only. */

@@ -1,15 +1,15 @@
 import { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { createWebClientSender } from '../../src/adapters/web/web-client-sender.js';
 import { createWakeups } from '../../src/adapters/web/web-events-stream.js';
 import { createOutboxSenders } from '../../src/compose.js';
 import { CHANNEL_IDS, CHANNELS, type Channel } from '../../src/core/channels.js';
 import { ACCOUNT_SID, BOT_FROM, REST_AUTH_TOKEN } from '../support/twilio-rest.js';
+import { ADVISOR as advisor } from '../support/copy.js';
+import { shippedFlows } from '../support/flows.js';
 
-const { flow } = loadFlows();
-const advisor = { name: 'PJ', phone: '+18584618054' };
+const { flow } = shippedFlows();
 const handoff = { notifySms: '+18585550199', deskChannel: 'C0DESK', idleMs: 1, remindMs: 1 };
 const twilioRest = { accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM };
 /** Channels that need no credentials: the web chat stores lines its visitors' panels read. */

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { REPO_ROOT } from '../support/bot-process.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
+import { shippedFlows } from '../support/flows.js';
 
 function runChat(databasePath: string, input: string, args: string[] = []): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/chat.ts', ...args], {
@@ -23,7 +23,7 @@ function runChat(databasePath: string, input: string, args: string[] = []): Prom
 describe('npm run chat', () => {
   it('chats with the same machine as SMS, with no credentials, and stores it in the same database', async () => {
     const db = tempDatabasePath();
-    const { flow } = loadFlows();
+    const { flow } = shippedFlows();
     // Payments plus card data, nobody in particular asking: both, which goes to PJ.
     const out = await runChat(
       db,

@@ -3,14 +3,13 @@ import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createPostgresStore } from '../../src/adapters/postgres/postgres-store.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
 import { fakeDecide, toClient } from '../contract/fake-decide.js';
 import { REPO_ROOT } from '../support/bot-process.js';
 import { createSchemas, describePostgres } from '../support/postgres.js';
+import { botSettings } from '../support/settings.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 
 // npm run db:copy moves a SQLite database into PostgreSQL: everything a store reads comes back the
@@ -18,12 +17,7 @@ import { tempDatabasePath } from '../support/sms-harness.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 9);
-const settings: BotSettings = {
-  ...loadFlows(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: '+18585550199', desk: true, idleMs: 240 * MINUTE, remindMs: 30 * MINUTE },
-};
+const settings = botSettings({ handoff: { notifySms: '+18585550199', desk: true } });
 
 function dbCopy(args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawn('npm', ['run', '--silent', 'db:copy', '--', ...args], {

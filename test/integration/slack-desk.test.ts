@@ -9,7 +9,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createOutboxWorker } from '../../src/app/outbox-worker.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createServer } from '../../src/adapters/http/create-server.js';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSlackChannel } from '../../src/adapters/slack/slack-app.js';
@@ -22,7 +21,7 @@ import type { ConversationRecord, InboundMessage } from '../../src/core/conversa
 import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { Store, AdvisorDesk, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
-import { by, copy, flow } from '../support/copy.js';
+import { ADVISOR, by, copy, flow } from '../support/copy.js';
 import { tempDatabasePath } from '../support/sms-harness.js';
 import {
   BOT_USER,
@@ -39,6 +38,7 @@ import {
   type SlackCall,
   type SlackRequests,
 } from '../support/slack-harness.js';
+import { botSettings } from '../support/settings.js';
 
 const DESK = 'C0DESK';
 const PJ = 'U0PJ';
@@ -49,7 +49,6 @@ const GUEST = 'U0GUEST';
 const COLLEAGUE = 'U0COLLEAGUE';
 /** Who acted, as the transcript and notices name PJ on the desk. */
 const bySlack = (user = PJ) => copy(flow.advisor.byUser, { surface: 'slack', user });
-const ADVISOR = { name: 'PJ', phone: '+18584618054' };
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
 
@@ -101,16 +100,9 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     nock.cleanAll();
     scripted = new Map();
     api = interceptSlackApi((call) => scripted.get(call.method)?.shift());
-    const { lexicon } = loadFlows();
     databasePath = tempDatabasePath();
     store = createSqliteConversationStore(databasePath);
-    settings = {
-      flow,
-      lexicon,
-      advisor: ADVISOR,
-      botAnswersKeywords: true,
-      handoff: { notifySms: null, desk: true, idleMs: 4 * 3_600_000, remindMs: 30 * 60_000 },
-    };
+    settings = botSettings({ botAnswersKeywords: true, handoff: { desk: true } });
     logs = [];
     const logger = createLogger(
       'info',

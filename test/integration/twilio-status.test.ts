@@ -11,27 +11,21 @@ import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { reportDeliveryProblem } from '../../src/app/carrier-opt-out.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createOutboxWorker } from '../../src/app/outbox-worker.js';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { createTwilioStatusRouter } from '../../src/adapters/twilio/twilio-status-routes.js';
 import { createOutboxSenders } from '../../src/compose.js';
-import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import { copy } from '../support/copy.js';
+import { botSettings } from '../support/settings.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioStandIn } from '../support/twilio-rest.js';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 const PUBLIC_BASE_URL = 'https://bot.example.test';
 const STATUS_URL = `${PUBLIC_BASE_URL}/twilio/status`;
 const PJ_PHONE = '+18585550199';
-const settings: BotSettings = {
-  ...loadFlows(),
-  advisor: { name: 'PJ', phone: '+18584618054' },
-  botAnswersKeywords: false,
-  handoff: { notifySms: PJ_PHONE, desk: false, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
-};
+const settings = botSettings({ handoff: { notifySms: PJ_PHONE } });
 
 const t = 1_800_000_000_000;
 const now = () => t;

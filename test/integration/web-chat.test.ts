@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import { flowIn } from '../../src/core/localize-flow.js';
 import { ADVISOR, copy, flow } from '../support/copy.js';
 import { ADMIN_TOKEN } from '../support/sms-harness.js';
 import { messageId, startWebHarness, type WebHarness, type WebLineJson } from '../support/web-harness.js';
+import { shippedFlows } from '../support/flows.js';
 
 const texts = (lines: WebLineJson[]) => lines.map((l) => l.text);
 const question = (q: { question: string; freeText?: string }) => [q.question, q.freeText].filter(Boolean).join(' ');
@@ -176,7 +176,7 @@ describe('the web chat API', () => {
   });
 
   it('answers a visitor who writes in Spanish in Spanish, buttons included, as on SMS', async () => {
-    const spanish = flowIn({ flow, translations: loadFlows().translations }, 'es');
+    const spanish = flowIn({ flow, translations: shippedFlows().translations }, 'es');
     const { session } = await h.newSession();
     await h.say(session, { text: 'hola, necesito saber qué reporte SOC necesito' });
     const [asked] = await h.say(session, { text: 'hacemos nómina' });

@@ -1,9 +1,9 @@
-import { loadFlows } from '../../src/adapters/flow-files/load-flows.js';
 import type { Flow } from '../../src/core/flow.js';
 import { fillCopy, type Advisor } from '../../src/core/render-reply.js';
+import { shippedFlows } from './flows.js';
 
 /** The shipped flows/main.yaml, loaded the way the app loads it. */
-export const flow: Flow = loadFlows().flow;
+export const flow: Flow = shippedFlows().flow;
 
 /** The advisor the tests run with: ADVISOR_NAME and ADVISOR_PHONE as they default. */
 export const ADVISOR: Advisor = { name: 'PJ', phone: '+18584618054' };

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_FLOWS_DIR, loadFlows } from '../../src/adapters/flow-files/load-flows.js';
+
+let shipped: ReturnType<typeof loadFlows> | undefined;
+
+/**
+ * The shipped flows/ (words, lexicon, translations), loaded and checked the way the bot loads
+ * them at start-up, once per test file. Tests never change what it returns.
+ */
+export function shippedFlows(): ReturnType<typeof loadFlows> {
+  return (shipped ??= loadFlows());
+}
+
+/** One file of the shipped flows/ as plain YAML, before any schema read it (e.g. `es/main.yaml`). */
+export function rawFlowFile(name: string): unknown {
+  return parse(readFileSync(join(DEFAULT_FLOWS_DIR, name), 'utf8'));
+}
