@@ -43,9 +43,42 @@ function parseMedia(
   return { ok: true, media };
 }
 
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * What TwilioInboundSchema makes of the usual webhook (a text without media), checked by hand;
+ * null for anything else, which the schema reads (and explains when it is wrong).
+ */
+function usualInbound(body: unknown): z.infer<typeof TwilioInboundSchema> | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const { MessageSid, From, To, Body, NumMedia, FromState } = body as Record<string, unknown>;
+  if (
+    typeof MessageSid !== 'string' ||
+    !MESSAGE_SID.test(MessageSid) ||
+    typeof From !== 'string' ||
+    !E164.test(From) ||
+    typeof To !== 'string' ||
+    To.length === 0 ||
+    (Body !== undefined && (typeof Body !== 'string' || Body.length > 1600)) ||
+    (NumMedia !== undefined && NumMedia !== '0') ||
+    (FromState !== undefined && typeof FromState !== 'string')
+  )
+    return null;
+  return {
+    MessageSid,
+    From,
+    To,
+    Body: Body ?? '',
+    NumMedia: 0,
+    ...(FromState !== undefined && { FromState }),
+  };
+}
+
 /** Turns a signed, form-decoded webhook body into an InboundMessage, or says what is wrong with it. */
 export function parseTwilioInbound(body: unknown, receivedAt: number): ParsedInbound {
-  const result = TwilioInboundSchema.safeParse(body ?? {});
+  const usual = usualInbound(body);
+  const result = usual !== null ? { success: true as const, data: usual } : TwilioInboundSchema.safeParse(body ?? {});
   if (!result.success) {
     const reason = describeIssues(result.error);
     return { ok: false, reason };
