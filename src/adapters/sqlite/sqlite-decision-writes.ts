@@ -37,6 +37,8 @@ function summaryParams(decision: Decision, now: number) {
     // undefined keeps the stored basis (an update); a new conversation stores null then.
     basisSet: decision.verdictBasis === undefined ? 0 : 1,
     basis: decision.verdictBasis ? JSON.stringify(decision.verdictBasis) : null,
+    // The client's language: the store keeps what the machine says.
+    language: decision.summary.language ?? 'en',
   };
 }
 
@@ -51,15 +53,15 @@ export function createDecisionWriter(
     SummaryParams & { channel: string; conversationKey: string; participant: string }
   >(
     `INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict, side, flags,
-       snapshot, machine_version, version, created_at, updated_at, flagged_at, verdict_basis)
+       snapshot, machine_version, version, created_at, updated_at, flagged_at, verdict_basis, language)
      VALUES (@channel, @conversationKey, @participant, @status, @awaiting, @answers, @verdict, @side, @flags,
-       @snapshot, @machineVersion, 1, @now, @now, CASE WHEN @flags != '[]' THEN @now END, @basis)`,
+       @snapshot, @machineVersion, 1, @now, @now, CASE WHEN @flags != '[]' THEN @now END, @basis, @language)`,
   );
   const updateConversation = db.prepare<SummaryParams & { id: number; version: number }>(
     `UPDATE conversations SET status = @status, awaiting = @awaiting, answers = @answers, verdict = @verdict, side = @side,
        flags = @flags, snapshot = @snapshot, machine_version = @machineVersion, version = version + 1,
        updated_at = @now, flagged_at = coalesce(flagged_at, CASE WHEN @flags != '[]' THEN @now END),
-       verdict_basis = CASE WHEN @basisSet = 1 THEN @basis ELSE verdict_basis END
+       verdict_basis = CASE WHEN @basisSet = 1 THEN @basis ELSE verdict_basis END, language = @language
      WHERE id = @id AND version = @version`,
   );
   const insertMessage = db.prepare<[number, number, string, string, string, string | null]>(
@@ -67,10 +69,6 @@ export function createDecisionWriter(
   );
   const markAdvisorReplied = db.prepare<{ id: number; now: number }>(
     'UPDATE conversations SET advisor_replied_at = coalesce(advisor_replied_at, @now) WHERE id = @id',
-  );
-  // The client's language, apart from the summary columns above: the store keeps what the machine says.
-  const setLanguage = db.prepare<{ id: number; language: string }>(
-    'UPDATE conversations SET language = @language WHERE id = @id',
   );
   const insertMedia = db.prepare<{
     messageId: number;
@@ -102,14 +100,11 @@ export function createDecisionWriter(
         conversationKey: message.conversationKey,
         participant: message.participant,
       });
-      const id = Number(info.lastInsertRowid);
-      setLanguage.run({ id, language: decision.summary.language ?? 'en' });
-      return id;
+      return Number(info.lastInsertRowid);
     },
     save: (id, version, decision, now) => {
       const info = updateConversation.run({ ...summaryParams(decision, now), id, version });
       if (info.changes !== 1) throw new Error(`conversation ${id} changed concurrently`);
-      setLanguage.run({ id, language: decision.summary.language ?? 'en' });
     },
     append,
     appendMedia: (conversationId, messageId, media, at) => {
