@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { Router, type Express } from 'express';
+import { Router, type Express, type RequestHandler } from 'express';
 import { createAdvisorActions } from './app/advisor-actions.js';
 import { reportDeliveryProblem } from './app/carrier-opt-out.js';
 import { createConversationEraser } from './app/erase-conversation.js';
@@ -35,7 +35,7 @@ import {
   parseAdvisorCommand,
 } from './adapters/twilio/advisor-commands.js';
 import { createTwilioMediaDownloader } from './adapters/twilio/twilio-media.js';
-import { createTwilioRouter } from './adapters/twilio/twilio-routes.js';
+import { createTwilioSmsHandler } from './adapters/twilio/twilio-routes.js';
 import {
   createSmsAdvisorNotifier,
   createSmsClientSender,
@@ -350,6 +350,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   let twilio: Router | { off: string } = {
     off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on',
   };
+  let twilioSms: RequestHandler | undefined;
   if (config.sms) {
     const notifySms = settings.handoff.notifySms;
     const runCommand = createAdvisorCommandRunner({ store, actions, flow, advisor });
@@ -363,38 +364,35 @@ export function compose(config: Config, options: ComposeOptions): Composed {
           ? createSlackDeskAlert({ client: slack.outboxClient, channel: deskChannel, logger })
           : null,
     });
-    twilio = Router()
-      .use(
-        createTwilioRouter({
-          ...config.sms,
-          handleInbound,
-          logger,
-          now,
-          ...(notifySms !== null && {
-            advisor: {
-              number: notifySms,
-              run: (text, sid) => store.onceForAdvisor('twilio', sid, now(), () => runCommand(text)),
-              gate: createCommandGate({ pin: config.advisorAccess.commandPin, ...COMMAND_LIMITS }),
-              refused: async (text, sid) => {
-                const refused = describeAdvisorCommand(parseAdvisorCommand(text), flow);
-                await store.onceForAdvisor('twilio-refused', sid, now(), async () => {
-                  await reportRefused(refused);
-                  return '';
-                });
-              },
-            },
-          }),
-        }),
-      )
-      .use(
-        createTwilioStatusRouter({
-          ...config.sms,
-          store,
-          now,
-          logger,
-          onDeliveryProblem: (item, outcome) => reportDeliveryProblem(store, settings, item, outcome, now()),
-        }),
-      );
+    twilioSms = createTwilioSmsHandler({
+      ...config.sms,
+      handleInbound,
+      logger,
+      now,
+      ...(notifySms !== null && {
+        advisor: {
+          number: notifySms,
+          run: (text, sid) => store.onceForAdvisor('twilio', sid, now(), () => runCommand(text)),
+          gate: createCommandGate({ pin: config.advisorAccess.commandPin, ...COMMAND_LIMITS }),
+          refused: async (text, sid) => {
+            const refused = describeAdvisorCommand(parseAdvisorCommand(text), flow);
+            await store.onceForAdvisor('twilio-refused', sid, now(), async () => {
+              await reportRefused(refused);
+              return '';
+            });
+          },
+        },
+      }),
+    });
+    twilio = Router().use(
+      createTwilioStatusRouter({
+        ...config.sms,
+        store,
+        now,
+        logger,
+        onDeliveryProblem: (item, outcome) => reportDeliveryProblem(store, settings, item, outcome, now()),
+      }),
+    );
   }
   const erasure = createAdminErasureRouter({
     store,
@@ -439,6 +437,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     ping: () => store.ping(),
     readiness,
     twilio,
+    ...(twilioSms !== undefined && { twilioSms }),
     slack: slack?.router ?? { off: slackOff(config) },
     admin,
     console: createConsoleRouter({ advisorName: advisor.name }),

@@ -281,6 +281,14 @@ export interface ConversationStore {
   listDue(now: number): Promise<Array<{ id: number; remindDue: boolean; idleDue: boolean }>>;
 }
 
+/** How far behind the outbox is: read when /metrics is scraped, never on a message's path. */
+export interface OutboxBacklog {
+  /** Items not sent yet: pending (held for quiet hours included) or being sent. */
+  unsent: number;
+  /** When the oldest of them was queued, texts held for a client's quiet hours left out; null: none. */
+  oldestQueuedAt: number | null;
+}
+
 /** Messages waiting to be sent (written with the change that caused them), and their delivery. */
 export interface OutboxStore {
   /**
@@ -303,6 +311,8 @@ export interface OutboxStore {
   recordDelivery(providerId: string, status: string, errorCode: string | null, now: number): Promise<OutboxItem | null>;
   /** Adds outbox items outside any conversation change (e.g. telling PJ about a delivery problem). */
   enqueueOutbox(conversationId: number, drafts: OutboxDraft[], now: number): Promise<void>;
+  /** How far behind sending is (/metrics reads it when scraped). */
+  outboxBacklog(now: number): Promise<OutboxBacklog>;
 }
 
 /**

@@ -153,6 +153,23 @@ export function describeOutboxContract(name: string, database: () => SharedDatab
       expect(await store.recordDelivery('SM123', 'undelivered', null, T0 + 4)).toMatchObject({ error: '30003' });
     });
 
+    it('tells its backlog: items not sent yet, and when the oldest not held for later was queued', async () => {
+      expect(await store.outboxBacklog(T0)).toEqual({ unsent: 0, oldestQueuedAt: null });
+      await conversation([{ ...toClient('held'), notBefore: T0 + 60_000 }], T0 - 5000);
+      expect(await store.outboxBacklog(T0)).toEqual({ unsent: 1, oldestQueuedAt: null });
+      await conversation([toClient('sent'), toPj('failed')], T0 + 100);
+      await conversation([toClient('retried')], T0 + 200);
+      await conversation([toClient('waiting')], T0 + 300);
+      const [sent, failed, retried] = await store.claimOutbox(T0 + 1000, LEASE, 3);
+      await store.markOutboxSent(sent?.id ?? 0, 'SM-sent', T0 + 1001);
+      await store.failOutbox(failed?.id ?? 0, 'invalid number', T0 + 1001);
+      await store.retryOutbox(retried?.id ?? 0, T0 + 9000, 'timeout', T0 + 1001);
+      // Left: the held one, the retry (due later, still late) and the one never claimed.
+      expect(await store.outboxBacklog(T0 + 2000)).toEqual({ unsent: 3, oldestQueuedAt: T0 + 200 });
+      // Once due, the held one is as late as any.
+      expect(await store.outboxBacklog(T0 + 60_000)).toEqual({ unsent: 3, oldestQueuedAt: T0 - 5000 });
+    });
+
     it('refuses outbox items for a conversation that does not exist', async () => {
       await expect(store.enqueueOutbox(987654, [toClient('lost')], T0)).rejects.toThrow();
       expect(await store.claimOutbox(T0, LEASE, 10)).toEqual([]);

@@ -17,6 +17,11 @@ interface ServerParts {
   /** When given, /readyz answers with it instead of a bare ping: the store, the database and its migrations. */
   readiness?: () => Promise<Readiness>;
   twilio: Router | { off: string };
+  /**
+   * POST /twilio/sms, Twilio's incoming-message webhook: the first route, so the busiest path
+   * does not walk the other routers (issue 11). Mounted only when `twilio` is on.
+   */
+  twilioSms?: express.RequestHandler;
   /** Bolt's router; it parses and verifies its own bodies, so no parser runs before it. */
   slack: Router | { off: string };
   admin: Router | { off: string };
@@ -44,6 +49,7 @@ export function createServer(parts: ServerParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', parts.trustProxy ?? false);
+  if (parts.twilioSms !== undefined && !('off' in parts.twilio)) app.post('/twilio/sms', parts.twilioSms);
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });

@@ -35,6 +35,7 @@ export const insertDrafts: InsertDrafts = async (tx, conversationId, drafts, now
 };
 
 const keyRow = z.object({ channel: z.string(), conversation_key: z.string() });
+const backlogRow = z.object({ unsent: z.number().int(), oldest: z.number().int().nullable() });
 const heldRow = z.object({
   id: z.number().int(),
   payload: z.object({ text: z.string() }),
@@ -148,6 +149,17 @@ export function createPostgresOutbox(pool: pg.Pool, ready: () => Promise<void>):
          WHERE id = $1 AND status = 'sending'`,
         [id, notBefore, now],
       );
+    },
+    outboxBacklog: async (now) => {
+      const [row] = await rows(
+        `SELECT count(*)::integer AS unsent,
+           min(CASE WHEN status = 'pending' AND not_before IS NOT NULL AND next_attempt_at > $1 THEN NULL
+               ELSE created_at END) AS oldest
+         FROM outbox WHERE status IN ('pending', 'sending')`,
+        [now],
+      );
+      const { unsent, oldest } = backlogRow.parse(row);
+      return { unsent, oldestQueuedAt: oldest };
     },
     enqueueOutbox: async (conversationId, drafts, now) => {
       await ready();

@@ -85,6 +85,14 @@ export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
     "DELETE FROM outbox WHERE id = ? AND conversation_id = ? AND status = 'pending' AND not_before IS NOT NULL",
   );
 
+  // What /metrics shows: the unsent items, and the oldest of them that is not held for quiet hours.
+  const backlog = db.prepare<{ now: number }, { unsent: number; oldest: number | null }>(
+    `SELECT count(*) AS unsent,
+       min(CASE WHEN status = 'pending' AND not_before IS NOT NULL AND next_attempt_at > @now THEN NULL
+           ELSE created_at END) AS oldest
+     FROM outbox WHERE status IN ('pending', 'sending')`,
+  );
+
   const insertDrafts: InsertDrafts = (conversationId, drafts, now) => {
     for (const draft of drafts) insert.run(draftParams(conversationId, draft, now));
   };
@@ -118,6 +126,10 @@ export function createSqliteOutbox(db: Database.Database): SqliteOutbox {
     },
     holdOutbox: async (id, notBefore, now) => {
       hold.run({ id, notBefore, now });
+    },
+    outboxBacklog: async (now) => {
+      const row = backlog.get({ now });
+      return { unsent: row?.unsent ?? 0, oldestQueuedAt: row?.oldest ?? null };
     },
   };
   const heldTexts = (conversationId: number): HeldText[] =>

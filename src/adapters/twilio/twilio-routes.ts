@@ -53,15 +53,16 @@ function sendTwiml(res: Response, replies: string[]): void {
 }
 
 /**
- * POST /sms: Twilio's incoming-message webhook. Replies travel back in the TwiML response.
- * With `advisor`, a text from PJ's own number is a command (list, 42 <text>, 42 back, 42 close)
- * and its answer is texted back to him the same way.
+ * Twilio's incoming-message webhook as one handler, for POST /twilio/sms. Replies travel back in
+ * the TwiML response. With `advisor`, a text from PJ's own number is a command (list, 42 <text>,
+ * 42 back, 42 close) and its answer is texted back to him the same way.
  *
  * The form Twilio sends (UTF-8, a Content-Length within 64 KiB) is read and parsed by twilio-form.ts
  * without the general body parser, with the same result; anything else goes through
- * express.urlencoded, which answers 413 and 415 as it always has.
+ * express.urlencoded, which answers 413 and 415 as it always has. The server mounts it as its
+ * first route (create-server.ts), so a webhook does not walk the routers of the other paths.
  */
-export function createTwilioRouter(options: TwilioRoutesOptions): Router {
+export function createTwilioSmsHandler(options: TwilioRoutesOptions): RequestHandler {
   const { authToken, publicBaseUrl, webhookOverrides, handleInbound, logger, now, advisor } = options;
   const signed = createTwilioSignatureCheck({
     authToken,
@@ -129,20 +130,27 @@ export function createTwilioRouter(options: TwilioRoutesOptions): Router {
     }
   }
 
-  const leanForm: RequestHandler = (req, res, next) => {
-    if (!isPlainForm(req.headers)) {
-      next();
+  // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
+  const urlencoded = express.urlencoded({ extended: false, limit: FORM_LIMIT });
+  return (req, res, next) => {
+    if (isPlainForm(req.headers)) {
+      readForm(req).then((params) => {
+        if (signed(req, res, params)) void answer(params, res, next);
+      }, next);
       return;
     }
-    readForm(req).then((params) => {
-      if (signed(req, res, params)) void answer(params, res, next);
-    }, next);
+    // As express would: a truthy argument is the parser's error (413, 415, 400).
+    void urlencoded(req, res, (error?: unknown) => {
+      if (error !== undefined && error !== null && error !== false) {
+        next(error);
+        return;
+      }
+      if (signed(req, res, (req.body as Record<string, unknown> | undefined) ?? {})) void answer(req.body, res, next);
+    });
   };
+}
 
-  const router = Router();
-  // NOTE: the parser sits on this route only; a global one would break Slack's raw-body signing.
-  router.post('/sms', leanForm, express.urlencoded({ extended: false, limit: FORM_LIMIT }), (req, res, next) => {
-    if (signed(req, res, (req.body as Record<string, unknown> | undefined) ?? {})) void answer(req.body, res, next);
-  });
-  return router;
+/** POST /sms (the webhook above) on a router of its own, to mount at /twilio. */
+export function createTwilioRouter(options: TwilioRoutesOptions): Router {
+  return Router().post('/sms', createTwilioSmsHandler(options));
 }
