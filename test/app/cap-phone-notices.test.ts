@@ -5,6 +5,7 @@ import type { Channel, ConversationRecord } from '../../src/core/conversation.js
 import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { AdvisorNotice, AdvisorNotifier, WebStore } from '../../src/core/ports.js';
 import { fakeDecide, inbound, T0 } from '../contract/fake-decide.js';
+import { recordLog } from '../support/logs.js';
 
 const HOUR = 60 * 60_000;
 const flagged: AdvisorNotice = { kind: 'flagged', reasons: ['human'] };
@@ -14,7 +15,7 @@ describe("PJ's phone notices, capped for the web chat", () => {
   let clock: number;
   let sent: Array<{ id: number; kind: string }>;
   let failNext: DeliveryError | null;
-  const logs: string[] = [];
+  const { log, entries } = recordLog();
   const phone: AdvisorNotifier = {
     async notify(notice, conversation) {
       if (failNext) {
@@ -53,7 +54,7 @@ describe("PJ's phone notices, capped for the web chat", () => {
       quota: store,
       perHour: 2,
       now: () => clock,
-      log: { info: (_o, msg) => void logs.push(msg) },
+      log,
     });
   });
   afterEach(async () => {
@@ -76,7 +77,7 @@ describe("PJ's phone notices, capped for the web chat", () => {
     const d = await conversation('web');
     expect(await notifier.notify(flagged, d)).toBe('SM3');
     expect(sent.map((s) => s.id)).toEqual([a.id, b.id, d.id]);
-    expect(logs.join('\n')).toMatch(/WEB_PHONE_NOTICES_PER_HOUR/);
+    expect(entries.map((entry) => entry.msg).join('\n')).toMatch(/WEB_PHONE_NOTICES_PER_HOUR/);
   });
 
   it('gives the conversation its notice back when the provider did not take it, so the retry goes out', async () => {

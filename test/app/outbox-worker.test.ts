@@ -21,6 +21,7 @@ import { createOutboxSenders } from '../../src/compose.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Store } from '../../src/core/ports.js';
 import { copy } from '../support/copy.js';
+import { recordLog } from '../support/logs.js';
 import { botSettings } from '../support/settings.js';
 import {
   ACCOUNT_SID,
@@ -44,7 +45,7 @@ let path: string;
 let stores: Store[];
 let store: Store;
 let twilio: TwilioStandIn;
-let logs: Array<{ level: string; msg: string }>;
+let logged: ReturnType<typeof recordLog>;
 let clients = 0;
 
 function open(): Store {
@@ -63,14 +64,12 @@ function worker(options: { on?: Store; apiUrl?: string; maxAttempts?: number } =
     timeoutMs: 300,
     ...(apiUrl !== undefined && { apiUrl }),
   });
-  const log = (level: string) => (_obj: object, msg: string) => void logs.push({ level, msg });
-  const sink = { info: log('info'), warn: log('warn'), error: log('error') };
   const senders: OutboxSenders = {
     clients: { sms: createSmsClientSender(sms), slack: OFF, web: OFF },
     advisorPhone: (to) => createSmsAdvisorNotifier(sms, to, settings.flow, settings.advisor),
     desk: OFF,
   };
-  const deps = { store: on, settings, senders, now, log: sink, leaseMs: LEASE };
+  const deps = { store: on, settings, senders, now, log: logged.log, leaseMs: LEASE };
   return createOutboxWorker({ ...deps, ...(maxAttempts !== undefined && { maxAttempts }) });
 }
 
@@ -101,7 +100,7 @@ beforeEach(() => {
   stores = [];
   store = open();
   twilio = twilioStandIn();
-  logs = [];
+  logged = recordLog();
 });
 
 afterEach(async () => {
@@ -146,7 +145,9 @@ describe('outbox worker', () => {
     twilio.answer();
     expect(await w.tick()).toBe(1);
     expect(bodies()).toEqual(['hello from PJ', 'hello from PJ']);
-    expect(logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([expect.stringContaining('will retry')]);
+    expect(logged.entries.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      expect.stringContaining('will retry'),
+    ]);
     twilio.assertDone();
   });
 
@@ -159,11 +160,11 @@ describe('outbox worker', () => {
     const w = worker();
     twilio.answer(undefined, { delayMs: 2_000 });
     await w.tick();
-    expect(logs.map((l) => l.msg)).toEqual([expect.stringContaining('will retry')]);
+    expect(logged.entries.map((l) => l.msg)).toEqual([expect.stringContaining('will retry')]);
     t += retryDelayMs(1);
     twilio.answer();
     expect(await w.tick()).toBe(1);
-    expect(logs.at(-1)?.msg).toBe('outbox: sent');
+    expect(logged.entries.at(-1)?.msg).toBe('outbox: sent');
   });
 
   it('gives up after maxAttempts retryable failures and tells PJ', async () => {
@@ -190,7 +191,7 @@ describe('outbox worker', () => {
     ]);
     t += LEASE * 10;
     expect(await w.tick()).toBe(0);
-    expect(logs.some((l) => l.level === 'error' && l.msg.includes('will not be retried'))).toBe(true);
+    expect(logged.entries.some((l) => l.level === 'error' && l.msg.includes('will not be retried'))).toBe(true);
   });
 
   it('opts the client out on 21610 and tells PJ', async () => {
@@ -261,7 +262,7 @@ describe('outbox worker', () => {
       advisorPhone: (to) => createSmsAdvisorNotifier(sms, to, settings.flow, settings.advisor),
       desk,
     };
-    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const { log } = recordLog();
     const on = (s: Store) => createOutboxWorker({ store: s, settings: withDesk, senders, now, log, leaseMs: LEASE });
     const dying = (): Store => ({ ...open(), markOutboxSent: () => Promise.reject(new Error('process killed')) });
 
@@ -377,7 +378,7 @@ describe('outbox worker', () => {
       notify: async () => '2.2',
       markDelivered: async (origin: object) => void calls.push(['markDelivered', origin]),
     };
-    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const { log } = recordLog();
     const senders: OutboxSenders = { clients: { sms: OFF, slack, web: OFF }, advisorPhone: OFF, desk };
     await createOutboxWorker({ store, settings, senders, now, log }).tick();
     expect(calls).toEqual([
@@ -398,13 +399,12 @@ describe('outbox worker', () => {
       ],
       t,
     );
-    const errors: object[] = [];
-    const log = { info: () => undefined, warn: () => undefined, error: (obj: object) => void errors.push(obj) };
+    const { log, entries } = recordLog();
     const config = { twilioRest: null, handoff: { notifySms: PJ_PHONE, deskChannel: null, idleMs: 1, remindMs: 1 } };
     const senders = createOutboxSenders(config, null, { store, ...settings });
     const w = createOutboxWorker({ store, settings, senders, now, log });
     expect(await w.tick()).toBe(1);
-    expect(errors).toEqual([
+    expect(entries.filter((entry) => entry.level === 'error').map((entry) => entry.fields)).toEqual([
       expect.objectContaining({
         reason: expect.stringContaining('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER'),
       }),

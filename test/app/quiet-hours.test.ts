@@ -11,6 +11,7 @@ import type { BotSettings } from '../../src/core/bot-settings.js';
 import type { Channel } from '../../src/core/conversation.js';
 import type { ClientSender } from '../../src/core/ports.js';
 import { copy, flow } from '../support/copy.js';
+import { recordLog } from '../support/logs.js';
 import { botSettings } from '../support/settings.js';
 
 // Quiet hours with an injected clock: texts the bot starts wait for 8:00 in the client's own zone
@@ -44,7 +45,7 @@ describe("quiet hours for the texts the bot starts, on the client's clock", () =
         return `SM${sent.length}`;
       },
     };
-    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const { log } = recordLog();
     const outbox = createOutboxWorker({
       store,
       settings,

@@ -1,15 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdminRouter } from '../../src/adapters/http/admin-routes.js';
-import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { ConversationDetail, ConversationRecord } from '../../src/core/conversation.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { ADVISOR, by, copy, flow } from '../support/copy.js';
 import { drainOutbox } from '../support/drain-outbox.js';
+import { captureLogs } from '../support/logs.js';
 import { ADMIN_TOKEN, replyTo, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
 
 const ALICE = '+14155550101';
@@ -208,17 +207,11 @@ describe('admin API actions', () => {
 
 describe('admin API actions not wired', () => {
   it('answer 503 and log what to fix', async () => {
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logs.push(chunk.toString());
-        done();
-      },
-    });
+    const { logger, lines: logs } = captureLogs();
     const store = createSqliteConversationStore(':memory:');
     const app = express().use(
       '/admin/api',
-      createAdminRouter({ token: ADMIN_TOKEN, store, logger: createLogger('info', sink), flow, advisor: ADVISOR }),
+      createAdminRouter({ token: ADMIN_TOKEN, store, logger, flow, advisor: ADVISOR }),
     );
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

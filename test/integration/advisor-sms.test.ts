@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
@@ -160,7 +159,7 @@ describe('a command from PJ that fails', () => {
         authToken: AUTH_TOKEN,
         publicBaseUrl: PUBLIC_BASE_URL,
         handleInbound,
-        logger: createLogger('silent', new Writable({ write: (_chunk, _enc, done) => done() })),
+        logger: createLogger('silent'),
         now: Date.now,
         advisor: {
           number: PJ_PHONE,

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Writable } from 'node:stream';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
@@ -60,9 +59,8 @@ describe('quiet hours over SMS, end to end', () => {
       LOG_LEVEL: 'silent',
       ...env,
     });
-    const sink = new Writable({ write: (_chunk, _enc, done) => done() });
     const composed = compose(config, {
-      logger: createLogger('silent', sink),
+      logger: createLogger('silent'),
       now: () => clock,
       slackRetry: { retries: 0 },
     });

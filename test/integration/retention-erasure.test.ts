@@ -3,11 +3,11 @@ import nock from 'nock';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { createRetentionSweep } from '../../src/app/sweep-retention.js';
 import type { ConversationRecord, TranscriptEntry } from '../../src/core/conversation.js';
-import type { Logger } from '../../src/core/logger.js';
 import type { OutboxDraft } from '../../src/core/ports.js';
 import type { ConversationExport } from '../../src/core/retention.js';
 import { fakeDecide, inbound } from '../contract/fake-decide.js';
 import { startBotProcess } from '../support/bot-process.js';
+import { recordLog } from '../support/logs.js';
 import { ADMIN_TOKEN, replyTo, startSmsHarness, tempDatabasePath, type SmsHarness } from '../support/sms-harness.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 
@@ -211,10 +211,7 @@ describe('the retention sweep', () => {
     await replyTo(h, ALICE, 'hi');
     await replyTo(h, ALICE, 'STOP');
     await replyTo(h, BOB, 'hi');
-    const lines: Array<{ fields: unknown; message: unknown }> = [];
-    const log: Pick<Logger, 'info'> = {
-      info: (fields: object | string, message?: string) => void lines.push({ fields, message }),
-    };
+    const { log, entries } = recordLog();
     const sweep = createRetentionSweep({
       store: h.composed.store,
       retentionDays: 365,
@@ -227,10 +224,11 @@ describe('the retention sweep', () => {
     expect(removed).toMatchObject({ conversations: 1, processedInbound: 3 });
     expect((await h.composed.store.list({})).map((c) => c.participant)).toEqual([BOB]);
     expect(await h.composed.store.isOptedOut('sms', ALICE)).toBe(true);
-    expect(lines).toEqual([
+    expect(entries).toEqual([
       {
+        level: 'info',
         fields: { removed, retentionDays: 365, logRetentionDays: 30 },
-        message: expect.stringMatching(/^retention sweep: removed 1 conversation/),
+        msg: expect.stringMatching(/^retention sweep: removed 1 conversation/),
       },
     ]);
     expect(await replyTo(h, ALICE, 'hi again')).toEqual([]);

@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,13 +10,13 @@ import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { reportDeliveryProblem } from '../../src/app/carrier-opt-out.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createOutboxWorker } from '../../src/app/outbox-worker.js';
-import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { createTwilioStatusRouter } from '../../src/adapters/twilio/twilio-status-routes.js';
 import { createOutboxSenders } from '../../src/compose.js';
 import type { Store, OutboxItem } from '../../src/core/ports.js';
 import { signTwilio } from '../support/sign-twilio.js';
 import { copy } from '../support/copy.js';
+import { captureLogs, recordLog } from '../support/logs.js';
 import { botSettings } from '../support/settings.js';
 import { ACCOUNT_SID, BOT_FROM, newSid, REST_AUTH_TOKEN, twilioStandIn } from '../support/twilio-rest.js';
 
@@ -38,15 +37,9 @@ let logs: string[];
 beforeEach(async () => {
   path = join(mkdtempSync(join(tmpdir(), 'soc-status-')), 'test.db');
   store = createSqliteConversationStore(path);
-  logs = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
+  const { logger, lines } = captureLogs();
+  logs = lines;
   const app = express();
-  const logger = createLogger('info', sink);
   app.use(
     '/twilio',
     createTwilioStatusRouter({
@@ -80,7 +73,7 @@ async function sentText(client = '+14155550142'): Promise<{ id: number; sid: str
   const twilioRest = { accountSid: ACCOUNT_SID, authToken: REST_AUTH_TOKEN, from: BOT_FROM };
   const handoff = { notifySms: null, deskChannel: null, idleMs: 1, remindMs: 1 };
   const senders = createOutboxSenders({ twilioRest, handoff }, null, { store, ...settings });
-  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const quiet = recordLog().log;
   await createOutboxWorker({ store, settings, senders, now, log: quiet }).tick();
   return { id, sid: twilio.sids.get('hello from PJ') ?? '' };
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { compose, type Composed } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
+import { captureLogs } from './logs.js';
 import { signTwilio } from './sign-twilio.js';
 import { ADMIN_TOKEN, AUTH_TOKEN, BOT_NUMBER, PUBLIC_BASE_URL, tempDatabasePath } from './sms-harness.js';
 
@@ -37,15 +36,9 @@ export async function startPipelineHarness(
     LOG_LEVEL: 'info',
     ...env,
   });
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
+  const { logger, lines: logs } = captureLogs('info');
   const clock = { now: startAt };
-  const composed = compose(config, { logger: createLogger('info', sink), now: () => clock.now });
+  const composed = compose(config, { logger, now: () => clock.now });
   const server: Server = await new Promise((resolve) => {
     const s = composed.http.listen(0, '127.0.0.1', () => resolve(s));
   });

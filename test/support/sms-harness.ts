@@ -4,10 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { compose, type Composed } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
+import { captureLogs } from './logs.js';
 import { signTwilio } from './sign-twilio.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
@@ -46,14 +45,8 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'info',
     ...env,
   });
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  const composed = compose(config, { logger: createLogger(config.logLevel, sink) });
+  const { logger, lines: logs } = captureLogs(config.logLevel);
+  const composed = compose(config, { logger });
   const server: Server = await new Promise((resolve) => {
     const s = composed.http.listen(0, '127.0.0.1', () => resolve(s));
   });

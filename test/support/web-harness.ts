@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/adapters/log/create-logger.js';
 import type { WebLimits } from '../../src/adapters/web/web-routes.js';
 import { compose, type Composed } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
+import { captureLogs } from './logs.js';
 import { ADMIN_TOKEN, tempDatabasePath } from './sms-harness.js';
 
 /** A web chat line as the API answers it. */
@@ -53,14 +52,8 @@ export async function startWebHarness(
 ): Promise<WebHarness> {
   const databasePath = env.DATABASE_PATH ?? tempDatabasePath();
   const config = parseConfig({ ADMIN_TOKEN, DATABASE_URL: `file:${databasePath}`, LOG_LEVEL: 'info', ...env });
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  const composed = compose(config, { logger: createLogger('info', sink), web });
+  const { logger, lines: logs } = captureLogs('info');
+  const composed = compose(config, { logger, web });
   const chat = composed.web;
   if (chat === null) throw new Error('the web chat is off: its store (DATABASE_URL) does not keep it');
   const server: Server = await new Promise((resolve) => {
