@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 
+/** The message parseConfig refuses `env` with. */
+function refusal(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('parseConfig accepted it');
+}
+
 describe('ADMIN_TOKEN', () => {
   it('takes a token of 32 characters or more that is not one character repeated', () => {
     const token = '0123456789abcdef0123456789abcdef';
@@ -11,13 +22,16 @@ describe('ADMIN_TOKEN', () => {
   it.each([
     ['aaaaaaaaaaaaaaaa', /at least 32 characters/],
     ['test-admin-token-0123456789', /at least 32 characters/],
+    ['short-but-not-repeated-token-31', /at least 32 characters/],
     ['x'.repeat(32), /not be one character repeated/],
+    ['a'.repeat(64), /not be one character repeated/],
     ['\u00e9'.repeat(40), /not be one character repeated/],
-  ])('refuses %j, naming the variable and how to make a new one', (token, why) => {
+  ])('refuses %j, naming the variable and how to make a new one, without repeating it', (token, why) => {
     expect(() => parseConfig({ ADMIN_TOKEN: token })).toThrow(ConfigError);
     expect(() => parseConfig({ ADMIN_TOKEN: token })).toThrow(why);
     expect(() => parseConfig({ ADMIN_TOKEN: token })).toThrow(/ADMIN_TOKEN/);
     expect(() => parseConfig({ ADMIN_TOKEN: token })).toThrow(/make a new one with: openssl rand -hex 32/);
+    expect(refusal({ ADMIN_TOKEN: token })).not.toContain(token);
   });
 });
 
@@ -31,7 +45,7 @@ describe('TRUST_PROXY', () => {
     ['2', 2],
     ['loopback', ['loopback']],
     ['10.0.0.0/8, 192.0.2.7,fd00::/8, ::1, uniquelocal', ['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1', 'uniquelocal']],
-  ])('reads %j as %j', (value, trust) => {
+  ])('reads %j', (value, trust) => {
     expect(parseConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(trust);
   });
 

@@ -17,6 +17,7 @@ describe('parseConfig', () => {
       advisor: { name: 'PJ', phone: '+18584618054' },
       advisorLanguages: ['en'],
       adminToken: null,
+      metricsToken: null,
       trustProxy: false,
       hsts: false,
       retentionDays: 365,
@@ -111,6 +112,9 @@ describe('parseConfig', () => {
 
   it.each([
     ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: 'eighty' }],
+    ['SMS_KEYWORD_REPLIES', { SMS_KEYWORD_REPLIES: 'carrier' }],
+    ['ADVISOR_PHONE', { ADVISOR_PHONE: '858-461-8054' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
     ['PUBLIC_BASE_URL', { TWILIO_AUTH_TOKEN: 'secret' }],
     ['TWILIO_ACCOUNT_SID', { TWILIO_ACCOUNT_SID: 'sid' }],

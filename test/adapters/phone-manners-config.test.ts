@@ -27,9 +27,13 @@ describe('TWILIO_FETCH_MEDIA', () => {
   });
 
   it.each([
-    [{ TWILIO_FETCH_MEDIA: 'yes please' }, /at TWILIO_FETCH_MEDIA/],
-    [{ TWILIO_FETCH_MEDIA: 'true' }, /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN[\s\S]*at TWILIO_FETCH_MEDIA/],
-  ])('refuses %o, naming the variable', (env, message) => {
+    ['a value other than true or false', { TWILIO_FETCH_MEDIA: 'yes please' }, /at TWILIO_FETCH_MEDIA/],
+    [
+      'true without the account credentials',
+      { TWILIO_FETCH_MEDIA: 'true' },
+      /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN[\s\S]*at TWILIO_FETCH_MEDIA/,
+    ],
+  ])('refuses %s, naming the variable', (_case, env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
   });
