@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Writable } from 'node:stream';
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import Database from 'better-sqlite3';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,14 +9,13 @@ import { createAdvisorActions } from '../../src/app/advisor-actions.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createOutboxWorker } from '../../src/app/outbox-worker.js';
 import { createServer } from '../../src/adapters/http/create-server.js';
-import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createSlackChannel } from '../../src/adapters/slack/slack-app.js';
 import { dmConversation, slackMessage } from '../../src/adapters/slack/slack-conversations.js';
 import { createSlackDesk, DESK_ACTION } from '../../src/adapters/slack/slack-desk.js';
 import { createSlackClientSender, escapeSlackText } from '../../src/adapters/slack/slack-sender.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { BotSettings } from '../../src/core/bot-settings.js';
-import type { ConversationRecord, InboundMessage } from '../../src/core/conversation.js';
+import type { InboundMessage } from '../../src/core/conversation.js';
 import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { AdvisorActions, HandleInbound } from '../../src/core/driving-ports.js';
 import type { Store, AdvisorDesk, OutboxDestination, OutboxPayload } from '../../src/core/ports.js';
@@ -38,6 +36,7 @@ import {
   type SlackCall,
   type SlackRequests,
 } from '../support/slack-harness.js';
+import { captureLogs, recordLog } from '../support/logs.js';
 import { botSettings } from '../support/settings.js';
 
 const DESK = 'C0DESK';
@@ -103,16 +102,8 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     databasePath = tempDatabasePath();
     store = createSqliteConversationStore(databasePath);
     settings = botSettings({ botAnswersKeywords: true, handoff: { desk: true } });
-    logs = [];
-    const logger = createLogger(
-      'info',
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          logs.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const { logger, lines } = captureLogs();
+    logs = lines;
     handleInbound = createInboundHandler(store, settings);
     actions = createAdvisorActions(store, settings, Date.now);
     const channel = createSlackChannel({
@@ -692,7 +683,7 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
         desk,
       },
       now: Date.now,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      log: recordLog().log,
     });
     const drain = async () => {
       while ((await worker.tick()) > 0);
@@ -749,102 +740,5 @@ describe('the Slack handoff channel (PJ’s desk)', () => {
     expect(error).toMatchObject({ retryable: false, code: 'not_in_channel' });
     expect(await store.getDeskThread(id)).toBeNull();
     expect(logs.join('')).not.toContain('xoxb-test-token');
-  });
-});
-
-describe("the Slack ClientSender and the desk's delivery mark", () => {
-  let api: SlackApi;
-  let scripted: SlackApiAnswer[];
-  const client = () =>
-    new webApi.WebClient('xoxb-test-token', {
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      logLevel: webApi.LogLevel.ERROR,
-    });
-  const slackRecord = (conversationKey: string): ConversationRecord => ({
-    id: 1,
-    channel: 'slack',
-    participant: 'T1:U1',
-    conversationKey,
-    status: 'human',
-    awaiting: null,
-    answers: { product: null, asker: null },
-    verdict: null,
-    side: 'client',
-    flags: [],
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  });
-  const nowhere = { get: async () => null, getDeskThread: async () => null, setDeskThread: async () => undefined };
-  const deskOn = (c: webApi.WebClient) =>
-    createSlackDesk({ client: c, channel: DESK, store: nowhere, flow, advisor: ADVISOR });
-
-  beforeEach(() => {
-    nock.cleanAll();
-    scripted = [];
-    api = interceptSlackApi(() => scripted.shift());
-  });
-
-  it('posts text (escaped) in the thread or DM the conversation key names and returns the ts', async () => {
-    const sender = createSlackClientSender(client());
-    scripted.push({ ok: true, channel: 'C1', ts: '1700000123.000100' });
-    await expect(sender.send(slackRecord('T1:C1:1.2'), 'PJ here: a <b> & c')).resolves.toBe('1700000123.000100');
-    expect(api.calls[0]?.body).toMatchObject({ channel: 'C1', thread_ts: '1.2', text: 'PJ here: a &lt;b&gt; &amp; c' });
-    await sender.send(slackRecord('T1:U1'), 'hi');
-    expect(api.calls[1]?.body).toMatchObject({ channel: 'U1' });
-    expect(api.calls[1]?.body).not.toHaveProperty('thread_ts');
-  });
-
-  it('refuses a conversation key that names no DM or thread, finally', async () => {
-    const error = await createSlackClientSender(client())
-      .send(slackRecord('nonsense'), 'hi')
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ retryable: false });
-    expect(api.calls).toEqual([]);
-  });
-
-  it("marks PJ's message, and a second mark (already_reacted) is not an error", async () => {
-    const desk = deskOn(client());
-    await desk.markDelivered({ channel: DESK, ts: '1.2' });
-    scripted.push({ ok: false, error: 'already_reacted' });
-    await expect(desk.markDelivered({ channel: DESK, ts: '1.2' })).resolves.toBeUndefined();
-    expect(api.calls.map((c) => [c.method, c.body.name, c.body.timestamp])).toEqual([
-      ['reactions.add', 'white_check_mark', '1.2'],
-      ['reactions.add', 'white_check_mark', '1.2'],
-    ]);
-  });
-
-  it.each([
-    ['channel_not_found', { ok: false, error: 'channel_not_found' }, false, 'channel_not_found'],
-    ['not_in_channel', { ok: false, error: 'not_in_channel' }, false, 'not_in_channel'],
-    ['invalid_auth', { ok: false, error: 'invalid_auth' }, false, 'invalid_auth'],
-    ['a Slack internal_error', { ok: false, error: 'internal_error' }, true, 'internal_error'],
-    ['HTTP 503', [503, { ok: false }], true, 'http_503'],
-    ['HTTP 400', [400, { ok: false }], false, 'http_400'],
-    ['HTTP 429', [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' }], true, 'ratelimited'],
-  ] as const)('maps %s to a DeliveryError (retryable: %s)', async (_name, reply, retryable, code) => {
-    scripted.push(reply as SlackApiAnswer);
-    const error = await createSlackClientSender(client())
-      .send(slackRecord('T1:C1:1.2'), 'hi')
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DeliveryError);
-    expect(error).toMatchObject({ retryable, code });
-  });
-
-  it('maps a network failure to a retryable DeliveryError', async () => {
-    nock.cleanAll();
-    nock('https://slack.com').post('/api/chat.postMessage').replyWithError('socket hang up');
-    const error = await createSlackClientSender(client())
-      .send(slackRecord('T1:C1:1.2'), 'hi')
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ retryable: true, code: 'network' });
-  });
-
-  it('maps a refused mark to a final DeliveryError', async () => {
-    scripted.push({ ok: false, error: 'message_not_found' });
-    const error = await deskOn(client())
-      .markDelivered({ channel: 'C1', ts: '1.2' })
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ retryable: false, code: 'message_not_found' });
   });
 });
