@@ -5,8 +5,21 @@ import tseslint from 'typescript-eslint';
 // earlier one's for the same file, so each block lists every pattern that applies to its folder.
 
 /** Every SDK and the Node built-ins: only adapters (and the entry points) talk to the outside. */
-const SDKS = ['node:*', 'express', 'twilio', '@slack/*', 'better-sqlite3', 'pg', 'pino', 'yaml', 'eld', 'undici', 'ws'];
-const ADAPTERS = ['flow-files', 'http', 'log', 'postgres', 'slack', 'sqlite', 'twilio', 'web'];
+const SDKS = [
+  'node:*',
+  'express',
+  'twilio',
+  '@slack/*',
+  'better-sqlite3',
+  'pg',
+  'pino',
+  'yaml',
+  'eld',
+  'undici',
+  'ws',
+  'prom-client',
+];
+const ADAPTERS = ['flow-files', 'http', 'log', 'metrics', 'postgres', 'slack', 'sqlite', 'twilio', 'web'];
 /** Each adapter's own SDK, which no other adapter may import (express is the HTTP seam they share). */
 const ADAPTER_SDKS = {
   twilio: ['twilio'],
@@ -15,6 +28,7 @@ const ADAPTER_SDKS = {
   postgres: ['pg'],
   log: ['pino'],
   'flow-files': ['yaml', 'eld'],
+  metrics: ['prom-client'],
 };
 
 /** Only the entry points read config; nothing imports an entry point; src never imports test/. */

@@ -20,6 +20,7 @@ import { createAdminPipelineRouter } from './adapters/http/admin-pipeline-routes
 import { createAdminClientRouter } from './adapters/http/admin-client-routes.js';
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
+import { createBotMetrics } from './adapters/metrics/metrics.js';
 import { createServer, type Readiness } from './adapters/http/create-server.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
 import { createSlackDesk, createSlackDeskAlert, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
@@ -105,11 +106,15 @@ type StoreReadiness = () => Promise<Readiness>;
 type FullStore = WebStore & MediaStore & HeldTextStore;
 
 /** Opens the store DATABASE_URL chose. PostgreSQL migrates in the background and /readyz says how far. */
-function openStore(choice: StoreChoice, logger?: Logger): { store: FullStore; readiness: StoreReadiness } {
+function openStore(
+  choice: StoreChoice,
+  logger?: Logger,
+  onBatch?: (size: number) => void,
+): { store: FullStore; readiness: StoreReadiness } {
   switch (choice.kind) {
     case 'sqlite': {
       // Migrated before it returns: a failure stops start-up.
-      const store = createSqliteConversationStore(choice.path);
+      const store = createSqliteConversationStore(choice.path, { ...(onBatch && { onBatch }) });
       const readiness: StoreReadiness = () =>
         store.ping().then(
           () => ({ ok: true, store: 'sqlite', database: 'up' }),
@@ -132,14 +137,15 @@ function openStore(choice: StoreChoice, logger?: Logger): { store: FullStore; re
   }
 }
 
-/** The bot without any channel: its store and the use case every channel feeds. */
+/** The bot without any channel: its store and the use case every channel feeds. `onBatch`: see /metrics. */
 export function composeBot(
   config: Config,
   flowsDir?: string,
   logger?: Logger,
+  onBatch?: (size: number) => void,
 ): { store: FullStore; handleInbound: HandleInbound; settings: BotSettings; readiness: StoreReadiness } {
   const { flow, lexicon, translations } = loadFlows(flowsDir);
-  const { store, readiness } = openStore(config.database, logger);
+  const { store, readiness } = openStore(config.database, logger, onBatch);
   const settings: BotSettings = {
     flow,
     lexicon,
@@ -256,7 +262,19 @@ export function createOutboxSenders(
 /** The composition root: builds every adapter from config and wires them to the use cases. */
 export function compose(config: Config, options: ComposeOptions): Composed {
   const { logger, now = Date.now } = options;
-  const { store, handleInbound, settings, readiness } = composeBot(config, options.flowsDir, logger);
+  // GET /metrics (METRICS_TOKEN): the outbox is read when scraped, by then the store is open.
+  const metrics =
+    config.metricsToken === null
+      ? null
+      : createBotMetrics({
+          token: config.metricsToken,
+          logger,
+          now,
+          outboxBacklog: (at) => bot.store.outboxBacklog(at),
+        });
+  const bot = composeBot(config, options.flowsDir, logger, metrics?.observeBatch);
+  const { store, settings, readiness } = bot;
+  const handleInbound = metrics ? metrics.countMessages(bot.handleInbound) : bot.handleInbound;
   const { flow, advisor } = settings;
   const actions = createAdvisorActions(store, settings, now);
   const deskChannel = config.handoff.deskChannel;
@@ -384,6 +402,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         },
       }),
     });
+    if (metrics) twilioSms = metrics.timeWebhook(twilioSms);
     twilio = Router().use(
       createTwilioStatusRouter({
         ...config.sms,
@@ -444,6 +463,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     web: web?.router ?? { off: WEB_OFF },
     hsts: config.hsts,
     trustProxy: config.trustProxy,
+    ...(metrics && { metrics }),
   });
   return { http, store, settings, handleInbound, actions, outbox, background, slack, web };
 }

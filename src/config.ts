@@ -61,6 +61,12 @@ function parseDatabaseUrl(url: string, ctx: z.RefinementCtx): StoreChoice {
 /** How to make an ADMIN_TOKEN that passes: start-up says it when one does not. */
 const NEW_ADMIN_TOKEN = 'make a new one with: openssl rand -hex 32';
 
+/** ADMIN_TOKEN and METRICS_TOKEN: a bearer token long enough not to be guessed. */
+const BEARER_TOKEN = z
+  .string()
+  .min(32, `must be at least 32 characters; ${NEW_ADMIN_TOKEN}`)
+  .refine((token) => !/^(.)\1*$/su.test(token), `must not be one character repeated; ${NEW_ADMIN_TOKEN}`);
+
 /**
  * Which proxies' X-Forwarded-For names the client, for the admin API's per-address limit (as
  * Express's `trust proxy`): false (unset, "false" or 0: the connection's own address), the number
@@ -176,12 +182,8 @@ const EnvSchema = z
           .array(z.enum(['en', 'es'], { error: 'must list languages the bot speaks: en, es (e.g. en,es)' }))
           .min(1, 'must name at least one language: en, es'),
       ),
-    ADMIN_TOKEN: optional(
-      z
-        .string()
-        .min(32, `must be at least 32 characters; ${NEW_ADMIN_TOKEN}`)
-        .refine((token) => !/^(.)\1*$/su.test(token), `must not be one character repeated; ${NEW_ADMIN_TOKEN}`),
-    ),
+    ADMIN_TOKEN: optional(BEARER_TOKEN),
+    METRICS_TOKEN: optional(BEARER_TOKEN),
     TRUST_PROXY: optional(z.string()).transform((v, ctx) => parseTrustProxy(v, ctx)),
     WEB_CHAT_ORIGINS: optional(z.string()).transform((v, ctx) => parseOrigins(v ?? '', ctx)),
     WEB_SESSION_SECRET: optional(
@@ -313,6 +315,13 @@ const EnvSchema = z
     if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_APP_TOKEN is set' });
     }
+    if (env.METRICS_TOKEN !== undefined && env.METRICS_TOKEN === env.ADMIN_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_TOKEN'],
+        message: `must differ from ADMIN_TOKEN: whatever scrapes the metrics must not open the admin API; ${NEW_ADMIN_TOKEN}`,
+      });
+    }
     if (env.TWILIO_AUTH_TOKEN !== undefined && env.PUBLIC_BASE_URL === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -346,6 +355,8 @@ export interface Config {
   /** The languages PJ answers clients in (ADVISOR_LANGUAGES); a client writing in another is told he answers in English. */
   advisorLanguages: Array<'en' | 'es'>;
   adminToken: string | null;
+  /** Turns GET /metrics on (Prometheus text, `Authorization: Bearer <METRICS_TOKEN>`); null: no such route. */
+  metricsToken: string | null;
   /** Which proxies' X-Forwarded-For names a client (TRUST_PROXY). */
   trustProxy: TrustProxy;
   /** PUBLIC_BASE_URL is https: admin responses carry HSTS. */
@@ -469,6 +480,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     advisor: { name: e.ADVISOR_NAME, phone: e.ADVISOR_PHONE },
     advisorLanguages: e.ADVISOR_LANGUAGES,
     adminToken: e.ADMIN_TOKEN ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
     trustProxy: e.TRUST_PROXY,
     hsts: e.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
     retentionDays: e.RETENTION_DAYS,

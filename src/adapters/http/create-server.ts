@@ -29,6 +29,8 @@ interface ServerParts {
   console?: Router;
   /** The web chat: its API under /web, the widget and the demo page; it passes the rest on. */
   web?: Router | { off: string };
+  /** GET /metrics (METRICS_TOKEN) and the timer of Slack's acks; absent: no such route (404). */
+  metrics?: { router: Router; timeSlackAck: express.RequestHandler };
   /** PUBLIC_BASE_URL is https: admin responses tell browsers to keep to HTTPS (HSTS). */
   hsts?: boolean;
   /**
@@ -72,11 +74,14 @@ export function createServer(parts: ServerParts): Express {
       res.status(503).json({ ok: false, database: 'down' });
     }
   });
+  if (parts.metrics) app.use(parts.metrics.router);
   app.use('/twilio', 'off' in parts.twilio ? offRoute(parts.twilio.off) : parts.twilio);
   // Slack's work runs after Bolt's ack: a database out of reach must answer 503 before it, not fail after.
   app.use(
     '/slack',
-    'off' in parts.slack ? offRoute(parts.slack.off) : [storeGate(parts.ping, parts.logger), parts.slack],
+    'off' in parts.slack
+      ? offRoute(parts.slack.off)
+      : [...(parts.metrics ? [parts.metrics.timeSlackAck] : []), storeGate(parts.ping, parts.logger), parts.slack],
   );
   app.use('/admin', adminHeaders({ hsts: parts.hsts ?? false }));
   if (parts.console) app.use('/admin', parts.console);

@@ -28,9 +28,12 @@ import { forUpdateColumns, parseForUpdateRow, parseRecordRow, recordColumns } fr
 
 /**
  * Every capability of the store, the web chat's, attachments' and held texts' included, in one
- * SQLite database file (or `:memory:`).
+ * SQLite database file (or `:memory:`). `onBatch` hears the size of each group commit (/metrics).
  */
-export function createSqliteConversationStore(path: string): WebStore & MediaStore & HeldTextStore {
+export function createSqliteConversationStore(
+  path: string,
+  options: { onBatch?: (size: number) => void } = {},
+): WebStore & MediaStore & HeldTextStore {
   const db = openSqliteDatabase(path);
   try {
     runSqliteMigrations(db);
@@ -92,7 +95,7 @@ export function createSqliteConversationStore(path: string): WebStore & MediaSto
   // statements behind it).
   const immediately = <R>(work: () => R): R => db.transaction(work).immediate();
   // Texts arriving together share one transaction and one fsync, each in a savepoint of its own.
-  const group = createGroupCommit(db);
+  const group = createGroupCommit(db, options);
 
   return {
     ...reads,
