@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,7 @@ function build(root: string): void {
  * The working tree as it is now (sources, flows, build script and configs), built in a temp
  * directory with this checkout's node_modules: edits made while the bench runs do not reach it.
  */
-function snapshotTree(): string {
+export function snapshotTree(): string {
   const dir = mkdtempSync(join(tmpdir(), 'soc-bench-tree-'));
   for (const part of ['src', 'flows', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
     cpSync(join(ROOT, part), join(dir, part), { recursive: true });
@@ -50,6 +50,16 @@ function snapshotTree(): string {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   build(dir);
   return dir;
+}
+
+/**
+ * The node flags `npm start` runs the bot with in `root` (its package.json's start script, e.g.
+ * `exec node --max-semi-space-size=4 dist/main.js`), so the bench measures the bot as it runs.
+ */
+export function startFlags(root: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (scripts?.start ?? '').split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js')).filter((w) => w.startsWith('--'));
 }
 
 /** The tree at `ref`, built in a temp directory with this checkout's node_modules. */
@@ -92,7 +102,7 @@ function botContender(
       databases.push(database);
       started += 1;
       return startProcess(
-        ['dist/main.js'],
+        [...startFlags(root), 'dist/main.js'],
         {
           DATABASE_URL: database.url,
           TWILIO_AUTH_TOKEN: TOKEN,

@@ -69,8 +69,8 @@ describe('npm start runs the build in dist/', () => {
         });
       });
       expect(out).toMatch(/build-if-stale: compiled src\/ to dist\//);
-      // `exec`, so that npm's SIGTERM reaches the bot rather than only the shell npm runs it in.
-      expect(out).toMatch(/> exec node dist\/main\.js/);
+      // `exec`, so that npm's SIGTERM reaches the bot rather than only the shell npm runs it in (with node's flags).
+      expect(out).toMatch(/> exec node (--[\w=-]+ )*dist\/main\.js/);
       const base = `http://127.0.0.1:${port}`;
       const page = await fetch(`${base}/admin`);
       expect(page.status).toBe(200);

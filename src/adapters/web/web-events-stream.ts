@@ -11,6 +11,8 @@ export interface Wakeups {
   wake(session: string): void;
   /** Resolves on the session's next wake-up or after `ms`, whichever is first; `cancel` resolves it now. */
   wait(session: string, ms: number): { done: Promise<void>; cancel(): void };
+  /** Sessions with a stream waiting now; one whose waits all ended is forgotten. */
+  readonly sessions: number;
 }
 
 export function createWakeups(): Wakeups {
@@ -37,6 +39,9 @@ export function createWakeups(): Wakeups {
       set.add(finish);
       waiting.set(session, set);
       return { done, cancel: () => finish() };
+    },
+    get sessions() {
+      return waiting.size;
     },
   };
 }

@@ -7,6 +7,8 @@ export interface RateLimit {
 export interface RateLimiter {
   /** Counts one request for `key` at `now`: null when allowed, else the seconds until it would be. */
   take(key: string, now: number): number | null;
+  /** Keys it holds a window for: those counted within about the last two windows. */
+  readonly keys: number;
 }
 
 /**
@@ -31,6 +33,9 @@ export function createRateLimiter({ limit, windowMs }: RateLimit): RateLimiter {
       if (current.count >= limit) return Math.max(1, Math.ceil((current.start + windowMs - now) / 1000));
       current.count += 1;
       return null;
+    },
+    get keys() {
+      return windows.size;
     },
   };
 }
