@@ -7,7 +7,8 @@ let shipped: ReturnType<typeof loadFlows> | undefined;
 
 /**
  * The shipped flows/ (words, lexicon, translations), loaded and checked the way the bot loads
- * them at start-up, once per test file. Tests never change what it returns.
+ * them at start-up, once per module graph (a file, or a worker of the unit tests): tests never
+ * change what it returns.
  */
 export function shippedFlows(): ReturnType<typeof loadFlows> {
   return (shipped ??= loadFlows());
