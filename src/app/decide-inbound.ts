@@ -181,19 +181,24 @@ export function decideInbound(
   // panel's), unsettled: their own words still decide.
   const shown = startsIn(snapshot, message.languageHint);
   // Typed words in a fresh conversation are read as a first text, not as an answer to a question.
-  const detected = settings.detectLanguage?.(message.text) ?? null;
+  // Detecting the language is a fair share of a text's cost: once the conversation's language is
+  // settled it only tells whether unknown words say something, so it runs when reading needs it.
+  let detected: { language: Language | null } | undefined;
+  const detect = (): Language | null =>
+    (detected ??= { language: settings.detectLanguage?.(message.text) ?? null }).language;
   const reading = interpret(
     message.text,
     settings.lexicon,
     message.answers ?? snapshot.context.awaiting,
     snapshot.context.lastAsked,
     {
-      writtenIn: detected,
+      writtenIn: shown.context.languageSettled ? detect : detect(),
       language: shown.context.language,
     },
   );
   // The language is noted first, so whatever the text makes the bot say is in it.
-  const spoken = chooseLanguage(shown.context, reading, detected);
+  // Once settled, only a language asked for counts: the detector's verdict is not read.
+  const spoken = chooseLanguage(shown.context, reading, shown.context.languageSettled ? null : detect());
   const current = spoken === null ? shown : stepConversation(shown, spoken).next;
   const event = toEvent(reading, message, !settings.botAnswersKeywords);
   const applied = applyEvent(settings, current, event, message.receivedAt);

@@ -484,24 +484,31 @@ function hasContent(
   fillers: Match[],
   lexicon: Lexicon,
   c: Compiled,
-  writtenIn: Language | null,
+  writtenIn: Language | null | (() => Language | null),
 ): boolean {
   const covered = coverage(fillers);
   const ordinary = lexicon.ordinaryWords;
   // The ordinary words are English ones: in a text the detector reads as another language, any
-  // word outside the fillers is a real one.
-  const foreign = writtenIn !== null && writtenIn !== 'en';
+  // word outside the fillers is a real one. Asked last: most words are known without it.
+  let foreign: boolean | undefined;
+  const isForeign = (): boolean => {
+    if (foreign === undefined) {
+      const language = typeof writtenIn === 'function' ? writtenIn() : writtenIn;
+      foreign = language !== null && language !== 'en';
+    }
+    return foreign;
+  };
   return clauses.some((clause, n) =>
     clause.words.some((word, i) => {
       if (covered.has(`${n}:${i}`)) return false;
       const raw = clause.plain[i] ?? word;
       return (
         ordinary === undefined ||
-        foreign ||
         c.vocabulary.has(word) ||
         ordinary.has(raw) ||
         ordinary.has(`${raw}s`) ||
-        /^\d+$/.test(word)
+        /^\d+$/.test(word) ||
+        isForeign()
       );
     }),
   );
@@ -583,8 +590,11 @@ function applyChoice(
 /** Reads one inbound text: its intent, its facts, the common questions it asks. */
 /** What else reading a text takes into account: its language, and the conversation's. */
 interface ReadingContext {
-  /** The language a detector reads the whole text as, when it can tell: a Spanish text says something even where no word of it is English. */
-  writtenIn?: Language | null;
+  /**
+   * The language a detector reads the whole text as, when it can tell: a Spanish text says something
+   * even where no word of it is English. A function is asked only when a word needs it, at most once.
+   */
+  writtenIn?: Language | null | (() => Language | null);
   /** The conversation's language: a picked choice is quoted in it. */
   language?: Language;
 }

@@ -332,6 +332,31 @@ describe('markers', () => {
   });
 });
 
+describe("the text's language", () => {
+  it('counts unknown words as saying something in a text written in another language', () => {
+    expect(interpret('zxqv blorp', lexicon, 'product', null, { writtenIn: 'es' }).content).toBe(true);
+    expect(interpret('zxqv blorp', lexicon, 'product', null, { writtenIn: 'en' }).content).toBe(false);
+    expect(interpret('zxqv blorp', lexicon, 'product', null, { writtenIn: null }).content).toBe(false);
+  });
+
+  it('asks a detector given as a function only when a word needs it, once, and reads the same', () => {
+    for (const [text, asked] of [
+      ['zxqv blorp', 1],
+      ['we sell payroll software', 0],
+    ] as const) {
+      let calls = 0;
+      const lazy = interpret(text, lexicon, 'product', null, {
+        writtenIn: () => {
+          calls += 1;
+          return 'es';
+        },
+      });
+      expect(lazy, text).toEqual(interpret(text, lexicon, 'product', null, { writtenIn: 'es' }));
+      expect(calls, text).toBe(asked);
+    }
+  });
+});
+
 describe('the answers the bot offers', () => {
   const offered = flow.reaskProduct.choices;
 
