@@ -1,29 +1,8 @@
-import { z } from 'zod';
 import type { TranscriptEntry } from '../../core/conversation.js';
-import type { InboundMedia, MediaItem, MediaState } from '../../core/media.js';
+import type { InboundMedia } from '../../core/media.js';
+import { transcriptFromRows } from '../../core/transcript-rows.js';
 import { pgText } from './postgres-pool.js';
 import type { Queryable } from './postgres-pool.js';
-import { epochMs } from './postgres-rows.js';
-
-const messageRow = z.object({
-  id: z.number().int(),
-  at: epochMs,
-  direction: z.enum(['in', 'out', 'event']),
-  author: z.enum(['user', 'bot', 'advisor']),
-  text: z.string(),
-});
-
-const mediaRow = z.object({
-  id: z.number().int(),
-  message_id: z.number().int(),
-  url: z.string(),
-  content_type: z.string(),
-  state: z.enum(['linked', 'fetching', 'stored', 'tooLarge', 'failed']),
-  size: z.number().int().nullable(),
-});
-
-/** A download under way is, to whoever reads the transcript, still a link. */
-const shownState = (state: z.infer<typeof mediaRow>['state']): MediaState => (state === 'fetching' ? 'linked' : state);
 
 const isoTime = (ms: number): string => new Date(ms).toISOString();
 
@@ -38,29 +17,7 @@ export async function readTranscript(tx: Queryable, conversationId: number): Pro
      WHERE conversation_id = $1 ORDER BY message_id, position`,
     [conversationId],
   );
-  const byMessage = new Map<number, MediaItem[]>();
-  for (const row of media.rows) {
-    const m = mediaRow.parse(row);
-    const item: MediaItem = {
-      id: m.id,
-      url: m.url,
-      contentType: m.content_type,
-      state: shownState(m.state),
-      size: m.size,
-    };
-    byMessage.set(m.message_id, [...(byMessage.get(m.message_id) ?? []), item]);
-  }
-  return lines.rows.map((row) => {
-    const r = messageRow.parse(row);
-    const attached = byMessage.get(r.id);
-    return {
-      at: isoTime(r.at),
-      direction: r.direction,
-      author: r.author,
-      text: r.text,
-      ...(attached !== undefined && { media: attached }),
-    };
-  });
+  return transcriptFromRows(lines.rows, media.rows, isoTime);
 }
 
 /** Keeps the links of what the client attached to transcript line `messageId`, in order; joins the caller's transaction. */
