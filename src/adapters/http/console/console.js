@@ -28,6 +28,8 @@ const state = {
   byId: new Map(),
   /** Where the next page starts (the API's nextCursor), or null when there is none. */
   nextCursor: null,
+  /** The oldest conversation the loaded pages hold: a poll adds nothing past it, that is Load more's. */
+  edge: null,
   /** The tab's first page is loaded: refreshes poll only what changed. */
   loaded: false,
   /** Counts list resets (a tab switch), so an answer for the list before is dropped. */
@@ -171,6 +173,7 @@ function forgetList() {
   state.generation += 1;
   state.byId = new Map();
   state.nextCursor = null;
+  state.edge = null;
   state.loaded = false;
   state.listShown = '';
 }
@@ -202,26 +205,40 @@ async function loadFirstPage() {
   if (generation !== state.generation) return;
   forgetList();
   page.conversations.forEach(keep);
-  state.nextCursor = page.nextCursor;
+  takePage(page);
   state.loaded = true;
 }
+
+function takePage(page) {
+  state.nextCursor = page.nextCursor;
+  const last = page.conversations[page.conversations.length - 1];
+  if (last) state.edge = last;
+}
+
+/**
+ * Whether `c` sorts after the last loaded page while older ones remain: a poll's overlap brings back
+ * conversations that did not change, and adding those would grow the list past its pages.
+ */
+const pastLoadedPages = (c) =>
+  state.nextCursor !== null && state.edge !== null && !state.byId.has(c.id) && newestFirst(state.edge, c) < 0;
 
 /** What changed since the last poll, in any tab: kept here when it belongs to this tab, dropped when not. */
 async function poll() {
   const query = new URLSearchParams({ limit: String(POLL_LIMIT) });
   if (state.watermark !== null) query.set('since', new Date(state.watermark - OVERLAP_MS).toISOString());
+  const generation = state.generation;
   const changed = await call('GET', `/conversations?${query}`);
+  // A tab switch while the poll ran: its first page is loaded next, this answer is for the list before.
+  if (generation !== state.generation) return;
   if (changed.nextCursor !== null) {
     state.detailStale = true;
     await loadFirstPage();
     return;
   }
   for (const c of changed.conversations) {
-    if (inTab(c)) keep(c);
-    else {
-      state.byId.delete(c.id);
-      seen(c);
-    }
+    if (!inTab(c)) state.byId.delete(c.id);
+    if (inTab(c) && !pastLoadedPages(c)) keep(c);
+    else seen(c);
   }
 }
 
@@ -234,7 +251,7 @@ async function loadMore() {
     const page = await call('GET', listPath({ before: state.nextCursor }));
     if (generation !== state.generation) return;
     page.conversations.forEach(keep);
-    state.nextCursor = page.nextCursor;
+    takePage(page);
     renderList();
   } catch (error) {
     handle(error);
