@@ -39,6 +39,11 @@ export interface SlackApi {
   calls: SlackCall[];
   /** Resolves once `count` calls to `method` were made (fails after 10 s). */
   waitFor(method: string, count?: number): Promise<SlackCall[]>;
+  /**
+   * Forgets the calls so far and intercepts again: test/setup.ts removes every interceptor after
+   * each test, so a harness shared by a file's tests calls this before each one.
+   */
+  rearm(): void;
 }
 
 /**
@@ -48,40 +53,47 @@ export interface SlackApi {
  */
 export function interceptSlackApi(answer: (call: SlackCall) => SlackApiAnswer | undefined = () => undefined): SlackApi {
   const calls: SlackCall[] = [];
-  nock('https://slack.com')
-    .persist()
-    .post(/\/api\/.*/)
-    .reply(function reply(uri, body) {
-      const call = { method: uri.replace('/api/', ''), body: decode(body) };
-      calls.push(call);
-      const custom = answer(call);
-      const [status, json, headers] = Array.isArray(custom)
-        ? [custom[0], JSON.stringify(custom[1]), custom[2] ?? {}]
-        : [
-            200,
-            JSON.stringify(
-              custom ??
-                (call.method === 'auth.test'
-                  ? { ok: true, user_id: BOT_USER, bot_id: 'B0BOT', team_id: TEAM }
-                  : { ok: true, channel: 'D0DM', ts: `${1700000000 + calls.length}.000100` }),
-            ),
-            {},
-          ];
-      return [
-        status,
-        json,
-        { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)), ...headers },
-      ];
-    });
+  const intercept = () =>
+    nock('https://slack.com')
+      .persist()
+      .post(/\/api\/.*/)
+      .reply(function reply(uri, body) {
+        const call = { method: uri.replace('/api/', ''), body: decode(body) };
+        calls.push(call);
+        const custom = answer(call);
+        const [status, json, headers] = Array.isArray(custom)
+          ? [custom[0], JSON.stringify(custom[1]), custom[2] ?? {}]
+          : [
+              200,
+              JSON.stringify(
+                custom ??
+                  (call.method === 'auth.test'
+                    ? { ok: true, user_id: BOT_USER, bot_id: 'B0BOT', team_id: TEAM }
+                    : { ok: true, channel: 'D0DM', ts: `${1700000000 + calls.length}.000100` }),
+              ),
+              {},
+            ];
+        return [
+          status,
+          json,
+          { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)), ...headers },
+        ];
+      });
+  intercept();
   return {
     calls,
+    rearm() {
+      calls.length = 0;
+      nock.cleanAll();
+      intercept();
+    },
     async waitFor(method, count = 1) {
       const deadline = Date.now() + 10_000;
       for (;;) {
         const matching = calls.filter((c) => c.method === method);
         if (matching.length >= count) return matching;
         if (Date.now() > deadline) throw new Error(`expected ${count} ${method} call(s), saw ${JSON.stringify(calls)}`);
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 5));
       }
     },
   };
