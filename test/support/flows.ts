@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_FLOWS_DIR, loadFlows } from '../../src/adapters/flow-files/load-flows.js';
+import { DEFAULT_FLOWS_DIR, loadFlows, type LoadedFlows } from '../../src/adapters/flow-files/load-flows.js';
 
-let shipped: ReturnType<typeof loadFlows> | undefined;
+let shipped: LoadedFlows | undefined;
 
 /**
  * The shipped flows/ (words, lexicon, translations), loaded and checked the way the bot loads
- * them at start-up, once per module graph (a file, or a worker of the unit tests): tests never
- * change what it returns.
+ * them at start-up, once per module graph (a test worker): tests never change what it returns.
+ * The harnesses hand it to compose(), so starting an app does not read flows/ again.
  */
-export function shippedFlows(): ReturnType<typeof loadFlows> {
+export function shippedFlows(): LoadedFlows {
   return (shipped ??= loadFlows());
 }
 

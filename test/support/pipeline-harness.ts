@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config.js';
 import { captureLogs } from './logs.js';
 import { signTwilio } from './sign-twilio.js';
 import { ADMIN_TOKEN, AUTH_TOKEN, BOT_NUMBER, PUBLIC_BASE_URL, tempDatabasePath } from './sms-harness.js';
+import { shippedFlows } from './flows.js';
 
 /** A real server whose clock the test sets: conversations driven by signed SMS at chosen times. */
 export interface PipelineHarness {
@@ -38,7 +39,7 @@ export async function startPipelineHarness(
   });
   const { logger, lines: logs } = captureLogs('info');
   const clock = { now: startAt };
-  const composed = compose(config, { logger, now: () => clock.now });
+  const composed = compose(config, { logger, now: () => clock.now, flows: shippedFlows() });
   const server: Server = await new Promise((resolve) => {
     const s = composed.http.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -12,15 +12,12 @@ export interface SlackCall {
   body: Record<string, unknown>;
 }
 
-export interface SlackHarness extends SmsHarness {
-  calls: SlackCall[];
+export interface SlackHarness extends SmsHarness, SlackApi {
   /** Posts a raw body signed as Slack would (or with the given signature/timestamp). */
   send(body: string, contentType: string, headers?: Record<string, string>, timestamp?: number): Promise<Response>;
   event(event: Record<string, unknown>, eventId?: string, headers?: Record<string, string>): Promise<Response>;
   command(fields: Record<string, string>): Promise<Response>;
   action(payload: Record<string, unknown>): Promise<Response>;
-  /** Resolves once `count` calls to `method` were made (fails after 10 s). */
-  waitFor(method: string, count?: number): Promise<SlackCall[]>;
 }
 
 function decode(body: unknown): Record<string, unknown> {

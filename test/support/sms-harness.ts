@@ -8,6 +8,7 @@ import { compose, type Composed } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
 import { captureLogs } from './logs.js';
 import { signTwilio } from './sign-twilio.js';
+import { shippedFlows } from './flows.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123';
@@ -46,7 +47,7 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
     ...env,
   });
   const { logger, lines: logs } = captureLogs(config.logLevel);
-  const composed = compose(config, { logger });
+  const composed = compose(config, { logger, flows: shippedFlows() });
   const server: Server = await new Promise((resolve) => {
     const s = composed.http.listen(0, '127.0.0.1', () => resolve(s));
   });

