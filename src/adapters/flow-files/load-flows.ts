@@ -42,8 +42,11 @@ let ordinaryWords: ReadonlySet<string> | undefined;
  * 20-30 ms).
  */
 function loadOrdinaryWords(): ReadonlySet<string> {
+  // Read, not require()d: require would keep every list in its cache for the life of the process.
   return (ordinaryWords ??= new Set(
-    WORD_LISTS.flatMap((list) => require(list) as string[]).map((word) => word.toLowerCase()),
+    WORD_LISTS.flatMap((list) => JSON.parse(readFileSync(require.resolve(list), 'utf8')) as string[]).map((word) =>
+      word.toLowerCase(),
+    ),
   ));
 }
 
