@@ -159,15 +159,18 @@ const keptOptOutNote: TranscriptNote = {
 /**
  * Applies one user text to the saved conversation: pure, so the store can run it in a
  * transaction. `optedOut`: the sender's opt-out is kept (Retention), which matters when nothing
- * usable is saved.
+ * usable is saved; asked only then (a store reads it lazily, see Decide).
  */
 export function decideInbound(
   settings: BotSettings,
   message: InboundMessage,
   saved: SavedConversation | null,
-  optedOut = false,
+  optedOut: boolean | (() => boolean) | undefined = false,
 ): InboundDecision {
-  const { snapshot, startsOptedOut } = reviveForSender(saved, optedOut);
+  const { snapshot, startsOptedOut } = reviveForSender(
+    saved,
+    typeof optedOut === 'function' ? optedOut : () => optedOut === true,
+  );
   const notes = startsOptedOut ? [keptOptOutNote] : [];
   const before = summarizeConversation(snapshot);
   // A conversation not started yet would ask what the product does first: the web chat shows that

@@ -185,8 +185,11 @@ export interface SavedForUpdate extends SavedConversation {
  * Turns the sender's saved conversation (null: none yet) and the message the caller holds into
  * what to save. A subtype may carry more for the caller (what the bot says, for Slack buttons):
  * `receive` hands back the decision it saved. See ConversationStore for the decide-once contract.
+ * `optedOut` tells whether the sender's opt-out is kept (Retention), read in the same transaction;
+ * it matters only when the conversation starts over, so a decide calls it only then. A store always
+ * passes it; a test calling a decide by hand may leave it out (not opted out).
  */
-export type Decide<D extends Decision = Decision> = (saved: SavedConversation | null) => D;
+export type Decide<D extends Decision = Decision> = (saved: SavedConversation | null, optedOut?: () => boolean) => D;
 
 export interface ReceiveResult {
   conversationId: number;

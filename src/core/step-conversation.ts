@@ -61,11 +61,11 @@ export function revive(saved: SavedConversation | null): Snapshot {
  */
 export function reviveForSender(
   saved: SavedConversation | null,
-  optedOut: boolean,
+  optedOut: () => boolean,
 ): { snapshot: Snapshot; startsOptedOut: boolean } {
   const snapshot = revive(saved);
   const startsOver = saved === null || saved.machineVersion !== MACHINE_VERSION;
-  if (!optedOut || !startsOver) return { snapshot, startsOptedOut: false };
+  if (!startsOver || !optedOut()) return { snapshot, startsOptedOut: false };
   return { snapshot: stepConversation(snapshot, { type: 'user.optedOut', quiet: true }).next, startsOptedOut: true };
 }
 

@@ -195,6 +195,21 @@ export function describeRetentionContract(name: string, create: () => Promise<St
         expect(await store.isOptedOut('sms', ALICE)).toBe(false);
       });
 
+      it("tells a receive's decide whether the sender's opt-out is kept, read in its transaction", async () => {
+        const first = await say(ALICE, 'k1', T0, status('opted_out'));
+        await store.eraseConversation(first);
+        const told = async (participant: string, id: string) => {
+          let kept: boolean | undefined;
+          await store.receive(inbound(id, { participant, receivedAt: T0 + DAY }), (saved, optedOut) => {
+            kept = optedOut?.();
+            return fakeDecide(status('opted_out')).decide(saved);
+          });
+          return kept;
+        };
+        expect(await told(ALICE, 'k2')).toBe(true);
+        expect(await told(BOB, 'k3')).toBe(false);
+      });
+
       it('keeps an opt-out saved by an update (a carrier report), in the same transaction', async () => {
         const id = await say(ALICE, 'a1', T0);
         await store.update(

@@ -79,7 +79,15 @@ async function receiveInTx<D extends Decision>(
     await tx.query(`${openConversationSql(savedColumns)} FOR UPDATE`, [message.channel, message.conversationKey])
   ).rows;
   const open = openRow === undefined ? null : parseSavedRow(openRow);
-  const decision = decide(open === null ? null : await withHeld(tx, open.saved));
+  // decide is synchronous: the sender's kept opt-out is read beforehand, in this transaction.
+  const optedOut =
+    (
+      await tx.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [
+        message.channel,
+        message.participant,
+      ])
+    ).rows.length > 0;
+  const decision = decide(open === null ? null : await withHeld(tx, open.saved), () => optedOut);
   const at = message.receivedAt;
   let conversationId: number;
   if (open === null) {

@@ -68,7 +68,9 @@ export function createSqliteConversationStore(
     const processed = statements.processed(message);
     if (processed !== undefined) return { ...processed, duplicate: true, decision: null };
     const open = statements.open(message);
-    const decision = decide(open === null ? null : withHeld(open.saved));
+    const decision = decide(open === null ? null : withHeld(open.saved), () =>
+      optOuts.isOptedOutNow(message.channel, message.participant),
+    );
     const conversationId = statements.write(message, decision, open && { id: open.saved.id, version: open.version });
     // The held texts this turn moved past (never one it queued itself), and where the number is.
     outbox.dropHeld(conversationId, decision.dropHeld ?? []);
