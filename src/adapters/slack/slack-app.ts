@@ -1,6 +1,6 @@
 import { App, ExpressReceiver, webApi } from '@slack/bolt';
 import express from 'express';
-import { slackRequestGuard } from './slack-request-guard.js';
+import { slackRequestGuard, type SlackEventHandler } from './slack-request-guard.js';
 import type { Router } from 'express';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { AdvisorActions, HandleInbound } from '../../core/driving-ports.js';
@@ -105,9 +105,19 @@ function createDeliver(options: SlackOptions): Deliver {
   };
 }
 
-function guarded(receiver: ExpressReceiver, options: SlackOptions): Router {
+/**
+ * The guard, then Bolt's receiver. Events are acknowledged by the guard and go straight to the
+ * app's processEvent (their ack is then a no-op); commands and buttons take Bolt's way, whose
+ * listeners ack them.
+ */
+function guarded(receiver: ExpressReceiver, app: App, options: SlackOptions): Router {
+  const onEvent: SlackEventHandler = (body, retry) => {
+    app.processEvent({ body, ack: async () => {}, ...retry }).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'Slack event failed after it was acknowledged');
+    });
+  };
   const router = express.Router();
-  router.use(slackRequestGuard({ signingSecret: options.signingSecret ?? '', logger: options.logger }));
+  router.use(slackRequestGuard({ signingSecret: options.signingSecret ?? '', logger: options.logger, onEvent }));
   router.use(receiver.router);
   return router;
 }
@@ -145,7 +155,7 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
   });
   return {
     // The guard checks and screens every request before Bolt sees it (see slack-request-guard.ts).
-    router: receiver ? guarded(receiver, options) : null,
+    router: receiver ? guarded(receiver, app, options) : null,
     // The outbox retries on its own schedule: its client must fail fast (429 included), or a long
     // Retry-After inside one call could outlast the item's claim and leave it 'unknown'.
     outboxClient: new webApi.WebClient(options.botToken, {
