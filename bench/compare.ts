@@ -54,7 +54,7 @@ export function snapshotTree(): string {
 
 /**
  * The node flags `npm start` runs the bot with in `root` (its package.json's start script, e.g.
- * `exec node --max-semi-space-size=4 dist/main.js`), so the bench measures the bot as it runs.
+ * `exec node --max-semi-space-size=8 dist/main.js`), so the bench measures the bot as it runs.
  */
 export function startFlags(root: string): string[] {
   const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
