@@ -257,6 +257,11 @@ export async function runPostgresMigrations(
     throw asStoreError(error);
   }
   let broken: Error | undefined;
+  // As in inTransaction: a handed-out client's 'error' must be heard, or a dropped connection ends the process.
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on('error', onError);
   try {
     await client.query("SELECT pg_advisory_lock(hashtextextended(current_schema() || ':migrations', 0))");
     try {
@@ -294,6 +299,7 @@ export async function runPostgresMigrations(
     if (error instanceof Error) broken = error;
     throw asStoreError(error);
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

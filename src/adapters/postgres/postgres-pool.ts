@@ -105,6 +105,13 @@ export async function inTransaction<R>(pool: pg.Pool, work: (tx: Queryable) => P
       throw asStoreError(error);
     }
     let broken: unknown;
+    // pg-pool takes its 'error' listener off a client it hands out, and a client whose connection
+    // ends emits 'error' even while a query waits: unheard, that ends the process. Heard here, the
+    // query in flight (or the next one) fails as unavailable and the client is not reused.
+    const onError = (error: unknown) => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -118,6 +125,7 @@ export async function inTransaction<R>(pool: pg.Pool, work: (tx: Queryable) => P
       if (broken === undefined && isRetryable(error) && attempt < MAX_ATTEMPTS) continue;
       throw asStoreError(error);
     } finally {
+      client.off('error', onError);
       // A connection that failed mid-transaction is not handed to the next caller.
       client.release(broken instanceof Error ? broken : undefined);
     }
