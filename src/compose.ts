@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { Router, type Express, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { createAdvisorActions } from './app/advisor-actions.js';
 import { reportDeliveryProblem } from './app/carrier-opt-out.js';
 import { createConversationEraser } from './app/erase-conversation.js';
@@ -21,7 +21,7 @@ import { createAdminClientRouter } from './adapters/http/admin-client-routes.js'
 import { createAdminRouter } from './adapters/http/admin-routes.js';
 import { createConsoleRouter } from './adapters/http/console/console-routes.js';
 import { createBotMetrics } from './adapters/metrics/metrics.js';
-import { createServer, type Readiness } from './adapters/http/create-server.js';
+import { createServer, type HttpApp, type Readiness } from './adapters/http/create-server.js';
 import { createSlackChannel, type SlackChannel } from './adapters/slack/slack-app.js';
 import { createSlackDesk, createSlackDeskAlert, type SlackDeskOptions } from './adapters/slack/slack-desk.js';
 import { createSlackDeskEraser } from './adapters/slack/slack-desk-eraser.js';
@@ -36,7 +36,7 @@ import {
   parseAdvisorCommand,
 } from './adapters/twilio/advisor-commands.js';
 import { createTwilioMediaDownloader } from './adapters/twilio/twilio-media.js';
-import { createTwilioSmsHandler } from './adapters/twilio/twilio-routes.js';
+import { createTwilioSmsHandler, type TwilioSmsHandler } from './adapters/twilio/twilio-routes.js';
 import {
   createSmsAdvisorNotifier,
   createSmsClientSender,
@@ -67,7 +67,7 @@ interface Background {
 }
 
 export interface Composed {
-  http: Express;
+  http: HttpApp;
   store: Store;
   settings: BotSettings;
   handleInbound: HandleInbound;
@@ -372,7 +372,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
   let twilio: Router | { off: string } = {
     off: 'SMS channel is off: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL to turn it on',
   };
-  let twilioSms: RequestHandler | undefined;
+  let twilioSms: TwilioSmsHandler | undefined;
   if (config.sms) {
     const notifySms = settings.handoff.notifySms;
     const runCommand = createAdvisorCommandRunner({ store, actions, flow, advisor });
@@ -386,7 +386,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
           ? createSlackDeskAlert({ client: slack.outboxClient, channel: deskChannel, logger })
           : null,
     });
-    twilioSms = createTwilioSmsHandler({
+    const sms = createTwilioSmsHandler({
       ...config.sms,
       handleInbound,
       logger,
@@ -406,7 +406,19 @@ export function compose(config: Config, options: ComposeOptions): Composed {
         },
       }),
     });
-    if (metrics) twilioSms = metrics.timeWebhook(twilioSms);
+    // Timed from the request to its answer, whichever way it came in.
+    const timeWebhook = metrics ? metrics.timeWebhook : () => undefined;
+    twilioSms = {
+      plain(req, res, fail, path) {
+        if (!sms.plain(req, res, fail, path)) return false;
+        timeWebhook(res);
+        return true;
+      },
+      express(req, res, next) {
+        timeWebhook(res);
+        void sms.express(req, res, next);
+      },
+    };
     twilio = Router().use(
       createTwilioStatusRouter({
         ...config.sms,

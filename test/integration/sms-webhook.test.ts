@@ -71,6 +71,19 @@ describe('POST /twilio/sms', () => {
     ]);
   });
 
+  it('answers a webhook URL with a query string the same way, its signature over the URL with the query', async () => {
+    // The server takes a plain POST /twilio/sms before express; with a query, express's route does.
+    const params = { MessageSid: newMessageSid(), From: ALICE, To: BOT_NUMBER, Body: 'hi', NumMedia: '0' };
+    const path = '/twilio/sms?source=twilio';
+    const signed = { 'X-Twilio-Signature': signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}${path}`, params) };
+    const ok = await h.post(path, params, signed);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/<Message>/);
+    const again = { ...params, MessageSid: newMessageSid() };
+    const withoutQuery = { 'X-Twilio-Signature': signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, again) };
+    expect((await h.post(path, again, withoutQuery)).status).toBe(403);
+  });
+
   it('skips the second question when the first text answers both', async () => {
     const replies = await replyTo(h, ALICE, 'We run AR collections for hospitals and their CFO wants a SOC report');
     expect(replies).toHaveLength(1);

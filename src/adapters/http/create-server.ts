@@ -1,7 +1,8 @@
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { Logger } from '../../core/logger.js';
 import { adminHeaders } from './admin-headers.js';
-import { StoreUnavailableError } from '../../core/store-unavailable.js';
+import { answerFailure } from './answer-failure.js';
 import { storeGate } from './store-gate.js';
 
 /** What /readyz answers: `ok` false is a 503; the rest says what is not ready (the database, its migrations). */
@@ -18,10 +19,16 @@ interface ServerParts {
   readiness?: () => Promise<Readiness>;
   twilio: Router | { off: string };
   /**
-   * POST /twilio/sms, Twilio's incoming-message webhook: the first route, so the busiest path
-   * does not walk the other routers (issue 11). Mounted only when `twilio` is on.
+   * POST /twilio/sms, Twilio's incoming-message webhook, only when `twilio` is on. A plain form
+   * (what Twilio sends) at exactly that path goes to `plain` before express sees the request: the
+   * busiest path skips express's own work per request (issue 11); anything else takes `express`,
+   * the first route.
    */
-  twilioSms?: express.RequestHandler;
+  twilioSms?: {
+    /** Takes the request and returns true when it is a plain form; else leaves it to express. */
+    plain(req: IncomingMessage, res: ServerResponse, fail: (error: unknown) => void): boolean;
+    express: express.RequestHandler;
+  };
   /** Bolt's router; it parses and verifies its own bodies, so no parser runs before it. */
   slack: Router | { off: string };
   admin: Router | { off: string };
@@ -46,12 +53,19 @@ function offRoute(reason: string): express.RequestHandler {
   };
 }
 
+/** The HTTP app as node's request listener, and a way to listen with it (as express's app has). */
+export interface HttpApp {
+  (req: IncomingMessage, res: ServerResponse): void;
+  listen(port: number, ...rest: [host: string, listening: () => void] | [listening: () => void]): Server;
+}
+
 /** The HTTP app: health, readiness, the Twilio and Slack endpoints and the admin API, by prefix. */
-export function createServer(parts: ServerParts): Express {
+export function createServer(parts: ServerParts): HttpApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', parts.trustProxy ?? false);
-  if (parts.twilioSms !== undefined && !('off' in parts.twilio)) app.post('/twilio/sms', parts.twilioSms);
+  const sms = parts.twilioSms !== undefined && !('off' in parts.twilio) ? parts.twilioSms : undefined;
+  if (sms !== undefined) app.post('/twilio/sms', sms.express);
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -96,30 +110,15 @@ export function createServer(parts: ServerParts): Express {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    // NOTE: nothing was saved; Slack retries a 5xx, and Twilio too with the webhook's #rp=... override.
-    if (error instanceof StoreUnavailableError) {
-      parts.logger.error(
-        { err: error, path: req.path },
-        'database unreachable: answered 503 so the provider retries; check DATABASE_URL and the server',
-      );
-      if (!res.headersSent)
-        res
-          .status(503)
-          .set('Retry-After', '5')
-          .json({ error: 'store_unavailable', message: 'the database is unreachable; retry shortly' });
-      return;
-    }
-    // Body parsers reject what they cannot read (too large, bad charset, broken JSON) with a 4xx.
-    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
-    if (status >= 400 && status < 500) {
-      const message = error instanceof Error ? error.message : 'bad request';
-      parts.logger.warn({ path: req.path, status }, `rejected request body: ${message}`);
-      if (!res.headersSent) res.status(status).json({ error: 'bad_request', message });
-      return;
-    }
-    parts.logger.error({ err: error, path: req.path }, 'request failed; the client may retry it safely');
-    if (!res.headersSent) res.status(500).json({ error: 'internal', message: 'something went wrong; retry later' });
+    answerFailure(error, req.path, res, parts.logger);
   };
   app.use(onError);
-  return app;
+
+  const listener = ((req: IncomingMessage, res: ServerResponse) => {
+    const fail = (error: unknown) => answerFailure(error, '/twilio/sms', res, parts.logger);
+    if (sms !== undefined && req.method === 'POST' && req.url === '/twilio/sms' && sms.plain(req, res, fail)) return;
+    void app(req, res);
+  }) as HttpApp;
+  listener.listen = (port, ...rest) => createHttpServer(listener).listen(port, ...(rest as [string, () => void]));
+  return listener;
 }

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { Router, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CHANNELS, type Channel } from '../../core/channels.js';
@@ -21,8 +22,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 export interface BotMetrics {
-  /** The Twilio webhook's handler, timed from the request until its answer is written. */
-  timeWebhook(handler: RequestHandler): RequestHandler;
+  /** Times a Twilio webhook's response from now until its answer is written (express or not). */
+  timeWebhook(res: ServerResponse): void;
   /** The same for Slack's requests: their answer is the ack. */
   timeSlackAck: RequestHandler;
   /** `handleInbound` counting every message by channel and outcome. */
@@ -42,14 +43,10 @@ interface MetricsOptions {
   outboxBacklog: (now: number) => Promise<OutboxBacklog>;
 }
 
-/** `handler` (or the next handler), timed from the request until its answer is written. */
-function timed(histogram: Histogram, handler?: RequestHandler): RequestHandler {
-  return (req, res, next) => {
-    const started = performance.now();
-    res.once('finish', () => histogram.observe((performance.now() - started) / 1000));
-    if (handler === undefined) next();
-    else handler(req, res, next);
-  };
+/** Observes how long `res` takes, from now until its answer is written. */
+function time(histogram: Histogram, res: ServerResponse): void {
+  const started = performance.now();
+  res.once('finish', () => histogram.observe((performance.now() - started) / 1000));
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -138,8 +135,11 @@ export function createBotMetrics(options: MetricsOptions): BotMetrics {
   });
 
   return {
-    timeWebhook: (handler) => timed(webhook, handler),
-    timeSlackAck: timed(slackAck),
+    timeWebhook: (res) => time(webhook, res),
+    timeSlackAck: (_req, res, next) => {
+      time(slackAck, res);
+      next();
+    },
     countMessages(handleInbound) {
       return async (message) => {
         const of = counts[message.channel];

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import twilio from 'twilio';
 import type { Logger } from '../../core/logger.js';
 
@@ -28,10 +28,14 @@ function isTwilioSignature(
   return urls.some((url) => twilio.validateRequest(authToken, signature, url, params));
 }
 
+/** What a request whose signature is missing or wrong is answered, with 403. */
+export const FORBIDDEN = 'Forbidden: X-Twilio-Signature is missing or does not match\n';
+
 /**
  * Checks X-Twilio-Signature, with Twilio's own algorithm, against the public URL the request was
  * sent to: behind a proxy the Host header is not what Twilio signed, so the URL is PUBLIC_BASE_URL
- * + path. On a mismatch it answers 403 with a log line that says what to check, and returns false.
+ * + `path` (the request's, query included). On a mismatch it logs what to check and returns false:
+ * the caller answers 403 with FORBIDDEN.
  *
  * `fragment`: the connection overrides configured after a # on the webhook URL in Twilio (e.g.
  * rc=3&rp=ct,rt,5xx). A fragment never travels in the request, so whether Twilio signed the URL
@@ -39,11 +43,10 @@ function isTwilioSignature(
  */
 export function createTwilioSignatureCheck(
   options: SignatureOptions,
-): (req: Request, res: Response, params: Record<string, unknown>) => boolean {
+): (signature: string | undefined, path: string, params: Record<string, unknown>) => boolean {
   const { authToken, publicBaseUrl, logger, what, fragment } = options;
-  return (req, res, params) => {
-    const signature = req.header('X-Twilio-Signature');
-    const url = publicBaseUrl + req.originalUrl;
+  return (signature, path, params) => {
+    const url = publicBaseUrl + path;
     if (
       signature &&
       isTwilioSignature(authToken, signature, fragment === undefined ? [url] : [url, `${url}#${fragment}`], params)
@@ -54,7 +57,6 @@ export function createTwilioSignatureCheck(
       { url, hasSignature: Boolean(signature) },
       `rejected Twilio ${what}: signature missing or wrong; check TWILIO_AUTH_TOKEN and that PUBLIC_BASE_URL + path (${url}) is the URL set in Twilio`,
     );
-    res.status(403).type('text/plain').send('Forbidden: X-Twilio-Signature is missing or does not match\n');
     return false;
   };
 }
@@ -63,6 +65,10 @@ export function createTwilioSignatureCheck(
 export function verifyTwilioSignature(options: SignatureOptions): RequestHandler {
   const check = createTwilioSignatureCheck(options);
   return (req, res, next) => {
-    if (check(req, res, (req.body as Record<string, unknown> | undefined) ?? {})) next();
+    if (
+      check(req.header('X-Twilio-Signature'), req.originalUrl, (req.body as Record<string, unknown> | undefined) ?? {})
+    )
+      next();
+    else res.status(403).type('text/plain').send(FORBIDDEN);
   };
 }
