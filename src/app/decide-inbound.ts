@@ -11,7 +11,7 @@ import type { AdvisorNotice, Decision, SavedConversation, TranscriptNote } from 
 import type { Facts, Reading } from '../core/reading.js';
 import { renderReply } from '../core/render-reply.js';
 import { persist, reviveForSender, stepConversation, type Snapshot } from '../core/step-conversation.js';
-import { summarizeConversation } from '../core/summarize-conversation.js';
+import { placeOf, summarizeConversation } from '../core/summarize-conversation.js';
 import { applyEvent, decisionOf, fanOut, involvesAdvisor } from './apply-event.js';
 import { dropHeldTexts } from './quiet-hours.js';
 
@@ -137,8 +137,7 @@ function withMediaAck(says: Say[], message: InboundMessage, event: ConversationE
 /** The conversation as the client found it: one not started yet is in the language they were shown. */
 function startsIn(snapshot: Snapshot, hint: Language | undefined): Snapshot {
   const { language, languageSettled } = snapshot.context;
-  if (hint === undefined || hint === language || languageSettled || !snapshot.matches({ open: 'fresh' }))
-    return snapshot;
+  if (hint === undefined || hint === language || languageSettled || placeOf(snapshot).open !== 'fresh') return snapshot;
   return stepConversation(snapshot, { type: 'user.wroteIn', language: hint, settled: false }).next;
 }
 
@@ -175,7 +174,7 @@ export function decideInbound(
   const before = summarizeConversation(snapshot);
   // A conversation not started yet would ask what the product does first: the web chat shows that
   // question, with its buttons, before anyone writes.
-  const awaiting = snapshot.context.awaiting ?? (snapshot.matches({ open: 'fresh' }) ? 'product' : null);
+  const awaiting = snapshot.context.awaiting ?? (placeOf(snapshot).open === 'fresh' ? 'product' : null);
   // A choice clicked on an old question is kept in the transcript but changes nothing.
   if (message.answers !== undefined && message.answers !== awaiting) {
     return { ...persist(snapshot), summary: before, replies: [], says: [], language: snapshot.context.language };

@@ -4,11 +4,25 @@ import type { ConversationSummary, Status } from './conversation.js';
 
 type Snapshot = SnapshotFrom<ConversationMachine>;
 
+/**
+ * Where the snapshot is: its top state (open, closed, optedOut) and, when open, which child of
+ * open. Read off the state value: snapshot.matches() converts its argument to a state value on
+ * every call, and a text asks this a dozen times (issue 11).
+ */
+export function placeOf(snapshot: Snapshot): { top: string; open: string | null } {
+  const { value } = snapshot;
+  if (typeof value === 'string') return { top: value, open: null };
+  const [top = '', child] = Object.entries(value)[0] ?? [];
+  if (top !== 'open' || child === undefined) return { top, open: null };
+  return { top, open: typeof child === 'string' ? child : (Object.keys(child)[0] ?? null) };
+}
+
 function statusOf(snapshot: Snapshot): Status {
-  if (snapshot.matches({ open: 'waiting' })) return 'waiting';
-  if (snapshot.matches({ open: 'human' })) return 'human';
-  if (snapshot.matches('closed')) return 'closed';
-  if (snapshot.matches('optedOut')) return 'opted_out';
+  const { top, open } = placeOf(snapshot);
+  if (open === 'waiting') return 'waiting';
+  if (open === 'human') return 'human';
+  if (top === 'closed') return 'closed';
+  if (top === 'optedOut') return 'opted_out';
   return 'bot';
 }
 
