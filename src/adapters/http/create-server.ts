@@ -115,8 +115,8 @@ export function createServer(parts: ServerParts): HttpApp {
   app.use(onError);
 
   const listener = ((req: IncomingMessage, res: ServerResponse) => {
-    const fail = (error: unknown) => answerFailure(error, '/twilio/sms', res, parts.logger);
-    if (sms !== undefined && req.method === 'POST' && req.url === '/twilio/sms' && sms.plain(req, res, fail)) return;
+    const webhook = sms !== undefined && req.method === 'POST' && req.url === '/twilio/sms';
+    if (webhook && sms.plain(req, res, (error) => answerFailure(error, '/twilio/sms', res, parts.logger))) return;
     void app(req, res);
   }) as HttpApp;
   listener.listen = (port, ...rest) => createHttpServer(listener).listen(port, ...(rest as [string, () => void]));

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { asStoreError } from './postgres-pool.js';
+import { asStoreError, hearErrors } from './postgres-pool.js';
 
 export interface PostgresMigration {
   /** Strictly increasing; a version, once shipped, is never edited, only followed by a new one. */
@@ -257,11 +257,7 @@ export async function runPostgresMigrations(
     throw asStoreError(error);
   }
   let broken: Error | undefined;
-  // As in inTransaction: a handed-out client's 'error' must be heard, or a dropped connection ends the process.
-  const onError = (error: Error) => {
-    broken ??= error;
-  };
-  client.on('error', onError);
+  const heard = hearErrors(client, (error) => (broken ??= error));
   try {
     await client.query("SELECT pg_advisory_lock(hashtextextended(current_schema() || ':migrations', 0))");
     try {
@@ -299,7 +295,7 @@ export async function runPostgresMigrations(
     if (error instanceof Error) broken = error;
     throw asStoreError(error);
   } finally {
-    client.off('error', onError);
+    heard.stop();
     client.release(broken);
   }
 }

@@ -93,6 +93,17 @@ const isRetryable = (error: unknown): boolean =>
   error instanceof Error && 'code' in error && typeof error.code === 'string' && RETRYABLE.has(error.code);
 
 /**
+ * Listens for `error` on a client taken from the pool until `stop`. pg-pool takes its own listener
+ * off a client it hands out, and a client whose connection ends emits 'error' even while a query
+ * waits: unheard, that ends the process. Heard, the query in flight (or the next one) fails as
+ * unavailable, and the holder releases the client as broken so it is not reused.
+ */
+export function hearErrors(client: pg.PoolClient, onError: (error: Error) => void): { stop(): void } {
+  client.on('error', onError);
+  return { stop: () => client.off('error', onError) };
+}
+
+/**
  * Runs `work` in a READ COMMITTED transaction on one pooled connection and commits; rolls back on
  * a throw. A serialization failure, deadlock or unique violation runs it again, whole.
  */
@@ -105,13 +116,7 @@ export async function inTransaction<R>(pool: pg.Pool, work: (tx: Queryable) => P
       throw asStoreError(error);
     }
     let broken: unknown;
-    // pg-pool takes its 'error' listener off a client it hands out, and a client whose connection
-    // ends emits 'error' even while a query waits: unheard, that ends the process. Heard here, the
-    // query in flight (or the next one) fails as unavailable and the client is not reused.
-    const onError = (error: unknown) => {
-      broken ??= error;
-    };
-    client.on('error', onError);
+    const heard = hearErrors(client, (error) => (broken ??= error));
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -125,7 +130,7 @@ export async function inTransaction<R>(pool: pg.Pool, work: (tx: Queryable) => P
       if (broken === undefined && isRetryable(error) && attempt < MAX_ATTEMPTS) continue;
       throw asStoreError(error);
     } finally {
-      client.off('error', onError);
+      heard.stop();
       // A connection that failed mid-transaction is not handed to the next caller.
       client.release(broken instanceof Error ? broken : undefined);
     }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Retention } from '../../core/ports.js';
 import type { DeskMessage, RemovedCounts } from '../../core/retention.js';
 import { outboxColumns, parseOutboxRows } from './postgres-outbox-rows.js';
-import { inTransaction, lockConversation, queryRows } from './postgres-pool.js';
+import { asStoreError, inTransaction, lockConversation } from './postgres-pool.js';
 import type { Queryable } from './postgres-pool.js';
 import { parseRecordRow, recordColumns } from './postgres-rows.js';
 import { readTranscript } from './postgres-transcript.js';
@@ -74,6 +74,12 @@ async function deskMessagesOf(tx: Queryable, id: number): Promise<DeskMessage[]>
   );
   const posted = posts.map((row) => row.provider_id).filter((postTs) => postTs !== ts);
   return [{ channel, ts }, ...[...new Set(posted)].map((postTs) => ({ channel, ts: postTs }))];
+}
+
+/** Whether the sender's opt-out is kept (it outlives their conversations), read with `q`. */
+export async function isOptedOutIn(q: Queryable, channel: string, participant: string): Promise<boolean> {
+  const kept = await q.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [channel, participant]);
+  return kept.rows.length > 0;
 }
 
 /** The retention sweep, a client's export and erasure, and the opt-outs that outlive them. */
@@ -155,23 +161,16 @@ export function createPostgresRetention(pool: pg.Pool, ready: () => Promise<void
         const deskMessages = await deskMessagesOf(tx, id);
         const removed = await removeConversations(tx, [id]);
         if (removed.conversations === 0) return null;
-        const kept = await tx.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [
-          sender.channel,
-          sender.participant,
-        ]);
-        return { removed, deskMessages, optOutKept: kept.rows.length > 0 };
+        return { removed, deskMessages, optOutKept: await isOptedOutIn(tx, sender.channel, sender.participant) };
       });
     },
     isOptedOut: async (channel, participant) => {
       await ready();
-      return (
-        (
-          await queryRows(pool, 'SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [
-            channel,
-            participant,
-          ])
-        ).length > 0
-      );
+      try {
+        return await isOptedOutIn(pool, channel, participant);
+      } catch (error) {
+        throw asStoreError(error);
+      }
     },
   };
 }

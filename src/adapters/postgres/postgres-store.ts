@@ -22,7 +22,7 @@ import { createPostgresPool, inTransaction, lockConversation, pgJson, queryRows 
 import type { PostgresPoolOptions, Queryable } from './postgres-pool.js';
 import { createPostgresDeskThreads, createPostgresReads } from './postgres-reads.js';
 import { createPostgresMedia } from './postgres-media.js';
-import { createPostgresRetention } from './postgres-retention.js';
+import { createPostgresRetention, isOptedOutIn } from './postgres-retention.js';
 import { appendMedia } from './postgres-transcript.js';
 import {
   forUpdateColumns,
@@ -80,13 +80,7 @@ async function receiveInTx<D extends Decision>(
   ).rows;
   const open = openRow === undefined ? null : parseSavedRow(openRow);
   // decide is synchronous: the sender's kept opt-out is read beforehand, in this transaction.
-  const optedOut =
-    (
-      await tx.query('SELECT 1 FROM opt_outs WHERE channel = $1 AND participant = $2', [
-        message.channel,
-        message.participant,
-      ])
-    ).rows.length > 0;
+  const optedOut = await isOptedOutIn(tx, message.channel, message.participant);
   const decision = decide(open === null ? null : await withHeld(tx, open.saved), () => optedOut);
   const at = message.receivedAt;
   let conversationId: number;

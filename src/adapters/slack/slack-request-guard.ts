@@ -70,7 +70,9 @@ function checkSlackSignature(
 }
 
 /** Slack's retry headers, as Bolt's receiver reads them. */
-function retryOf(req: Request): { retryNum?: number; retryReason?: string } {
+type SlackRetry = { retryNum?: number; retryReason?: string };
+
+function retryOf(req: Request): SlackRetry {
   const num = Number(req.header('x-slack-retry-num'));
   const reason = req.header('x-slack-retry-reason');
   return { ...(Number.isInteger(num) && num > 0 && { retryNum: num }), ...(reason && { retryReason: reason }) };
@@ -85,10 +87,7 @@ function parseBody(req: Request, raw: Buffer): unknown {
 }
 
 /** A signed Events API body, already acknowledged, and Slack's retry headers. */
-export type SlackEventHandler = (
-  body: Record<string, unknown>,
-  retry: { retryNum?: number; retryReason?: string },
-) => void;
+export type SlackEventHandler = (body: Record<string, unknown>, retry: SlackRetry) => void;
 
 /**
  * In front of Bolt: refuses what Slack did not sign (a v0 signature, a timestamp within 5 minutes

@@ -8,7 +8,7 @@ import { parseAdvisorCommand } from './advisor-commands.js';
 import { FORM_LIMIT, isPlainForm, readForm } from './twilio-form.js';
 import { parseTwilioInbound } from './twilio-inbound.js';
 import { renderTwiml } from './twilio-twiml.js';
-import { createTwilioSignatureCheck, FORBIDDEN } from './verify-twilio-signature.js';
+import { createTwilioSignatureCheck } from './verify-twilio-signature.js';
 
 /** PJ's own phone: texts from it are his commands, never a client's message. */
 interface AdvisorSms {
@@ -86,7 +86,7 @@ export interface TwilioSmsHandler {
  */
 export function createTwilioSmsHandler(options: TwilioRoutesOptions): TwilioSmsHandler {
   const { authToken, publicBaseUrl, webhookOverrides, handleInbound, logger, now, advisor } = options;
-  const check = createTwilioSignatureCheck({
+  const signed = createTwilioSignatureCheck({
     authToken,
     publicBaseUrl,
     logger,
@@ -150,14 +150,6 @@ export function createTwilioSmsHandler(options: TwilioRoutesOptions): TwilioSmsH
     } catch (error) {
       fail(error);
     }
-  }
-
-  /** The signature over the fields read, from the request's header, over `path`; 403 when it is not Twilio's. */
-  function signed(req: IncomingMessage, res: ServerResponse, path: string, params: Record<string, unknown>): boolean {
-    const signature = req.headers['x-twilio-signature'];
-    if (check(typeof signature === 'string' ? signature : undefined, path, params)) return true;
-    sendText(res, 403, FORBIDDEN);
-    return false;
   }
 
   const plain: TwilioSmsHandler['plain'] = (req, res, fail, path = req.url ?? '') => {

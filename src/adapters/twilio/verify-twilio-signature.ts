@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
 import type { Logger } from '../../core/logger.js';
@@ -28,14 +29,12 @@ function isTwilioSignature(
   return urls.some((url) => twilio.validateRequest(authToken, signature, url, params));
 }
 
-/** What a request whose signature is missing or wrong is answered, with 403. */
-export const FORBIDDEN = 'Forbidden: X-Twilio-Signature is missing or does not match\n';
-
 /**
  * Checks X-Twilio-Signature, with Twilio's own algorithm, against the public URL the request was
  * sent to: behind a proxy the Host header is not what Twilio signed, so the URL is PUBLIC_BASE_URL
- * + `path` (the request's, query included). On a mismatch it logs what to check and returns false:
- * the caller answers 403 with FORBIDDEN.
+ * + `path` (the request's, query included). On a mismatch it answers 403 with a log line that says
+ * what to check, and returns false. Node's own request and response: the webhook's fast path has
+ * no express around it.
  *
  * `fragment`: the connection overrides configured after a # on the webhook URL in Twilio (e.g.
  * rc=3&rp=ct,rt,5xx). A fragment never travels in the request, so whether Twilio signed the URL
@@ -43,9 +42,11 @@ export const FORBIDDEN = 'Forbidden: X-Twilio-Signature is missing or does not m
  */
 export function createTwilioSignatureCheck(
   options: SignatureOptions,
-): (signature: string | undefined, path: string, params: Record<string, unknown>) => boolean {
+): (req: IncomingMessage, res: ServerResponse, path: string, params: Record<string, unknown>) => boolean {
   const { authToken, publicBaseUrl, logger, what, fragment } = options;
-  return (signature, path, params) => {
+  return (req, res, path, params) => {
+    const header = req.headers['x-twilio-signature'];
+    const signature = typeof header === 'string' ? header : undefined;
     const url = publicBaseUrl + path;
     if (
       signature &&
@@ -57,6 +58,9 @@ export function createTwilioSignatureCheck(
       { url, hasSignature: Boolean(signature) },
       `rejected Twilio ${what}: signature missing or wrong; check TWILIO_AUTH_TOKEN and that PUBLIC_BASE_URL + path (${url}) is the URL set in Twilio`,
     );
+    const text = 'Forbidden: X-Twilio-Signature is missing or does not match\n';
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
     return false;
   };
 }
@@ -65,10 +69,6 @@ export function createTwilioSignatureCheck(
 export function verifyTwilioSignature(options: SignatureOptions): RequestHandler {
   const check = createTwilioSignatureCheck(options);
   return (req, res, next) => {
-    if (
-      check(req.header('X-Twilio-Signature'), req.originalUrl, (req.body as Record<string, unknown> | undefined) ?? {})
-    )
-      next();
-    else res.status(403).type('text/plain').send(FORBIDDEN);
+    if (check(req, res, req.originalUrl, (req.body as Record<string, unknown> | undefined) ?? {})) next();
   };
 }
