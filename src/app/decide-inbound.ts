@@ -164,12 +164,9 @@ export function decideInbound(
   settings: BotSettings,
   message: InboundMessage,
   saved: SavedConversation | null,
-  optedOut: boolean | (() => boolean) | undefined = false,
+  optedOut: () => boolean = () => false,
 ): InboundDecision {
-  const { snapshot, startsOptedOut } = reviveForSender(
-    saved,
-    typeof optedOut === 'function' ? optedOut : () => optedOut === true,
-  );
+  const { snapshot, startsOptedOut } = reviveForSender(saved, optedOut);
   const notes = startsOptedOut ? [keptOptOutNote] : [];
   const before = summarizeConversation(snapshot);
   // A conversation not started yet would ask what the product does first: the web chat shows that

@@ -29,7 +29,7 @@ describe('a sender whose opt-out was kept', () => {
     'gets nothing and tells PJ nothing for %j',
     (body) => {
       for (const bot of [false, true]) {
-        const decision = decideInbound(settings(bot), text(body), null, true);
+        const decision = decideInbound(settings(bot), text(body), null, () => true);
         expect(decision.replies).toEqual([]);
         expect(decision.outbox).toEqual([]);
         expect(decision.summary.status).toBe('opted_out');
@@ -39,16 +39,16 @@ describe('a sender whose opt-out was kept', () => {
   );
 
   it('opens again on START, quietly when Twilio answered it', () => {
-    const quiet = decideInbound(settings(false), text('START'), null, true);
+    const quiet = decideInbound(settings(false), text('START'), null, () => true);
     expect(quiet).toMatchObject({ replies: [], summary: { status: 'bot' } });
-    const spoken = decideInbound(settings(true), text('START'), null, true);
+    const spoken = decideInbound(settings(true), text('START'), null, () => true);
     expect(spoken.summary.status).toBe('bot');
     expect(spoken.replies[0]).toContain(flow.optInConfirm);
   });
 
   it("also starts opted out when the saved conversation is an older machine's and starts over", () => {
     const old: SavedConversation = { id: 1, machineVersion: -1, snapshot: {} };
-    expect(decideInbound(settings(false), text('hi'), old, true)).toMatchObject({
+    expect(decideInbound(settings(false), text('hi'), old, () => true)).toMatchObject({
       replies: [],
       summary: { status: 'opted_out' },
     });
@@ -59,9 +59,9 @@ describe('a sender whose opt-out was kept', () => {
       id: 1,
       ...persist(stepConversation(revive(null), { type: 'user.greeted', at: 0 }).next),
     };
-    const decision = decideInbound(settings(false), text('we run payroll'), open, true);
+    const decision = decideInbound(settings(false), text('we run payroll'), open, () => true);
     expect(decision.summary.status).toBe('bot');
     expect(decision.notes).toEqual([]);
-    expect(decideInbound(settings(false), text('hi'), null, false).replies).not.toEqual([]);
+    expect(decideInbound(settings(false), text('hi'), null, () => false).replies).not.toEqual([]);
   });
 });
