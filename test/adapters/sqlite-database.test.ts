@@ -3,7 +3,7 @@ import { openSqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js
 import { tempDatabasePath } from '../support/sms-harness.js';
 
 describe('openSqliteDatabase', () => {
-  it('opens the file in WAL mode with a full fsync per commit, and keeps savepoint journals in memory', () => {
+  it('opens the file in WAL mode with a full fsync per commit, and keeps statement journals in memory', () => {
     const db = openSqliteDatabase(tempDatabasePath());
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

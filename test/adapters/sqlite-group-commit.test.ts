@@ -10,7 +10,8 @@ import { StoreUnavailableError } from '../../src/core/store-unavailable.js';
 import { fakeDecide, inbound } from '../contract/fake-decide.js';
 
 // Group commit (issue 11): the receives of one event-loop turn share one transaction and one
-// fsync, each in a savepoint, and nobody is answered before that COMMIT. Behaviour only: no timings.
+// fsync, and nobody is answered before that COMMIT; when an item throws, the batch rolls back and
+// each item runs again alone. Behaviour only: no timings.
 
 const dirs: string[] = [];
 const open: Database.Database[] = [];
@@ -67,9 +68,11 @@ describe('SQLite group commit', () => {
     const group = createGroupCommit(db);
     const insert = db.prepare('INSERT INTO item (id, parent) VALUES (?, 1)');
     const failing = new Error('decide failed');
+    const runs: string[] = [];
     const results = await Promise.allSettled(
       ['a', 'b', 'c'].map((id) =>
         group.run(() => {
+          runs.push(id);
           insert.run(id);
           if (id === 'b') throw failing;
           return id;
@@ -81,7 +84,10 @@ describe('SQLite group commit', () => {
       { status: 'rejected', reason: failing },
       { status: 'fulfilled', value: 'c' },
     ]);
+    // The shared transaction stopped at b and rolled back; then each ran alone, b still failing.
+    expect(runs).toEqual(['a', 'b', 'a', 'b', 'c']);
     expect(['a', 'b', 'c'].map((id) => committed(path, id))).toEqual([true, false, true]);
+    expect(db.inTransaction).toBe(false);
   });
 
   it('when the batch cannot commit, runs each item again in a transaction of its own before answering anyone', async () => {

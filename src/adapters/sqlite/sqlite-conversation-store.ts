@@ -96,7 +96,7 @@ export function createSqliteConversationStore(
   // state. A transaction function per call keeps the caller's result type (better-sqlite3 caches the
   // statements behind it).
   const immediately = <R>(work: () => R): R => db.transaction(work).immediate();
-  // Texts arriving together share one transaction and one fsync, each in a savepoint of its own.
+  // Texts arriving together share one transaction and one fsync.
   const group = createGroupCommit(db, options);
 
   return {

@@ -11,9 +11,9 @@ export function openSqliteDatabase(path: string): Database.Database {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // Each text of a group commit runs in a savepoint, whose journal of the pages it changes goes to
-  // a temporary file by default: in memory, a text costs about a quarter less CPU (issue 11). Only
-  // the undo copies of one transaction are held there; the database and its WAL stay on disk.
+  // A statement that may fail half-way inside a transaction (a two-row insert, an update) keeps a
+  // journal of the pages it changes, in a temporary file by default: in memory it costs less CPU
+  // (issue 11). Only undo copies are held there; the database and its WAL stay on disk.
   db.pragma('temp_store = MEMORY');
   return db;
 }

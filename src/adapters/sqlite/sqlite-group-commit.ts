@@ -4,9 +4,9 @@ import { StoreUnavailableError } from '../../core/store-unavailable.js';
 /** Runs work in shared transactions: one COMMIT, and so one WAL fsync, for everything that arrived in one event-loop turn. */
 export interface GroupCommit {
   /**
-   * Runs `work` in the next batch's transaction, in a savepoint of its own, and resolves once
-   * that transaction committed (with synchronous=FULL: once it is on disk). A throw rolls back
-   * only this work and rejects only its promise.
+   * Runs `work` in the next batch's transaction and resolves once that transaction committed
+   * (with synchronous=FULL: once it is on disk). A throw rejects only this work's promise: the
+   * rest of its batch is run again and kept.
    */
   run<R>(work: () => R): Promise<R>;
 }
@@ -35,10 +35,10 @@ function unavailable(error: unknown): unknown {
 
 /**
  * Group commit for better-sqlite3, which is synchronous: work queued during one event-loop turn
- * runs at the next setImmediate in one BEGIN IMMEDIATE, each item in a SAVEPOINT, then one COMMIT,
- * and only then is any caller answered. Items run in the order they were queued. If the batch as
- * a whole fails (its BEGIN, its COMMIT, or an error that ends the transaction), nothing of it was
- * saved and each item runs again in a transaction of its own before anyone is answered; the
+ * runs at the next setImmediate in one BEGIN IMMEDIATE, then one COMMIT, and only then is any
+ * caller answered. Items run in the order they were queued. If the batch fails (its BEGIN, its
+ * COMMIT, or any item throwing), it rolls back, nothing of it was saved, and each item runs again
+ * in a transaction of its own before anyone is answered; the
  * work is therefore run again, which the decide-once contract allows. An item that still fails
  * for want of the database rejects with StoreUnavailableError (503), anything else as thrown.
  * `onBatch` hears how many items each turn's flush handled.
@@ -50,9 +50,6 @@ export function createGroupCommit(
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
-  const savepoint = db.prepare('SAVEPOINT batch_item');
-  const release = db.prepare('RELEASE batch_item');
-  const rollbackTo = db.prepare('ROLLBACK TO batch_item');
   let queue: Pending[] = [];
 
   function alone(work: () => unknown): Outcome {
@@ -63,7 +60,11 @@ export function createGroupCommit(
     }
   }
 
-  /** Every item's outcome, or null when the transaction failed and nothing was saved. */
+  /**
+   * Every item's value, or null when anything failed and nothing was saved. No savepoint per item:
+   * a savepoint journals every page an item touches (about a dozen per text), and an item that
+   * throws is rare, so the whole batch rolls back then and each item runs again alone (issue 11).
+   */
   function together(batch: Pending[]): Outcome[] | null {
     try {
       begin.run();
@@ -71,20 +72,7 @@ export function createGroupCommit(
       return null;
     }
     try {
-      const outcomes = batch.map(({ work }): Outcome => {
-        savepoint.run();
-        try {
-          const value = work();
-          release.run();
-          return { ok: true, value };
-        } catch (error) {
-          // SQLite ends the whole transaction on some errors (I/O, disk full): then the batch failed.
-          if (!db.inTransaction) throw error;
-          rollbackTo.run();
-          release.run();
-          return { ok: false, error };
-        }
-      });
+      const outcomes = batch.map(({ work }): Outcome => ({ ok: true, value: work() }));
       commit.run();
       return outcomes;
     } catch {
