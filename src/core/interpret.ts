@@ -445,9 +445,7 @@ function requestOf(
 
 /** True when phrases of these types cover every word of the text. */
 function coveredBy(matches: Match[], clauses: Clause[]): boolean {
-  const covered = new Set(
-    matches.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)),
-  );
+  const covered = coverage(matches);
   const total = clauses.reduce((n, clause) => n + clause.words.length, 0);
   return total > 0 && covered.size === total;
 }
@@ -455,8 +453,14 @@ function coveredBy(matches: Match[], clauses: Clause[]): boolean {
 /** A one-word intent ("human", "price") counts in a short text or a question, not in "human + AI". */
 const SHORT_TEXT_WORDS = 4;
 
-function phraseIntent(text: string, clauses: Clause[], intents: Match[], optOuts: Match[], c: Compiled): Intent {
-  const plain = clauses.flatMap((clause) => clause.plain);
+function phraseIntent(
+  text: string,
+  clauses: Clause[],
+  plain: string[],
+  intents: Match[],
+  optOuts: Match[],
+  c: Compiled,
+): Intent {
   const short = plain.length <= SHORT_TEXT_WORDS;
   const found = (intent: PhraseIntent): Match[] =>
     intents.filter(
@@ -507,7 +511,7 @@ function hasContent(
   };
   return clauses.some((clause, n) =>
     clause.words.some((word, i) => {
-      if (covered.has(`${n}:${i}`)) return false;
+      if (covered.has(place(n, i))) return false;
       const raw = clause.plain[i] ?? word;
       return (
         ordinary === undefined ||
@@ -521,9 +525,16 @@ function hasContent(
   );
 }
 
-/** The positions ("clause:word") the matches cover. */
-function coverage(matches: Match[]): Set<string> {
-  return new Set(matches.flatMap((m) => Array.from({ length: length(m) }, (_, i) => `${m.clause}:${m.start + i}`)));
+/** A text holds at most 1,600 characters, so fewer words than this in a clause. */
+const PLACES_PER_CLAUSE = 0x10000;
+/** Word `word` of clause `clause` as one number: a text's places are read several times over (issue 11). */
+const place = (clause: number, word: number): number => clause * PLACES_PER_CLAUSE + word;
+
+/** The places (see `place`) the matches cover. */
+function coverage(matches: Match[]): Set<number> {
+  const covered = new Set<number>();
+  for (const m of matches) for (let i = m.start; i < m.end; i++) covered.add(place(m.clause, i));
+  return covered;
 }
 
 /**
@@ -532,24 +543,32 @@ function coverage(matches: Match[]): Set<string> {
  */
 function languageOf(
   clauses: Clause[],
+  plain: string[],
   asks: Match[],
   around: Match[],
   c: Compiled,
 ): Pick<Reading, 'languageAsked' | 'languageCue'> & { only: boolean } {
-  const covered = coverage([...asks, ...around]);
-  const rest = clauses.flatMap((clause, n) => clause.plain.filter((_, i) => !covered.has(`${n}:${i}`)));
+  const covered = asks.length + around.length === 0 ? null : coverage([...asks, ...around]);
+  const rest =
+    covered === null ? plain : clauses.flatMap((clause, n) => clause.plain.filter((_, i) => !covered.has(place(n, i))));
+  const restText = rest.join(' ');
   const last = asks.at(-1)?.entry;
-  const asked = last?.type === 'language' ? last.language : (c.languageAlone.get(rest.join(' ')) ?? null);
-  const only = asked !== null && (rest.length === 0 || c.languageAlone.has(rest.join(' ')));
+  const asked = last?.type === 'language' ? last.language : (c.languageAlone.get(restText) ?? null);
+  const only = asked !== null && (rest.length === 0 || c.languageAlone.has(restText));
   const votes = new Map<Language, number>();
-  for (const word of clauses.flatMap((clause) => clause.plain)) {
+  for (const word of plain) {
     const language = c.languageCues.get(word);
     if (language !== undefined) votes.set(language, (votes.get(language) ?? 0) + 1);
   }
-  const ranked = [...votes].sort((a, b) => b[1] - a[1]);
-  const [first, second] = ranked;
-  const cue = first !== undefined && (second === undefined || first[1] > second[1]) ? first[0] : null;
-  return { languageAsked: asked, languageCue: cue, only };
+  // The language with the most cue words, unless another has as many.
+  let cue: Language | null = null;
+  let most = 0;
+  let tied = false;
+  for (const [language, count] of votes) {
+    if (count > most) [cue, most, tied] = [language, count, false];
+    else if (count === most) tied = true;
+  }
+  return { languageAsked: asked, languageCue: tied ? null : cue, only };
 }
 
 /** "2", "#2", "option 2", "2)" in reply to a numbered question picks that option's facts. */
@@ -559,20 +578,20 @@ function applyChoice(
   lexicon: Lexicon,
   awaiting: Awaiting | null,
   clauses: Clause[],
+  plain: string[],
   language: Language,
   fillers: Match[],
 ): void {
   // "wait sorry, 1. we don't touch money", "no espera, es el 2": a lone number in a correction
   // (fillers aside) picks too.
   const covered = coverage(fillers);
-  const loneIn = (n: number): string[] => clauses[n]?.plain.filter((_, i) => !covered.has(`${n}:${i}`)) ?? [];
+  const loneIn = (n: number): string[] => clauses[n]?.plain.filter((_, i) => !covered.has(place(n, i))) ?? [];
   const lone = reading.correction
     ? clauses.map((_, n) => loneIn(n)).find((words) => words.length === 1 && /^\d$/.test(words[0] ?? ''))?.[0]
     : undefined;
   const written = text.trim().toLowerCase();
   // The words a question offers as choices ("data", "money", "both") pick them too.
-  const worded =
-    awaiting === null ? undefined : lexicon.choiceWords[awaiting][clauses.flatMap((c) => c.plain).join(' ')];
+  const worded = awaiting === null ? undefined : lexicon.choiceWords[awaiting][plain.join(' ')];
   const digit = CHOICE.exec(written)?.[1] ?? CHOICE_LEAD.exec(written)?.[1] ?? lone ?? worded;
   if (digit === undefined) return;
   const product = awaiting === 'product' ? lexicon.choices.product[digit] : undefined;
@@ -615,6 +634,8 @@ export function interpret(
 ): Reading {
   const c = compiled(lexicon);
   const clauses = clausesOf(text, lexicon, c);
+  // Every word as written but folded, in order: several readings below go through them all.
+  const plain = clauses.flatMap((clause) => clause.plain);
   const matches = findMatches(clauses, c.byFirstWord, 'words');
   const of = (...types: Entry['type'][]): Match[] => matches.filter((m) => types.includes(m.entry.type));
   // Out-of-scope `when: answer` phrases still take part in longest-wins, then drop out.
@@ -665,6 +686,7 @@ export function interpret(
     phraseIntent(
       text,
       clauses,
+      plain,
       terms.filter((m) => m.entry.type === 'intent'),
       optOuts,
       c,
@@ -682,6 +704,7 @@ export function interpret(
   );
   const spoken = languageOf(
     clauses,
+    plain,
     longestWins(of('language')),
     [...of('filler'), ...terms.filter((m) => m.entry.type === 'intent')],
     c,
@@ -713,6 +736,6 @@ export function interpret(
       : '',
   };
   // A number after the verdict ("no sorry, 2") picks from the question asked last.
-  applyChoice(reading, text, lexicon, awaiting ?? lastAsked, clauses, language, of('filler'));
+  applyChoice(reading, text, lexicon, awaiting ?? lastAsked, clauses, plain, language, of('filler'));
   return reading;
 }

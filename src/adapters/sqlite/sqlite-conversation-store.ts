@@ -54,7 +54,6 @@ export function createSqliteConversationStore(
   const getForUpdate = db.prepare<[number]>(`SELECT ${forUpdateColumns} FROM conversations WHERE id = ?`);
   const getRecord = db.prepare<[number]>(`SELECT ${recordColumns} FROM conversations WHERE id = ?`);
   const selectOne = db.prepare('SELECT 1');
-  const setRegion = db.prepare<[string, number]>('UPDATE conversations SET region = ? WHERE id = ?');
 
   /** The saved conversation as a decide sees it: with its texts still held for quiet hours, if any. */
   function withHeld<S extends SavedConversation>(saved: S): S {
@@ -72,9 +71,8 @@ export function createSqliteConversationStore(
       optOuts.isOptedOutNow(message.channel, message.participant),
     );
     const conversationId = statements.write(message, decision, open && { id: open.saved.id, version: open.version });
-    // The held texts this turn moved past (never one it queued itself), and where the number is.
+    // The held texts this turn moved past (never one it queued itself).
     outbox.dropHeld(conversationId, decision.dropHeld ?? []);
-    if (message.region !== undefined) setRegion.run(message.region, conversationId);
     return { conversationId, replies: [...decision.replies], duplicate: false, decision };
   }
 

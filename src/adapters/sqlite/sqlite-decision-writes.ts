@@ -9,8 +9,11 @@ import type { InsertDrafts } from './sqlite-outbox.js';
 interface DecisionWriter {
   /** A new conversation for `message`, named after its sender; returns its id. */
   create(message: InboundMessage, decision: Decision): number;
-  /** Saves over conversation `id`, which must still be at row `version`. */
-  save(id: number, version: number, decision: Decision, now: number): void;
+  /**
+   * Saves over conversation `id`, which must still be at row `version`; `region`, where the
+   * sender's number is (a message's), replaces the stored one when given.
+   */
+  save(id: number, version: number, decision: Decision, now: number, region?: string): void;
   /** Appends a transcript line; returns its row id. */
   append(conversationId: number, at: number, entry: Omit<TranscriptEntry, 'at' | 'media'>, externalId?: string): number;
   /** Keeps the links of what the client attached to transcript line `messageId`, in order. */
@@ -22,7 +25,7 @@ interface DecisionWriter {
 /** PJ's own words going to the client: his first one times his reply for the pipeline. */
 const isAdvisorText = (note: TranscriptNote): boolean => note.author === 'advisor' && note.direction === 'out';
 
-function summaryParams(decision: Decision, now: number) {
+function summaryParams(decision: Decision, now: number, region: string | undefined) {
   const { summary } = decision;
   return {
     status: summary.status,
@@ -39,6 +42,8 @@ function summaryParams(decision: Decision, now: number) {
     basis: decision.verdictBasis ? JSON.stringify(decision.verdictBasis) : null,
     // The client's language: the store keeps what the machine says.
     language: decision.summary.language ?? 'en',
+    // Written with the rest: a second UPDATE of the row per text cost a statement (issue 11).
+    region: region ?? null,
   };
 }
 
@@ -53,15 +58,16 @@ export function createDecisionWriter(
     SummaryParams & { channel: string; conversationKey: string; participant: string }
   >(
     `INSERT INTO conversations (channel, conversation_key, participant, status, awaiting, answers, verdict, side, flags,
-       snapshot, machine_version, version, created_at, updated_at, flagged_at, verdict_basis, language)
+       snapshot, machine_version, version, created_at, updated_at, flagged_at, verdict_basis, language, region)
      VALUES (@channel, @conversationKey, @participant, @status, @awaiting, @answers, @verdict, @side, @flags,
-       @snapshot, @machineVersion, 1, @now, @now, CASE WHEN @flags != '[]' THEN @now END, @basis, @language)`,
+       @snapshot, @machineVersion, 1, @now, @now, CASE WHEN @flags != '[]' THEN @now END, @basis, @language, @region)`,
   );
   const updateConversation = db.prepare<SummaryParams & { id: number; version: number }>(
     `UPDATE conversations SET status = @status, awaiting = @awaiting, answers = @answers, verdict = @verdict, side = @side,
        flags = @flags, snapshot = @snapshot, machine_version = @machineVersion, version = version + 1,
        updated_at = @now, flagged_at = coalesce(flagged_at, CASE WHEN @flags != '[]' THEN @now END),
-       verdict_basis = CASE WHEN @basisSet = 1 THEN @basis ELSE verdict_basis END, language = @language
+       verdict_basis = CASE WHEN @basisSet = 1 THEN @basis ELSE verdict_basis END, language = @language,
+       region = coalesce(@region, region)
      WHERE id = @id AND version = @version`,
   );
   const insertMessage = db.prepare<[number, number, string, string, string, string | null]>(
@@ -95,15 +101,15 @@ export function createDecisionWriter(
   return {
     create: (message, decision) => {
       const info = insertConversation.run({
-        ...summaryParams(decision, message.receivedAt),
+        ...summaryParams(decision, message.receivedAt, message.region),
         channel: message.channel,
         conversationKey: message.conversationKey,
         participant: message.participant,
       });
       return Number(info.lastInsertRowid);
     },
-    save: (id, version, decision, now) => {
-      const info = updateConversation.run({ ...summaryParams(decision, now), id, version });
+    save: (id, version, decision, now, region) => {
+      const info = updateConversation.run({ ...summaryParams(decision, now, region), id, version });
       if (info.changes !== 1) throw new Error(`conversation ${id} changed concurrently`);
     },
     append,

@@ -18,8 +18,9 @@ export interface ReceiveStatements {
   /** The id and row version of the sender's open conversation now, or null: what `write` expects. */
   openVersion(message: InboundMessage): DecidedOn;
   /**
-   * Saves `decision` over the conversation it was made on (a new one when null), then the inbound
-   * text, the replies, the decision's extras and the message id; returns the conversation id.
+   * Saves `decision` over the conversation it was made on (a new one when null) with where the
+   * sender's number is, then the inbound text, the replies, the decision's extras and the message
+   * id; returns the conversation id.
    */
   write(message: InboundMessage, decision: Decision, on: DecidedOn): number;
 }
@@ -64,7 +65,7 @@ export function createReceiveStatements(db: Database.Database): ReceiveStatement
         conversationId = write.create(message, decision);
       } else {
         conversationId = on.id;
-        write.save(conversationId, on.version, decision, at);
+        write.save(conversationId, on.version, decision, at, message.region);
       }
       const [only, ...more] = decision.replies;
       // A message with attachments takes the longer way: they are kept against its own line's id.
