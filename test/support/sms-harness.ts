@@ -44,6 +44,10 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
     ADMIN_TOKEN,
     DATABASE_URL: `file:${databasePath}`,
     LOG_LEVEL: 'info',
+    // This harness runs on the real clock: by default (8-21 in the client's zone) the bot's own
+    // texts would wait at night, and what a test sees would depend on the hour it runs at.
+    // Quiet hours are tested with a clock of their own (quiet-hours-sms.test.ts).
+    QUIET_HOURS: 'off',
     ...env,
   });
   const { logger, lines: logs } = captureLogs(config.logLevel);
