@@ -19,7 +19,7 @@ const SDKS = [
   'ws',
   'prom-client',
 ];
-const ADAPTERS = ['flow-files', 'http', 'log', 'metrics', 'postgres', 'slack', 'sqlite', 'twilio', 'web'];
+const ADAPTERS = ['flow-files', 'http', 'log', 'metrics', 'postgres', 'slack', 'sqlite', 'threads', 'twilio', 'web'];
 /** Each adapter's own SDK, which no other adapter may import (express is the HTTP seam they share). */
 const ADAPTER_SDKS = {
   twilio: ['twilio'],

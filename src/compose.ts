@@ -4,6 +4,8 @@ import { createAdvisorActions } from './app/advisor-actions.js';
 import { reportDeliveryProblem } from './app/carrier-opt-out.js';
 import { createConversationEraser } from './app/erase-conversation.js';
 import { createMediaFetcher, type MediaFetcher } from './app/fetch-media.js';
+import { createDecideAhead } from './app/decide-ahead.js';
+import type { InboundDecision } from './app/decide-inbound.js';
 import { createInboundHandler } from './app/handle-inbound.js';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './app/outbox-worker.js';
 import { capPhoneNotices } from './app/cap-phone-notices.js';
@@ -43,6 +45,7 @@ import {
   createTwilioSender,
 } from './adapters/twilio/twilio-sender.js';
 import { createTwilioStatusRouter } from './adapters/twilio/twilio-status-routes.js';
+import { createBatchThread, type BatchThread } from './adapters/threads/batch-thread.js';
 import { createWebChannel, type WebChannel } from './adapters/web/web-channel.js';
 import type { WebLimits } from './adapters/web/web-routes.js';
 import type { Config, StoreChoice } from './config.js';
@@ -53,7 +56,16 @@ import type { Logger } from './core/logger.js';
 import { renderClientTime, type ClientClock } from './core/render-client-time.js';
 import type { ConversationRecord } from './core/conversation.js';
 import { StoreUnavailableError } from './core/store-unavailable.js';
-import type { ClientSender, HeldTextStore, MediaStore, SendingOff, Store, WebStore } from './core/ports.js';
+import type {
+  ClientSender,
+  HeldTextStore,
+  InboundPeek,
+  MediaStore,
+  SendingOff,
+  Store,
+  WebStore,
+} from './core/ports.js';
+import type { DecideInput, DecideWorkerData } from './decide-worker.js';
 
 interface Background {
   /**
@@ -78,6 +90,8 @@ export interface Composed {
   slack: SlackChannel | null;
   /** The web chat: its API, event streams and demo page are on `http`; null when the store cannot keep it. */
   web: WebChannel | null;
+  /** The decide thread (ComposeOptions.decideThread), to stop at shutdown; null when there is none. */
+  decideThread: { close(): Promise<void> } | null;
 }
 
 interface ComposeOptions {
@@ -93,6 +107,11 @@ interface ComposeOptions {
   web?: { limits?: Partial<WebLimits>; pollMs?: number };
   /** How the Slack Web API client retries; tests shorten it. */
   slackRetry?: webApi.RetryOptions;
+  /**
+   * Decide texts on a thread of their own where the store can peek (SQLite): npm start does;
+   * tests that start many apps in one process leave it off (a thread each would cost seconds).
+   */
+  decideThread?: boolean;
 }
 
 function handoffSettings(config: Config): HandoffSettings {
@@ -142,13 +161,45 @@ function openStore(
   }
 }
 
+/** A store that can show what a receive would decide on, so that the decision is made ahead (decide-ahead.ts). */
+const canPeek = (store: object): store is InboundPeek => 'peekInbound' in store;
+
+/** The worker thread's entry beside this module: TypeScript under tsx and in tests, JavaScript once built. */
+const decideWorkerEntry = (): URL =>
+  new URL(import.meta.url.endsWith('.ts') ? './decide-worker.ts' : './decide-worker.js', import.meta.url);
+
+/**
+ * The decide thread (issue 11): decideInbound on a worker thread, on the settings built here
+ * handed over as data, while the main thread goes on parsing and answering requests. Its heap is
+ * kept small: it holds the flows and one text's work at a time.
+ */
+function startDecideThread(settings: BotSettings, logger: Logger): BatchThread<DecideInput, InboundDecision> {
+  // A function cannot cross threads: the worker makes its own detector.
+  const { detectLanguage, ...rest } = settings;
+  const data: DecideWorkerData = { settings: rest, detects: detectLanguage !== undefined };
+  return createBatchThread({
+    entry: decideWorkerEntry(),
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    logger,
+    what: 'decide',
+  });
+}
+
 /** The bot without any channel: its store and the use case every channel feeds. `onBatch`: see /metrics. */
 export function composeBot(
   config: Config,
   { flow, lexicon, translations }: LoadedFlows = loadFlows(),
   logger?: Logger,
   onBatch?: (size: number) => void,
-): { store: FullStore; handleInbound: HandleInbound; settings: BotSettings; readiness: StoreReadiness } {
+  decideThread = false,
+): {
+  store: FullStore;
+  handleInbound: HandleInbound;
+  settings: BotSettings;
+  readiness: StoreReadiness;
+  thread: BatchThread<DecideInput, InboundDecision> | null;
+} {
   const { store, readiness } = openStore(config.database, logger, onBatch);
   const settings: BotSettings = {
     flow,
@@ -162,7 +213,11 @@ export function composeBot(
     rulesVersion: computeRulesVersion(),
     clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone },
   };
-  return { store, handleInbound: createInboundHandler(store, settings), settings, readiness };
+  if (!decideThread || logger === undefined || !canPeek(store))
+    return { store, handleInbound: createInboundHandler(store, settings), settings, readiness, thread: null };
+  const thread = startDecideThread(settings, logger);
+  const ahead = createDecideAhead(store, (message, saved, optedOut) => thread.run([message, saved, optedOut]));
+  return { store, handleInbound: createInboundHandler(store, settings, ahead), settings, readiness, thread };
 }
 
 function slackOff(config: Config): string {
@@ -276,7 +331,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
           now,
           outboxBacklog: (at) => bot.store.outboxBacklog(at),
         });
-  const bot = composeBot(config, options.flows, logger, metrics?.observeBatch);
+  const bot = composeBot(config, options.flows, logger, metrics?.observeBatch, options.decideThread);
   const { store, settings, readiness } = bot;
   const handleInbound = metrics ? metrics.countMessages(bot.handleInbound) : bot.handleInbound;
   const { flow, advisor } = settings;
@@ -481,5 +536,5 @@ export function compose(config: Config, options: ComposeOptions): Composed {
     trustProxy: config.trustProxy,
     ...(metrics && { metrics }),
   });
-  return { http, store, settings, handleInbound, actions, outbox, background, slack, web };
+  return { http, store, settings, handleInbound, actions, outbox, background, slack, web, decideThread: bot.thread };
 }

@@ -16,7 +16,8 @@ function start(): void {
   const logger = createLogger(config.logLevel);
   let composed;
   try {
-    composed = compose(config, { logger });
+    // Texts are decided on a thread of their own while this one parses and answers (issue 11).
+    composed = compose(config, { logger, decideThread: true });
   } catch (error) {
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exit(1);
@@ -62,7 +63,7 @@ function start(): void {
     composed.web?.closeStreams();
     // Requests in flight finish and their replies go out; only then does the database close.
     server.close(() => {
-      void Promise.all([slack?.stop(), background.stop()])
+      void Promise.all([slack?.stop(), background.stop(), composed.decideThread?.close()])
         .then(() => store.close())
         .then(
           () => {

@@ -142,7 +142,7 @@ function startsIn(snapshot: Snapshot, hint: Language | undefined): Snapshot {
 }
 
 /** A decision plus what the bot says, for channels that render more than text (Slack buttons). */
-interface InboundDecision extends Decision {
+export interface InboundDecision extends Decision {
   says: Say[];
   /** The language the conversation is in after this text: what `says` are to be worded in. */
   language: Language;

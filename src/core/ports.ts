@@ -151,6 +151,11 @@ export interface SavedConversation {
    * first; a store may leave it out when there are none.
    */
   held?: HeldText[];
+  /**
+   * The row's version, when the store keeps one: it changes with every save, so a caller that
+   * decided on an earlier read can tell whether that read is still what is saved (InboundPeek).
+   */
+  version?: number;
 }
 
 /** Everything one inbound message changes, computed purely from the saved state. */
@@ -282,6 +287,20 @@ export interface ConversationStore {
   update<T>(id: number, decide: DecideUpdate<T>, now: number): Promise<Updated<T> | null>;
   /** Conversations with a deadline at or before `now`. */
   listDue(now: number): Promise<Array<{ id: number; remindDue: boolean; idleDue: boolean }>>;
+}
+
+/**
+ * What `receive` would hand a decide for `message` if it ran now: read outside any transaction,
+ * so that the decision can be made ahead, elsewhere (another thread), and then used by `receive`
+ * only if its decide is handed the same saved state (same row version and held texts). `optedOut`
+ * is read only where a decide needs it (no conversation saved), else null.
+ */
+export type PeekedInbound =
+  { duplicate: true } | { duplicate: false; saved: SavedConversation | null; optedOut: boolean | null };
+
+/** A store that can show what `receive` would decide on, ahead of it (the SQLite store). */
+export interface InboundPeek {
+  peekInbound(message: InboundMessage): Promise<PeekedInbound>;
 }
 
 /** How far behind the outbox is: read when /metrics is scraped, never on a message's path. */

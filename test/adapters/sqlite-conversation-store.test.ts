@@ -79,6 +79,31 @@ function withRawDb<T>(path: string, use: (db: Database.Database) => T): T {
 }
 
 describe('sqlite conversation store specifics', () => {
+  it('peeks at what a receive would decide on: a duplicate, the saved row with its version, the kept opt-out', async () => {
+    const store = createSqliteConversationStore(tempDbPath());
+    try {
+      const optingOut: Decide = (saved) => {
+        const decision = decide(saved);
+        return { ...decision, summary: { ...decision.summary, status: 'opted_out' } };
+      };
+      expect(await store.peekInbound(message('p1'))).toEqual({ duplicate: false, saved: null, optedOut: false });
+      const handed: unknown[] = [];
+      await store.receive(message('p1'), (saved) => (handed.push(saved), decide(saved)));
+      expect(await store.peekInbound(message('p1'))).toEqual({ duplicate: true });
+      const peeked = await store.peekInbound(message('p2'));
+      expect(peeked).toMatchObject({ duplicate: false, optedOut: null, saved: { machineVersion: 1, version: 1 } });
+      // The receive that follows is handed the same row at the same version; each save moves it on.
+      await store.receive(message('p2'), (saved) => (handed.push(saved), optingOut(saved)));
+      expect(handed[1]).toEqual(peeked.duplicate ? null : peeked.saved);
+      expect(await store.peekInbound(message('p3'))).toMatchObject({ saved: { version: 2 } });
+      // Once that conversation is gone, the peek reads the sender's kept opt-out.
+      await store.eraseConversation((await store.list({}))[0]?.id ?? 0);
+      expect(await store.peekInbound(message('p3'))).toEqual({ duplicate: false, saved: null, optedOut: true });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('runs migrations once: reopening keeps the data and does not re-record them', async () => {
     const path = tempDbPath();
     const first = createSqliteConversationStore(path);
@@ -121,7 +146,7 @@ describe('sqlite conversation store specifics', () => {
         seen.push(saved);
         return decide(saved);
       });
-      expect(seen).toEqual([{ id: oldId, machineVersion: 1, snapshot: { value: 'old' } }]);
+      expect(seen).toEqual([{ id: oldId, machineVersion: 1, snapshot: { value: 'old' }, version: 1 }]);
       expect(result.conversationId).toBe(oldId);
       expect(await store.list({})).toHaveLength(1);
     } finally {

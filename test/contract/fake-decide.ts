@@ -55,6 +55,10 @@ function turnsOf(snapshot: unknown): number {
   throw new Error(`unexpected snapshot ${JSON.stringify(snapshot)}`);
 }
 
+function withoutVersion({ version: _version, ...saved }: SavedConversation): SavedConversation {
+  return saved;
+}
+
 /**
  * A stand-in for the conversation machine: counts turns in the snapshot. `seen` and `decided`
  * record each run for the test to inspect; the decision itself depends only on `saved`.
@@ -67,7 +71,8 @@ export function fakeDecide(options: FakeOptions = {}): {
   const seen: (SavedConversation | null)[] = [];
   const decided: Decision[] = [];
   const decide: Decide = (saved) => {
-    seen.push(saved);
+    // A row version is the store's own (SQLite hands one, PostgreSQL does not): not in the contract.
+    seen.push(saved && withoutVersion(saved));
     const turns = saved === null ? 1 : turnsOf(saved.snapshot) + 1;
     const decision: Decision = {
       machineVersion: options.machineVersion ?? 1,

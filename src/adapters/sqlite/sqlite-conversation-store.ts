@@ -4,7 +4,9 @@ import type {
   Decision,
   DecideUpdate,
   HeldTextStore,
+  InboundPeek,
   MediaStore,
+  PeekedInbound,
   Received,
   SavedConversation,
   Updated,
@@ -33,7 +35,7 @@ import { forUpdateColumns, parseForUpdateRow, parseRecordRow, recordColumns } fr
 export function createSqliteConversationStore(
   path: string,
   options: { onBatch?: (size: number) => void } = {},
-): WebStore & MediaStore & HeldTextStore {
+): WebStore & MediaStore & HeldTextStore & InboundPeek {
   const db = openSqliteDatabase(path);
   try {
     runSqliteMigrations(db);
@@ -76,6 +78,14 @@ export function createSqliteConversationStore(
     return { conversationId, replies: [...decision.replies], duplicate: false, decision };
   }
 
+  // What receiveInTx would decide on, read outside a transaction (each statement sees a committed state).
+  function peekInbound(message: InboundMessage): PeekedInbound {
+    if (statements.processed(message) !== undefined) return { duplicate: true };
+    const open = statements.open(message);
+    if (open !== null) return { duplicate: false, saved: withHeld(open.saved), optedOut: null };
+    return { duplicate: false, saved: null, optedOut: optOuts.isOptedOutNow(message.channel, message.participant) };
+  }
+
   // Any status, closed included: an advisor may still act on, or a timer fire for, a closed one.
   function updateInTx<T>(id: number, decide: DecideUpdate<T>, now: number): Updated<T> | null {
     const row = getForUpdate.get(id);
@@ -107,6 +117,7 @@ export function createSqliteConversationStore(
     ...createSqliteWebChat(db),
     ...createSqliteMedia(db),
     receive: (message, decide) => group.run(() => receiveInTx(message, decide)),
+    peekInbound: async (message) => peekInbound(message),
     update: async (id, decide, now) => immediately(() => updateInTx(id, decide, now)),
     ping: async () => {
       selectOne.get();

@@ -13,7 +13,7 @@ type DecidedOn = { id: number; version: number } | null;
 export interface ReceiveStatements {
   /** What was recorded when this message id was first handled, or undefined. */
   processed(message: InboundMessage): { conversationId: number; replies: string[] } | undefined;
-  /** The sender's open conversation as saved, with its row version, or null. */
+  /** The sender's open conversation as saved, with its row version (in `saved` too), or null. */
   open(message: InboundMessage): { saved: SavedConversation; version: number } | null;
   /** The id and row version of the sender's open conversation now, or null: what `write` expects. */
   openVersion(message: InboundMessage): DecidedOn;
@@ -51,7 +51,10 @@ export function createReceiveStatements(db: Database.Database): ReceiveStatement
     },
     open(message) {
       const row = findOpenSaved.get(message.channel, message.conversationKey);
-      return row === undefined ? null : parseSavedRow(row);
+      if (row === undefined) return null;
+      const { saved, version } = parseSavedRow(row);
+      // Handed to the decide too: a decision made ahead on a peek fits only the same version.
+      return { saved: { ...saved, version }, version };
     },
     openVersion(message) {
       const row = findOpenVersion.get(message.channel, message.conversationKey);

@@ -1,0 +1,118 @@
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { Logger } from '../../core/logger.js';
+
+/** What the main thread posts: one batch of inputs; the worker answers with as many outputs, in order. */
+export interface BatchRequest<I> {
+  id: number;
+  inputs: I[];
+}
+
+/** A worker's answer: one output per input, null where it had none to give. */
+export interface BatchAnswer<O> {
+  id: number;
+  outputs: Array<O | null>;
+}
+
+interface BatchThreadOptions {
+  /** The worker's entry module (see src/decide-worker.ts): JavaScript, or TypeScript under tsx (tests, npm run dev). */
+  entry: URL;
+  workerData: unknown;
+  resourceLimits?: ResourceLimits;
+  logger: Logger;
+  /** What runs on the thread, for the log line when it fails. */
+  what: string;
+}
+
+/** A worker thread that takes inputs in batches; `run` resolves null when the thread cannot answer. */
+export interface BatchThread<I, O> {
+  run(input: I): Promise<O | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * The entry as a worker can start it. Node 20 does not apply `--import tsx` given in a worker's
+ * execArgv (nodejs/node#47747), so a TypeScript entry starts from a bootstrap module that
+ * registers tsx's loader in the worker first, with tsx's own API, and then imports it.
+ */
+function runnable(entry: URL): URL {
+  if (!entry.pathname.endsWith('.ts')) return entry;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry.href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+}
+
+/**
+ * One worker thread fed in batches (issue 11): inputs handed to `run` during one event-loop turn
+ * go in one message at the next setImmediate, so the cost of crossing threads is paid once per
+ * turn, not once per input. If the thread fails or exits, everything waiting on it and everything
+ * after resolves null at once, with one error log line: the caller then does the work itself, so
+ * a broken thread costs speed, never a message. The thread does not keep the process alive.
+ */
+export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThread<I, O> {
+  const worker = new Worker(runnable(options.entry), {
+    workerData: options.workerData,
+    ...(options.resourceLimits && { resourceLimits: options.resourceLimits }),
+  });
+  worker.unref();
+  const waiting = new Map<number, Array<(output: O | null) => void>>();
+  let queued: Array<{ input: I; resolve: (output: O | null) => void }> = [];
+  let nextId = 1;
+  let broken = false;
+
+  function giveUp(why: string): void {
+    if (broken) return;
+    broken = true;
+    options.logger.error(
+      { thread: options.what },
+      `the ${options.what} thread stopped (${why}): texts are decided on the main thread from now on, slower; restart the bot to get it back`,
+    );
+    for (const resolvers of waiting.values()) for (const resolve of resolvers) resolve(null);
+    waiting.clear();
+  }
+
+  worker.on('message', ({ id, outputs }: BatchAnswer<O>) => {
+    const resolvers = waiting.get(id) ?? [];
+    waiting.delete(id);
+    resolvers.forEach((resolve, i) => resolve(outputs[i] ?? null));
+  });
+  worker.on('error', (error) => giveUp(error.message));
+  worker.on('exit', (code) => giveUp(`exit code ${code}`));
+
+  function flush(): void {
+    const batch = queued;
+    queued = [];
+    if (broken) {
+      for (const { resolve } of batch) resolve(null);
+      return;
+    }
+    const id = nextId++;
+    waiting.set(
+      id,
+      batch.map((item) => item.resolve),
+    );
+    try {
+      worker.postMessage({ id, inputs: batch.map((item) => item.input) } satisfies BatchRequest<I>);
+    } catch (error) {
+      // An input the structured clone cannot copy: that batch is done here, the thread goes on.
+      waiting.delete(id);
+      for (const { resolve } of batch) resolve(null);
+      options.logger.warn({ err: error, thread: options.what }, `could not hand a batch to the ${options.what} thread`);
+    }
+  }
+
+  return {
+    run(input) {
+      if (broken) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        if (queued.length === 0) setImmediate(flush);
+        queued.push({ input, resolve });
+      });
+    },
+    async close() {
+      broken = true;
+      for (const resolvers of waiting.values()) for (const resolve of resolvers) resolve(null);
+      waiting.clear();
+      await worker.terminate();
+    },
+  };
+}

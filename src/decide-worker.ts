@@ -1,0 +1,46 @@
+// The decide thread's entry point (issue 11): decideInbound, off the main thread, on the settings
+// compose built (handed over as data; the language detector, a function, is made again here:
+// the same eld detector, so it reads every text as the main thread's would).
+// Each batch is answered in order, null where a text could not be decided here: the main thread
+// then decides it itself, in its transaction, as it always could.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLanguageDetector } from './adapters/flow-files/detect-language.js';
+import type { BatchAnswer, BatchRequest } from './adapters/threads/batch-thread.js';
+import { decideInbound, type InboundDecision } from './app/decide-inbound.js';
+import type { BotSettings } from './core/bot-settings.js';
+import type { InboundMessage } from './core/conversation.js';
+import type { SavedConversation } from './core/ports.js';
+
+/** What the main thread hands over: a text and what the peek read for it (decide-ahead.ts). */
+export type DecideInput = [message: InboundMessage, saved: SavedConversation | null, optedOut: boolean | null];
+
+/** Thrown when a decide needs the kept opt-out the peek did not read: that text is decided on the main thread. */
+class OptOutUnread extends Error {}
+
+/** The settings without their detector, and whether the main thread's had one (compose's always does). */
+export interface DecideWorkerData {
+  settings: Omit<BotSettings, 'detectLanguage'>;
+  detects: boolean;
+}
+
+const data = workerData as DecideWorkerData;
+const settings: BotSettings = {
+  ...data.settings,
+  ...(data.detects && { detectLanguage: createLanguageDetector() }),
+};
+
+function decide([message, saved, optedOut]: DecideInput): InboundDecision | null {
+  try {
+    return decideInbound(settings, message, saved, () => {
+      if (optedOut === null) throw new OptOutUnread();
+      return optedOut;
+    });
+  } catch {
+    // A decide that throws here throws on the main thread too, where the error is reported.
+    return null;
+  }
+}
+
+parentPort?.on('message', ({ id, inputs }: BatchRequest<DecideInput>) => {
+  parentPort?.postMessage({ id, outputs: inputs.map(decide) } satisfies BatchAnswer<InboundDecision>);
+});

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBatchThread, type BatchThread } from '../../src/adapters/threads/batch-thread.js';
+import { decideInbound, type InboundDecision } from '../../src/app/decide-inbound.js';
+import type { InboundMessage } from '../../src/core/conversation.js';
+import type { SavedConversation } from '../../src/core/ports.js';
+import type { DecideInput, DecideWorkerData } from '../../src/decide-worker.js';
+import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
+import { captureLogs } from '../support/logs.js';
+import { botSettings } from '../support/settings.js';
+
+// Issue 11: decideInbound on a worker thread (src/decide-worker.ts), fed in batches. It must
+// decide exactly as the main thread does, and a thread that fails must cost speed, not a message.
+
+const ENTRY = new URL('../../src/decide-worker.ts', import.meta.url);
+// As compose builds them: with the language detector, which the thread makes again for itself.
+const settings = botSettings({ detectLanguage: createLanguageDetector() });
+const threads: Array<BatchThread<unknown, unknown>> = [];
+afterEach(async () => {
+  await Promise.all(threads.splice(0).map((thread) => thread.close()));
+});
+
+function startThread(entry = ENTRY): { thread: BatchThread<DecideInput, InboundDecision>; logs: string[] } {
+  const { logger, lines } = captureLogs('info');
+  // A function cannot cross threads: the thread makes its own detector.
+  const { detectLanguage, ...rest } = settings;
+  const data: DecideWorkerData = { settings: rest, detects: detectLanguage !== undefined };
+  const thread = createBatchThread<DecideInput, InboundDecision>({
+    entry,
+    workerData: data,
+    logger,
+    what: 'decide',
+  });
+  threads.push(thread as BatchThread<unknown, unknown>);
+  return { thread, logs: lines };
+}
+
+const text = (participant: string, body: string, i: number): InboundMessage => ({
+  channel: 'sms',
+  participant,
+  conversationKey: participant,
+  provider: 'twilio',
+  externalId: `SM${participant}${i}`,
+  text: body,
+  receivedAt: Date.UTC(2026, 0, 6, 17, 0, i),
+});
+
+const CONVERSATIONS = [
+  ['hi', 'we run payroll for restaurants', 'their CFO asked', 'thanks'],
+  ['Hello', 'We store HR records for employers', 'a prospect sent a security questionnaire, their CISO', 'how much?'],
+  ['hola', 'tenemos una plataforma de pagos para restaurantes', 'lo pide el director financiero', 'gracias'],
+];
+
+describe('the decide thread', () => {
+  it('decides every text as the main thread does, many in one batch', { timeout: 30_000 }, async () => {
+    const { thread } = startThread();
+    let saved: Array<SavedConversation | null> = CONVERSATIONS.map(() => null);
+    for (let turn = 0; turn < 4; turn += 1) {
+      const messages = CONVERSATIONS.map((texts, n) => text(`+1415555000${n}`, texts[turn] ?? '', turn));
+      // Handed over together: one batch.
+      const there = await Promise.all(messages.map((m, n) => thread.run([m, saved[n] ?? null, false])));
+      const here = messages.map((m, n) => decideInbound(settings, m, saved[n] ?? null, () => false));
+      expect(there).toEqual(here);
+      saved = here.map((d, n) => ({
+        id: n + 1,
+        machineVersion: d.machineVersion,
+        snapshot: d.snapshot,
+        version: turn,
+      }));
+    }
+  });
+
+  it(
+    'answers null for a text whose decide needs the kept opt-out the peek did not read',
+    { timeout: 30_000 },
+    async () => {
+      const { thread } = startThread();
+      expect(await thread.run([text('+14155550001', 'hi', 0), null, null])).toBeNull();
+      expect(await thread.run([text('+14155550001', 'hi', 0), null, true])).toMatchObject({ replies: [] });
+    },
+  );
+
+  it('resolves null, and says so once, when the thread fails; later texts too', { timeout: 30_000 }, async () => {
+    const broken = new URL(`data:text/javascript,${encodeURIComponent('throw new Error("no flows here")')}`);
+    const { thread, logs } = startThread(broken);
+    expect(await thread.run([text('+14155550002', 'hi', 0), null, false])).toBeNull();
+    expect(await thread.run([text('+14155550002', 'hi', 1), null, false])).toBeNull();
+    const said = logs.filter((line) => line.includes('the decide thread stopped'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/no flows here.*decided on the main thread/);
+  });
+});
