@@ -44,7 +44,8 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // ignoreRestSiblings: `const { fn, ...data } = x` drops what must not be copied on.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@typescript-eslint/consistent-type-imports': 'error',
       // The legacy URL-encoding globals silently stand in for a missing local helper of that name.
       'no-restricted-globals': ['error', 'escape', 'unescape'],

@@ -107,11 +107,6 @@ interface ComposeOptions {
   web?: { limits?: Partial<WebLimits>; pollMs?: number };
   /** How the Slack Web API client retries; tests shorten it. */
   slackRetry?: webApi.RetryOptions;
-  /**
-   * Decide texts on a thread of their own where the store can peek (SQLite): npm start does;
-   * tests that start many apps in one process leave it off (a thread each would cost seconds).
-   */
-  decideThread?: boolean;
 }
 
 function handoffSettings(config: Config): HandoffSettings {
@@ -169,14 +164,19 @@ const decideWorkerEntry = (): URL =>
   new URL(import.meta.url.endsWith('.ts') ? './decide-worker.ts' : './decide-worker.js', import.meta.url);
 
 /**
- * The decide thread (issue 11): decideInbound on a worker thread, on the settings built here
- * handed over as data, while the main thread goes on parsing and answering requests. Its heap is
- * kept small: it holds the flows and one text's work at a time.
+ * The decide thread (issue 11): decideInbound on a worker thread, with the settings built here,
+ * while the main thread goes on parsing and answering requests. `flows`: those compose was given,
+ * handed over; null, the thread reads the shipped ones itself. Its young generation is kept small:
+ * it holds one batch's work at a time.
  */
-function startDecideThread(settings: BotSettings, logger: Logger): BatchThread<DecideInput, InboundDecision> {
-  // A function cannot cross threads: the worker makes its own detector.
-  const { detectLanguage, ...rest } = settings;
-  const data: DecideWorkerData = { settings: rest, detects: detectLanguage !== undefined };
+function startDecideThread(
+  settings: BotSettings,
+  flows: LoadedFlows | null,
+  logger: Logger,
+): BatchThread<DecideInput, InboundDecision> {
+  // Functions and the flows do not cross: the thread makes its own detector and reads the flows.
+  const { detectLanguage, flow, lexicon, translations, ...rest } = settings;
+  const data: DecideWorkerData = { settings: rest, flows, detects: detectLanguage !== undefined };
   return createBatchThread({
     entry: decideWorkerEntry(),
     workerData: data,
@@ -189,10 +189,9 @@ function startDecideThread(settings: BotSettings, logger: Logger): BatchThread<D
 /** The bot without any channel: its store and the use case every channel feeds. `onBatch`: see /metrics. */
 export function composeBot(
   config: Config,
-  { flow, lexicon, translations }: LoadedFlows = loadFlows(),
+  given?: LoadedFlows,
   logger?: Logger,
   onBatch?: (size: number) => void,
-  decideThread = false,
 ): {
   store: FullStore;
   handleInbound: HandleInbound;
@@ -201,6 +200,7 @@ export function composeBot(
   thread: BatchThread<DecideInput, InboundDecision> | null;
 } {
   const { store, readiness } = openStore(config.database, logger, onBatch);
+  const { flow, lexicon, translations } = given ?? loadFlows();
   const settings: BotSettings = {
     flow,
     lexicon,
@@ -213,9 +213,9 @@ export function composeBot(
     rulesVersion: computeRulesVersion(),
     clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone },
   };
-  if (!decideThread || logger === undefined || !canPeek(store))
+  if (!config.decideThread || logger === undefined || !canPeek(store))
     return { store, handleInbound: createInboundHandler(store, settings), settings, readiness, thread: null };
-  const thread = startDecideThread(settings, logger);
+  const thread = startDecideThread(settings, given ?? null, logger);
   const ahead = createDecideAhead(store, (message, saved, optedOut) => thread.run([message, saved, optedOut]));
   return { store, handleInbound: createInboundHandler(store, settings, ahead), settings, readiness, thread };
 }
@@ -331,7 +331,7 @@ export function compose(config: Config, options: ComposeOptions): Composed {
           now,
           outboxBacklog: (at) => bot.store.outboxBacklog(at),
         });
-  const bot = composeBot(config, options.flows, logger, metrics?.observeBatch, options.decideThread);
+  const bot = composeBot(config, options.flows, logger, metrics?.observeBatch);
   const { store, settings, readiness } = bot;
   const handleInbound = metrics ? metrics.countMessages(bot.handleInbound) : bot.handleInbound;
   const { flow, advisor } = settings;

@@ -164,6 +164,7 @@ const EnvSchema = z
     ),
     TWILIO_PHONE_NUMBER: optional(E164),
     SMS_KEYWORD_REPLIES: optional(z.enum(['twilio', 'bot'])).transform((v) => v ?? 'twilio'),
+    DECIDE_THREAD: optional(z.enum(['on', 'off'])).transform((v) => v === 'on'),
     ADVISOR_NAME: optional(
       z.string().regex(/^[A-Za-z0-9 .'-]{1,40}$/, 'use up to 40 plain letters (it goes into SMS texts)'),
     ).transform((v) => v ?? 'PJ'),
@@ -349,6 +350,11 @@ export interface Config {
    */
   advisorAccess: { slackUsers: SlackAdvisor[]; commandPin: string | null };
   botAnswersKeywords: boolean;
+  /**
+   * DECIDE_THREAD=on: texts are decided on a worker thread of their own while the main thread
+   * parses and answers requests (SQLite only). More texts a second, for more memory (issue 11).
+   */
+  decideThread: boolean;
   /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
   advisor: { name: string; phone: string };
@@ -442,6 +448,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     botAnswersKeywords: e.SMS_KEYWORD_REPLIES === 'bot',
+    decideThread: e.DECIDE_THREAD,
     fetchMedia:
       e.TWILIO_FETCH_MEDIA && e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined
         ? {

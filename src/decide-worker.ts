@@ -5,6 +5,7 @@
 // then decides it itself, in its transaction, as it always could.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLanguageDetector } from './adapters/flow-files/detect-language.js';
+import { loadFlows, type LoadedFlows } from './adapters/flow-files/load-flows.js';
 import type { BatchAnswer, BatchRequest } from './adapters/threads/batch-thread.js';
 import { decideInbound, type InboundDecision } from './app/decide-inbound.js';
 import type { BotSettings } from './core/bot-settings.js';
@@ -17,15 +18,22 @@ export type DecideInput = [message: InboundMessage, saved: SavedConversation | n
 /** Thrown when a decide needs the kept opt-out the peek did not read: that text is decided on the main thread. */
 class OptOutUnread extends Error {}
 
-/** The settings without their detector, and whether the main thread's had one (compose's always does). */
+/**
+ * The settings but the flows and the detector, which the thread makes for itself: the shipped
+ * flows are read from disk here (handing them over would copy every word list into this heap),
+ * unless compose was given flows of its own (tests), which come along as `flows`.
+ */
 export interface DecideWorkerData {
-  settings: Omit<BotSettings, 'detectLanguage'>;
+  settings: Omit<BotSettings, 'detectLanguage' | 'flow' | 'lexicon' | 'translations'>;
+  flows: LoadedFlows | null;
+  /** Whether the main thread's settings had a detector (compose's always do). */
   detects: boolean;
 }
 
 const data = workerData as DecideWorkerData;
 const settings: BotSettings = {
   ...data.settings,
+  ...(data.flows ?? loadFlows()),
   ...(data.detects && { detectLanguage: createLanguageDetector() }),
 };
 

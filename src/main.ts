@@ -16,8 +16,7 @@ function start(): void {
   const logger = createLogger(config.logLevel);
   let composed;
   try {
-    // Texts are decided on a thread of their own while this one parses and answers (issue 11).
-    composed = compose(config, { logger, decideThread: true });
+    composed = compose(config, { logger });
   } catch (error) {
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exit(1);

@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       database: { kind: 'sqlite', path: './data/soc-advisor.db' },
       sms: null,
       botAnswersKeywords: false,
+      decideThread: false,
       fetchMedia: null,
       twilioRest: null,
       handoff: { notifySms: null, deskChannel: null, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },
@@ -64,6 +65,8 @@ describe('parseConfig', () => {
     });
     expect(config.botAnswersKeywords).toBe(true);
     expect(config.adminToken).toBeNull();
+    expect(parseConfig({ DECIDE_THREAD: 'on' }).decideThread).toBe(true);
+    expect(parseConfig({ DECIDE_THREAD: 'off' }).decideThread).toBe(false);
     expect(config.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
   });
 
@@ -114,6 +117,7 @@ describe('parseConfig', () => {
     ['PORT', { PORT: '70000' }],
     ['PORT', { PORT: 'eighty' }],
     ['SMS_KEYWORD_REPLIES', { SMS_KEYWORD_REPLIES: 'carrier' }],
+    ['DECIDE_THREAD', { DECIDE_THREAD: 'yes' }],
     ['ADVISOR_PHONE', { ADVISOR_PHONE: '858-461-8054' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
     ['PUBLIC_BASE_URL', { TWILIO_AUTH_TOKEN: 'secret' }],

@@ -21,9 +21,9 @@ afterEach(async () => {
 
 function startThread(entry = ENTRY): { thread: BatchThread<DecideInput, InboundDecision>; logs: string[] } {
   const { logger, lines } = captureLogs('info');
-  // A function cannot cross threads: the thread makes its own detector.
-  const { detectLanguage, ...rest } = settings;
-  const data: DecideWorkerData = { settings: rest, detects: detectLanguage !== undefined };
+  // As compose hands them over: no detector (a function) and no flows (the thread reads the shipped ones).
+  const { detectLanguage, flow, lexicon, translations, ...rest } = settings;
+  const data: DecideWorkerData = { settings: rest, flows: null, detects: detectLanguage !== undefined };
   const thread = createBatchThread<DecideInput, InboundDecision>({
     entry,
     workerData: data,

@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/bot-process.js';
-import { ADMIN_TOKEN, tempDatabasePath } from '../support/sms-harness.js';
+import { signTwilio } from '../support/sign-twilio.js';
+import {
+  ADMIN_TOKEN,
+  AUTH_TOKEN,
+  messagesOf,
+  newMessageSid,
+  PUBLIC_BASE_URL,
+  tempDatabasePath,
+} from '../support/sms-harness.js';
 
 /** What a fresh checkout has that the build and the bot use, in a folder of its own (no dist/ yet). */
 function copyOfTheProject(): string {
@@ -47,6 +55,10 @@ describe('npm start runs the build in dist/', () => {
         PORT: '0',
         ADMIN_TOKEN,
         DATABASE_URL: `file:${tempDatabasePath()}`,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        PUBLIC_BASE_URL,
+        // The decide thread's entry is a module of its own: the build must hold it (dist/decide-worker.js).
+        DECIDE_THREAD: 'on',
       },
     });
     let out = '';
@@ -81,6 +93,20 @@ describe('npm start runs the build in dist/', () => {
         expect(await res.text()).toBe(readFileSync(join(REPO_ROOT, 'src/adapters/http/console', name), 'utf8'));
       }
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      // A text decided on the thread: answered, and the thread did not fail (it would say so once).
+      for (const body of ['hi', 'we run payroll for restaurants', 'their CFO asked']) {
+        const params = { MessageSid: newMessageSid(), From: '+14155550199', To: '+15005550006', Body: body };
+        const res = await fetch(`${base}/twilio/sms`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'X-Twilio-Signature': signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params),
+          },
+          body: new URLSearchParams(params).toString(),
+        });
+        expect(messagesOf(await res.text())).toHaveLength(1);
+      }
+      expect(out).not.toMatch(/the decide thread stopped/);
       // The files it served are the copies in dist/; the TypeScript is not in dist/.
       // Every static file of the console is copied; every module is compiled (with its map), none left as .ts.
       const source = readdirSync(join(REPO_ROOT, 'src/adapters/http/console'));

@@ -87,6 +87,7 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await composed.decideThread?.close();
       await composed.store.close();
     },
   };
