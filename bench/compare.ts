@@ -28,6 +28,8 @@ export interface CompareOptions {
   rssAt: number[];
   /** A git ref to build and run beside the current tree ("today"), for before/after figures. */
   baseline?: string;
+  /** Also run the current tree with DECIDE_THREAD=on, as a contender of its own. */
+  decideThread?: boolean;
 }
 
 const load1 = () => Number(loadavg()[0]?.toFixed(2));
@@ -90,6 +92,7 @@ function botContender(
   store: BenchStore,
   logDir: string,
   slackApiUrl?: string,
+  env: Record<string, string> = {},
 ): Bot & { databases: BenchDatabase[] } {
   const databases: BenchDatabase[] = [];
   let started = 0;
@@ -111,6 +114,7 @@ function botContender(
           SLACK_BOT_TOKEN: 'xoxb-bench',
           SLACK_API_URL: slackApiUrl ?? 'http://127.0.0.1:9/api/',
           LOG_LEVEL: 'info',
+          ...env,
         },
         join(logDir, `${name.replace(/\W+/g, '-')}-${started}.log`),
         root,
@@ -175,7 +179,20 @@ export async function compare(options: CompareOptions): Promise<void> {
     baselineRoot === undefined
       ? undefined
       : botContender(`bot at ${options.baseline}`, baselineRoot, options.store, logDir, baselineSlack?.apiUrl);
-  const contenders: Contender[] = [quickstartContender(logDir), bot, ...(baseline ? [baseline] : [])];
+  const threadSlack =
+    options.decideThread === true ? await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 }) : undefined;
+  const threaded =
+    threadSlack === undefined
+      ? undefined
+      : botContender(`bot (${options.store}, DECIDE_THREAD=on)`, treeRoot, options.store, logDir, threadSlack.apiUrl, {
+          DECIDE_THREAD: 'on',
+        });
+  const bots = [
+    { bot, slack },
+    ...(baseline && baselineSlack ? [{ bot: baseline, slack: baselineSlack }] : []),
+    ...(threaded && threadSlack ? [{ bot: threaded, slack: threadSlack }] : []),
+  ];
+  const contenders: Contender[] = [quickstartContender(logDir), ...bots.map((b) => b.bot)];
   const running = new Map<Contender, BenchProcess>();
   const traffic = new Map(
     contenders.map((c, run) => [c, createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run })]),
@@ -222,10 +239,7 @@ export async function compare(options: CompareOptions): Promise<void> {
     }
     loads.push(load1());
     const acks = new Map<Contender, LoadResult & { load: number; replies: number }>();
-    for (const [contender, stand] of [
-      [bot, slack],
-      ...(baseline && baselineSlack ? [[baseline, baselineSlack] as const] : []),
-    ] as const) {
+    for (const { bot: contender, slack: stand } of bots) {
       const load = load1();
       const before = stand.replies();
       const result = await runLoad({
@@ -240,7 +254,7 @@ export async function compare(options: CompareOptions): Promise<void> {
     await stopAll();
 
     const rss = new Map<Contender, Array<{ conversations: number; rssMiB: number; load: number }>>();
-    for (const contender of [bot, ...(baseline ? [baseline] : [])]) {
+    for (const { bot: contender } of bots) {
       const fresh = await contender.start();
       running.set(contender, fresh);
       const conversations = createSmsTraffic({ token: TOKEN, base: BASE, senders: options.senders, run: 20 });
@@ -265,10 +279,8 @@ export async function compare(options: CompareOptions): Promise<void> {
     printTable(options, { contenders, results, acks, rss, killed, loads, quickstart: contenders[0], bot });
   } finally {
     await stopAll();
-    await slack.close();
-    await baselineSlack?.close();
-    for (const database of [...bot.databases, ...(baseline?.databases ?? [])])
-      await database.drop().catch(() => undefined);
+    for (const stand of bots.map((b) => b.slack)) await stand.close();
+    for (const database of bots.flatMap((b) => b.bot.databases)) await database.drop().catch(() => undefined);
   }
 }
 

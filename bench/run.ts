@@ -4,8 +4,9 @@
  * 50 connections and at 1; Slack acks at 50 concurrent events; RSS after 2,500, 10,000 and 30,000
  * conversations; kill -9 mid-load. Prints one table (see bench/compare.ts). Options:
  * `--seconds 8 --rounds 3 --connections 50 --senders 500 --rss-at 2500,10000,30000`,
- * `--store postgres` for the same table on PostgreSQL (TEST_DATABASE_URL), and `--baseline <git ref>`
- * to run that commit's build beside the current tree.
+ * `--store postgres` for the same table on PostgreSQL (TEST_DATABASE_URL), `--baseline <git ref>`
+ * to run that commit's build beside the current tree, and `--decide-thread` to also run the current
+ * tree with DECIDE_THREAD=on.
  *
  * `--db postgres` (issue 10) runs the bot as processes instead: SQLite with one instance, then
  * PostgreSQL with one and with three instances on one database (requests spread round-robin, no
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'rss-at': { type: 'string', default: '2500,10000,30000' },
     store: { type: 'string', default: 'sqlite' },
     baseline: { type: 'string' },
+    'decide-thread': { type: 'boolean', default: false },
   },
 });
 const conversations = Number(values.conversations);
@@ -119,5 +121,6 @@ if (values.db === 'postgres') {
     senders: Number(values.senders),
     rssAt: values['rss-at'].split(',').map(Number),
     ...(values.baseline !== undefined && { baseline: values.baseline }),
+    decideThread: values['decide-thread'],
   });
 }
