@@ -154,7 +154,9 @@ async function measure(
   return { ...result, cpuUsPerRequest, load };
 }
 
-const row = (cells: Array<string | number>) => cells.map((cell, i) => String(cell).padEnd(i === 0 ? 34 : 12)).join('');
+/** A table row: the name padded to `width` (the longest name's, at least 34), then the figures. */
+const row = (cells: Array<string | number>, width = 34) =>
+  cells.map((cell, i) => String(cell).padEnd(i === 0 ? width : 12)).join('');
 
 /**
  * Issue 11's table: the SMS webhook against the stateless Twilio quickstart, alternating, at
@@ -335,7 +337,8 @@ function printTable(
   lines.push(
     `SOC Advisor bench, ${options.store}: ${options.rounds} alternating rounds of ${options.seconds} s, medians; load average ${data.loads.join(' -> ')}`,
   );
-  lines.push(row(['', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'load']));
+  const width = Math.max(34, ...data.contenders.map((c) => c.name.length + 10));
+  lines.push(row(['', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'load'], width));
   const summary = (measured: Measured[]) => ({
     rps: median(measured.map((m) => m.requestsPerSecond)),
     p50: median(measured.map((m) => m.latencyMs.p50)),
@@ -347,7 +350,7 @@ function printTable(
     for (const contender of data.contenders) {
       const measured = data.results.get(contender)?.[connections === 1 ? 'one' : 'many'] ?? [];
       const s = summary(measured);
-      lines.push(row([`${contender.name}, ${connections} conn`, s.rps, s.p50, s.p99, s.cpu, s.load]));
+      lines.push(row([`${contender.name}, ${connections} conn`, s.rps, s.p50, s.p99, s.cpu, s.load], width));
     }
   }
   const quick = data.quickstart ? summary(data.results.get(data.quickstart)?.many ?? []) : undefined;
