@@ -6,13 +6,13 @@ import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { compose, type Composed } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
 import { copy, flow } from '../support/copy.js';
-import { signTwilio } from '../support/sign-twilio.js';
 import {
   ADMIN_TOKEN,
   AUTH_TOKEN,
   BOT_NUMBER,
   messagesOf,
   newMessageSid,
+  postSignedSms,
   PUBLIC_BASE_URL,
   tempDatabasePath,
 } from '../support/sms-harness.js';
@@ -80,14 +80,7 @@ describe('quiet hours over SMS, end to end', () => {
           NumMedia: '0',
           ...extra,
         };
-        const res = await fetch(`${base}/twilio/sms`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/x-www-form-urlencoded',
-            'X-Twilio-Signature': signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params),
-          },
-          body: new URLSearchParams(params).toString(),
-        });
+        const res = await postSignedSms(base, params);
         expect(res.status).toBe(200);
         return messagesOf(await res.text());
       },

@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/bot-process.js';
-import { signTwilio } from '../support/sign-twilio.js';
 import {
   ADMIN_TOKEN,
   AUTH_TOKEN,
   messagesOf,
   newMessageSid,
+  postSignedSms,
   PUBLIC_BASE_URL,
   tempDatabasePath,
 } from '../support/sms-harness.js';
@@ -96,15 +96,7 @@ describe('npm start runs the build in dist/', () => {
       // A text decided on the thread: answered, and the thread did not fail (it would say so once).
       for (const body of ['hi', 'we run payroll for restaurants', 'their CFO asked']) {
         const params = { MessageSid: newMessageSid(), From: '+14155550199', To: '+15005550006', Body: body };
-        const res = await fetch(`${base}/twilio/sms`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/x-www-form-urlencoded',
-            'X-Twilio-Signature': signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params),
-          },
-          body: new URLSearchParams(params).toString(),
-        });
-        expect(messagesOf(await res.text())).toHaveLength(1);
+        expect(messagesOf(await (await postSignedSms(base, params)).text())).toHaveLength(1);
       }
       expect(out).not.toMatch(/the decide thread stopped/);
       // The files it served are the copies in dist/; the TypeScript is not in dist/.

@@ -79,8 +79,7 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
         Body: body,
         NumMedia: '0',
       };
-      const signature = signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params);
-      return post('/twilio/sms', params, { 'X-Twilio-Signature': signature });
+      return postSignedSms(baseUrl, params);
     },
     admin(path, token = ADMIN_TOKEN) {
       return fetch(`${baseUrl}/admin/api${path}`, { headers: { Authorization: `Bearer ${token}` } });
@@ -91,6 +90,18 @@ export async function startSmsHarness(env: Record<string, string> = {}): Promise
       await composed.store.close();
     },
   };
+}
+
+/** POSTs `params` to `base`/twilio/sms as Twilio would: a form signed with AUTH_TOKEN over PUBLIC_BASE_URL. */
+export function postSignedSms(base: string, params: Record<string, string>): Promise<Response> {
+  return fetch(`${base}/twilio/sms`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Twilio-Signature': signTwilio(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
 }
 
 /** The texts of the <Message> elements in a TwiML response, unescaped. */
