@@ -1,6 +1,6 @@
 // The decide thread's entry point (issue 11): decideInbound, off the main thread, on the settings
-// compose built (handed over as data; the language detector, a function, is made again here:
-// the same eld detector, so it reads every text as the main thread's would).
+// compose built (handed over as data, but for the flows, read here, and the language detector, a
+// function, made again here: the same eld detector, so it reads every text as the main thread's).
 // Each batch is answered in order, null where a text could not be decided here: the main thread
 // then decides it itself, in its transaction, as it always could.
 import { parentPort, workerData } from 'node:worker_threads';

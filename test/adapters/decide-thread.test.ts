@@ -79,6 +79,31 @@ describe('the decide thread', () => {
     },
   );
 
+  it('gives up a thread that stops answering: null, said once, and the texts after too', async () => {
+    // Answers its first batch, then is stuck in a loop.
+    const stuck = `const { parentPort } = await import('node:worker_threads');
+      let batches = 0;
+      parentPort.on('message', ({ id, inputs }) => {
+        if ((batches += 1) > 1) for (;;);
+        parentPort.postMessage({ id, outputs: inputs.map(() => null) });
+      });`;
+    const silent = new URL(`data:text/javascript,${encodeURIComponent(stuck)}`);
+    const { logger, lines } = captureLogs('info');
+    const thread = createBatchThread<DecideInput, InboundDecision>({
+      entry: silent,
+      workerData: null,
+      logger,
+      what: 'decide',
+      answerWithinMs: 200,
+    });
+    threads.push(thread as BatchThread<unknown, unknown>);
+    expect(await thread.run([text('+14155550003', 'hi', 0), null, false])).toBeNull();
+    expect(lines.filter((line) => line.includes('thread stopped'))).toEqual([]);
+    expect(await thread.run([text('+14155550003', 'hi', 1), null, false])).toBeNull();
+    expect(await thread.run([text('+14155550003', 'hi', 2), null, false])).toBeNull();
+    expect(lines.filter((line) => line.includes('the decide thread stopped (no answer in 200 ms)'))).toHaveLength(1);
+  });
+
   it('resolves null, and says so once, when the thread fails; later texts too', { timeout: 30_000 }, async () => {
     const broken = new URL(`data:text/javascript,${encodeURIComponent('throw new Error("no flows here")')}`);
     const { thread, logs } = startThread(broken);

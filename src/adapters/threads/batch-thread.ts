@@ -21,6 +21,11 @@ interface BatchThreadOptions {
   logger: Logger;
   /** What runs on the thread, for the log line when it fails. */
   what: string;
+  /**
+   * A batch not answered within this long means the thread is stuck: it is given up. Until the
+   * thread first answers (it is still loading its modules) it has up to 30 s.
+   */
+  answerWithinMs?: number;
 }
 
 /** A worker thread that takes inputs in batches; `run` resolves null when the thread cannot answer. */
@@ -28,6 +33,9 @@ export interface BatchThread<I, O> {
   run(input: I): Promise<O | null>;
   close(): Promise<void>;
 }
+
+/** How long a thread may take to load before its first answer. */
+const STARTUP_MS = 30_000;
 
 /**
  * The entry as a worker can start it. Node 20 does not apply `--import tsx` given in a worker's
@@ -44,9 +52,10 @@ function runnable(entry: URL): URL {
 /**
  * One worker thread fed in batches (issue 11): inputs handed to `run` during one event-loop turn
  * go in one message at the next setImmediate, so the cost of crossing threads is paid once per
- * turn, not once per input. If the thread fails or exits, everything waiting on it and everything
- * after resolves null at once, with one error log line: the caller then does the work itself, so
- * a broken thread costs speed, never a message. The thread does not keep the process alive.
+ * turn, not once per input. If the thread fails, exits or leaves a batch unanswered for
+ * `answerWithinMs`, everything waiting on it and everything after resolves null at once, with one
+ * error log line: the caller then does the work itself, so a broken thread costs speed, never a
+ * message. The thread does not keep the process alive.
  */
 export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThread<I, O> {
   const worker = new Worker(runnable(options.entry), {
@@ -55,6 +64,9 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
   });
   worker.unref();
   const waiting = new Map<number, Array<(output: O | null) => void>>();
+  const answerWithinMs = options.answerWithinMs ?? 2000;
+  const started = Date.now();
+  let answeredOnce = false;
   let queued: Array<{ input: I; resolve: (output: O | null) => void }> = [];
   let nextId = 1;
   let broken = false;
@@ -68,9 +80,11 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
     );
     for (const resolvers of waiting.values()) for (const resolve of resolvers) resolve(null);
     waiting.clear();
+    void worker.terminate();
   }
 
   worker.on('message', ({ id, outputs }: BatchAnswer<O>) => {
+    answeredOnce = true;
     const resolvers = waiting.get(id) ?? [];
     waiting.delete(id);
     resolvers.forEach((resolve, i) => resolve(outputs[i] ?? null));
@@ -92,6 +106,13 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
     );
     try {
       worker.postMessage({ id, inputs: batch.map((item) => item.input) } satisfies BatchRequest<I>);
+      // A thread that never answers (stuck in a loop) must not leave a client without a reply.
+      const check = (): void => {
+        if (!waiting.has(id)) return;
+        if (!answeredOnce && Date.now() - started < STARTUP_MS) setTimeout(check, answerWithinMs).unref();
+        else giveUp(`no answer in ${answerWithinMs} ms`);
+      };
+      setTimeout(check, answerWithinMs).unref();
     } catch (error) {
       // An input the structured clone cannot copy: that batch is done here, the thread goes on.
       waiting.delete(id);
