@@ -213,6 +213,10 @@ export function composeBot(
     rulesVersion: computeRulesVersion(),
     clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone },
   };
+  if (config.decideThread && !canPeek(store))
+    logger?.warn(
+      'DECIDE_THREAD=on does nothing with this store: the decide thread needs SQLite; texts are decided in place',
+    );
   if (!config.decideThread || logger === undefined || !canPeek(store))
     return { store, handleInbound: createInboundHandler(store, settings), settings, readiness, thread: null };
   const thread = startDecideThread(settings, given ?? null, logger);
