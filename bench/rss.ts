@@ -6,7 +6,8 @@
  * `--node-options=--max-semi-space-size=8` (the node flags to run the bot with instead of those of
  * `npm start`), `--expose-gc` (also reads the heap after a full collection: what is live; this
  * changes when the heap grows, so not for the RSS figures), `--snapshots` (a heap snapshot at each
- * reading, in the log directory: compare them to find what grows).
+ * reading, in the log directory: compare them to find what grows). DECIDE_THREAD in this process's
+ * environment is passed on to the bot (the decide thread's own memory shows as anonymous).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -63,6 +64,7 @@ const bot = await startProcess(
     TWILIO_AUTH_TOKEN: TOKEN,
     PUBLIC_BASE_URL: BASE,
     LOG_LEVEL: 'info',
+    ...(process.env.DECIDE_THREAD !== undefined && { DECIDE_THREAD: process.env.DECIDE_THREAD }),
     NODE_OPTIONS: `--require ${probe}`,
   },
   join(dir, 'bot.log'),
