@@ -293,7 +293,7 @@ export interface ConversationStore {
  * What `receive` would hand a decide for `message` if it ran now: read outside any transaction,
  * so that the decision can be made ahead, elsewhere (another thread), and then used by `receive`
  * only if its decide is handed the same saved state (same row version and held texts). `optedOut`
- * is read only where a decide needs it (no conversation saved), else null.
+ * is read only where a decide needs it (the conversation starts over, see startsOver), else null.
  */
 export type PeekedInbound =
   { duplicate: true } | { duplicate: false; saved: SavedConversation | null; optedOut: boolean | null };

@@ -45,10 +45,18 @@ function transition(snapshot: Snapshot, event: ConversationEvent): [Snapshot, Pa
   return [next, actions];
 }
 
+/**
+ * Whether a text to this saved conversation starts over: nothing is saved, or what is saved is an
+ * older machine's snapshot, which may not fit this machine. Only then does the sender's kept
+ * opt-out matter (reviveForSender), so a store need read it only then.
+ */
+export function startsOver(saved: SavedConversation | null): boolean {
+  return saved === null || saved.machineVersion !== MACHINE_VERSION;
+}
+
 /** The saved conversation as a snapshot; none, or one from an older machine, starts over. */
 export function revive(saved: SavedConversation | null): Snapshot {
-  // An older machine's snapshot may not fit this machine: such a conversation starts over.
-  if (saved === null || saved.machineVersion !== MACHINE_VERSION) return initialSnapshot;
+  if (saved === null || startsOver(saved)) return initialSnapshot;
   const persisted = saved.snapshot as Parameters<typeof conversationMachine.resolveState>[0];
   // Context fields added since the snapshot was saved (the client's language) take their defaults.
   return conversationMachine.resolveState({ ...persisted, context: { ...initialContext, ...persisted.context } });
@@ -64,8 +72,7 @@ export function reviveForSender(
   optedOut: () => boolean,
 ): { snapshot: Snapshot; startsOptedOut: boolean } {
   const snapshot = revive(saved);
-  const startsOver = saved === null || saved.machineVersion !== MACHINE_VERSION;
-  if (!startsOver || !optedOut()) return { snapshot, startsOptedOut: false };
+  if (!startsOver(saved) || !optedOut()) return { snapshot, startsOptedOut: false };
   return { snapshot: stepConversation(snapshot, { type: 'user.optedOut', quiet: true }).next, startsOptedOut: true };
 }
 

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { runSqliteMigrations, sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.js';
+import { MACHINE_VERSION } from '../../src/core/conversation-machine.js';
 import type { Decide } from '../../src/core/ports.js';
 import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
 import { describeConversationUpdateContract } from '../contract/conversation-update.contract.js';
@@ -82,23 +83,32 @@ describe('sqlite conversation store specifics', () => {
   it('peeks at what a receive would decide on: a duplicate, the saved row with its version, the kept opt-out', async () => {
     const store = createSqliteConversationStore(tempDbPath());
     try {
+      // Saved by this machine: a text to it does not start over, so the kept opt-out is not read.
+      const current: Decide = (saved) => ({ ...decide(saved), machineVersion: MACHINE_VERSION });
       const optingOut: Decide = (saved) => {
-        const decision = decide(saved);
+        const decision = current(saved);
         return { ...decision, summary: { ...decision.summary, status: 'opted_out' } };
       };
       expect(await store.peekInbound(message('p1'))).toEqual({ duplicate: false, saved: null, optedOut: false });
       const handed: unknown[] = [];
-      await store.receive(message('p1'), (saved) => (handed.push(saved), decide(saved)));
+      await store.receive(message('p1'), (saved) => (handed.push(saved), current(saved)));
       expect(await store.peekInbound(message('p1'))).toEqual({ duplicate: true });
       const peeked = await store.peekInbound(message('p2'));
-      expect(peeked).toMatchObject({ duplicate: false, optedOut: null, saved: { machineVersion: 1, version: 1 } });
+      expect(peeked).toMatchObject({
+        duplicate: false,
+        optedOut: null,
+        saved: { machineVersion: MACHINE_VERSION, version: 1 },
+      });
       // The receive that follows is handed the same row at the same version; each save moves it on.
       await store.receive(message('p2'), (saved) => (handed.push(saved), optingOut(saved)));
       expect(handed[1]).toEqual(peeked.duplicate ? null : peeked.saved);
-      expect(await store.peekInbound(message('p3'))).toMatchObject({ saved: { version: 2 } });
+      expect(await store.peekInbound(message('p3'))).toMatchObject({ saved: { version: 2 }, optedOut: null });
+      // An older machine's row starts over: then the kept opt-out is read too.
+      await store.receive(message('p3'), (saved) => ({ ...optingOut(saved), machineVersion: MACHINE_VERSION - 1 }));
+      expect(await store.peekInbound(message('p4'))).toMatchObject({ saved: { version: 3 }, optedOut: true });
       // Once that conversation is gone, the peek reads the sender's kept opt-out.
       await store.eraseConversation((await store.list({}))[0]?.id ?? 0);
-      expect(await store.peekInbound(message('p3'))).toEqual({ duplicate: false, saved: null, optedOut: true });
+      expect(await store.peekInbound(message('p4'))).toEqual({ duplicate: false, saved: null, optedOut: true });
     } finally {
       await store.close();
     }

@@ -24,6 +24,7 @@ import { createPostgresDeskThreads, createPostgresReads } from './postgres-reads
 import { createPostgresMedia } from './postgres-media.js';
 import { createPostgresRetention, isOptedOutIn } from './postgres-retention.js';
 import { appendMedia } from './postgres-transcript.js';
+import { startsOver } from '../../core/step-conversation.js';
 import {
   forUpdateColumns,
   openConversationSql,
@@ -79,9 +80,11 @@ async function receiveInTx<D extends Decision>(
     await tx.query(`${openConversationSql(savedColumns)} FOR UPDATE`, [message.channel, message.conversationKey])
   ).rows;
   const open = openRow === undefined ? null : parseSavedRow(openRow);
-  // decide is synchronous: the sender's kept opt-out is read beforehand, in this transaction.
-  const optedOut = await isOptedOutIn(tx, message.channel, message.participant);
-  const decision = decide(open === null ? null : await withHeld(tx, open.saved), () => optedOut);
+  const saved = open === null ? null : await withHeld(tx, open.saved);
+  // decide is synchronous: the sender's kept opt-out, which it reads only when the conversation
+  // starts over, is read beforehand in this transaction, and only then.
+  const optedOut = startsOver(saved) && (await isOptedOutIn(tx, message.channel, message.participant));
+  const decision = decide(saved, () => optedOut);
   const at = message.receivedAt;
   let conversationId: number;
   if (open === null) {

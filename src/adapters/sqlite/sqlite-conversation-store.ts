@@ -12,6 +12,7 @@ import type {
   Updated,
   WebStore,
 } from '../../core/ports.js';
+import { startsOver } from '../../core/step-conversation.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
@@ -78,12 +79,14 @@ export function createSqliteConversationStore(
     return { conversationId, replies: [...decision.replies], duplicate: false, decision };
   }
 
-  // What receiveInTx would decide on, read outside a transaction (each statement sees a committed state).
+  // What receiveInTx would decide on, read outside a transaction (each statement sees a committed
+  // state); the kept opt-out only where a decide reads it, when the conversation starts over.
   function peekInbound(message: InboundMessage): PeekedInbound {
     if (statements.processed(message) !== undefined) return { duplicate: true };
     const open = statements.open(message);
-    if (open !== null) return { duplicate: false, saved: withHeld(open.saved), optedOut: null };
-    return { duplicate: false, saved: null, optedOut: optOuts.isOptedOutNow(message.channel, message.participant) };
+    const saved = open === null ? null : withHeld(open.saved);
+    const optedOut = startsOver(saved) ? optOuts.isOptedOutNow(message.channel, message.participant) : null;
+    return { duplicate: false, saved, optedOut };
   }
 
   // Any status, closed included: an advisor may still act on, or a timer fire for, a closed one.
