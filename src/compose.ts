@@ -163,6 +163,12 @@ const canPeek = (store: object): store is InboundPeek => 'peekInbound' in store;
 const decideWorkerEntry = (): URL =>
   new URL(import.meta.url.endsWith('.ts') ? './decide-worker.ts' : './decide-worker.js', import.meta.url);
 
+/** What the decide thread starts with: functions and the shipped flows do not cross; it makes its own detector and reads them. */
+export function decideWorkerData(settings: BotSettings, flows: LoadedFlows | null): DecideWorkerData {
+  const { detectLanguage, flow, lexicon, translations, ...rest } = settings;
+  return { settings: rest, flows, detects: detectLanguage !== undefined };
+}
+
 /**
  * The decide thread (issue 11): decideInbound on a worker thread, with the settings built here,
  * while the main thread goes on parsing and answering requests. `flows`: those compose was given,
@@ -174,12 +180,9 @@ function startDecideThread(
   flows: LoadedFlows | null,
   logger: Logger,
 ): BatchThread<DecideInput, InboundDecision> {
-  // Functions and the flows do not cross: the thread makes its own detector and reads the flows.
-  const { detectLanguage, flow, lexicon, translations, ...rest } = settings;
-  const data: DecideWorkerData = { settings: rest, flows, detects: detectLanguage !== undefined };
   return createBatchThread({
     entry: decideWorkerEntry(),
-    workerData: data,
+    workerData: decideWorkerData(settings, flows),
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
     logger,
     what: 'decide',
@@ -213,12 +216,20 @@ export function composeBot(
     rulesVersion: computeRulesVersion(),
     clientTime: { quietHours: config.quietHours, advisorTimeZone: config.timeZone },
   };
-  if (config.decideThread && !canPeek(store))
-    logger?.warn(
+  const inPlace = () => ({
+    store,
+    handleInbound: createInboundHandler(store, settings),
+    settings,
+    readiness,
+    thread: null,
+  });
+  if (!config.decideThread || logger === undefined) return inPlace();
+  if (!canPeek(store)) {
+    logger.warn(
       'DECIDE_THREAD=on does nothing with this store: the decide thread needs SQLite; texts are decided in place',
     );
-  if (!config.decideThread || logger === undefined || !canPeek(store))
-    return { store, handleInbound: createInboundHandler(store, settings), settings, readiness, thread: null };
+    return inPlace();
+  }
   const thread = startDecideThread(settings, given ?? null, logger);
   const ahead = createDecideAhead(store, (message, saved, optedOut) => thread.run([message, saved, optedOut]));
   return { store, handleInbound: createInboundHandler(store, settings, ahead), settings, readiness, thread };

@@ -3,7 +3,8 @@ import { createBatchThread, type BatchThread } from '../../src/adapters/threads/
 import { decideInbound, type InboundDecision } from '../../src/app/decide-inbound.js';
 import type { InboundMessage } from '../../src/core/conversation.js';
 import type { SavedConversation } from '../../src/core/ports.js';
-import type { DecideInput, DecideWorkerData } from '../../src/decide-worker.js';
+import { decideWorkerData } from '../../src/compose.js';
+import type { DecideInput } from '../../src/decide-worker.js';
 import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
 import { captureLogs } from '../support/logs.js';
 import { botSettings } from '../support/settings.js';
@@ -22,8 +23,7 @@ afterEach(async () => {
 function startThread(entry = ENTRY): { thread: BatchThread<DecideInput, InboundDecision>; logs: string[] } {
   const { logger, lines } = captureLogs('info');
   // As compose hands them over: no detector (a function) and no flows (the thread reads the shipped ones).
-  const { detectLanguage, flow, lexicon, translations, ...rest } = settings;
-  const data: DecideWorkerData = { settings: rest, flows: null, detects: detectLanguage !== undefined };
+  const data = decideWorkerData(settings, null);
   const thread = createBatchThread<DecideInput, InboundDecision>({
     entry,
     workerData: data,

@@ -71,6 +71,12 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
   let nextId = 1;
   let broken = false;
 
+  /** Everything still waiting resolves null: the callers do the work themselves. */
+  function releaseWaiting(): void {
+    for (const resolvers of waiting.values()) for (const resolve of resolvers) resolve(null);
+    waiting.clear();
+  }
+
   function giveUp(why: string): void {
     if (broken) return;
     broken = true;
@@ -78,8 +84,7 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
       { thread: options.what },
       `the ${options.what} thread stopped (${why}): texts are decided on the main thread from now on, slower; restart the bot to get it back`,
     );
-    for (const resolvers of waiting.values()) for (const resolve of resolvers) resolve(null);
-    waiting.clear();
+    releaseWaiting();
     void worker.terminate();
   }
 
@@ -131,8 +136,7 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
     },
     async close() {
       broken = true;
-      for (const resolvers of waiting.values()) for (const resolve of resolvers) resolve(null);
-      waiting.clear();
+      releaseWaiting();
       await worker.terminate();
     },
   };
