@@ -149,10 +149,13 @@ export function slackRequests(baseUrl: string): SlackRequests {
 
 /**
  * The whole bot on a loopback port with Slack on over HTTP. The Web API is intercepted with nock
- * at slack.com; every call is recorded and answered ok unless a test queued something else.
+ * at slack.com; every call is recorded and answered ok unless `answer` scripts it (see interceptSlackApi).
  */
-export async function startSlackHarness(env: Record<string, string> = {}): Promise<SlackHarness> {
-  const api = interceptSlackApi();
+export async function startSlackHarness(
+  env: Record<string, string> = {},
+  answer?: (call: SlackCall) => SlackApiAnswer | undefined,
+): Promise<SlackHarness> {
+  const api = interceptSlackApi(answer);
   const base = await startSmsHarness({
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-test-token',

@@ -11,6 +11,7 @@ import type { AdvisorLog, ConversationStore, DeskThreadStore, OutboxStore } from
 import type { Advisor } from '../../core/render-reply.js';
 import type { Logger } from '../../core/logger.js';
 import { createBoltLogger } from './bolt-logger.js';
+import { createSlackIdentity, type SlackIdentity } from './slack-identity.js';
 import { renderSlackMessage } from './slack-blocks.js';
 import type { SlackAddress } from './slack-conversations.js';
 import type { DeskAdvisor } from './slack-desk-access.js';
@@ -63,6 +64,12 @@ const DEFAULT_RETRY: webApi.RetryOptions = {
 };
 
 /**
+ * auth.test's own retries: few and short, so an event that waits for it is answered (503 if it
+ * still fails, and Slack sends it again) well within Slack's 3 seconds.
+ */
+const AUTH_RETRY: webApi.RetryOptions = { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 400 };
+
+/**
  * Handles one Slack message and posts what the bot says, if anything. `firstTime` runs before
  * the reply only when the message was not seen before (a retry or second click skips it), with
  * the conversation's language after it.
@@ -110,14 +117,21 @@ function createDeliver(options: SlackOptions): Deliver {
  * app's processEvent (their ack is then a no-op); commands and buttons take Bolt's way, whose
  * listeners ack them.
  */
-function guarded(receiver: ExpressReceiver, app: App, options: SlackOptions): Router {
+function guarded(receiver: ExpressReceiver, app: App, identity: SlackIdentity, options: SlackOptions): Router {
   const onEvent: SlackEventHandler = (body, retry) => {
     app.processEvent({ body, ack: async () => {}, ...retry }).catch((error: unknown) => {
       options.logger.error({ err: error }, 'Slack event failed after it was acknowledged');
     });
   };
   const router = express.Router();
-  router.use(slackRequestGuard({ signingSecret: options.signingSecret ?? '', logger: options.logger, onEvent }));
+  router.use(
+    slackRequestGuard({
+      signingSecret: options.signingSecret ?? '',
+      logger: options.logger,
+      onEvent,
+      ready: identity.ready,
+    }),
+  );
   router.use(receiver.router);
   return router;
 }
@@ -129,12 +143,19 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
     retryConfig: options.retryConfig ?? DEFAULT_RETRY,
     ...(options.apiUrl !== undefined && { slackApiUrl: options.apiUrl.replace(/\/*$/, '/') }),
   };
+  // Bolt is given our authorize instead of the token (see slack-identity.ts): the token travels in its result.
+  const identity = createSlackIdentity({
+    botToken: options.botToken,
+    client: new webApi.WebClient(undefined, { ...clientOptions, retryConfig: AUTH_RETRY }),
+    logger: options.logger,
+  });
+  const { authorize } = identity;
   let receiver: ExpressReceiver | undefined;
   let app: App;
   if (options.appToken !== undefined) {
     // NOTE: the socket's own apps.connections.open call reads installerOptions, not clientOptions.
     app = new App({
-      token: options.botToken,
+      authorize,
       appToken: options.appToken,
       socketMode: true,
       logger,
@@ -146,7 +167,7 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
     if (options.signingSecret === undefined) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
     // NOTE: processBeforeResponse stays false: Bolt acks at once and our work runs after the ack.
     receiver = new ExpressReceiver({ signingSecret: options.signingSecret, endpoints: '/events', logger });
-    app = new App({ token: options.botToken, receiver, logger, clientOptions, convoStore: false });
+    app = new App({ authorize, receiver, logger, clientOptions, convoStore: false });
   }
   registerSlackListeners(app, { ...options, deliver: createDeliver(options) });
   if (options.desk !== undefined) registerDeskListeners(app, { ...options, ...options.desk });
@@ -155,7 +176,7 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
   });
   return {
     // The guard checks and screens every request before Bolt sees it (see slack-request-guard.ts).
-    router: receiver ? guarded(receiver, app, options) : null,
+    router: receiver ? guarded(receiver, app, identity, options) : null,
     // The outbox retries on its own schedule: its client must fail fast (429 included), or a long
     // Retry-After inside one call could outlast the item's claim and leave it 'unknown'.
     outboxClient: new webApi.WebClient(options.botToken, {

@@ -104,6 +104,11 @@ export function slackRequestGuard(options: {
   logger: Logger;
   now?: () => number;
   onEvent?: SlackEventHandler;
+  /**
+   * Whether an event can be handled now (the bot's Slack identity is known: slack-identity.ts), or
+   * a promise of it. An event that cannot is answered 503, not acknowledged, so Slack sends it again.
+   */
+  ready?: () => boolean | Promise<boolean>;
 }): Router {
   const router = express.Router();
   const now = options.now ?? Date.now;
@@ -134,10 +139,24 @@ export function slackRequestGuard(options: {
       res.status(200).end();
       return;
     }
-    if (options.onEvent !== undefined && parsed.data.type === 'event_callback') {
-      res.status(200).end();
-      // The body as Slack sent it (the schema only checked it).
-      options.onEvent(body as Record<string, unknown>, retryOf(req));
+    const { onEvent } = options;
+    if (onEvent !== undefined && parsed.data.type === 'event_callback') {
+      const accept = (ready: boolean) => {
+        if (!ready) {
+          options.logger.error(
+            { path: req.path },
+            "answered a Slack event 503: the bot's Slack identity is not known (auth.test failed); Slack sends the event again",
+          );
+          res.status(503).json({ error: 'unavailable', message: 'the bot cannot reach Slack yet; retry later' });
+          return;
+        }
+        res.status(200).end();
+        // The body as Slack sent it (the schema only checked it).
+        onEvent(body as Record<string, unknown>, retryOf(req));
+      };
+      const ready = options.ready?.() ?? true;
+      if (typeof ready === 'boolean') accept(ready);
+      else void ready.then(accept);
       return;
     }
     (req as Request & { rawBody?: Buffer }).rawBody = raw;
