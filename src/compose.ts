@@ -163,26 +163,21 @@ const canPeek = (store: object): store is InboundPeek => 'peekInbound' in store;
 const decideWorkerEntry = (): URL =>
   new URL(import.meta.url.endsWith('.ts') ? './decide-worker.ts' : './decide-worker.js', import.meta.url);
 
-/** What the decide thread starts with: functions and the shipped flows do not cross; it makes its own detector and reads them. */
-export function decideWorkerData(settings: BotSettings, flows: LoadedFlows | null): DecideWorkerData {
+/** What the decide thread starts with: the settings as data (a function does not cross: it makes its own detector). */
+export function decideWorkerData(settings: BotSettings): DecideWorkerData {
   const { detectLanguage, flow, lexicon, translations, ...rest } = settings;
-  return { settings: rest, flows, detects: detectLanguage !== undefined };
+  return { settings: rest, flows: { flow, lexicon, translations }, detects: detectLanguage !== undefined };
 }
 
 /**
  * The decide thread (issue 11): decideInbound on a worker thread, with the settings built here,
- * while the main thread goes on parsing and answering requests. `flows`: those compose was given,
- * handed over; null, the thread reads the shipped ones itself. Its young generation is kept small:
+ * while the main thread goes on parsing and answering requests. Its young generation is kept small:
  * it holds one batch's work at a time.
  */
-function startDecideThread(
-  settings: BotSettings,
-  flows: LoadedFlows | null,
-  logger: Logger,
-): BatchThread<DecideInput, InboundDecision> {
+function startDecideThread(settings: BotSettings, logger: Logger): BatchThread<DecideInput, InboundDecision> {
   return createBatchThread({
     entry: decideWorkerEntry(),
-    workerData: decideWorkerData(settings, flows),
+    workerData: decideWorkerData(settings),
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
     logger,
     what: 'decide',
@@ -230,7 +225,7 @@ export function composeBot(
     );
     return inPlace();
   }
-  const thread = startDecideThread(settings, given ?? null, logger);
+  const thread = startDecideThread(settings, logger);
   const ahead = createDecideAhead(store, (message, saved, optedOut) => thread.run([message, saved, optedOut]));
   return { store, handleInbound: createInboundHandler(store, settings, ahead), settings, readiness, thread };
 }

@@ -1,11 +1,11 @@
 // The decide thread's entry point (issue 11): decideInbound, off the main thread, on the settings
-// compose built (handed over as data, but for the flows, read here, and the language detector, a
-// function, made again here: the same eld detector, so it reads every text as the main thread's).
+// compose built, handed over as data (the flows as loaded, not read again: the YAML parser would
+// cost the thread tens of MiB; and the language detector, a function, made again here: the same
+// detector on the same table, so it reads every text as the main thread's).
 // Each batch is answered in order, null where a text could not be decided here: the main thread
 // then decides it itself, in its transaction, as it always could.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLanguageDetector } from './adapters/flow-files/detect-language.js';
-import { loadFlows, type LoadedFlows } from './adapters/flow-files/load-flows.js';
 import type { BatchAnswer, BatchRequest } from './adapters/threads/batch-thread.js';
 import { decideInbound, type InboundDecision } from './app/decide-inbound.js';
 import type { BotSettings } from './core/bot-settings.js';
@@ -18,14 +18,10 @@ export type DecideInput = [message: InboundMessage, saved: SavedConversation | n
 /** Thrown when a decide needs the kept opt-out the peek did not read: that text is decided on the main thread. */
 class OptOutUnread extends Error {}
 
-/**
- * The settings but the flows and the detector, which the thread makes for itself: the shipped
- * flows are read from disk here (handing them over would copy every word list into this heap),
- * unless compose was given flows of its own (tests), which come along as `flows`.
- */
+/** The settings as data: the flows as loaded, and whether to detect languages (a function does not cross). */
 export interface DecideWorkerData {
   settings: Omit<BotSettings, 'detectLanguage' | 'flow' | 'lexicon' | 'translations'>;
-  flows: LoadedFlows | null;
+  flows: Pick<BotSettings, 'flow' | 'lexicon' | 'translations'>;
   /** Whether the main thread's settings had a detector (compose's always do). */
   detects: boolean;
 }
@@ -33,7 +29,7 @@ export interface DecideWorkerData {
 const data = workerData as DecideWorkerData;
 const settings: BotSettings = {
   ...data.settings,
-  ...(data.flows ?? loadFlows()),
+  ...data.flows,
   ...(data.detects && { detectLanguage: createLanguageDetector() }),
 };
 

@@ -22,8 +22,8 @@ afterEach(async () => {
 
 function startThread(entry = ENTRY): { thread: BatchThread<DecideInput, InboundDecision>; logs: string[] } {
   const { logger, lines } = captureLogs('info');
-  // As compose hands them over: no detector (a function) and no flows (the thread reads the shipped ones).
-  const data = decideWorkerData(settings, null);
+  // As compose hands them over: the flows and the detector's table, no function.
+  const data = decideWorkerData(settings);
   const thread = createBatchThread<DecideInput, InboundDecision>({
     entry,
     workerData: data,

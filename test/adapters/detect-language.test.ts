@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, realpathSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { eld } from 'eld/extrasmall';
 import { describe, expect, it } from 'vitest';
 import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
+import { importEld } from '../../src/adapters/flow-files/eld-detector.js';
+import { LANGUAGE_TABLE } from '../../src/adapters/flow-files/language-table.js';
+import { installedTable, pruned } from '../../scripts/update-language-table.js';
 import { LANGUAGES } from '../../src/core/languages.js';
 import { loadCorpus } from '../../eval/eval-corpus.js';
 import { REPO_ROOT } from '../support/bot-process.js';
@@ -21,11 +22,9 @@ const TEXTS = [
   'мы делаем расчет зарплаты',
 ];
 
-/** eld's table as this process holds it: the module eld/extrasmall imports, by its real path. */
-async function sharedTable(): Promise<{ languages: Record<string, string>; ngrams: Record<string, object> }> {
-  const file = realpathSync(join(REPO_ROOT, 'node_modules', 'eld', 'src', 'ngrams', 'extrasmall.js'));
-  return ((await import(pathToFileURL(file).href)) as { ngramsData: Awaited<ReturnType<typeof sharedTable>> })
-    .ngramsData;
+interface EldReader {
+  setLanguageSubset(languages: string[]): unknown;
+  detect(text: string): { language: string; isReliable(): boolean; getScores(): Record<string, number> };
 }
 
 /** What eld makes of each text, narrowed to the bot's languages: language, reliability, scores. */
@@ -40,9 +39,8 @@ console.log(JSON.stringify({ readings, ngrams: Object.keys(ngramsData.ngrams).le
 `;
 
 describe('the language detector', () => {
-  it('reads every text exactly as eld with its whole table does, from a table pruned to the bot languages', async () => {
-    createLanguageDetector();
-    // eld with its whole table, in a process of its own (this one pruned the shared table on import).
+  it('reads every text exactly as eld with its whole table does, from the table pruned to the bot languages', async () => {
+    // eld with its whole table, in a process of its own.
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', READ], {
       cwd: REPO_ROOT,
       input: JSON.stringify(TEXTS),
@@ -51,24 +49,32 @@ describe('the language detector', () => {
     expect(child.stderr).toBe('');
     const whole = JSON.parse(child.stdout) as { readings: unknown[]; ngrams: number };
 
-    const detector = eld.newInstance();
+    // eld on the table the bot ships (language-table.ts), as detectorOn builds it.
+    const { createEld } = await importEld<{ createEld: () => { instance: EldReader; loadData(t: unknown): unknown } }>(
+      'languageDetector.js',
+    );
+    const { instance: detector, loadData } = createEld();
+    loadData(LANGUAGE_TABLE);
     detector.setLanguageSubset([...LANGUAGES]);
-    const pruned = TEXTS.map((text) => {
+    const shipped = TEXTS.map((text) => {
       const r = detector.detect(text);
       return [r.language, r.isReliable(), r.getScores()];
     });
     expect(TEXTS.length).toBeGreaterThan(300);
-    expect(pruned).toEqual(whole.readings);
+    expect(shipped).toEqual(whole.readings);
 
-    // The shared table holds only the bot's languages now: a tenth of the n-grams or less.
-    const table = await sharedTable();
-    const spoken = Object.keys(table.languages).filter((i) =>
-      (LANGUAGES as readonly string[]).includes(table.languages[i] ?? ''),
+    // The shipped table holds only the bot's languages: a tenth of the n-grams or less.
+    const spoken = Object.keys(LANGUAGE_TABLE.languages).filter((i) =>
+      (LANGUAGES as readonly string[]).includes(LANGUAGE_TABLE.languages[i] ?? ''),
     );
-    const ngrams = Object.values(table.ngrams);
+    const ngrams = Object.values(LANGUAGE_TABLE.ngrams);
     expect(whole.ngrams).toBeGreaterThan(40_000);
     expect(ngrams.length).toBeLessThan(whole.ngrams / 10);
     expect(ngrams.every((scores) => Object.keys(scores).every((i) => spoken.includes(i)))).toBe(true);
+  });
+
+  it('ships the installed eld table pruned: fails until `npm run language-table` is run after eld changes', async () => {
+    expect(LANGUAGE_TABLE).toEqual(pruned(await installedTable(), LANGUAGES));
   });
 
   it('tells English from Spanish, and says it cannot tell for short or other texts', () => {
