@@ -28,8 +28,8 @@ export interface CompareOptions {
   rssAt: number[];
   /** A git ref to build and run beside the current tree ("today"), for before/after figures. */
   baseline?: string;
-  /** Also run the current tree with DECIDE_THREAD=on, as a contender of its own. */
-  decideThread?: boolean;
+  /** Also run the current tree with DECIDE_THREAD=off (texts decided in place), as a contender of its own. */
+  inPlace?: boolean;
 }
 
 const load1 = () => Number(loadavg()[0]?.toFixed(2));
@@ -182,12 +182,12 @@ export async function compare(options: CompareOptions): Promise<void> {
       ? undefined
       : botContender(`bot at ${options.baseline}`, baselineRoot, options.store, logDir, baselineSlack?.apiUrl);
   const threadSlack =
-    options.decideThread === true ? await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 }) : undefined;
+    options.inPlace === true ? await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 }) : undefined;
   const threaded =
     threadSlack === undefined
       ? undefined
-      : botContender(`bot (${options.store}, DECIDE_THREAD=on)`, treeRoot, options.store, logDir, threadSlack.apiUrl, {
-          DECIDE_THREAD: 'on',
+      : botContender(`bot (${options.store}, DECIDE_THREAD=off)`, treeRoot, options.store, logDir, threadSlack.apiUrl, {
+          DECIDE_THREAD: 'off',
         });
   const bots = [
     { bot, slack },

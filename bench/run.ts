@@ -5,8 +5,8 @@
  * conversations; kill -9 mid-load. Prints one table (see bench/compare.ts). Options:
  * `--seconds 8 --rounds 3 --connections 50 --senders 500 --rss-at 2500,10000,30000`,
  * `--store postgres` for the same table on PostgreSQL (TEST_DATABASE_URL), `--baseline <git ref>`
- * to run that commit's build beside the current tree, and `--decide-thread` to also run the current
- * tree with DECIDE_THREAD=on.
+ * to run that commit's build beside the current tree, and `--in-place` to also run the current
+ * tree with DECIDE_THREAD=off (texts decided on the main thread).
  *
  * `--db postgres` (issue 10) runs the bot as processes instead: SQLite with one instance, then
  * PostgreSQL with one and with three instances on one database (requests spread round-robin, no
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     'rss-at': { type: 'string', default: '2500,10000,30000' },
     store: { type: 'string', default: 'sqlite' },
     baseline: { type: 'string' },
-    'decide-thread': { type: 'boolean', default: false },
+    'in-place': { type: 'boolean', default: false },
   },
 });
 const conversations = Number(values.conversations);
@@ -121,6 +121,6 @@ if (values.db === 'postgres') {
     senders: Number(values.senders),
     rssAt: values['rss-at'].split(',').map(Number),
     ...(values.baseline !== undefined && { baseline: values.baseline }),
-    decideThread: values['decide-thread'],
+    inPlace: values['in-place'],
   });
 }

@@ -181,6 +181,7 @@ function startDecideThread(settings: BotSettings, logger: Logger): BatchThread<D
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
     logger,
     what: 'decide',
+    handBackLone: true,
   });
 }
 
@@ -220,9 +221,7 @@ export function composeBot(
   });
   if (!config.decideThread || logger === undefined) return inPlace();
   if (!canPeek(store)) {
-    logger.warn(
-      'DECIDE_THREAD=on does nothing with this store: the decide thread needs SQLite; texts are decided in place',
-    );
+    logger.info('texts are decided in place: the decide thread (DECIDE_THREAD) needs SQLite');
     return inPlace();
   }
   const thread = startDecideThread(settings, logger);

@@ -164,7 +164,7 @@ const EnvSchema = z
     ),
     TWILIO_PHONE_NUMBER: optional(E164),
     SMS_KEYWORD_REPLIES: optional(z.enum(['twilio', 'bot'])).transform((v) => v ?? 'twilio'),
-    DECIDE_THREAD: optional(z.enum(['on', 'off'])).transform((v) => v === 'on'),
+    DECIDE_THREAD: optional(z.enum(['on', 'off'])).transform((v) => v !== 'off'),
     ADVISOR_NAME: optional(
       z.string().regex(/^[A-Za-z0-9 .'-]{1,40}$/, 'use up to 40 plain letters (it goes into SMS texts)'),
     ).transform((v) => v ?? 'PJ'),
@@ -351,8 +351,9 @@ export interface Config {
   advisorAccess: { slackUsers: SlackAdvisor[]; commandPin: string | null };
   botAnswersKeywords: boolean;
   /**
-   * DECIDE_THREAD=on: texts are decided on a worker thread of their own while the main thread
-   * parses and answers requests (SQLite only). More texts a second, for more memory (issue 11).
+   * DECIDE_THREAD (on unless `off`): texts are decided on a worker thread of their own while the
+   * main thread parses and answers requests (SQLite only). More texts a second, lower p99 and
+   * faster Slack acks, for about 40 MiB more memory under load (issue 11).
    */
   decideThread: boolean;
   /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */

@@ -9,7 +9,7 @@ describe('parseConfig', () => {
       database: { kind: 'sqlite', path: './data/soc-advisor.db' },
       sms: null,
       botAnswersKeywords: false,
-      decideThread: false,
+      decideThread: true,
       fetchMedia: null,
       twilioRest: null,
       handoff: { notifySms: null, deskChannel: null, idleMs: 240 * 60_000, remindMs: 30 * 60_000 },

@@ -79,6 +79,37 @@ describe('the decide thread', () => {
     },
   );
 
+  it('hands a lone item back when the thread is idle, and takes items that come together', async () => {
+    // Counts what reaches the thread, and answers each input with how many batches it has seen.
+    const counting = `const { parentPort } = await import('node:worker_threads');
+      let batches = 0;
+      parentPort.on('message', ({ id, inputs }) => {
+        batches += 1;
+        parentPort.postMessage({ id, outputs: inputs.map(() => batches) });
+      });`;
+    const { logger } = captureLogs('info');
+    const thread = createBatchThread<number, number>({
+      entry: new URL(`data:text/javascript,${encodeURIComponent(counting)}`),
+      workerData: null,
+      logger,
+      what: 'test',
+      handBackLone: true,
+    });
+    threads.push(thread as BatchThread<unknown, unknown>);
+    expect(await thread.run(1)).toBeNull();
+    expect(await Promise.all([thread.run(2), thread.run(3)])).toEqual([1, 1]);
+    expect(await thread.run(4)).toBeNull();
+    // Without the option, a lone item goes to the thread as any other.
+    const plain = createBatchThread<number, number>({
+      entry: new URL(`data:text/javascript,${encodeURIComponent(counting)}`),
+      workerData: null,
+      logger,
+      what: 'test',
+    });
+    threads.push(plain as BatchThread<unknown, unknown>);
+    expect(await plain.run(1)).toBe(1);
+  });
+
   it('gives up a thread that stops answering: null, said once, and the texts after too', async () => {
     // Answers its first batch, then is stuck in a loop.
     const stuck = `const { parentPort } = await import('node:worker_threads');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { messagesOf, startSmsHarness, type SmsHarness } from '../support/sms-harness.js';
 
-// DECIDE_THREAD=on (issue 11): texts decided on a worker thread, end to end through the signed
+// DECIDE_THREAD, on unless `off` (issue 11): texts decided on a worker thread, end to end through the signed
 // webhook, answer and save exactly what the main thread decides, many senders at once.
 
 const CONVERSATIONS = [
@@ -42,10 +42,10 @@ async function converse(h: SmsHarness) {
   return { replies, saved };
 }
 
-describe('DECIDE_THREAD=on', () => {
+describe('the decide thread (DECIDE_THREAD, on by default)', () => {
   it('answers and saves what the main thread would, for many senders at once', { timeout: 60_000 }, async () => {
-    const threaded = await startSmsHarness({ DECIDE_THREAD: 'on' });
-    const plain = await startSmsHarness();
+    const threaded = await startSmsHarness();
+    const plain = await startSmsHarness({ DECIDE_THREAD: 'off' });
     harnesses.push(threaded, plain);
     expect(threaded.composed.decideThread).not.toBeNull();
     expect(plain.composed.decideThread).toBeNull();

@@ -26,6 +26,12 @@ interface BatchThreadOptions {
    * thread first answers (it is still loading its modules) it has up to 30 s.
    */
   answerWithinMs?: number;
+  /**
+   * A batch of one while the thread has nothing else to do resolves null at once, so the caller
+   * does that work itself: nothing else is waiting on the caller's thread either, and the round
+   * trip to the thread would only add to that one item's latency (a text at one connection).
+   */
+  handBackLone?: boolean;
 }
 
 /** A worker thread that takes inputs in batches; `run` resolves null when the thread cannot answer. */
@@ -100,7 +106,7 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
   function flush(): void {
     const batch = queued;
     queued = [];
-    if (broken) {
+    if (broken || (options.handBackLone === true && batch.length === 1 && waiting.size === 0)) {
       for (const { resolve } of batch) resolve(null);
       return;
     }
