@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { KeepAliveConnection } from './keep-alive-client.js';
 
 /** One request the load sends; `onAnswer` learns its status once it is answered (a dropped connection never calls it). */
 export interface BenchRequest {
@@ -41,7 +41,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** Drives `origin` with a closed loop of `connections` senders; latency is from sending to the whole answer read. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const { hostname, port } = new URL(options.origin);
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   const limit = options.requests ?? Number.POSITIVE_INFINITY;
@@ -49,7 +49,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     options.seconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.seconds * 1000;
   let sent = 0;
   const started = performance.now();
+  const connections: KeepAliveConnection[] = [];
   async function sender(): Promise<void> {
+    const connection = new KeepAliveConnection(hostname, Number(port));
+    connections.push(connection);
     while (sent < limit && performance.now() < deadline && options.stopped?.() !== true) {
       const request = options.next();
       if (request === null) {
@@ -59,16 +62,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       sent += 1;
       const at = performance.now();
       try {
-        const res = await pool.request({
-          path: request.path,
-          method: 'POST',
-          headers: request.headers,
-          body: request.body,
-        });
-        await res.body.dump({ limit: Number.POSITIVE_INFINITY });
+        const status = await connection.post(request.path, request.headers, request.body);
         latencies.push(performance.now() - at);
-        if (res.statusCode !== 200) failures[res.statusCode] = (failures[res.statusCode] ?? 0) + 1;
-        request.onAnswer?.(res.statusCode);
+        if (status !== 200) failures[status] = (failures[status] ?? 0) + 1;
+        request.onAnswer?.(status);
       } catch {
         failures.error = (failures.error ?? 0) + 1;
       }
@@ -76,7 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   await Promise.all(Array.from({ length: options.connections }, sender));
   const seconds = (performance.now() - started) / 1000;
-  await pool.close().catch(() => undefined);
+  for (const connection of connections) connection.close();
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
