@@ -64,10 +64,11 @@ const DEFAULT_RETRY: webApi.RetryOptions = {
 };
 
 /**
- * auth.test's own retries: few and short, so an event that waits for it is answered (503 if it
- * still fails, and Slack sends it again) well within Slack's 3 seconds.
+ * auth.test's own retries and timeout: few and short, so an event that waits for it is answered
+ * (503 if it still fails, and Slack sends it again) within Slack's 3 seconds.
  */
 const AUTH_RETRY: webApi.RetryOptions = { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 400 };
+const AUTH_TIMEOUT_MS = 600;
 
 /**
  * Handles one Slack message and posts what the bot says, if anything. `firstTime` runs before
@@ -146,7 +147,7 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
   // Bolt is given our authorize instead of the token (see slack-identity.ts): the token travels in its result.
   const identity = createSlackIdentity({
     botToken: options.botToken,
-    client: new webApi.WebClient(undefined, { ...clientOptions, retryConfig: AUTH_RETRY }),
+    client: new webApi.WebClient(undefined, { ...clientOptions, retryConfig: AUTH_RETRY, timeout: AUTH_TIMEOUT_MS }),
     logger: options.logger,
   });
   const { authorize } = identity;
