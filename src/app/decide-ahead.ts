@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../core/conversation.js';
 import type { InboundPeek, SavedConversation } from '../core/ports.js';
+import { startsOver } from '../core/step-conversation.js';
 import type { InboundDecision } from './decide-inbound.js';
 
 /**
@@ -50,8 +51,10 @@ export function createDecideAhead(
     if (decision === null) return null;
     return {
       decision,
-      // With nothing saved, the decide reads the kept opt-out: the peek read it too.
-      fits: (saved, optedOut) => sameSaved(saved, peeked.saved) && (saved !== null || optedOut() === peeked.optedOut),
+      // Where the conversation starts over (nothing saved, or an older machine's), the decide reads
+      // the kept opt-out: the peek read it too, and it must still read the same.
+      fits: (saved, optedOut) =>
+        sameSaved(saved, peeked.saved) && (!startsOver(saved) || optedOut() === peeked.optedOut),
     };
   };
 }

@@ -5,6 +5,7 @@ import { decideInbound } from '../../src/app/decide-inbound.js';
 import { createInboundHandler } from '../../src/app/handle-inbound.js';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import type { InboundMessage } from '../../src/core/conversation.js';
+import { MACHINE_VERSION } from '../../src/core/conversation-machine.js';
 import type { InboundPeek, PeekedInbound, SavedConversation } from '../../src/core/ports.js';
 import { botSettings } from '../support/settings.js';
 
@@ -90,9 +91,13 @@ describe('deciding a text ahead of its transaction', () => {
 });
 
 describe('whether a decision made ahead fits', () => {
-  const saved = (version: number | undefined, held: Array<[number, number]> = []): SavedConversation => ({
+  const saved = (
+    version: number | undefined,
+    held: Array<[number, number]> = [],
+    machineVersion = MACHINE_VERSION,
+  ): SavedConversation => ({
     id: 7,
-    machineVersion: 1,
+    machineVersion,
     snapshot: {},
     ...(version !== undefined && { version }),
     ...(held.length > 0 && { held: held.map(([id, notBefore]) => ({ id, text: 'x', notBefore })) }),
@@ -127,5 +132,12 @@ describe('whether a decision made ahead fits', () => {
     expect(ahead.fits(null, () => true)).toBe(true);
     expect(ahead.fits(null, () => false)).toBe(false);
     expect(ahead.fits(saved(1), () => true)).toBe(false);
+  });
+
+  it("fits an older machine's row, which starts over, only while the kept opt-out reads as it did", async () => {
+    const older = saved(3, [], MACHINE_VERSION - 1);
+    const ahead = await aheadOn({ duplicate: false, saved: older, optedOut: false });
+    expect(ahead.fits(older, () => false)).toBe(true);
+    expect(ahead.fits(older, () => true)).toBe(false);
   });
 });
