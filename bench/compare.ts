@@ -181,18 +181,25 @@ export async function compare(options: CompareOptions): Promise<void> {
     baselineRoot === undefined
       ? undefined
       : botContender(`bot at ${options.baseline}`, baselineRoot, options.store, logDir, baselineSlack?.apiUrl);
-  const threadSlack =
+  const inPlaceSlack =
     options.inPlace === true ? await createSlackTraffic({ signingSecret: SLACK_SECRET, senders: 50 }) : undefined;
-  const threaded =
-    threadSlack === undefined
+  const inPlace =
+    inPlaceSlack === undefined
       ? undefined
-      : botContender(`bot (${options.store}, DECIDE_THREAD=off)`, treeRoot, options.store, logDir, threadSlack.apiUrl, {
-          DECIDE_THREAD: 'off',
-        });
+      : botContender(
+          `bot (${options.store}, DECIDE_THREAD=off)`,
+          treeRoot,
+          options.store,
+          logDir,
+          inPlaceSlack.apiUrl,
+          {
+            DECIDE_THREAD: 'off',
+          },
+        );
   const bots = [
     { bot, slack },
     ...(baseline && baselineSlack ? [{ bot: baseline, slack: baselineSlack }] : []),
-    ...(threaded && threadSlack ? [{ bot: threaded, slack: threadSlack }] : []),
+    ...(inPlace && inPlaceSlack ? [{ bot: inPlace, slack: inPlaceSlack }] : []),
   ];
   const contenders: Contender[] = [quickstartContender(logDir), ...bots.map((b) => b.bot)];
   const running = new Map<Contender, BenchProcess>();

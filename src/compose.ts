@@ -90,7 +90,7 @@ export interface Composed {
   slack: SlackChannel | null;
   /** The web chat: its API, event streams and demo page are on `http`; null when the store cannot keep it. */
   web: WebChannel | null;
-  /** The decide thread (DECIDE_THREAD=on, with SQLite), to stop at shutdown; null when there is none. */
+  /** The decide thread (with SQLite, unless DECIDE_THREAD=off), to stop at shutdown; null when there is none. */
   decideThread: { close(): Promise<void> } | null;
 }
 
