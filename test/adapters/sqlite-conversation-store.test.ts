@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteConversationStore } from '../../src/adapters/sqlite/sqlite-conversation-store.js';
 import { runSqliteMigrations, sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.js';
+import { createReceiveStatements } from '../../src/adapters/sqlite/sqlite-receive-statements.js';
 import { MACHINE_VERSION } from '../../src/core/conversation-machine.js';
 import type { Decide } from '../../src/core/ports.js';
 import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
@@ -166,6 +167,43 @@ describe('sqlite conversation store specifics', () => {
       db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
     );
     expect(versions).toEqual(sqliteMigrations.map((m) => m.version));
+  });
+
+  it('moves inbound dedupe to a table in arrival order, keeping every id it already answered', async () => {
+    const path = tempDbPath();
+    mkdirSync(dirname(path), { recursive: true });
+    // A text received before version 13, written by the same statements a receive uses.
+    withRawDb(path, (db) => {
+      runSqliteMigrations(
+        db,
+        sqliteMigrations.filter((m) => m.version < 13),
+      );
+      db.transaction(() => createReceiveStatements(db).write(message('m1'), decide(null), null)).immediate();
+    });
+    const store = createSqliteConversationStore(path);
+    try {
+      // The id answered before the migration is still a duplicate, with the replies sent then.
+      const repeat = await store.receive(message('m1'), () => {
+        throw new Error('a duplicate is not decided again');
+      });
+      expect(repeat).toMatchObject({ duplicate: true, replies: ['hi'] });
+      expect((await store.receive(message('m2'), decide)).duplicate).toBe(false);
+    } finally {
+      await store.close();
+    }
+    withRawDb(path, (db) => {
+      expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'processed_inbound'").pluck().get()).not.toMatch(
+        /WITHOUT ROWID/,
+      );
+      expect(db.prepare('SELECT external_id FROM processed_inbound ORDER BY rowid').pluck().all()).toEqual([
+        'm1',
+        'm2',
+      ]);
+      const copy = db.prepare(
+        "INSERT INTO processed_inbound (provider, external_id, conversation_id, received_at, replies) SELECT provider, external_id, conversation_id, received_at, replies FROM processed_inbound WHERE external_id = 'm1'",
+      );
+      expect(() => copy.run()).toThrow(/UNIQUE/);
+    });
   });
 
   it('migrates a release 2 database with a transcript to events and the outbox, keeping every row', async () => {

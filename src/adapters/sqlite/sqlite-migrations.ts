@@ -318,6 +318,31 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       ALTER TABLE conversations ADD COLUMN region TEXT;
     `,
   },
+  {
+    version: 13,
+    name: 'inbound dedupe in arrival order',
+    // Issue 11: keyed by the provider's random message id, WITHOUT ROWID, each row (replies and
+    // all, up to a few hundred bytes) went to a random page: about 40 of the 70 pages a group
+    // commit wrote, with a page split every few texts. Rows now go at the end, in arrival order;
+    // only the narrow unique index on the message id takes a random page.
+    sql: `
+      CREATE TABLE processed_inbound_v13 (
+        provider TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+        received_at INTEGER NOT NULL,
+        replies TEXT NOT NULL CHECK (json_valid(replies))
+      );
+      INSERT INTO processed_inbound_v13 (provider, external_id, conversation_id, received_at, replies)
+        SELECT provider, external_id, conversation_id, received_at, replies FROM processed_inbound
+        ORDER BY received_at;
+      DROP TABLE processed_inbound;
+      ALTER TABLE processed_inbound_v13 RENAME TO processed_inbound;
+      CREATE UNIQUE INDEX processed_inbound_key ON processed_inbound (provider, external_id);
+      CREATE INDEX processed_inbound_conversation ON processed_inbound (conversation_id);
+      CREATE INDEX processed_inbound_received ON processed_inbound (received_at);
+    `,
+  },
 ];
 
 /**
