@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
-import { importEld } from '../../src/adapters/flow-files/eld-detector.js';
+import { eldOn } from '../../src/adapters/flow-files/eld-detector.js';
 import { LANGUAGE_TABLE } from '../../src/adapters/flow-files/language-table.js';
 import { installedTable, pruned } from '../../scripts/update-language-table.js';
 import { LANGUAGES } from '../../src/core/languages.js';
@@ -21,11 +21,6 @@ const TEXTS = [
   'fazemos a folha de pagamento para restaurantes',
   'мы делаем расчет зарплаты',
 ];
-
-interface EldReader {
-  setLanguageSubset(languages: string[]): unknown;
-  detect(text: string): { language: string; isReliable(): boolean; getScores(): Record<string, number> };
-}
 
 /** What eld makes of each text, narrowed to the bot's languages: language, reliability, scores. */
 const READ = `
@@ -50,12 +45,7 @@ describe('the language detector', () => {
     const whole = JSON.parse(child.stdout) as { readings: unknown[]; ngrams: number };
 
     // eld on the table the bot ships (language-table.ts), as detectorOn builds it.
-    const { createEld } = await importEld<{ createEld: () => { instance: EldReader; loadData(t: unknown): unknown } }>(
-      'languageDetector.js',
-    );
-    const { instance: detector, loadData } = createEld();
-    loadData(LANGUAGE_TABLE);
-    detector.setLanguageSubset([...LANGUAGES]);
+    const detector = eldOn(LANGUAGE_TABLE);
     const shipped = TEXTS.map((text) => {
       const r = detector.detect(text);
       return [r.language, r.isReliable(), r.getScores()];

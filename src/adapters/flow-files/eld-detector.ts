@@ -36,6 +36,7 @@ export async function importEld<T>(file: string): Promise<T> {
   throw new Error(`eld/src/${file} not found: run npm ci`);
 }
 
+/** An eld detector, as it reads a text: the language, whether that is reliable, and the scores. */
 interface EldInstance {
   setLanguageSubset(languages: string[]): unknown;
   detect(text: string): { language: string; isReliable(): boolean; getScores(): Record<string, number> };
@@ -44,6 +45,14 @@ const { createEld } = await importEld<{
   createEld(): { instance: EldInstance; loadData(data: EldTable): unknown };
 }>('languageDetector.js');
 
+/** eld on `table`, narrowed to the languages the bot speaks: its raw readings. */
+export function eldOn(table: EldTable): EldInstance {
+  const { instance, loadData } = createEld();
+  loadData(table);
+  instance.setLanguageSubset([...LANGUAGES]);
+  return instance;
+}
+
 /**
  * The language detector the bot runs: eld (Efficient Language Detector, Apache-2.0, its n-gram
  * data shipped in the package, nothing downloaded) on `table`, narrowed to the languages the bot
@@ -51,9 +60,7 @@ const { createEld } = await importEld<{
  * is "cannot tell" (null): the conversation keeps what it has.
  */
 export function detectorOn(table: EldTable): LanguageDetector {
-  const { instance: detector, loadData } = createEld();
-  loadData(table);
-  detector.setLanguageSubset([...LANGUAGES]);
+  const detector = eldOn(table);
   return (text: string): Language | null => {
     const words = text.match(/\p{L}{2,}/gu) ?? [];
     if (words.length < MIN_WORDS || words.join('').length < MIN_LETTERS) return null;
