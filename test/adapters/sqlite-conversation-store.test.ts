@@ -115,6 +115,43 @@ describe('sqlite conversation store specifics', () => {
     }
   });
 
+  it('hands a receive after its peek the row as it is then: the peeked one while unchanged, else read again', async () => {
+    const path = tempDbPath();
+    const store = createSqliteConversationStore(path);
+    const other = createSqliteConversationStore(path);
+    try {
+      const handed: Array<{ version?: number; snapshot: unknown } | null> = [];
+      const recording: Decide = (saved) => (
+        handed.push(saved && { version: saved.version, snapshot: saved.snapshot }),
+        decide(saved)
+      );
+      const stepped =
+        (step: number): Decide =>
+        (saved) => ({ ...decide(saved), snapshot: { value: 'start', step } });
+      // Peeked before there was a conversation; another connection starts one before the receive.
+      const first = message('a1');
+      await store.peekInbound(first);
+      await other.receive(message('b1'), stepped(1));
+      await store.receive(first, recording);
+      expect(handed.at(-1)).toEqual({ version: 1, snapshot: { value: 'start', step: 1 } });
+      // Unchanged since the peek: the receive is handed what the peek read.
+      const second = message('a2');
+      const peeked = await store.peekInbound(second);
+      await store.receive(second, recording);
+      expect(handed.at(-1)).toEqual({ version: 2, snapshot: decide(null).snapshot });
+      expect(peeked).toMatchObject({ saved: { version: 2 } });
+      // Saved again by the other connection after the peek: the receive reads the new version.
+      const third = message('a3');
+      await store.peekInbound(third);
+      await other.receive(message('b2'), stepped(2));
+      await store.receive(third, recording);
+      expect(handed.at(-1)).toEqual({ version: 4, snapshot: { value: 'start', step: 2 } });
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+
   it('runs migrations once: reopening keeps the data and does not re-record them', async () => {
     const path = tempDbPath();
     const first = createSqliteConversationStore(path);

@@ -64,12 +64,31 @@ export function createSqliteConversationStore(
     return held.length === 0 ? saved : { ...saved, held };
   }
 
+  // What each message's peek read, until its receive: the receive then reads only the row's id and
+  // version (and the held texts), and hands the decide the peeked row when neither changed, instead
+  // of reading and parsing the whole row again (issue 11). Keyed by the message object, which the
+  // caller hands to both; a receive without a peek reads everything.
+  const peeked = new WeakMap<InboundMessage, { saved: SavedConversation; version: number } | null>();
+
+  /** The sender's open conversation now: the peeked row if it is still at the version and held texts the peek saw. */
+  function openNow(message: InboundMessage): { saved: SavedConversation; version: number } | null {
+    const seen = peeked.get(message);
+    peeked.delete(message);
+    if (seen === undefined) return statements.open(message);
+    const now = statements.openVersion(message);
+    if (now === null && seen === null) return null;
+    if (now === null || seen === null || now.id !== seen.saved.id || now.version !== seen.version) {
+      return statements.open(message);
+    }
+    return seen;
+  }
+
   // decide runs inside the transaction, so a throw anywhere rolls back everything this message did.
   // SQLite never retries it: the write lock is held from the first read to the commit.
   function receiveInTx<D extends Decision>(message: InboundMessage, decide: Decide<D>): Received<D> {
     const processed = statements.processed(message);
     if (processed !== undefined) return { ...processed, duplicate: true, decision: null };
-    const open = statements.open(message);
+    const open = openNow(message);
     const decision = decide(open === null ? null : withHeld(open.saved), () =>
       optOuts.isOptedOutNow(message.channel, message.participant),
     );
@@ -84,6 +103,7 @@ export function createSqliteConversationStore(
   function peekInbound(message: InboundMessage): PeekedInbound {
     if (statements.processed(message) !== undefined) return { duplicate: true };
     const open = statements.open(message);
+    peeked.set(message, open);
     const saved = open === null ? null : withHeld(open.saved);
     const optedOut = startsOver(saved) ? optOuts.isOptedOutNow(message.channel, message.participant) : null;
     return { duplicate: false, saved, optedOut };
