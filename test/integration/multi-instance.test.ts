@@ -203,7 +203,10 @@ describePostgres('three instances on one PostgreSQL database', (databaseUrl) => 
         expect(bySid.size).toBe(SENDERS * SCRIPT.length);
         expect([...bySid.values()].filter((bodies) => bodies.size > 1)).toEqual([]);
         const retried = answers.filter((each) => each.status === 200).length - bySid.size;
-        expect(retried).toBeGreaterThan(SENDERS);
+        // A quarter of the 300 deliveries go to a second instance at once: about 75 duplicates answered
+        // 200 (standard deviation about 7.5). The bound only shows they happened in number: at SENDERS
+        // (60, two deviations down) it would fail about one run in 40, and did on 2026-12-02.
+        expect(retried).toBeGreaterThan(SENDERS / 2);
 
         // Each outbox message delivered once: no recipient got the same text twice, and every row
         // marked sent was delivered exactly once. (Rows a killed instance was sending stay unknown.)
