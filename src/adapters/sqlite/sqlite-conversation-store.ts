@@ -70,7 +70,7 @@ export function createSqliteConversationStore(
   // caller hands to both; a receive without a peek reads everything.
   const peeked = new WeakMap<InboundMessage, { saved: SavedConversation; version: number } | null>();
 
-  /** The sender's open conversation now: the peeked row if it is still at the version and held texts the peek saw. */
+  /** The sender's open conversation now: the peeked row while it is at the version the peek saw (withHeld reads its held texts again). */
   function openNow(message: InboundMessage): { saved: SavedConversation; version: number } | null {
     const seen = peeked.get(message);
     peeked.delete(message);
