@@ -133,7 +133,16 @@ function openStore(
   switch (choice.kind) {
     case 'sqlite': {
       // Migrated before it returns: a failure stops start-up.
-      const store = createSqliteConversationStore(choice.path, { ...(onBatch && { onBatch }) });
+      const store = createSqliteConversationStore(choice.path, {
+        ...(onBatch && { onBatch }),
+        checkpoints: {
+          onStopped: (why) =>
+            logger?.error(
+              { why },
+              `the SQLite checkpoint thread stopped (${why}): the main thread checkpoints the WAL again, with longer pauses under load; restart the bot to get it back`,
+            ),
+        },
+      });
       const readiness: StoreReadiness = () =>
         store.ping().then(
           () => ({ ok: true, store: 'sqlite', database: 'up' }),

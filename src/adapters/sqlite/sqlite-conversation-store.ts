@@ -13,6 +13,7 @@ import type {
   WebStore,
 } from '../../core/ports.js';
 import { startsOver } from '../../core/step-conversation.js';
+import { startCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
@@ -31,11 +32,12 @@ import { forUpdateColumns, parseForUpdateRow, parseRecordRow, recordColumns } fr
 
 /**
  * Every capability of the store, the web chat's, attachments' and held texts' included, in one
- * SQLite database file (or `:memory:`). `onBatch` hears the size of each group commit (/metrics).
+ * SQLite database file (or `:memory:`). `onBatch` hears the size of each group commit (/metrics);
+ * `checkpoints` tunes the checkpoint thread a busy file gets (sqlite-checkpointer.ts).
  */
 export function createSqliteConversationStore(
   path: string,
-  options: { onBatch?: (size: number) => void } = {},
+  options: { onBatch?: (size: number) => void; checkpoints?: CheckpointerOptions } = {},
 ): WebStore & MediaStore & HeldTextStore & InboundPeek {
   const db = openSqliteDatabase(path);
   try {
@@ -129,6 +131,8 @@ export function createSqliteConversationStore(
   const immediately = <R>(work: () => R): R => db.transaction(work).immediate();
   // Texts arriving together share one transaction and one fsync.
   const group = createGroupCommit(db, options);
+  const checkpointer =
+    path === ':memory:' || path === '' ? undefined : startCheckpointer(db, path, options.checkpoints);
 
   return {
     ...reads,
@@ -146,6 +150,7 @@ export function createSqliteConversationStore(
       selectOne.get();
     },
     close: async () => {
+      await checkpointer?.close();
       db.close();
     },
   };
