@@ -98,7 +98,14 @@ export function startCheckpointer(
   const watch = setInterval(() => {
     if (walBytes() < startAtBytes) return;
     clearInterval(watch);
-    start();
+    try {
+      start();
+    } catch (error) {
+      // Thrown in a timer it would end the process: the connection keeps checkpointing itself instead.
+      worker = undefined;
+      db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+      options.onStopped?.(error instanceof Error ? error.message : String(error));
+    }
   }, watchMs);
   watch.unref();
 
