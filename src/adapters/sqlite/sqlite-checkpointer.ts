@@ -78,21 +78,27 @@ export function startCheckpointer(
     }
   };
 
+  /** The connection checkpoints itself again, as before the thread; `why` goes to onStopped. */
+  function handBack(why: string): void {
+    worker = undefined;
+    db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+    options.onStopped?.(why);
+  }
+
   function start(): void {
-    worker = new Worker(THREAD, {
+    const started = new Worker(THREAD, {
       eval: true,
       workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs },
     });
-    worker.unref();
+    worker = started;
+    started.unref();
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    // Only while it is the running thread: after close, or after an error already handed back, nothing to do.
     const stopped = (why: string) => {
-      if (closed || worker === undefined) return;
-      worker = undefined;
-      db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
-      options.onStopped?.(why);
+      if (!closed && worker === started) handBack(why);
     };
-    worker.on('error', (error) => stopped(error.message));
-    worker.on('exit', (code) => stopped(`exit code ${code}`));
+    started.on('error', (error) => stopped(error.message));
+    started.on('exit', (code) => stopped(`exit code ${code}`));
   }
 
   const watch = setInterval(() => {
@@ -102,9 +108,7 @@ export function startCheckpointer(
       start();
     } catch (error) {
       // Thrown in a timer it would end the process: the connection keeps checkpointing itself instead.
-      worker = undefined;
-      db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
-      options.onStopped?.(error instanceof Error ? error.message : String(error));
+      handBack(error instanceof Error ? error.message : String(error));
     }
   }, watchMs);
   watch.unref();

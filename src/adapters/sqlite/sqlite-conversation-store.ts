@@ -15,7 +15,7 @@ import type {
 import { startsOver } from '../../core/step-conversation.js';
 import { startCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
-import { openSqliteDatabase } from './sqlite-database.js';
+import { isFileDatabase, openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
 import { createGroupCommit } from './sqlite-group-commit.js';
 import { createReceiveStatements } from './sqlite-receive-statements.js';
@@ -131,8 +131,7 @@ export function createSqliteConversationStore(
   const immediately = <R>(work: () => R): R => db.transaction(work).immediate();
   // Texts arriving together share one transaction and one fsync.
   const group = createGroupCommit(db, options);
-  const checkpointer =
-    path === ':memory:' || path === '' ? undefined : startCheckpointer(db, path, options.checkpoints);
+  const checkpointer = isFileDatabase(path) ? startCheckpointer(db, path, options.checkpoints) : undefined;
 
   return {
     ...reads,

@@ -2,8 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
+/** Whether `path` names a file: not `:memory:`, nor '' (SQLite's private temporary database). */
+export const isFileDatabase = (path: string): boolean => path !== ':memory:' && path !== '';
+
 export function openSqliteDatabase(path: string): Database.Database {
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  if (isFileDatabase(path)) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // FULL fsyncs the WAL on every commit: a reply is only sent after its commit, so an
