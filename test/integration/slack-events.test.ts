@@ -255,6 +255,20 @@ describe('Slack over HTTP', () => {
     expect(h.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(0);
     expect(SIGNING_SECRET).not.toBe('wrong-secret');
   });
+
+  it('handles events it acknowledged before stopping: stop waits for their replies', async () => {
+    // Slack does not send an acknowledged event again: one still waiting to be handled when the
+    // bot stops must be handled before the store closes.
+    const acks = await Promise.all(['U30', 'U31', 'U32'].map((user) => h.event(dm(user, 'hi'))));
+    expect(acks.map((res) => res.status)).toEqual([200, 200, 200]);
+    await h.composed.slack?.stop();
+    expect(
+      h.calls
+        .filter((call) => call.method === 'chat.postMessage')
+        .map((call) => call.body.channel)
+        .sort(),
+    ).toEqual(['DU30', 'DU31', 'DU32']);
+  });
 });
 
 describe('Slack Web API failures', () => {
