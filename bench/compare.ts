@@ -30,6 +30,12 @@ export interface CompareOptions {
   baseline?: string;
   /** Also run the current tree with DECIDE_THREAD=off (texts decided in place), as a contender of its own. */
   inPlace?: boolean;
+  /**
+   * Load each server takes before its first measured round, and each bot before its Slack acks are
+   * measured: a fresh node process spends its first tens of seconds compiling hot code (TurboFan,
+   * on V8's helper threads), and the figures sought are a running server's.
+   */
+  warmupSeconds: number;
 }
 
 const load1 = () => Number(loadavg()[0]?.toFixed(2));
@@ -220,13 +226,15 @@ export async function compare(options: CompareOptions): Promise<void> {
       if (p === undefined) throw new Error(`${c.name} is not running`);
       return p;
     };
-    for (const contender of contenders)
-      await runLoad({
-        origin: processOf(contender).origin,
-        connections: options.connections,
-        seconds: 2,
-        next: trafficOf(contender).next,
-      });
+    for (const contender of contenders) {
+      const warm = await measure(
+        processOf(contender),
+        trafficOf(contender),
+        options.connections,
+        options.warmupSeconds,
+      );
+      console.log(`warm-up ${contender.name} at ${options.connections}: ${JSON.stringify(warm)}`);
+    }
     for (let round = 1; round <= options.rounds; round += 1) {
       for (const contender of contenders) {
         const measured = await measure(
@@ -249,6 +257,13 @@ export async function compare(options: CompareOptions): Promise<void> {
     loads.push(load1());
     const acks = new Map<Contender, LoadResult & { load: number; replies: number }>();
     for (const { bot: contender, slack: stand } of bots) {
+      const warm = await runLoad({
+        origin: processOf(contender).origin,
+        connections: 50,
+        seconds: options.warmupSeconds,
+        next: stand.next,
+      });
+      console.log(`warm-up slack ${contender.name}: ${JSON.stringify(warm)}`);
       const load = load1();
       const before = stand.replies();
       const result = await runLoad({

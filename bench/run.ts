@@ -3,7 +3,7 @@
  * twilio.webhook(), MessagingResponse, nothing stored), each its own process, alternating rounds at
  * 50 connections and at 1; Slack acks at 50 concurrent events; RSS after 2,500, 10,000 and 30,000
  * conversations; kill -9 mid-load. Prints one table (see bench/compare.ts). Options:
- * `--seconds 8 --rounds 3 --connections 50 --senders 500 --rss-at 2500,10000,30000`,
+ * `--seconds 8 --warmup 10 --rounds 3 --connections 50 --senders 500 --rss-at 2500,10000,30000`,
  * `--store postgres` for the same table on PostgreSQL (TEST_DATABASE_URL), `--baseline <git ref>`
  * to run that commit's build beside the current tree, and `--in-place` to also run the current
  * tree with DECIDE_THREAD=off (texts decided on the main thread).
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     db: { type: 'string', default: 'sqlite' },
     seconds: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     senders: { type: 'string', default: '500' },
@@ -116,6 +117,7 @@ if (values.db === 'postgres') {
   await compare({
     store: values.store,
     seconds: Number(values.seconds),
+    warmupSeconds: Number(values.warmup),
     rounds: Number(values.rounds),
     connections: Number(values.connections),
     senders: Number(values.senders),
