@@ -46,5 +46,9 @@ function decide([message, saved, optedOut]: DecideInput): InboundDecision | null
 }
 
 parentPort?.on('message', ({ id, inputs }: BatchRequest<DecideInput>) => {
-  parentPort?.postMessage({ id, outputs: inputs.map(decide) } satisfies BatchAnswer<InboundDecision>);
+  // Filled by push, not map: once optimized, map returns a holey array, which the structured clone
+  // writes and the main thread reads element by element as a sparse one (issue 11).
+  const outputs: Array<InboundDecision | null> = [];
+  for (const input of inputs) outputs.push(decide(input));
+  parentPort?.postMessage({ id, outputs } satisfies BatchAnswer<InboundDecision>);
 });
