@@ -56,6 +56,7 @@ import type { Logger } from './core/logger.js';
 import { renderClientTime, type ClientClock } from './core/render-client-time.js';
 import type { ConversationRecord } from './core/conversation.js';
 import { StoreUnavailableError } from './core/store-unavailable.js';
+import { packSnapshot, unpackSnapshot } from './core/snapshot-text.js';
 import type {
   ClientSender,
   HeldTextStore,
@@ -65,7 +66,7 @@ import type {
   Store,
   WebStore,
 } from './core/ports.js';
-import type { DecideInput, DecideWorkerData } from './decide-worker.js';
+import type { DecideInput, DecideOutput, DecideWorkerData } from './decide-worker.js';
 
 interface Background {
   /**
@@ -183,7 +184,7 @@ export function decideWorkerData(settings: BotSettings): DecideWorkerData {
  * while the main thread goes on parsing and answering requests. Its young generation is kept small:
  * it holds one batch's work at a time.
  */
-function startDecideThread(settings: BotSettings, logger: Logger): BatchThread<DecideInput, InboundDecision> {
+function startDecideThread(settings: BotSettings, logger: Logger): BatchThread<DecideInput, DecideOutput> {
   return createBatchThread({
     entry: decideWorkerEntry(),
     workerData: decideWorkerData(settings),
@@ -205,7 +206,7 @@ export function composeBot(
   handleInbound: HandleInbound;
   settings: BotSettings;
   readiness: StoreReadiness;
-  thread: BatchThread<DecideInput, InboundDecision> | null;
+  thread: BatchThread<DecideInput, DecideOutput> | null;
 } {
   const { store, readiness } = openStore(config.database, logger, onBatch);
   const { flow, lexicon, translations } = given ?? loadFlows();
@@ -234,7 +235,11 @@ export function composeBot(
     return inPlace();
   }
   const thread = startDecideThread(settings, logger);
-  const ahead = createDecideAhead(store, (message, saved, optedOut) => thread.run([message, saved, optedOut]));
+  // The saved snapshot crosses as the row's text and the decision's comes back as text (snapshot-text.ts).
+  const ahead = createDecideAhead(store, async (message, saved, optedOut) => {
+    const decided = await thread.run([message, saved && packSnapshot(saved), optedOut]);
+    return decided && unpackSnapshot<InboundDecision>(decided);
+  });
   return { store, handleInbound: createInboundHandler(store, settings, ahead), settings, readiness, thread };
 }
 

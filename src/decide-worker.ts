@@ -11,9 +11,16 @@ import { decideInbound, type InboundDecision } from './app/decide-inbound.js';
 import type { BotSettings } from './core/bot-settings.js';
 import type { InboundMessage } from './core/conversation.js';
 import type { SavedConversation } from './core/ports.js';
+import { packSnapshot, unpackSnapshot, type Packed } from './core/snapshot-text.js';
 
-/** What the main thread hands over: a text and what the peek read for it (decide-ahead.ts). */
-export type DecideInput = [message: InboundMessage, saved: SavedConversation | null, optedOut: boolean | null];
+/**
+ * What the main thread hands over: a text and what the peek read for it (decide-ahead.ts), the
+ * saved snapshot as the row's JSON text, parsed here (snapshot-text.ts).
+ */
+export type DecideInput = [message: InboundMessage, saved: Packed<SavedConversation> | null, optedOut: boolean | null];
+
+/** A decision as it goes back: its snapshot as JSON text, which the store writes as it is. */
+export type DecideOutput = Packed<InboundDecision>;
 
 /** Thrown when a decide needs the kept opt-out the peek did not read: that text is decided on the main thread. */
 class OptOutUnread extends Error {}
@@ -33,12 +40,13 @@ const settings: BotSettings = {
   ...(data.detects && { detectLanguage: createLanguageDetector() }),
 };
 
-function decide([message, saved, optedOut]: DecideInput): InboundDecision | null {
+function decide([message, saved, optedOut]: DecideInput): DecideOutput | null {
   try {
-    return decideInbound(settings, message, saved, () => {
+    const decision = decideInbound(settings, message, saved && unpackSnapshot(saved), () => {
       if (optedOut === null) throw new OptOutUnread();
       return optedOut;
     });
+    return packSnapshot(decision, true);
   } catch {
     // A decide that throws here throws on the main thread too, where the error is reported.
     return null;
@@ -48,7 +56,7 @@ function decide([message, saved, optedOut]: DecideInput): InboundDecision | null
 parentPort?.on('message', ({ id, inputs }: BatchRequest<DecideInput>) => {
   // Filled by push, not map: once optimized, map returns a holey array, which the structured clone
   // writes and the main thread reads element by element as a sparse one (issue 11).
-  const outputs: Array<InboundDecision | null> = [];
+  const outputs: Array<DecideOutput | null> = [];
   for (const input of inputs) outputs.push(decide(input));
-  parentPort?.postMessage({ id, outputs } satisfies BatchAnswer<InboundDecision>);
+  parentPort?.postMessage({ id, outputs } satisfies BatchAnswer<DecideOutput>);
 });

@@ -3,8 +3,9 @@ import { createBatchThread, type BatchThread } from '../../src/adapters/threads/
 import { decideInbound, type InboundDecision } from '../../src/app/decide-inbound.js';
 import type { InboundMessage } from '../../src/core/conversation.js';
 import type { SavedConversation } from '../../src/core/ports.js';
+import { unpackSnapshot } from '../../src/core/snapshot-text.js';
 import { decideWorkerData } from '../../src/compose.js';
-import type { DecideInput } from '../../src/decide-worker.js';
+import type { DecideInput, DecideOutput } from '../../src/decide-worker.js';
 import { createLanguageDetector } from '../../src/adapters/flow-files/detect-language.js';
 import { captureLogs } from '../support/logs.js';
 import { botSettings } from '../support/settings.js';
@@ -20,11 +21,11 @@ afterEach(async () => {
   await Promise.all(threads.splice(0).map((thread) => thread.close()));
 });
 
-function startThread(entry = ENTRY): { thread: BatchThread<DecideInput, InboundDecision>; logs: string[] } {
+function startThread(entry = ENTRY): { thread: BatchThread<DecideInput, DecideOutput>; logs: string[] } {
   const { logger, lines } = captureLogs('info');
   // As compose hands them over: the flows and the detector's table, no function.
   const data = decideWorkerData(settings);
-  const thread = createBatchThread<DecideInput, InboundDecision>({
+  const thread = createBatchThread<DecideInput, DecideOutput>({
     entry,
     workerData: data,
     logger,
@@ -59,7 +60,9 @@ describe('the decide thread', () => {
       // Handed over together: one batch.
       const there = await Promise.all(messages.map((m, n) => thread.run([m, saved[n] ?? null, false])));
       const here = messages.map((m, n) => decideInbound(settings, m, saved[n] ?? null, () => false));
-      expect(there).toEqual(here);
+      // Each snapshot comes back as the JSON text the store writes (snapshot-text.ts).
+      expect(there.map((d) => d?.snapshotText)).toEqual(here.map((d) => JSON.stringify(d.snapshot)));
+      expect(there.map((d) => d && unpackSnapshot<InboundDecision>(d))).toEqual(here);
       saved = here.map((d, n) => ({
         id: n + 1,
         machineVersion: d.machineVersion,

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { InboundMessage, TranscriptEntry } from '../../core/conversation.js';
 import type { InboundMedia } from '../../core/media.js';
 import type { Decision, TranscriptNote } from '../../core/ports.js';
+import { snapshotTextOf } from '../../core/snapshot-text.js';
 import type { KeepOptOut } from './sqlite-opt-outs.js';
 import type { InsertDrafts } from './sqlite-outbox.js';
 
@@ -35,7 +36,8 @@ function summaryColumns(decision: Decision, region: string | undefined) {
     verdict: summary.verdict,
     side: summary.side,
     flags: JSON.stringify(summary.flags),
-    snapshot: JSON.stringify(decision.snapshot),
+    // A decision made on the decide thread brings its snapshot as text (snapshot-text.ts).
+    snapshot: snapshotTextOf(decision) ?? JSON.stringify(decision.snapshot),
     machineVersion: decision.machineVersion,
     // undefined keeps the stored basis (an update); a new conversation stores null then.
     basisSet: decision.verdictBasis === undefined ? 0 : 1,

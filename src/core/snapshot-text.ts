@@ -1,0 +1,68 @@
+/**
+ * A conversation snapshot kept as the JSON text it is stored as, beside the object that carries it
+ * (a saved conversation, a decision), and parsed only if something reads it (issue 11). A text
+ * decided ahead on the decide thread needs its snapshot there, not on the main thread: the store
+ * reads the row's text, the thread gets the text and parses it, and the decision's snapshot comes
+ * back as text that the store writes as it is. Without this the main thread parsed every row,
+ * cloned the object graph both ways and wrote it back as JSON. The texts are held in a WeakMap: a
+ * copy made with a spread reads the snapshot (parsing it) and drops the text, which costs time,
+ * never correctness.
+ */
+const texts = new WeakMap<object, string>();
+
+/** `fields` plus a `snapshot` parsed from `text` on its first read; snapshotTextOf gives `text` back. */
+export function withSnapshotText<T extends object>(
+  fields: T,
+  text: string,
+  parse: (text: string) => unknown = JSON.parse,
+): T & { snapshot: unknown } {
+  let parsed: { value: unknown } | undefined;
+  const holder = Object.defineProperty({ ...fields }, 'snapshot', {
+    enumerable: true,
+    get: () => (parsed ??= { value: parse(text) }).value,
+  }) as T & { snapshot: unknown };
+  texts.set(holder, text);
+  return holder;
+}
+
+/** The JSON text `holder`'s snapshot was made from, when withSnapshotText made it. */
+export function snapshotTextOf(holder: object): string | undefined {
+  return texts.get(holder);
+}
+
+/** `holder`'s own fields but its snapshot, without reading that. */
+function fieldsBut(holder: object): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(holder)) {
+    if (key !== 'snapshot') fields[key] = (holder as Record<string, unknown>)[key];
+  }
+  return fields;
+}
+
+/** `holder` with `extra` fields, its snapshot left as text when it is one. */
+export function withFields<T extends { snapshot: unknown }, E extends object>(holder: T, extra: E): T & E {
+  const text = texts.get(holder);
+  if (text === undefined) return { ...holder, ...extra };
+  return withSnapshotText({ ...fieldsBut(holder), ...extra }, text) as unknown as T & E;
+}
+
+/** A holder as it crosses to another thread: its snapshot as JSON text, or as it is when it has none. */
+export type Packed<T extends { snapshot: unknown }> = Omit<T, 'snapshot'> &
+  ({ snapshot: unknown; snapshotText?: undefined } | { snapshot?: undefined; snapshotText: string });
+
+/**
+ * What to post to another thread for `holder`: its text when it has one, or, with `stringify`, one
+ * made here (a decision made on the thread goes back as text); otherwise `holder` as it is.
+ */
+export function packSnapshot<T extends { snapshot: unknown }>(holder: T, stringify = false): Packed<T> {
+  const text = texts.get(holder) ?? (stringify ? JSON.stringify(holder.snapshot) : undefined);
+  if (text === undefined) return holder;
+  return { ...fieldsBut(holder), snapshotText: text } as Packed<T>;
+}
+
+/** `packed` as packSnapshot's caller held it: a snapshot sent as text is parsed only when read. */
+export function unpackSnapshot<T extends { snapshot: unknown }>(packed: Packed<T>): T {
+  if (packed.snapshotText === undefined) return packed as T;
+  const { snapshotText, ...fields } = packed;
+  return withSnapshotText(fields, snapshotText) as unknown as T;
+}
