@@ -144,6 +144,8 @@ function quickstartContender(logDir: string): Contender {
 
 interface Measured extends LoadResult {
   cpuUsPerRequest: number;
+  /** The main thread's share: what bounds a server whose event loop is the busiest thread. */
+  mainCpuUsPerRequest: number;
   load: number;
 }
 
@@ -155,9 +157,15 @@ async function measure(
 ): Promise<Measured> {
   const load = load1();
   const cpuBefore = process.cpuMs();
+  const mainBefore = process.mainThreadCpuMs();
   const result = await runLoad({ origin: process.origin, connections, seconds, next: traffic.next });
-  const cpuUsPerRequest = Math.round(((process.cpuMs() - cpuBefore) * 1000) / Math.max(1, result.requests));
-  return { ...result, cpuUsPerRequest, load };
+  const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
+  return {
+    ...result,
+    cpuUsPerRequest: perRequest(process.cpuMs() - cpuBefore),
+    mainCpuUsPerRequest: perRequest(process.mainThreadCpuMs() - mainBefore),
+    load,
+  };
 }
 
 /** A table row: the name padded to `width` (the longest name's, at least 34), then the figures. */
@@ -360,19 +368,20 @@ function printTable(
     `SOC Advisor bench, ${options.store}: ${options.rounds} alternating rounds of ${options.seconds} s, medians; load average ${data.loads.join(' -> ')}`,
   );
   const width = Math.max(34, ...data.contenders.map((c) => c.name.length + 10));
-  lines.push(row(['', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'load'], width));
+  lines.push(row(['', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'main us/req', 'load'], width));
   const summary = (measured: Measured[]) => ({
     rps: median(measured.map((m) => m.requestsPerSecond)),
     p50: median(measured.map((m) => m.latencyMs.p50)),
     p99: median(measured.map((m) => m.latencyMs.p99)),
     cpu: median(measured.map((m) => m.cpuUsPerRequest)),
+    main: median(measured.map((m) => m.mainCpuUsPerRequest)),
     load: median(measured.map((m) => m.load)),
   });
   for (const connections of [options.connections, 1]) {
     for (const contender of data.contenders) {
       const measured = data.results.get(contender)?.[connections === 1 ? 'one' : 'many'] ?? [];
       const s = summary(measured);
-      lines.push(row([`${contender.name}, ${connections} conn`, s.rps, s.p50, s.p99, s.cpu, s.load], width));
+      lines.push(row([`${contender.name}, ${connections} conn`, s.rps, s.p50, s.p99, s.cpu, s.main, s.load], width));
     }
   }
   const quick = data.quickstart ? summary(data.results.get(data.quickstart)?.many ?? []) : undefined;

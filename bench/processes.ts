@@ -13,6 +13,8 @@ export interface BenchProcess {
   rssMiB(): number;
   /** CPU time used so far (user + system), in ms, from /proc. */
   cpuMs(): number;
+  /** The same for its main thread alone (the event loop), in ms. */
+  mainThreadCpuMs(): number;
   /** SIGTERM and wait for it to exit. */
   stop(): Promise<void>;
   /** SIGKILL: no shutdown of any kind, as a crash. */
@@ -20,6 +22,13 @@ export interface BenchProcess {
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time in ms from a /proc stat file (a process's or one thread's). */
+function cpuMsOf(statPath: string): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = readFileSync(statPath, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
@@ -58,11 +67,8 @@ export async function startProcess(
     launch: { args, env, cwd },
     rssMiB: () =>
       Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024),
-    cpuMs() {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-    },
+    cpuMs: () => cpuMsOf(`/proc/${pid}/stat`),
+    mainThreadCpuMs: () => cpuMsOf(`/proc/${pid}/task/${pid}/stat`),
     async stop() {
       child.kill('SIGTERM');
       await exited(child);
