@@ -56,7 +56,7 @@ import type { Logger } from './core/logger.js';
 import { renderClientTime, type ClientClock } from './core/render-client-time.js';
 import type { ConversationRecord } from './core/conversation.js';
 import { StoreUnavailableError } from './core/store-unavailable.js';
-import { packSnapshot, unpackSnapshot } from './core/snapshot-text.js';
+import { unpackSnapshot } from './core/snapshot-text.js';
 import type {
   ClientSender,
   HeldTextStore,
@@ -235,9 +235,9 @@ export function composeBot(
     return inPlace();
   }
   const thread = startDecideThread(settings, logger);
-  // The saved snapshot crosses as the row's text and the decision's comes back as text (snapshot-text.ts).
+  // The decision's snapshot comes back as JSON text, which the store writes as it is (snapshot-text.ts).
   const ahead = createDecideAhead(store, async (message, saved, optedOut) => {
-    const decided = await thread.run([message, saved && packSnapshot(saved), optedOut]);
+    const decided = await thread.run([message, saved, optedOut]);
     return decided && unpackSnapshot<InboundDecision>(decided);
   });
   return { store, handleInbound: createInboundHandler(store, settings, ahead), settings, readiness, thread };

@@ -11,15 +11,16 @@ import { decideInbound, type InboundDecision } from './app/decide-inbound.js';
 import type { BotSettings } from './core/bot-settings.js';
 import type { InboundMessage } from './core/conversation.js';
 import type { SavedConversation } from './core/ports.js';
-import { packSnapshot, unpackSnapshot, type Packed } from './core/snapshot-text.js';
+import { packSnapshot, type Packed } from './core/snapshot-text.js';
+
+/** What the main thread hands over: a text and what the peek read for it (decide-ahead.ts). */
+export type DecideInput = [message: InboundMessage, saved: SavedConversation | null, optedOut: boolean | null];
 
 /**
- * What the main thread hands over: a text and what the peek read for it (decide-ahead.ts), the
- * saved snapshot as the row's JSON text, parsed here (snapshot-text.ts).
+ * A decision as it goes back: its snapshot as JSON text, which the store writes as it is
+ * (snapshot-text.ts): the main thread neither reads the object graph out of the message nor
+ * stringifies it again.
  */
-export type DecideInput = [message: InboundMessage, saved: Packed<SavedConversation> | null, optedOut: boolean | null];
-
-/** A decision as it goes back: its snapshot as JSON text, which the store writes as it is. */
 export type DecideOutput = Packed<InboundDecision>;
 
 /** Thrown when a decide needs the kept opt-out the peek did not read: that text is decided on the main thread. */
@@ -42,7 +43,7 @@ const settings: BotSettings = {
 
 function decide([message, saved, optedOut]: DecideInput): DecideOutput | null {
   try {
-    const decision = decideInbound(settings, message, saved && unpackSnapshot(saved), () => {
+    const decision = decideInbound(settings, message, saved, () => {
       if (optedOut === null) throw new OptOutUnread();
       return optedOut;
     });

@@ -1,12 +1,12 @@
 /**
- * A conversation snapshot kept as the JSON text it is stored as, beside the object that carries it
- * (a saved conversation, a decision), and parsed only if something reads it (issue 11). A text
- * decided ahead on the decide thread needs its snapshot there, not on the main thread: the store
- * reads the row's text, the thread gets the text and parses it, and the decision's snapshot comes
- * back as text that the store writes as it is. Without this the main thread parsed every row,
- * cloned the object graph both ways and wrote it back as JSON. The texts are held in a WeakMap: a
- * copy made with a spread reads the snapshot (parsing it) and drops the text, which costs time,
- * never correctness.
+ * A conversation snapshot kept as the JSON text it is stored as, beside the object that carries it,
+ * and parsed only if something reads it (issue 11). A decision made on the decide thread comes back
+ * to the main thread with its snapshot as text, which the store writes as it is: the main thread
+ * no longer reads the snapshot's object graph out of the thread's message nor stringifies it again.
+ * (The saved snapshot still goes to the thread as an object: decided on a snapshot parsed from
+ * JSON there, the conversation machine's context updates ran several times slower.) The texts are
+ * held in a WeakMap: a copy made with a spread reads the snapshot (parsing it) and drops the text,
+ * which costs time, never correctness.
  */
 const texts = new WeakMap<object, string>();
 
@@ -30,22 +30,6 @@ export function snapshotTextOf(holder: object): string | undefined {
   return texts.get(holder);
 }
 
-/** `holder`'s own fields but its snapshot, without reading that. */
-function fieldsBut(holder: object): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(holder)) {
-    if (key !== 'snapshot') fields[key] = (holder as Record<string, unknown>)[key];
-  }
-  return fields;
-}
-
-/** `holder` with `extra` fields, its snapshot left as text when it is one. */
-export function withFields<T extends { snapshot: unknown }, E extends object>(holder: T, extra: E): T & E {
-  const text = texts.get(holder);
-  if (text === undefined) return { ...holder, ...extra };
-  return withSnapshotText({ ...fieldsBut(holder), ...extra }, text) as unknown as T & E;
-}
-
 /** A holder as it crosses to another thread: its snapshot as JSON text, or as it is when it has none. */
 export type Packed<T extends { snapshot: unknown }> = Omit<T, 'snapshot'> &
   ({ snapshot: unknown; snapshotText?: undefined } | { snapshot?: undefined; snapshotText: string });
@@ -57,7 +41,11 @@ export type Packed<T extends { snapshot: unknown }> = Omit<T, 'snapshot'> &
 export function packSnapshot<T extends { snapshot: unknown }>(holder: T, stringify = false): Packed<T> {
   const text = texts.get(holder) ?? (stringify ? JSON.stringify(holder.snapshot) : undefined);
   if (text === undefined) return holder;
-  return { ...fieldsBut(holder), snapshotText: text } as Packed<T>;
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(holder)) {
+    if (key !== 'snapshot') fields[key] = (holder as Record<string, unknown>)[key];
+  }
+  return { ...fields, snapshotText: text } as Packed<T>;
 }
 
 /** `packed` as packSnapshot's caller held it: a snapshot sent as text is parsed only when read. */

@@ -55,10 +55,8 @@ describe('parseSavedRow', () => {
   it('reads the usual row and refuses the rest as the schema does', () => {
     const row = { id: 3, machine_version: 7, snapshot: '{"value":"x"}', version: 2 };
     expect(parseSavedRow(row)).toEqual({ saved: { id: 3, machineVersion: 7, snapshot: { value: 'x' } }, version: 2 });
-    // The snapshot is parsed when read (snapshot-text.ts): one that is not JSON throws then, as the schema says.
-    const notJson = parseSavedRow({ ...row, snapshot: '{not json' });
-    expect(() => notJson.saved.snapshot).toThrow(/JSON/);
     for (const bad of [
+      { ...row, snapshot: '{not json' },
       { ...row, id: 1.5 },
       { ...row, version: '2' },
       { ...row, machine_version: 2 ** 60 },

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  packSnapshot,
-  snapshotTextOf,
-  unpackSnapshot,
-  withFields,
-  withSnapshotText,
-} from '../../src/core/snapshot-text.js';
+import { packSnapshot, snapshotTextOf, unpackSnapshot, withSnapshotText } from '../../src/core/snapshot-text.js';
 
 const TEXT = '{"value":{"open":{"bot":"askingProduct"}},"context":{"greeted":true}}';
 
@@ -31,17 +25,6 @@ describe('snapshot text', () => {
     expect(saved.snapshot).toBe(saved.snapshot);
     expect(calls).toHaveLength(1);
     expect(saved).toEqual({ id: 3, machineVersion: 2, snapshot: JSON.parse(TEXT) });
-  });
-
-  it('adds fields without parsing, keeping the text; a plain object takes them as a spread would', () => {
-    const { calls, parse } = counting();
-    const saved = withFields(withSnapshotText({ id: 3, machineVersion: 2 }, TEXT, parse), { version: 5 });
-    expect(calls).toEqual([]);
-    expect(snapshotTextOf(saved)).toBe(TEXT);
-    expect(saved).toEqual({ id: 3, machineVersion: 2, version: 5, snapshot: JSON.parse(TEXT) });
-    const plain = withFields({ id: 1, snapshot: { a: 1 } }, { held: [] });
-    expect(plain).toEqual({ id: 1, snapshot: { a: 1 }, held: [] });
-    expect(snapshotTextOf(plain)).toBeUndefined();
   });
 
   it('crosses a thread as text (a structured clone) and comes back whole, parsed only when read there', () => {

@@ -18,7 +18,6 @@ import { createSqliteConversationReads } from './sqlite-conversation-reads.js';
 import { isFileDatabase, openSqliteDatabase } from './sqlite-database.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
 import { createGroupCommit } from './sqlite-group-commit.js';
-import { withFields } from '../../core/snapshot-text.js';
 import { createReceiveStatements } from './sqlite-receive-statements.js';
 import { createSqliteDeskThreads } from './sqlite-desk-threads.js';
 import { createSqliteMedia } from './sqlite-media.js';
@@ -64,7 +63,7 @@ export function createSqliteConversationStore(
   /** The saved conversation as a decide sees it: with its texts still held for quiet hours, if any. */
   function withHeld<S extends SavedConversation>(saved: S): S {
     const held = outbox.heldTexts(saved.id);
-    return held.length === 0 ? saved : withFields(saved, { held });
+    return held.length === 0 ? saved : { ...saved, held };
   }
 
   // What each message's peek read, until its receive: the receive then reads only the row's id and

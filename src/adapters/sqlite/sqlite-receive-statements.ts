@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { InboundMessage } from '../../core/conversation.js';
 import type { Decision, SavedConversation } from '../../core/ports.js';
-import { withFields } from '../../core/snapshot-text.js';
 import { createDecisionWriter } from './sqlite-decision-writes.js';
 import { createSqliteOptOuts } from './sqlite-opt-outs.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
@@ -55,7 +54,7 @@ export function createReceiveStatements(db: Database.Database): ReceiveStatement
       if (row === undefined) return null;
       const { saved, version } = parseSavedRow(row);
       // Handed to the decide too: a decision made ahead on a peek fits only the same version.
-      return { saved: withFields(saved, { version }), version };
+      return { saved: { ...saved, version }, version };
     },
     openVersion(message) {
       const row = findOpenVersion.get(message.channel, message.conversationKey);

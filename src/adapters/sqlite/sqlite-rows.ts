@@ -5,7 +5,6 @@ import type { Channel, ConversationRecord, FlagReason, Status } from '../../core
 import type { Side, Verdict } from '../../core/advise.js';
 import type { Awaiting } from '../../core/reading.js';
 import type { Deadlines, SavedConversation, SavedForUpdate } from '../../core/ports.js';
-import { withSnapshotText } from '../../core/snapshot-text.js';
 
 // The database is outside the type system: whatever a row holds (an older writer, a hand edit)
 // is checked here before it reaches the core.
@@ -100,24 +99,16 @@ export function parseRecordRow(row: unknown): ConversationRecord {
 /** What z.number().int() accepts. */
 const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 
-/**
- * `savedRow` checked by hand, for the row a receive reads on every text; null for anything it would
- * not pass. The snapshot is parsed only when read (snapshot-text.ts): a text decided ahead on the
- * decide thread is parsed there. The column is checked as JSON when written; a text that still does
- * not parse throws what the schema says, where it is read.
- */
+/** `savedRow` checked by hand, for the row a receive reads on every text; null for anything it would not pass. */
 function usualSavedRow(row: unknown): { saved: SavedConversation; version: number } | null {
   if (typeof row !== 'object' || row === null) return null;
   const { id, machine_version: machineVersion, snapshot, version } = row as Record<string, unknown>;
   if (!isInt(id) || !isInt(machineVersion) || !isInt(version) || typeof snapshot !== 'string') return null;
-  const parse = (text: string): unknown => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return savedRow.parse(row).snapshot;
-    }
-  };
-  return { saved: withSnapshotText({ id, machineVersion }, snapshot, parse), version };
+  try {
+    return { saved: { id, machineVersion, snapshot: JSON.parse(snapshot) as unknown }, version };
+  } catch {
+    return null;
+  }
 }
 
 /** The saved conversation plus the row version the update must match. */
