@@ -189,9 +189,9 @@ export function createSlackChannel(options: SlackOptions): SlackChannel {
   });
   // Acknowledged events are handled a few at a time, after the turn that acknowledged them: with
   // every event handled at once, a burst's work (Bolt, the store, the reply's Web API call) filled
-  // each turn of the event loop, and the next events waited behind it for their ack, p99 over a
-  // second at 50 concurrent events on this machine; eight at a time kept them within 100-250 ms
-  // at the same throughput (issue 11).
+  // each turn of the event loop, and the next events waited behind it for their ack: p99 0.9-1.7 s
+  // at 50 concurrent events on a slow day on this machine, 57-68 ms with eight at a time, at the
+  // same events a second (issue 11).
   const events = createConcurrencyLimit(EVENTS_AT_ONCE);
   return {
     // The guard checks and screens every request before Bolt sees it (see slack-request-guard.ts).

@@ -49,9 +49,9 @@ function summaryColumns(decision: Decision, region: string | undefined) {
   };
 }
 
-// The two statements below that run on every text take their parameters by position, in the order
-// of their ?s: better-sqlite3 looks each named parameter up on the object through V8's API, which
-// cost the UPDATE about a third of its time (issue 11).
+// The conversation row's INSERT and UPDATE (one of them runs for every text) take their parameters
+// by position, in the order of their ?s: better-sqlite3 looks each named parameter up on the object
+// through V8's API, which cost the UPDATE about a third of its time (issue 11).
 type Value = string | number | null;
 
 export function createDecisionWriter(
