@@ -26,19 +26,26 @@ interface DecisionWriter {
 /** PJ's own words going to the client: his first one times his reply for the pipeline. */
 const isAdvisorText = (note: TranscriptNote): boolean => note.author === 'advisor' && note.direction === 'out';
 
-/** A decision's columns as the conversation row stores them. */
+/**
+ * A decision's columns as the conversation row stores them. `leading`: status, awaiting, answers,
+ * verdict, side, flags, snapshot and machine_version, in the order both statements below list them.
+ */
 function summaryColumns(decision: Decision, region: string | undefined) {
   const { summary } = decision;
+  const flags = JSON.stringify(summary.flags);
   return {
-    status: summary.status,
-    awaiting: summary.awaiting,
-    answers: JSON.stringify(summary.answers),
-    verdict: summary.verdict,
-    side: summary.side,
-    flags: JSON.stringify(summary.flags),
-    // A decision made on the decide thread brings its snapshot as text (snapshot-text.ts).
-    snapshot: snapshotTextOf(decision) ?? JSON.stringify(decision.snapshot),
-    machineVersion: decision.machineVersion,
+    leading: [
+      summary.status,
+      summary.awaiting,
+      JSON.stringify(summary.answers),
+      summary.verdict,
+      summary.side,
+      flags,
+      // A decision made on the decide thread brings its snapshot as text (snapshot-text.ts).
+      snapshotTextOf(decision) ?? JSON.stringify(decision.snapshot),
+      decision.machineVersion,
+    ] satisfies Value[],
+    flags,
     // undefined keeps the stored basis (an update); a new conversation stores null then.
     basisSet: decision.verdictBasis === undefined ? 0 : 1,
     basis: decision.verdictBasis ? JSON.stringify(decision.verdictBasis) : null,
@@ -107,14 +114,7 @@ export function createDecisionWriter(
         message.channel,
         message.conversationKey,
         message.participant,
-        c.status,
-        c.awaiting,
-        c.answers,
-        c.verdict,
-        c.side,
-        c.flags,
-        c.snapshot,
-        c.machineVersion,
+        ...c.leading,
         now,
         now,
         c.flags,
@@ -128,14 +128,7 @@ export function createDecisionWriter(
     save: (id, version, decision, now, region) => {
       const c = summaryColumns(decision, region);
       const info = updateConversation.run(
-        c.status,
-        c.awaiting,
-        c.answers,
-        c.verdict,
-        c.side,
-        c.flags,
-        c.snapshot,
-        c.machineVersion,
+        ...c.leading,
         now,
         c.flags,
         now,

@@ -70,7 +70,10 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
   });
   worker.unref();
   const waiting = new Map<number, Array<(output: O | null) => void>>();
-  const answerWithinMs = options.answerWithinMs ?? 2000;
+  // 5 s: giving the thread up is for good (until a restart), so a thread that is only slow, on a
+  // loaded machine, must not trip it (2 s did once, in a full test run on a slow day); a stuck one is
+  // still given up well within Twilio's 15 s webhook timeout.
+  const answerWithinMs = options.answerWithinMs ?? 5000;
   const started = Date.now();
   let answeredOnce = false;
   let queued: Array<{ input: I; resolve: (output: O | null) => void }> = [];
