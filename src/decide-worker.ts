@@ -47,7 +47,7 @@ function decide([message, saved, optedOut]: DecideInput): DecideOutput | null {
       if (optedOut === null) throw new OptOutUnread();
       return optedOut;
     });
-    return packSnapshot(decision, true);
+    return packSnapshot(decision);
   } catch {
     // A decide that throws here throws on the main thread too, where the error is reported.
     return null;

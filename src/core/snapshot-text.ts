@@ -30,27 +30,20 @@ export function snapshotTextOf(holder: object): string | undefined {
   return texts.get(holder);
 }
 
-/** A holder as it crosses to another thread: its snapshot as JSON text, or as it is when it has none. */
-export type Packed<T extends { snapshot: unknown }> = Omit<T, 'snapshot'> &
-  ({ snapshot: unknown; snapshotText?: undefined } | { snapshot?: undefined; snapshotText: string });
+/** A holder as it crosses to another thread: its snapshot as JSON text. */
+export type Packed<T extends { snapshot: unknown }> = Omit<T, 'snapshot'> & { snapshotText: string };
 
-/**
- * What to post to another thread for `holder`: its text when it has one, or, with `stringify`, one
- * made here (a decision made on the thread goes back as text); otherwise `holder` as it is.
- */
-export function packSnapshot<T extends { snapshot: unknown }>(holder: T, stringify = false): Packed<T> {
-  const text = texts.get(holder) ?? (stringify ? JSON.stringify(holder.snapshot) : undefined);
-  if (text === undefined) return holder;
+/** What to post to another thread for `holder`: its fields, and its snapshot as the text it came from or as JSON written here. */
+export function packSnapshot<T extends { snapshot: unknown }>(holder: T): Packed<T> {
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(holder)) {
     if (key !== 'snapshot') fields[key] = (holder as Record<string, unknown>)[key];
   }
-  return { ...fields, snapshotText: text } as Packed<T>;
+  return { ...fields, snapshotText: texts.get(holder) ?? JSON.stringify(holder.snapshot) } as Packed<T>;
 }
 
-/** `packed` as packSnapshot's caller held it: a snapshot sent as text is parsed only when read. */
+/** `packed` as packSnapshot's caller held it, its snapshot parsed only when read. */
 export function unpackSnapshot<T extends { snapshot: unknown }>(packed: Packed<T>): T {
-  if (packed.snapshotText === undefined) return packed as T;
   const { snapshotText, ...fields } = packed;
   return withSnapshotText(fields, snapshotText) as unknown as T;
 }
