@@ -280,6 +280,9 @@ export async function compare(options: CompareOptions): Promise<void> {
         seconds: options.seconds,
         next: stand.next,
       });
+      // Replies go out after the ack (at most eight events handled at once): count them once the
+      // ones still in flight have landed, or after 3 s.
+      for (let waited = 0; stand.replies() - before < result.requests && waited < 3000; waited += 50) await sleep(50);
       acks.set(contender, { ...result, load, replies: stand.replies() - before });
       console.log(`slack ${contender.name}: ${JSON.stringify(acks.get(contender))}`);
     }
