@@ -25,7 +25,7 @@ export function openSqliteDatabase(path: string): Database.Database {
   // that reordered pages (an insert into the middle of an index: message ids are random) scans the
   // whole cache, page by page (pcache1TruncateUnsafe: balance_nonroot parks a page at the lock-byte
   // page's number, beyond the end of the file). With 16 MiB that scan took about 3% of the main
-  // thread under load (issue 11); the pages the hot path reads now come from the OS instead.
+  // thread under load (issue 11); the pages the hot path reads now come from the OS's cache more often.
   db.pragma(`cache_size = -${CACHE_KIB}`);
   return db;
 }
