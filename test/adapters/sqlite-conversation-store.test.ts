@@ -273,6 +273,49 @@ describe('sqlite conversation store specifics', () => {
     });
   });
 
+  it("keys inbound dedupe by conversation, keeping every id it already answered (issue 11's WAL pages)", async () => {
+    const path = tempDbPath();
+    mkdirSync(dirname(path), { recursive: true });
+    withRawDb(path, (db) => {
+      runSqliteMigrations(
+        db,
+        sqliteMigrations.filter((m) => m.version < 14),
+      );
+      db.transaction(() => createReceiveStatements(db).write(message('m1'), decide(null), null)).immediate();
+    });
+    const store = createSqliteConversationStore(path);
+    try {
+      const repeat = await store.receive(message('m1'), () => {
+        throw new Error('a duplicate is not decided again');
+      });
+      expect(repeat).toMatchObject({ duplicate: true, replies: ['hi'] });
+      expect(await store.peekInbound(message('m1'))).toEqual({ duplicate: true });
+      expect((await store.receive(message('m2'), decide)).duplicate).toBe(false);
+    } finally {
+      await store.close();
+    }
+    withRawDb(path, (db) => {
+      // No index on processed_inbound may lead with the random message id: each would take a random
+      // page in every commit. The unique one leads with the conversation and also serves its deletes.
+      const indexes = db
+        .prepare<[], { name: string; unique: number }>(
+          'SELECT name, "unique" FROM pragma_index_list(\'processed_inbound\')',
+        )
+        .all();
+      const columns = (index: string) =>
+        db.prepare<[string], string>('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(index);
+      expect(Object.fromEntries(indexes.map((index) => [index.name, columns(index.name)]))).toEqual({
+        processed_inbound_key: ['conversation_id', 'provider', 'external_id'],
+        processed_inbound_received: ['received_at'],
+      });
+      expect(indexes.find((index) => index.name === 'processed_inbound_key')?.unique).toBe(1);
+      const copy = db.prepare(
+        "INSERT INTO processed_inbound (provider, external_id, conversation_id, received_at, replies) SELECT provider, external_id, conversation_id, received_at, replies FROM processed_inbound WHERE external_id = 'm1'",
+      );
+      expect(() => copy.run()).toThrow(/UNIQUE/);
+    });
+  });
+
   it('migrates a release 2 database with a transcript to events and the outbox, keeping every row', async () => {
     const path = tempDbPath();
     mkdirSync(dirname(path), { recursive: true });

@@ -162,6 +162,20 @@ export function describeConversationStoreContract(name: string, create: () => Pr
       expect((await detail(first.result.conversationId)).transcript).toHaveLength(4);
     });
 
+    it("still knows a retried message id once its conversation closed and the sender's next text opened another", async () => {
+      const first = await send(inbound('m1'), { replies: ['bye'], summary: { status: 'closed' } });
+      const next = await send(inbound('m2', { receivedAt: T0 + 1 }));
+      const retried = await send(inbound('m1', { receivedAt: T0 + 2 }), { replies: ['other'] });
+      expect(retried.seen).toEqual([]);
+      expect(retried.result).toEqual({
+        conversationId: first.result.conversationId,
+        replies: ['bye'],
+        duplicate: true,
+        decision: null,
+      });
+      expect((await detail(next.result.conversationId)).transcript).toHaveLength(2);
+    });
+
     it('starts a new conversation after a closed one', async () => {
       const first = await send(inbound('m1'), { summary: { status: 'closed' } });
       const next = await send(inbound('m2', { receivedAt: T0 + 1 }));

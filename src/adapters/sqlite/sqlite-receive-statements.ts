@@ -27,8 +27,10 @@ export interface ReceiveStatements {
 
 export function createReceiveStatements(db: Database.Database): ReceiveStatements {
   const write = createDecisionWriter(db, createSqliteOutbox(db).insertDrafts, createSqliteOptOuts(db).keep);
-  const findProcessed = db.prepare<[string, string]>(
-    'SELECT conversation_id, replies FROM processed_inbound WHERE provider = ? AND external_id = ?',
+  const findProcessed = db.prepare<[string, string, string, string]>(
+    `SELECT p.conversation_id, p.replies FROM conversations AS c
+       JOIN processed_inbound AS p ON p.conversation_id = c.id AND p.provider = ? AND p.external_id = ?
+     WHERE c.channel = ? AND c.conversation_key = ? LIMIT 1`,
   );
   const findOpenSaved = db.prepare<[string, string]>(openConversationSql(savedColumns));
   const findOpenVersion = db.prepare<[string, string], { id: number; version: number }>(
@@ -46,7 +48,7 @@ export function createReceiveStatements(db: Database.Database): ReceiveStatement
 
   return {
     processed(message) {
-      const row = findProcessed.get(message.provider, message.externalId);
+      const row = findProcessed.get(message.provider, message.externalId, message.channel, message.conversationKey);
       return row === undefined ? undefined : parseProcessedRow(row);
     },
     open(message) {
