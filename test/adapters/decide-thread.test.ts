@@ -113,6 +113,45 @@ describe('the decide thread', () => {
     expect(await plain.run(1)).toBe(1);
   });
 
+  it('hands a batch over in the turn its items came in: after their promise continuations, before the event loop goes on', async () => {
+    const counting = `const { parentPort } = await import('node:worker_threads');
+      let batches = 0;
+      parentPort.on('message', ({ id, inputs }) => {
+        batches += 1;
+        parentPort.postMessage({ id, outputs: inputs.map(() => batches) });
+      });`;
+    const { logger } = captureLogs('info');
+    const thread = createBatchThread<number, number>({
+      entry: new URL(`data:text/javascript,${encodeURIComponent(counting)}`),
+      workerData: null,
+      logger,
+      what: 'test',
+      handBackLone: true,
+    });
+    threads.push(thread as BatchThread<unknown, unknown>);
+    // Items handed over by the continuations of promises settled together (the peeks of one read
+    // batch, in the bot) go in one message: each continuation runs before the batch leaves.
+    const settled = Promise.resolve();
+    const together = [5, 6, 7].map(async (n) => {
+      await settled;
+      return thread.run(n);
+    });
+    expect(await Promise.all(together)).toEqual([1, 1, 1]);
+    // And the batch leaves before the event loop runs anything else: a lone item handed over in a
+    // check-phase callback is handed back (decided in place) before the next immediate, not a turn later.
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        setImmediate(() => {
+          order.push('next immediate');
+          resolve();
+        });
+        void thread.run(8).then((answer) => order.push(`lone answered ${String(answer)}`));
+      });
+    });
+    expect(order).toEqual(['lone answered null', 'next immediate']);
+  });
+
   it('gives up a thread that stops answering: null, said once, and the texts after too', async () => {
     // Answers its first batch, then is stuck in a loop.
     const stuck = `const { parentPort } = await import('node:worker_threads');

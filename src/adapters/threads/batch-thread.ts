@@ -56,9 +56,12 @@ function runnable(entry: URL): URL {
 }
 
 /**
- * One worker thread fed in batches (issue 11): inputs handed to `run` during one event-loop turn
- * go in one message at the next setImmediate, so the cost of crossing threads is paid once per
- * turn, not once per input. If the thread fails, exits or leaves a batch unanswered for
+ * One worker thread fed in batches (issue 11): inputs handed to `run` in one run of the microtask
+ * queue (the bot's come from the continuations of one batch of peeks, sqlite-read-batch.ts) go in
+ * one message once those have run, so the cost of crossing threads is paid once per batch, not
+ * once per input. A microtask, not a setImmediate: called from a check-phase callback, as the
+ * peeks' continuations are, a setImmediate would wait for the next turn of the event loop, after
+ * its I/O (in paired rounds the microtask read 1.09x and 1.04x the texts a second, median). If the thread fails, exits or leaves a batch unanswered for
  * `answerWithinMs`, everything waiting on it and everything after resolves null at once, with one
  * error log line: the caller then does the work itself, so a broken thread costs speed, never a
  * message. The thread does not keep the process alive.
@@ -139,7 +142,7 @@ export function createBatchThread<I, O>(options: BatchThreadOptions): BatchThrea
     run(input) {
       if (broken) return Promise.resolve(null);
       return new Promise((resolve) => {
-        if (queued.length === 0) setImmediate(flush);
+        if (queued.length === 0) queueMicrotask(flush);
         queued.push({ input, resolve });
       });
     },
