@@ -35,6 +35,25 @@ function startThread(entry = ENTRY): { thread: BatchThread<DecideInput, DecideOu
   return { thread, logs: lines };
 }
 
+/** A thread that answers each input with how many batches have reached it. */
+function countingThread(options: { handBackLone: boolean }): BatchThread<number, number> {
+  const counting = `const { parentPort } = await import('node:worker_threads');
+    let batches = 0;
+    parentPort.on('message', ({ id, inputs }) => {
+      batches += 1;
+      parentPort.postMessage({ id, outputs: inputs.map(() => batches) });
+    });`;
+  const thread = createBatchThread<number, number>({
+    entry: new URL(`data:text/javascript,${encodeURIComponent(counting)}`),
+    workerData: null,
+    logger: captureLogs('info').logger,
+    what: 'test',
+    handBackLone: options.handBackLone,
+  });
+  threads.push(thread as BatchThread<unknown, unknown>);
+  return thread;
+}
+
 const text = (participant: string, body: string, i: number): InboundMessage => ({
   channel: 'sms',
   participant,
@@ -83,52 +102,17 @@ describe('the decide thread', () => {
   );
 
   it('hands a lone item back when the thread is idle, and takes items that come together', async () => {
-    // Counts what reaches the thread, and answers each input with how many batches it has seen.
-    const counting = `const { parentPort } = await import('node:worker_threads');
-      let batches = 0;
-      parentPort.on('message', ({ id, inputs }) => {
-        batches += 1;
-        parentPort.postMessage({ id, outputs: inputs.map(() => batches) });
-      });`;
-    const { logger } = captureLogs('info');
-    const thread = createBatchThread<number, number>({
-      entry: new URL(`data:text/javascript,${encodeURIComponent(counting)}`),
-      workerData: null,
-      logger,
-      what: 'test',
-      handBackLone: true,
-    });
-    threads.push(thread as BatchThread<unknown, unknown>);
+    const thread = countingThread({ handBackLone: true });
     expect(await thread.run(1)).toBeNull();
     expect(await Promise.all([thread.run(2), thread.run(3)])).toEqual([1, 1]);
     expect(await thread.run(4)).toBeNull();
     // Without the option, a lone item goes to the thread as any other.
-    const plain = createBatchThread<number, number>({
-      entry: new URL(`data:text/javascript,${encodeURIComponent(counting)}`),
-      workerData: null,
-      logger,
-      what: 'test',
-    });
-    threads.push(plain as BatchThread<unknown, unknown>);
+    const plain = countingThread({ handBackLone: false });
     expect(await plain.run(1)).toBe(1);
   });
 
   it('hands a batch over in the turn its items came in: after their promise continuations, before the event loop goes on', async () => {
-    const counting = `const { parentPort } = await import('node:worker_threads');
-      let batches = 0;
-      parentPort.on('message', ({ id, inputs }) => {
-        batches += 1;
-        parentPort.postMessage({ id, outputs: inputs.map(() => batches) });
-      });`;
-    const { logger } = captureLogs('info');
-    const thread = createBatchThread<number, number>({
-      entry: new URL(`data:text/javascript,${encodeURIComponent(counting)}`),
-      workerData: null,
-      logger,
-      what: 'test',
-      handBackLone: true,
-    });
-    threads.push(thread as BatchThread<unknown, unknown>);
+    const thread = countingThread({ handBackLone: true });
     // Items handed over by the continuations of promises settled together (the peeks of one read
     // batch, in the bot) go in one message: each continuation runs before the batch leaves.
     const settled = Promise.resolve();

@@ -72,6 +72,23 @@ const message = (externalId: string) => ({
   receivedAt: Date.UTC(2025, 0, 1),
 });
 
+/**
+ * A database file migrated to just before `version`, holding text m1 as answered then: written by
+ * the same statements a receive uses.
+ */
+function answeredBeforeVersion(version: number): string {
+  const path = tempDbPath();
+  mkdirSync(dirname(path), { recursive: true });
+  withRawDb(path, (db) => {
+    runSqliteMigrations(
+      db,
+      sqliteMigrations.filter((m) => m.version < version),
+    );
+    db.transaction(() => createReceiveStatements(db).write(message('m1'), decide(null), null)).immediate();
+  });
+  return path;
+}
+
 function withRawDb<T>(path: string, use: (db: Database.Database) => T): T {
   const db = new Database(path);
   try {
@@ -237,16 +254,7 @@ describe('sqlite conversation store specifics', () => {
   });
 
   it('moves inbound dedupe to a table in arrival order, keeping every id it already answered', async () => {
-    const path = tempDbPath();
-    mkdirSync(dirname(path), { recursive: true });
-    // A text received before version 13, written by the same statements a receive uses.
-    withRawDb(path, (db) => {
-      runSqliteMigrations(
-        db,
-        sqliteMigrations.filter((m) => m.version < 13),
-      );
-      db.transaction(() => createReceiveStatements(db).write(message('m1'), decide(null), null)).immediate();
-    });
+    const path = answeredBeforeVersion(13);
     const store = createSqliteConversationStore(path);
     try {
       // The id answered before the migration is still a duplicate, with the replies sent then.
@@ -274,15 +282,7 @@ describe('sqlite conversation store specifics', () => {
   });
 
   it("keys inbound dedupe by conversation, keeping every id it already answered (issue 11's WAL pages)", async () => {
-    const path = tempDbPath();
-    mkdirSync(dirname(path), { recursive: true });
-    withRawDb(path, (db) => {
-      runSqliteMigrations(
-        db,
-        sqliteMigrations.filter((m) => m.version < 14),
-      );
-      db.transaction(() => createReceiveStatements(db).write(message('m1'), decide(null), null)).immediate();
-    });
+    const path = answeredBeforeVersion(14);
     const store = createSqliteConversationStore(path);
     try {
       const repeat = await store.receive(message('m1'), () => {

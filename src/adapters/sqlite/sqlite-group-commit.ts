@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../../core/store-unavailable.js';
+import { settleBatch, type Outcome as BatchOutcome } from './settle-batch.js';
 
 /** Runs work in shared transactions: one COMMIT, and so one WAL fsync, for everything that arrived in one event-loop turn. */
 export interface GroupCommit {
@@ -17,7 +18,7 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = BatchOutcome<unknown>;
 
 /** Failures that say the database cannot take the write now (locked by another process, disk full or failing), not that the work is wrong. */
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL)/;
@@ -86,11 +87,7 @@ export function createGroupCommit(
     queue = [];
     const outcomes = (batch.length > 1 ? together(batch) : null) ?? batch.map((item) => alone(item.work));
     options.onBatch?.(batch.length);
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i] ?? { ok: false, error: new Error('group commit lost an item') };
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    settleBatch(batch, outcomes, 'group commit');
   }
 
   return {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { settleBatch, type Outcome } from './settle-batch.js';
 
 /** Reads queued in one event-loop turn, run together in one read transaction. */
 export interface ReadBatch<I, O> {
@@ -11,8 +12,6 @@ interface Pending<I, O> {
   resolve: (output: O) => void;
   reject: (error: unknown) => void;
 }
-
-type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
 /**
  * Batches synchronous reads as the group commit batches writes (issue 11). A read transaction of
@@ -42,11 +41,7 @@ export function createReadBatch<I, O>(db: Database.Database, read: (input: I) =>
       // The transaction itself failed (its BEGIN: a closed database, say): every read with it.
       outcomes = batch.map(() => ({ ok: false, error }));
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i] ?? { ok: false, error: new Error('read batch lost an item') };
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    settleBatch(batch, outcomes, 'read batch');
   }
 
   return {

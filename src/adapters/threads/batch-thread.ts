@@ -61,8 +61,9 @@ function runnable(entry: URL): URL {
  * one message once those have run, so the cost of crossing threads is paid once per batch, not
  * once per input. A microtask, not a setImmediate: called from a check-phase callback, as the
  * peeks' continuations are, a setImmediate would wait for the next turn of the event loop, after
- * its I/O (in paired rounds the microtask read 1.09x and 1.04x the texts a second, median). If the thread fails, exits or leaves a batch unanswered for
- * `answerWithinMs`, everything waiting on it and everything after resolves null at once, with one
+ * its I/O (in paired rounds the microtask read 1.09x and 1.04x the texts a second, median). If
+ * the thread fails, exits or leaves a batch unanswered for `answerWithinMs`, everything waiting on
+ * it and everything after resolves null at once, with one
  * error log line: the caller then does the work itself, so a broken thread costs speed, never a
  * message. The thread does not keep the process alive.
  */
